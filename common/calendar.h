@@ -1,0 +1,67 @@
+/* calendar.h: China's working-day calendar (工作日历) and reporting quarters.
+ *
+ * Loaded from a libconfig file:
+ *   calendar = {
+ *     years    = [2025, 2026];            // years the file fully describes
+ *     holidays = ["2025-01-01", ...];     // every official day off (放假), weekends included
+ *     workdays = ["2025-01-26", ...];     // make-up working days (调休上班), all on weekends
+ *   };
+ * A day is a working day iff (Monday-Friday and not a holiday) or it is a listed workday.
+ * For a year not in `years` only the weekend rule applies (no holiday data).
+ *
+ * Quarters are written "2026Q1" (4-digit year, 'Q', 1-4). Dates of records are taken in
+ * China time (UTC+8, no daylight saving).
+ *
+ * A loaded calendar is immutable: share it between threads freely; reload by loading a new
+ * one and swapping the pointer. */
+#ifndef GFDX_CALENDAR_H
+#define GFDX_CALENDAR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct gfdx_calendar gfdx_calendar;
+
+/* Loads and validates the calendar file. Returns a calendar the caller frees with
+ * gfdx_calendar_free, or NULL with err naming the file and the offending entry
+ * ("calendar.workdays[1] \"2025-02-05\": make-up working day is not a Saturday or Sunday").
+ * Refused: a missing calendar group or `years`; a year outside 1900-9999 or listed twice;
+ * a date that is not YYYY-MM-DD or does not exist; a date whose year is not in `years`;
+ * a date listed twice; a workday on Monday-Friday; a date listed both as holiday and workday. */
+gfdx_calendar *gfdx_calendar_load(const char *path, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
+void gfdx_calendar_free(gfdx_calendar *cal); /* accepts NULL */
+
+/* True when y-m-d is a working day (rule above). A date that does not exist -> false. */
+bool gfdx_calendar_is_working_day(const gfdx_calendar *cal, int y, int m, int d);
+
+/* True when year is listed in the file's `years`. */
+bool gfdx_calendar_covers(const gfdx_calendar *cal, int year);
+
+/* The last working day of quarter (1-4) of year into *month, *day. Returns 0, or -1 if the
+ * year is not covered, quarter is out of range or the quarter has no working day. */
+int gfdx_calendar_last_working_day(const gfdx_calendar *cal, int year, int quarter, int *month,
+                                   int *day) __attribute__((warn_unused_result));
+
+/* Parses "2026Q1" exactly into *year and *q. Returns 0, or -1 (outputs untouched). */
+int gfdx_quarter_parse(const char *s, int *year, int *q) __attribute__((warn_unused_result));
+
+/* Writes "2026Q1" into out. year must be 0-9999 and q 1-4, else out is set to "". */
+void gfdx_quarter_format(int year, int q, char out[8]);
+
+/* Assigns a recommendation to a reporting quarter (DESIGN §6.1). quarter is the one the
+ * sender named; occurred_at_ms is the record's Unix time in ms, taken as a date in China time.
+ *   - is_major: the named quarter is kept and *late = false, whatever the date;
+ *   - date on or before the named quarter's last working day: kept, *late = false;
+ *   - otherwise *late = true and the record goes to the next quarter (Q4 -> next year's Q1);
+ *     if the date is also after that quarter's last working day, to the first following
+ *     quarter whose last working day is on or after the date.
+ * Writes the result to out_quarter. Returns 0, or -1 with err when quarter is malformed or
+ * the calendar does not cover a year the decision needs (not needed when is_major). */
+int gfdx_calendar_assign_quarter(const gfdx_calendar *cal, const char *quarter,
+                                 int64_t occurred_at_ms, bool is_major, char out_quarter[8],
+                                 bool *late, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
+
+#endif

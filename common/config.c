@@ -1,0 +1,378 @@
+/* config.c: declarative configuration. See config.h for the contract. */
+#include "config.h"
+
+#include <libconfig.h>
+#include <libpq-fe.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FIELD(cfg, row, type) ((type *)((char *)(cfg) + (row)->offset))
+
+#define DAEMON(path, type, field, ...) \
+    {path, type, offsetof(gfdx_daemon_config, field), __VA_ARGS__}
+
+/* clang-format off */
+const gfdx_cfg_setting gfdx_daemon_settings[] = {
+    DAEMON("service.name", GFDX_CFG_STRING, service, NULL, 0, 0, 0, true, false, false,
+           "service name in logs, metrics and receipts"),
+    DAEMON("service.log_level", GFDX_CFG_STRING, log_level, "info", 0, 0, 0, false, false, true,
+           "debug | info | warn | error"),
+    DAEMON("service.participant", GFDX_CFG_STRING, participant, NULL, 0, 0, 0, true, false, false,
+           "our participant id: the sender of receipts and emitted records"),
+    DAEMON("postgres.conninfo", GFDX_CFG_STRING, pg_conninfo, NULL, 0, 0, 0, true, true, false,
+           "libpq connection string (password masked when printed)"),
+    DAEMON("paths.schemas", GFDX_CFG_STRING, schemas_dir, GFDX_SOURCE_DIR "/schemas/avro", 0, 0, 0,
+           false, false, false, "directory of Avro schemas (all versions)"),
+    DAEMON("paths.migrations", GFDX_CFG_STRING, migrations_dir, GFDX_SOURCE_DIR "/schemas/sql", 0, 0, 0,
+           false, false, false, "directory of SQL migrations (common/ and <schema>/)"),
+    DAEMON("paths.participants", GFDX_CFG_STRING, participants_file,
+           GFDX_SOURCE_DIR "/deploy/participants.cfg", 0, 0, 0, false, false, true,
+           "participant registry (reloaded on SIGHUP)"),
+    DAEMON("paths.calendar", GFDX_CFG_STRING, calendar_file, GFDX_SOURCE_DIR "/deploy/calendar.cfg",
+           0, 0, 0, false, false, true, "working-day calendar (reloaded on SIGHUP)"),
+    DAEMON("kafka_group", GFDX_CFG_STRING, group_id, NULL, 0, 0, 0, false, false, false,
+           "consumer group id (default gfdx-<service>)"),
+    DAEMON("topics.consume", GFDX_CFG_STRLIST, topics, NULL, 0, 0, 0, true, false, false,
+           "topics this daemon consumes"),
+    DAEMON("topics.receipts", GFDX_CFG_STRING, receipts_topic, "gfdx.receipts", 0, 0, 0, false, false,
+           false, "topic for receipts"),
+    DAEMON("batch.max_records", GFDX_CFG_INT, batch_max_records, NULL, 500, 1, 100000, false, false,
+           true, "records per transaction at most"),
+    DAEMON("batch.max_ms", GFDX_CFG_INT, batch_max_ms, NULL, 200, 1, 60000, false, false, true,
+           "milliseconds a batch may wait to fill"),
+    DAEMON("outbox.max_rows", GFDX_CFG_INT, outbox_max_rows, NULL, 1000, 1, 100000, false, false, true,
+           "outbox rows published per round"),
+    DAEMON("outbox.flush_timeout_ms", GFDX_CFG_INT, outbox_flush_ms, NULL, 10000, 100, 600000, false,
+           false, true, "wait for delivery reports at most this long"),
+    DAEMON("retry.max_backoff_ms", GFDX_CFG_INT, backoff_max_ms, NULL, 5000, 10, 600000, false, false,
+           true, "ceiling of the exponential back-off on outages"),
+    DAEMON("metrics.port", GFDX_CFG_INT, metrics_port, NULL, 0, 0, 65535, false, false, false,
+           "Prometheus /metrics port; 0 disables"),
+    DAEMON("metrics.address", GFDX_CFG_STRING, metrics_address, "127.0.0.1", 0, 0, 0, false, false,
+           false, "address the metrics endpoint binds"),
+};
+/* clang-format on */
+const size_t gfdx_daemon_settings_count = sizeof gfdx_daemon_settings / sizeof gfdx_daemon_settings[0];
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+static int strlist_add(gfdx_strlist *l, const char *s)
+{
+    char **grown = realloc(l->items, (l->count + 1) * sizeof *grown);
+    if (!grown)
+        return -1;
+    l->items = grown;
+    if (!(l->items[l->count] = strdup(s)))
+        return -1;
+    l->count++;
+    return 0;
+}
+
+static int strlist_from_csv(gfdx_strlist *l, const char *csv)
+{
+    char *copy = strdup(csv), *save = NULL;
+    if (!copy)
+        return -1;
+    int rc = 0;
+    for (char *tok = strtok_r(copy, ",", &save); tok && rc == 0; tok = strtok_r(NULL, ",", &save))
+        rc = strlist_add(l, tok);
+    free(copy);
+    return rc;
+}
+
+static int load_string(const config_t *cf, const gfdx_cfg_setting *row, void *out, char *err, size_t errlen)
+{
+    const char *v = NULL;
+    config_setting_t *s = config_lookup(cf, row->path);
+    if (s && !(v = config_setting_get_string(s))) {
+        set_err(err, errlen, "%s: expected a string", row->path);
+        return -1;
+    }
+    if (!v)
+        v = row->def_string;
+    if (!v)
+        return 0;
+    char **field = FIELD(out, row, char *);
+    free(*field);
+    if (!(*field = strdup(v))) {
+        set_err(err, errlen, "%s: out of memory", row->path);
+        return -1;
+    }
+    return 0;
+}
+
+static int load_int(const config_t *cf, const gfdx_cfg_setting *row, void *out, char *err, size_t errlen)
+{
+    long long v = row->def_int;
+    config_setting_t *s = config_lookup(cf, row->path);
+    if (s) {
+        if (config_setting_type(s) != CONFIG_TYPE_INT && config_setting_type(s) != CONFIG_TYPE_INT64) {
+            set_err(err, errlen, "%s: expected an integer", row->path);
+            return -1;
+        }
+        v = config_setting_get_int64(s);
+    }
+    if (v < row->min || v > row->max) {
+        set_err(err, errlen, "%s: %lld is outside [%lld, %lld]", row->path, v, row->min, row->max);
+        return -1;
+    }
+    *FIELD(out, row, int) = (int)v;
+    return 0;
+}
+
+static int load_bool(const config_t *cf, const gfdx_cfg_setting *row, void *out, char *err, size_t errlen)
+{
+    bool v = row->def_int != 0;
+    config_setting_t *s = config_lookup(cf, row->path);
+    if (s) {
+        if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
+            set_err(err, errlen, "%s: expected true or false", row->path);
+            return -1;
+        }
+        v = config_setting_get_bool(s);
+    }
+    *FIELD(out, row, bool) = v;
+    return 0;
+}
+
+static int load_strlist(const config_t *cf, const gfdx_cfg_setting *row, void *out, char *err, size_t errlen)
+{
+    gfdx_strlist *l = FIELD(out, row, gfdx_strlist);
+    config_setting_t *s = config_lookup(cf, row->path);
+    if (!s)
+        return row->def_string && strlist_from_csv(l, row->def_string) ? -1 : 0;
+    if (!config_setting_is_aggregate(s)) {
+        set_err(err, errlen, "%s: expected a list of strings, e.g. [\"a\", \"b\"]", row->path);
+        return -1;
+    }
+    for (int i = 0; i < config_setting_length(s); i++) {
+        const char *v = config_setting_get_string_elem(s, i);
+        if (!v) {
+            set_err(err, errlen, "%s[%d]: expected a string", row->path, i);
+            return -1;
+        }
+        if (strlist_add(l, v)) {
+            set_err(err, errlen, "%s: out of memory", row->path);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int load_row(const config_t *cf, const gfdx_cfg_setting *row, void *out, char *err, size_t errlen)
+{
+    if (row->required && !config_lookup(cf, row->path)) {
+        set_err(err, errlen, "%s: required setting is missing (%s)", row->path, row->doc);
+        return -1;
+    }
+    switch (row->type) {
+    case GFDX_CFG_STRING: return load_string(cf, row, out, err, errlen);
+    case GFDX_CFG_INT: return load_int(cf, row, out, err, errlen);
+    case GFDX_CFG_BOOL: return load_bool(cf, row, out, err, errlen);
+    case GFDX_CFG_STRLIST: return load_strlist(cf, row, out, err, errlen);
+    }
+    return -1;
+}
+
+static int read_file(config_t *cf, const char *path, char *err, size_t errlen)
+{
+    config_init(cf);
+    if (config_read_file(cf, path) == CONFIG_TRUE)
+        return 0;
+    if (config_error_type(cf) == CONFIG_ERR_FILE_IO)
+        set_err(err, errlen, "%s: cannot read file", path);
+    else
+        set_err(err, errlen, "%s:%d: %s", config_error_file(cf) ? config_error_file(cf) : path,
+                config_error_line(cf), config_error_text(cf));
+    config_destroy(cf);
+    return -1;
+}
+
+int gfdx_config_load_rows(const char *path, const gfdx_cfg_setting *rows, size_t nrows, void *out,
+                          char *err, size_t errlen)
+{
+    config_t cf;
+    if (read_file(&cf, path, err, errlen))
+        return -1;
+    int rc = 0;
+    for (size_t i = 0; i < nrows && rc == 0; i++)
+        rc = load_row(&cf, &rows[i], out, err, errlen);
+    config_destroy(&cf);
+    return rc;
+}
+
+/* kafka = ( ("key", "value"), ... ): each element a list or array of exactly two strings. */
+static int load_kafka_pairs(const config_t *cf, gfdx_kvlist *kv, char *err, size_t errlen)
+{
+    config_setting_t *s = config_lookup(cf, "kafka");
+    if (!s)
+        return 0;
+    for (int i = 0; i < config_setting_length(s); i++) {
+        config_setting_t *pair = config_setting_get_elem(s, i);
+        const char *k = pair ? config_setting_get_string_elem(pair, 0) : NULL;
+        const char *v = pair ? config_setting_get_string_elem(pair, 1) : NULL;
+        if (!k || !v || config_setting_length(pair) != 2) {
+            set_err(err, errlen, "kafka[%d]: expected a pair of strings (\"key\", \"value\")", i);
+            return -1;
+        }
+        gfdx_kv *grown = realloc(kv->items, (kv->count + 1) * sizeof *grown);
+        if (!grown)
+            return -1;
+        kv->items = grown;
+        kv->items[kv->count].key = strdup(k);
+        kv->items[kv->count].value = strdup(v);
+        kv->count++;
+        if (!kv->items[kv->count - 1].key || !kv->items[kv->count - 1].value)
+            return -1;
+    }
+    return 0;
+}
+
+int gfdx_config_load_daemon(const char *path, gfdx_daemon_config *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    if (gfdx_config_load_rows(path, gfdx_daemon_settings, gfdx_daemon_settings_count, out, err, errlen))
+        return -1;
+    config_t cf;
+    if (read_file(&cf, path, err, errlen))
+        return -1;
+    int rc = load_kafka_pairs(&cf, &out->kafka, err, errlen);
+    config_destroy(&cf);
+    if (rc)
+        return -1;
+    if (!out->group_id) {
+        char g[128];
+        snprintf(g, sizeof g, "gfdx-%s", out->service);
+        if (!(out->group_id = strdup(g)))
+            return -1;
+    }
+    return 0;
+}
+
+void gfdx_config_release(const gfdx_cfg_setting *rows, size_t nrows, void *out)
+{
+    for (size_t i = 0; i < nrows; i++) {
+        const gfdx_cfg_setting *row = &rows[i];
+        if (row->type == GFDX_CFG_STRING) {
+            char **f = FIELD(out, row, char *);
+            free(*f);
+            *f = NULL;
+        } else if (row->type == GFDX_CFG_STRLIST) {
+            gfdx_strlist *l = FIELD(out, row, gfdx_strlist);
+            for (size_t j = 0; j < l->count; j++)
+                free(l->items[j]);
+            free(l->items);
+            l->items = NULL;
+            l->count = 0;
+        }
+    }
+}
+
+void gfdx_config_release_daemon(gfdx_daemon_config *cfg)
+{
+    if (!cfg)
+        return;
+    gfdx_config_release(gfdx_daemon_settings, gfdx_daemon_settings_count, cfg);
+    for (size_t i = 0; i < cfg->kafka.count; i++) {
+        free(cfg->kafka.items[i].key);
+        free(cfg->kafka.items[i].value);
+    }
+    free(cfg->kafka.items);
+    cfg->kafka.items = NULL;
+    cfg->kafka.count = 0;
+}
+
+void gfdx_config_mask_conninfo(const char *conninfo, char *out, size_t outlen)
+{
+    char *perr = NULL;
+    PQconninfoOption *opts = PQconninfoParse(conninfo, &perr);
+    if (!opts) {
+        snprintf(out, outlen, "(unparsable conninfo)");
+        PQfreemem(perr);
+        return;
+    }
+    size_t o = 0;
+    out[0] = '\0';
+    for (PQconninfoOption *opt = opts; opt->keyword; opt++) {
+        if (!opt->val || o >= outlen)
+            continue;
+        const char *v = strcmp(opt->keyword, "password") ? opt->val : "****";
+        o += (size_t)snprintf(out + o, outlen - o, "%s%s=%s", o ? " " : "", opt->keyword, v);
+    }
+    PQconninfoFree(opts);
+}
+
+bool gfdx_config_key_is_secret(const char *key)
+{
+    static const char *const markers[] = {"password", "secret", "jaas", "key.pem", "keystore", "token"};
+    for (size_t i = 0; i < sizeof markers / sizeof markers[0]; i++)
+        if (strstr(key, markers[i]))
+            return true;
+    return false;
+}
+
+static void print_row(FILE *out, const gfdx_cfg_setting *row, const void *cfg)
+{
+    fprintf(out, "%s = ", row->path);
+    if (row->type == GFDX_CFG_STRING) {
+        const char *v = *FIELD(cfg, row, char *const);
+        char masked[1024];
+        if (v && row->secret && strstr(row->path, "conninfo")) {
+            gfdx_config_mask_conninfo(v, masked, sizeof masked);
+            v = masked;
+        } else if (v && row->secret) {
+            v = "****";
+        }
+        fprintf(out, "\"%s\"", v ? v : "");
+    } else if (row->type == GFDX_CFG_INT) {
+        fprintf(out, "%d", *FIELD(cfg, row, const int));
+    } else if (row->type == GFDX_CFG_BOOL) {
+        fprintf(out, "%s", *FIELD(cfg, row, const bool) ? "true" : "false");
+    } else {
+        const gfdx_strlist *l = FIELD(cfg, row, const gfdx_strlist);
+        fputc('[', out);
+        for (size_t i = 0; i < l->count; i++)
+            fprintf(out, "%s\"%s\"", i ? ", " : "", l->items[i]);
+        fputc(']', out);
+    }
+    fprintf(out, ";%s  # %s\n", row->reloadable ? " (reloadable)" : "", row->doc);
+}
+
+void gfdx_config_print_rows(FILE *out, const gfdx_cfg_setting *rows, size_t nrows, const void *cfg)
+{
+    for (size_t i = 0; i < nrows; i++)
+        print_row(out, &rows[i], cfg);
+}
+
+void gfdx_config_print_daemon(FILE *out, const gfdx_daemon_config *cfg)
+{
+    gfdx_config_print_rows(out, gfdx_daemon_settings, gfdx_daemon_settings_count, cfg);
+    fprintf(out, "kafka = (\n");
+    for (size_t i = 0; i < cfg->kafka.count; i++) {
+        const gfdx_kv *kv = &cfg->kafka.items[i];
+        fprintf(out, "  (\"%s\", \"%s\")%s\n", kv->key, gfdx_config_key_is_secret(kv->key) ? "****" : kv->value,
+                i + 1 < cfg->kafka.count ? "," : "");
+    }
+    fprintf(out, ");\n");
+}
+
+int gfdx_config_kafka_apply(const gfdx_kvlist *kafka, rd_kafka_conf_t *conf, char *err, size_t errlen)
+{
+    char errstr[512];
+    for (size_t i = 0; i < kafka->count; i++) {
+        const gfdx_kv *kv = &kafka->items[i];
+        if (rd_kafka_conf_set(conf, kv->key, kv->value, errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
+            set_err(err, errlen, "kafka property \"%s\": %s", kv->key, errstr);
+            return -1;
+        }
+    }
+    return 0;
+}

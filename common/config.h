@@ -1,0 +1,105 @@
+/* config.h: declarative configuration from a libconfig file.
+ *
+ * A daemon describes its settings as a table of rows (path, type, default, bounds, secret,
+ * reloadable, doc). The same rows load and validate the file, fill a settings struct, and
+ * print the effective configuration (--check-config) with secrets masked.
+ * librdkafka properties are not rows: libconfig names cannot hold dots, so they are a list of
+ * string pairs, kafka = ( ("bootstrap.servers", "127.0.0.1:9092"), ... ), passed through
+ * verbatim to librdkafka (see gfdx_config_kafka_apply). */
+#ifndef GFDX_CONFIG_H
+#define GFDX_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include <librdkafka/rdkafka.h>
+
+typedef enum { GFDX_CFG_STRING, GFDX_CFG_INT, GFDX_CFG_BOOL, GFDX_CFG_STRLIST } gfdx_cfg_type;
+
+/* A list of strings owned by the settings struct. */
+typedef struct {
+    char **items;
+    size_t count;
+} gfdx_strlist;
+
+typedef struct {
+    const char *path;       /* libconfig path, e.g. "batch.max_records" */
+    gfdx_cfg_type type;
+    size_t offset;          /* offsetof() the field: char *, int, bool or gfdx_strlist */
+    const char *def_string; /* default for STRING (NULL = no default) and STRLIST (comma-separated) */
+    long long def_int;      /* default for INT and BOOL */
+    long long min, max;     /* bounds for INT */
+    bool required;          /* must be present in the file (no default applies) */
+    bool secret;            /* masked when printed */
+    bool reloadable;        /* documented: may change on SIGHUP */
+    const char *doc;
+} gfdx_cfg_setting;
+
+/* A string pair for librdkafka. */
+typedef struct {
+    char *key, *value;
+} gfdx_kv;
+
+typedef struct {
+    gfdx_kv *items;
+    size_t count;
+} gfdx_kvlist;
+
+/* The settings every gfdx daemon has; the rows are gfdx_daemon_settings[]. */
+typedef struct {
+    char *service;            /* service.name: logs, metrics, receipts */
+    char *log_level;          /* service.log_level */
+    char *participant;        /* service.participant: our id in the registry, sender of receipts */
+    char *pg_conninfo;        /* postgres.conninfo (secret: password masked) */
+    char *schemas_dir;        /* paths.schemas: Avro schemas */
+    char *migrations_dir;     /* paths.migrations: schemas/sql */
+    char *participants_file;  /* paths.participants */
+    char *calendar_file;      /* paths.calendar */
+    char *group_id;           /* kafka_group */
+    gfdx_strlist topics;      /* topics.consume */
+    char *receipts_topic;     /* topics.receipts */
+    int batch_max_records;    /* batch.max_records */
+    int batch_max_ms;         /* batch.max_ms */
+    int outbox_max_rows;      /* outbox.max_rows */
+    int outbox_flush_ms;      /* outbox.flush_timeout_ms */
+    int backoff_max_ms;       /* retry.max_backoff_ms */
+    int metrics_port;         /* metrics.port; 0 disables */
+    char *metrics_address;    /* metrics.address */
+    gfdx_kvlist kafka;        /* kafka = ( ("k","v"), ... ) */
+} gfdx_daemon_config;
+
+extern const gfdx_cfg_setting gfdx_daemon_settings[];
+extern const size_t gfdx_daemon_settings_count;
+
+/* Loads `path` and fills `out` (a struct laid out per `rows`) from the file and the defaults.
+ * Unknown settings in covered groups are not errors (services may add their own groups).
+ * Returns 0, or -1 with err saying which setting and why. On failure `out` may hold partly
+ * loaded values: release it with gfdx_config_release. */
+int gfdx_config_load_rows(const char *path, const gfdx_cfg_setting *rows, size_t nrows, void *out,
+                          char *err, size_t errlen) __attribute__((warn_unused_result));
+
+/* Loads the common daemon settings and the kafka pairs. Same error contract. */
+int gfdx_config_load_daemon(const char *path, gfdx_daemon_config *out, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
+
+/* Frees the strings and lists a load put into `out` (by the same rows). Accepts a zeroed struct. */
+void gfdx_config_release(const gfdx_cfg_setting *rows, size_t nrows, void *out);
+void gfdx_config_release_daemon(gfdx_daemon_config *cfg);
+
+/* Prints the effective configuration, one "path = value" per row, secrets masked. */
+void gfdx_config_print_rows(FILE *out, const gfdx_cfg_setting *rows, size_t nrows, const void *cfg);
+void gfdx_config_print_daemon(FILE *out, const gfdx_daemon_config *cfg);
+
+/* Applies the kafka pairs to conf; on a refused pair returns -1 with err naming the key and
+ * librdkafka's errstr (the value is never echoed: it may be a secret). */
+int gfdx_config_kafka_apply(const gfdx_kvlist *kafka, rd_kafka_conf_t *conf, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
+
+/* True when a librdkafka property name holds a secret (passwords, keys, JAAS config). */
+bool gfdx_config_key_is_secret(const char *key);
+
+/* Writes conninfo with any password replaced by "****" into out. */
+void gfdx_config_mask_conninfo(const char *conninfo, char *out, size_t outlen);
+
+#endif

@@ -1,0 +1,32 @@
+/* metrics.h: process-wide counters and gauges, served in the Prometheus text format on
+ * /metrics by libmicrohttpd's own thread. Updates are atomic; the endpoint only reads. */
+#ifndef GFDX_METRICS_H
+#define GFDX_METRICS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum {
+    GFDX_M_CONSUMED,       /* records read from Kafka and processed */
+    GFDX_M_APPLIED,        /* records that changed state */
+    GFDX_M_REFUSED,        /* records refused (rejection + receipt) */
+    GFDX_M_DUPLICATES,     /* duplicate event ids answered */
+    GFDX_M_DEAD_LETTERS,   /* undecodable records kept */
+    GFDX_M_BATCHES,        /* committed batches */
+    GFDX_M_BATCH_RETRIES,  /* batches rolled back and retried after a transient failure */
+    GFDX_M_PUBLISHED,      /* outbox rows delivered */
+    GFDX_M_BATCH_MS_SUM,   /* sum of batch latencies (ms), with BATCHES gives the mean */
+    GFDX_M_COUNTER_COUNT
+} gfdx_metric;
+
+typedef enum { GFDX_G_LAG, GFDX_G_BATCH_MS_MAX, GFDX_G_OUTBOX_PENDING, GFDX_G_UP, GFDX_G_COUNT } gfdx_gauge;
+
+void gfdx_metrics_add(gfdx_metric m, uint64_t n);
+void gfdx_metrics_set(gfdx_gauge g, int64_t v);
+uint64_t gfdx_metrics_get(gfdx_metric m);
+
+/* Starts the endpoint on address:port (port 0: nothing started). 0 ok, -1 with err. */
+int gfdx_metrics_start(const char *service, const char *address, int port, char *err, size_t errlen);
+void gfdx_metrics_stop(void);
+
+#endif

@@ -1,0 +1,470 @@
+/* participants.c: loading, lookup and authorization predicates of participants.h. */
+#include "participants.h"
+
+#include "region.h"
+
+#include <libconfig.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ID_MAX 64
+
+/* One participant and the storage its public view points into. */
+typedef struct {
+    gfdx_participant pub;
+    char *id, *name;
+    char **branches;
+} entry;
+
+/* The id index: (id, position in entries), sorted by id then position. */
+typedef struct {
+    const char *id;
+    size_t idx;
+} id_row;
+
+struct gfdx_registry {
+    entry *entries; /* file order */
+    size_t n;
+    id_row *by_id;  /* n rows sorted by id */
+};
+
+static const char *const kind_names[] = {
+    [GFDX_PK_MIIT] = "miit",
+    [GFDX_PK_PROVINCE_AUTHORITY] = "province_authority",
+    [GFDX_PK_PBOC] = "pboc",
+    [GFDX_PK_PBOC_BRANCH] = "pboc_branch",
+    [GFDX_PK_BANK] = "bank",
+    [GFDX_PK_DISTRICT_BUREAU] = "district_bureau",
+};
+
+static const char *const bureau_names[] = {
+    [GFDX_BUREAU_NONE] = "none",       [GFDX_BUREAU_DRC] = "drc",
+    [GFDX_BUREAU_EIT] = "eit",         [GFDX_BUREAU_HOUSING] = "housing",
+    [GFDX_BUREAU_ECOLOGY] = "ecology", [GFDX_BUREAU_FINANCE] = "finance",
+};
+
+#define N_KINDS (sizeof kind_names / sizeof kind_names[0])
+#define N_BUREAUS (sizeof bureau_names / sizeof bureau_names[0])
+
+static const char *const entry_keys[] = {"id", "kind", "region", "name", "bureau", "branches"};
+
+/* ---- names ---- */
+
+const char *gfdx_participant_kind_name(gfdx_participant_kind kind)
+{
+    return (unsigned)kind < N_KINDS ? kind_names[kind] : "unknown";
+}
+
+const char *gfdx_bureau_name(gfdx_bureau bureau)
+{
+    return (unsigned)bureau < N_BUREAUS ? bureau_names[bureau] : "unknown";
+}
+
+int gfdx_participant_kind_parse(const char *name, gfdx_participant_kind *out)
+{
+    for (size_t i = 0; name && i < N_KINDS; i++)
+        if (strcmp(kind_names[i], name) == 0) {
+            *out = (gfdx_participant_kind)i;
+            return 0;
+        }
+    return -1;
+}
+
+int gfdx_bureau_parse(const char *name, gfdx_bureau *out)
+{
+    for (size_t i = GFDX_BUREAU_NONE + 1; name && i < N_BUREAUS; i++)
+        if (strcmp(bureau_names[i], name) == 0) {
+            *out = (gfdx_bureau)i;
+            return 0;
+        }
+    return -1;
+}
+
+/* ---- errors ---- */
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (!err || errlen == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+/* "<path>: participants[i] (id \"x\"): <message>" (no id part if the entry has none yet). */
+static void entry_err(char *err, size_t errlen, const char *path, size_t i, const char *id,
+                      const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+static void entry_err(char *err, size_t errlen, const char *path, size_t i, const char *id,
+                      const char *fmt, ...)
+{
+    char msg[384];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (id)
+        set_err(err, errlen, "%s: participants[%zu] (id \"%s\"): %s", path, i, id, msg);
+    else
+        set_err(err, errlen, "%s: participants[%zu]: %s", path, i, msg);
+}
+
+/* ---- freeing ---- */
+
+static void entry_release(entry *e)
+{
+    free(e->id);
+    free(e->name);
+    for (size_t i = 0; e->branches && i < e->pub.n_branches; i++)
+        free(e->branches[i]);
+    free(e->branches);
+}
+
+void gfdx_registry_free(gfdx_registry *reg)
+{
+    if (!reg)
+        return;
+    for (size_t i = 0; reg->entries && i < reg->n; i++)
+        entry_release(&reg->entries[i]);
+    free(reg->entries);
+    free(reg->by_id);
+    free(reg);
+}
+
+/* ---- loading one entry ---- */
+
+static bool id_is_well_formed(const char *id)
+{
+    size_t n = strlen(id);
+    if (n == 0 || n > ID_MAX)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = id[i];
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '.' || c == '_' || c == '-';
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+/* Refuses settings other than entry_keys (catches "branch =" for "branches ="). */
+static const char *unknown_key(const config_setting_t *group)
+{
+    int n = config_setting_length(group);
+    for (int j = 0; j < n; j++) {
+        const char *name = config_setting_name(config_setting_get_elem(group, (unsigned)j));
+        bool known = false;
+        for (size_t k = 0; k < sizeof entry_keys / sizeof entry_keys[0]; k++)
+            known = known || (name && strcmp(name, entry_keys[k]) == 0);
+        if (!known)
+            return name ? name : "(unnamed)";
+    }
+    return NULL;
+}
+
+/* Reads the mandatory string setting `key`; NULL if missing or not a string. */
+static const char *get_string(const config_setting_t *group, const char *key)
+{
+    const char *s = NULL;
+    return config_setting_lookup_string(group, key, &s) == CONFIG_TRUE ? s : NULL;
+}
+
+static int check_region(const gfdx_participant *p, const char *region, const char **why)
+{
+    if (!region)
+        *why = "missing region";
+    else if (strcmp(region, GFDX_REGION_NATIONAL) == 0)
+        *why = p->kind == GFDX_PK_MIIT || p->kind == GFDX_PK_PBOC
+                   ? NULL
+                   : "the national region 100000 is only for miit and pboc";
+    else if (!gfdx_region_is_valid(region))
+        *why = "region is not a valid GB/T 2260 code";
+    else if (p->kind == GFDX_PK_PROVINCE_AUTHORITY && !gfdx_region_is_province(region))
+        *why = "a province_authority's region must be a province code (like 310000)";
+    else
+        *why = NULL;
+    return *why ? -1 : 0;
+}
+
+/* kind, bureau and region of an entry whose id is already set. */
+static int load_kind_region(entry *e, const config_setting_t *g, const char *path, size_t i,
+                            char *err, size_t errlen)
+{
+    const char *kind = get_string(g, "kind"), *bureau = get_string(g, "bureau");
+    const char *region = get_string(g, "region"), *why;
+    if (gfdx_participant_kind_parse(kind, &e->pub.kind) != 0) {
+        entry_err(err, errlen, path, i, e->id, "unknown or missing kind \"%s\"", kind ? kind : "");
+        return -1;
+    }
+    bool is_bureau = e->pub.kind == GFDX_PK_DISTRICT_BUREAU;
+    if (is_bureau && gfdx_bureau_parse(bureau, &e->pub.bureau) != 0) {
+        entry_err(err, errlen, path, i, e->id,
+                  "district_bureau needs bureau = drc|eit|housing|ecology|finance (got \"%s\")",
+                  bureau ? bureau : "");
+        return -1;
+    }
+    if (!is_bureau && config_setting_get_member(g, "bureau")) {
+        entry_err(err, errlen, path, i, e->id, "bureau is only for district_bureau");
+        return -1;
+    }
+    if (check_region(&e->pub, region, &why) != 0) {
+        entry_err(err, errlen, path, i, e->id, "%s (\"%s\")", why, region ? region : "");
+        return -1;
+    }
+    memcpy(e->pub.region, region, sizeof e->pub.region);
+    return 0;
+}
+
+/* branches = ["pbc-..."]: copied as given; checked against the registry later. */
+static int load_branches(entry *e, const config_setting_t *g, const char *path, size_t i,
+                         char *err, size_t errlen)
+{
+    const config_setting_t *b = config_setting_get_member(g, "branches");
+    if (!b)
+        return 0;
+    if (e->pub.kind != GFDX_PK_BANK) {
+        entry_err(err, errlen, path, i, e->id, "branches are only for banks");
+        return -1;
+    }
+    if (!config_setting_is_array(b) && !config_setting_is_list(b)) {
+        entry_err(err, errlen, path, i, e->id, "branches is not an array of ids");
+        return -1;
+    }
+    size_t n = (size_t)config_setting_length(b);
+    if (n && !(e->branches = calloc(n, sizeof *e->branches))) {
+        entry_err(err, errlen, path, i, e->id, "out of memory");
+        return -1;
+    }
+    for (size_t j = 0; j < n; j++) {
+        const char *s = config_setting_get_string_elem(b, (unsigned)j);
+        if (!s) {
+            entry_err(err, errlen, path, i, e->id, "branches[%zu] is not a string", j);
+            return -1;
+        }
+        if (!(e->branches[j] = strdup(s))) {
+            entry_err(err, errlen, path, i, e->id, "out of memory");
+            return -1;
+        }
+        e->pub.n_branches = j + 1;
+    }
+    e->pub.branches = (const char *const *)e->branches;
+    return 0;
+}
+
+static int load_entry(entry *e, const config_setting_t *g, const char *path, size_t i,
+                      char *err, size_t errlen)
+{
+    if (!config_setting_is_group(g)) {
+        entry_err(err, errlen, path, i, NULL, "not a group { id = ...; kind = ...; }");
+        return -1;
+    }
+    const char *id = get_string(g, "id"), *name = get_string(g, "name"), *bad;
+    if (!id || !id_is_well_formed(id)) {
+        entry_err(err, errlen, path, i, NULL, "id missing or not 1-%d chars of [A-Za-z0-9._-]",
+                  ID_MAX);
+        return -1;
+    }
+    if (!(e->id = strdup(id))) {
+        entry_err(err, errlen, path, i, NULL, "out of memory");
+        return -1;
+    }
+    e->pub.id = e->id;
+    if ((bad = unknown_key(g))) {
+        entry_err(err, errlen, path, i, id, "unknown setting \"%s\"", bad);
+        return -1;
+    }
+    if (!name || !*name) {
+        entry_err(err, errlen, path, i, id, "missing name");
+        return -1;
+    }
+    if (!(e->name = strdup(name))) {
+        entry_err(err, errlen, path, i, id, "out of memory");
+        return -1;
+    }
+    e->pub.name = e->name;
+    if (load_kind_region(e, g, path, i, err, errlen) != 0)
+        return -1;
+    return load_branches(e, g, path, i, err, errlen);
+}
+
+/* ---- registry-wide checks ---- */
+
+static int cmp_by_id(const void *a, const void *b)
+{
+    const id_row *x = a, *y = b;
+    int c = strcmp(x->id, y->id);
+    return c ? c : (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/* Builds the id index; fails on the later of two entries sharing an id. */
+static int build_index(gfdx_registry *reg, const char *path, char *err, size_t errlen)
+{
+    if (!(reg->by_id = calloc(reg->n, sizeof *reg->by_id))) {
+        set_err(err, errlen, "%s: out of memory", path);
+        return -1;
+    }
+    for (size_t i = 0; i < reg->n; i++)
+        reg->by_id[i] = (id_row){reg->entries[i].id, i};
+    qsort(reg->by_id, reg->n, sizeof *reg->by_id, cmp_by_id);
+    for (size_t k = 1; k < reg->n; k++)
+        if (strcmp(reg->by_id[k - 1].id, reg->by_id[k].id) == 0) {
+            entry_err(err, errlen, path, reg->by_id[k].idx, reg->by_id[k].id,
+                      "duplicate id (first at participants[%zu])", reg->by_id[k - 1].idx);
+            return -1;
+        }
+    return 0;
+}
+
+static int check_bank_branches(const gfdx_registry *reg, const char *path, char *err,
+                               size_t errlen)
+{
+    for (size_t i = 0; i < reg->n; i++) {
+        const gfdx_participant *p = &reg->entries[i].pub;
+        for (size_t j = 0; j < p->n_branches; j++) {
+            const gfdx_participant *b = gfdx_registry_find(reg, p->branches[j]);
+            if (!b || b->kind != GFDX_PK_PBOC_BRANCH) {
+                entry_err(err, errlen, path, i, p->id, "branch \"%s\" is not a pboc_branch",
+                          p->branches[j]);
+                return -1;
+            }
+            for (size_t k = 0; k < j; k++)
+                if (strcmp(p->branches[k], p->branches[j]) == 0) {
+                    entry_err(err, errlen, path, i, p->id, "branch \"%s\" listed twice",
+                              p->branches[j]);
+                    return -1;
+                }
+        }
+    }
+    return 0;
+}
+
+static int load_all(gfdx_registry *reg, const config_t *cfg, const char *path, char *err,
+                    size_t errlen)
+{
+    const config_setting_t *list = config_lookup(cfg, "participants");
+    if (!list || !config_setting_is_list(list) || config_setting_length(list) == 0) {
+        set_err(err, errlen, "%s: missing or empty list `participants = ( {...}, ... );`", path);
+        return -1;
+    }
+    size_t n = (size_t)config_setting_length(list);
+    if (!(reg->entries = calloc(n, sizeof *reg->entries))) {
+        set_err(err, errlen, "%s: out of memory", path);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        reg->n = i + 1; /* so a failed entry's partial strings are freed */
+        if (load_entry(&reg->entries[i], config_setting_get_elem(list, (unsigned)i), path, i,
+                       err, errlen) != 0)
+            return -1;
+    }
+    if (build_index(reg, path, err, errlen) != 0)
+        return -1;
+    return check_bank_branches(reg, path, err, errlen);
+}
+
+gfdx_registry *gfdx_registry_load(const char *path, char *err, size_t errlen)
+{
+    if (!path) {
+        set_err(err, errlen, "participants: no file given");
+        return NULL;
+    }
+    config_t cfg;
+    config_init(&cfg);
+    gfdx_registry *reg = NULL;
+    if (config_read_file(&cfg, path) != CONFIG_TRUE) {
+        set_err(err, errlen, "%s:%d: %s", path, config_error_line(&cfg),
+                config_error_text(&cfg));
+        goto fail;
+    }
+    if (!(reg = calloc(1, sizeof *reg))) {
+        set_err(err, errlen, "%s: out of memory", path);
+        goto fail;
+    }
+    if (load_all(reg, &cfg, path, err, errlen) != 0)
+        goto fail;
+    config_destroy(&cfg);
+    return reg;
+fail:
+    gfdx_registry_free(reg);
+    config_destroy(&cfg);
+    return NULL;
+}
+
+/* ---- queries ---- */
+
+const gfdx_participant *gfdx_registry_find(const gfdx_registry *reg, const char *id)
+{
+    if (!reg || !id || !reg->by_id)
+        return NULL;
+    size_t lo = 0, hi = reg->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(id, reg->by_id[mid].id);
+        if (c == 0)
+            return &reg->entries[reg->by_id[mid].idx].pub;
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return NULL;
+}
+
+size_t gfdx_registry_count(const gfdx_registry *reg)
+{
+    return reg ? reg->n : 0;
+}
+
+const gfdx_participant *gfdx_registry_at(const gfdx_registry *reg, size_t i)
+{
+    return reg && i < reg->n ? &reg->entries[i].pub : NULL;
+}
+
+size_t gfdx_registry_banks_of_branch(const gfdx_registry *reg, const char *branch_id,
+                                     const gfdx_participant **out, size_t max)
+{
+    size_t found = 0;
+    for (size_t i = 0; reg && branch_id && i < reg->n; i++) {
+        const gfdx_participant *p = &reg->entries[i].pub;
+        if (p->kind != GFDX_PK_BANK)
+            continue;
+        for (size_t j = 0; j < p->n_branches; j++)
+            if (strcmp(p->branches[j], branch_id) == 0) {
+                if (out && found < max)
+                    out[found] = p;
+                found++;
+                break;
+            }
+    }
+    return found;
+}
+
+/* ---- authorization ---- */
+
+bool gfdx_auth_is_kind(const gfdx_participant *p, gfdx_participant_kind k)
+{
+    return p && p->kind == k;
+}
+
+bool gfdx_auth_is_bureau(const gfdx_participant *p, gfdx_bureau b)
+{
+    return p && p->kind == GFDX_PK_DISTRICT_BUREAU && b != GFDX_BUREAU_NONE && p->bureau == b;
+}
+
+bool gfdx_auth_is_province_authority_of(const gfdx_participant *p, const char *province_code)
+{
+    char mine[7], theirs[7];
+    if (!gfdx_auth_is_kind(p, GFDX_PK_PROVINCE_AUTHORITY))
+        return false;
+    if (gfdx_region_province_of(p->region, mine) != 0 ||
+        gfdx_region_province_of(province_code, theirs) != 0)
+        return false;
+    return strcmp(mine, theirs) == 0;
+}

@@ -1,0 +1,102 @@
+/* participants.h: the participant registry (DESIGN §5) and authorization predicates.
+ *
+ * Loaded from a libconfig file:
+ *   participants = (
+ *     { id = "miit"; kind = "miit"; region = "100000"; name = "工业和信息化部"; },
+ *     { id = "bank-icbc-310000"; kind = "bank"; region = "310000";
+ *       name = "中国工商银行上海市分行"; branches = ["pbc-hq-sh"]; },
+ *     { id = "d500106-eco"; kind = "district_bureau"; bureau = "ecology"; region = "500106";
+ *       name = "重庆市沙坪坝区生态环境局"; },
+ *     ...
+ *   );
+ * Rules (a violation fails the whole load, naming the entry by index and id):
+ *   - id: 1-64 chars of [A-Za-z0-9._-] (ids appear in topic names), unique;
+ *   - kind: miit | province_authority | pboc | pboc_branch | bank | district_bureau;
+ *   - region: a valid GB/T 2260 code (region.h); the national code "100000" only for miit and
+ *     pboc; a province_authority's region must be a province code ("310000");
+ *   - name: non-empty;
+ *   - bureau: drc | eit | housing | ecology | finance, present iff kind is district_bureau;
+ *   - branches: only for banks; each the id of a pboc_branch in the file, none twice;
+ *   - no other settings (a misspelt key is an error, not silently ignored).
+ *
+ * A loaded registry is immutable: share it between threads; reload by loading a new one and
+ * swapping the pointer (a failed reload keeps the old one). Participants and their strings
+ * live as long as the registry. */
+#ifndef GFDX_PARTICIPANTS_H
+#define GFDX_PARTICIPANTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define GFDX_REGION_NATIONAL "100000"
+
+typedef enum {
+    GFDX_PK_MIIT,
+    GFDX_PK_PROVINCE_AUTHORITY,
+    GFDX_PK_PBOC,
+    GFDX_PK_PBOC_BRANCH,
+    GFDX_PK_BANK,
+    GFDX_PK_DISTRICT_BUREAU
+} gfdx_participant_kind;
+
+typedef enum {
+    GFDX_BUREAU_NONE,
+    GFDX_BUREAU_DRC,     /* 发展和改革委员会 */
+    GFDX_BUREAU_EIT,     /* 经济和信息化委员会 */
+    GFDX_BUREAU_HOUSING, /* 住房和城乡建设委员会 */
+    GFDX_BUREAU_ECOLOGY, /* 生态环境局 */
+    GFDX_BUREAU_FINANCE  /* 财政局 / 金融工作部门 */
+} gfdx_bureau;
+
+typedef struct {
+    const char *id, *name;
+    gfdx_participant_kind kind;
+    gfdx_bureau bureau;             /* GFDX_BUREAU_NONE unless a district bureau */
+    char region[7];
+    const char *const *branches;    /* banks only: ids of the PBoC branches served */
+    size_t n_branches;
+} gfdx_participant;
+
+typedef struct gfdx_registry gfdx_registry;
+
+/* Loads and validates the file. Returns a registry the caller frees with gfdx_registry_free,
+ * or NULL with err naming the file and entry, e.g.
+ * "participants.cfg: participants[4] (id \"bank-x\"): branch \"pbc-9\" is not a pboc_branch". */
+gfdx_registry *gfdx_registry_load(const char *path, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
+void gfdx_registry_free(gfdx_registry *reg); /* accepts NULL */
+
+/* The participant with this id, or NULL. O(log n). */
+const gfdx_participant *gfdx_registry_find(const gfdx_registry *reg, const char *id);
+
+/* Participants in file order: i < count. gfdx_registry_at returns NULL when i is out of range. */
+size_t gfdx_registry_count(const gfdx_registry *reg);
+const gfdx_participant *gfdx_registry_at(const gfdx_registry *reg, size_t i);
+
+/* The banks that list branch_id in their branches, in file order. Stores at most max of them
+ * in out (out may be NULL when max is 0) and returns how many there are in total. */
+size_t gfdx_registry_banks_of_branch(const gfdx_registry *reg, const char *branch_id,
+                                     const gfdx_participant **out, size_t max);
+
+/* Config names: "province_authority", "ecology", ... ("none" for GFDX_BUREAU_NONE,
+ * "unknown" for a value outside the enum). Static strings. */
+const char *gfdx_participant_kind_name(gfdx_participant_kind kind);
+const char *gfdx_bureau_name(gfdx_bureau bureau);
+
+/* Config name -> enum. Returns 0, or -1 if the name is unknown ("none" is not a bureau name). */
+int gfdx_participant_kind_parse(const char *name, gfdx_participant_kind *out);
+int gfdx_bureau_parse(const char *name, gfdx_bureau *out);
+
+/* Authorization predicates: pure, NULL-safe (a NULL participant is never authorized). */
+
+/* p is a province authority and p's province equals the province of province_code (any valid
+ * region code: "310000" or "310115" both mean 上海市). False if either code is invalid. */
+bool gfdx_auth_is_province_authority_of(const gfdx_participant *p, const char *province_code);
+
+/* p is of kind k. */
+bool gfdx_auth_is_kind(const gfdx_participant *p, gfdx_participant_kind k);
+
+/* p is a district bureau of bureau type b. */
+bool gfdx_auth_is_bureau(const gfdx_participant *p, gfdx_bureau b);
+
+#endif

@@ -1,0 +1,324 @@
+#!/usr/bin/env bash
+# localstack.sh: a private, throwaway gfdx stack (PostgreSQL 15 + gfdx-devbroker) in one
+# directory, for development and the integration tests.
+#
+#   localstack.sh start DIR      create DIR if missing, start PostgreSQL and the dev broker,
+#                                write DIR/env; prints nothing but errors. Running it on a
+#                                stack that is already up only rewrites DIR/env.
+#   localstack.sh stop DIR       stop the broker and PostgreSQL; leaves no process behind
+#   localstack.sh pg-stop DIR    stop only PostgreSQL (outage tests)
+#   localstack.sh pg-start DIR   start PostgreSQL again, on the same port
+#   localstack.sh env DIR        print DIR/env
+#
+# DIR/env holds `export` lines: GFDX_STACK_DIR, GFDX_PG_CONNINFO (unix socket),
+# GFDX_PG_TCP_CONNINFO (127.0.0.1), GFDX_PG_HOST (the socket directory), GFDX_PG_PORT,
+# GFDX_KAFKA_BOOTSTRAP.
+#
+# Layout of DIR: pg/data (cluster), pg/sock (unix socket), pg/port, pg/postgres.log,
+# broker.addr, devbroker.pid, devbroker.log, env.
+#
+# PostgreSQL runs with fsync, synchronous_commit and full_page_writes off: fast, and a crash
+# of the machine can lose or corrupt the data. That is fine for a throwaway test stack and
+# never right for anything else. Authentication is `trust` for user gfdx, on the socket and
+# on 127.0.0.1 only.
+#
+# initdb and postgres refuse to run as root. As root, they run as the `postgres` system
+# user (created by Debian's postgresql package), DIR/pg is owned by it and DIR must be
+# traversable by it (e.g. mode 755, and so must every parent directory). As another user
+# they run as that user.
+#
+# Environment: GFDX_BUILD_DIR (default: <repo>/build) locates
+# tools/devbroker/gfdx-devbroker; GFDX_TOPICS_FILE (default: <repo>/deploy/topics.cfg).
+set -euo pipefail
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD_DIR=${GFDX_BUILD_DIR:-$top/build}
+DEVBROKER=$BUILD_DIR/tools/devbroker/gfdx-devbroker
+TOPICS_FILE=${GFDX_TOPICS_FILE:-$top/deploy/topics.cfg}
+BROKER_WAIT_S=20
+BROKER_STOP_WAIT_S=10
+PG_WAIT_S=30
+
+die() {
+    echo "localstack: $*" >&2
+    exit 1
+}
+
+# Last lines of a log file, on stderr, to explain a failure.
+show_log() {
+    local f=$1
+    if [ -s "$f" ]; then
+        echo "localstack: --- last lines of $f ---" >&2
+        tail -n 20 "$f" >&2
+        echo "localstack: ---" >&2
+    fi
+}
+
+pg_bindir() {
+    local d
+    d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+    [ -n "$d" ] && [ -x "$d/initdb" ] ||
+        die "no PostgreSQL server binaries under /usr/lib/postgresql/*/bin (run deploy/install-deps.sh)"
+    echo "$d"
+}
+
+# Runs a PostgreSQL server program as the user that owns the cluster.
+as_pg() {
+    if [ "$(id -u)" -eq 0 ]; then
+        (cd "$PGDIR" && runuser -u postgres -- "$@")
+    else
+        (cd "$PGDIR" && "$@")
+    fi
+}
+
+# Sets the paths of the stack in DIR (made absolute).
+set_paths() {
+    [ -n "${1:-}" ] || die "missing DIR (usage: localstack.sh start|stop|pg-stop|pg-start|env DIR)"
+    DIR=$1
+    case $DIR in /*) ;; *) DIR=$PWD/$DIR ;; esac
+    DIR=${DIR%/}
+    PGDIR=$DIR/pg
+    PGDATA_DIR=$PGDIR/data
+    SOCKDIR=$PGDIR/sock
+    PORTFILE=$PGDIR/port
+    PGLOG=$PGDIR/postgres.log
+    BROKER_ADDR=$DIR/broker.addr
+    BROKER_PID=$DIR/devbroker.pid
+    BROKER_LOG=$DIR/devbroker.log
+    ENVFILE=$DIR/env
+}
+
+pg_running() {
+    [ -f "$PGDATA_DIR/postmaster.pid" ] && as_pg "$BINDIR/pg_ctl" -D "$PGDATA_DIR" status >/dev/null 2>&1
+}
+
+# Is something listening on TCP port $1 (any address)? ss if present, else /proc/net/tcp*.
+port_in_use() {
+    if command -v ss >/dev/null 2>&1; then
+        [ -n "$(ss -ltnH "sport = :$1" 2>/dev/null)" ]
+    else
+        local hex
+        hex=$(printf ':%04X' "$1")
+        awk -v p="$hex" '$4 == "0A" && substr($2, length($2) - 4) == p { found = 1 }
+            END { exit !found }' /proc/net/tcp /proc/net/tcp6 2>/dev/null
+    fi
+}
+
+# A TCP port that nothing listens on, below the kernel's ephemeral range (where the dev
+# broker's ports come from).
+pick_port() {
+    local p i
+    for i in $(seq 1 50); do
+        p=$((20000 + RANDOM % 12000))
+        port_in_use "$p" || { echo "$p"; return 0; }
+    done
+    die "no free TCP port found in 20000..31999"
+}
+
+pg_prepare_dir() {
+    mkdir -p "$PGDIR"
+    if [ "$(id -u)" -eq 0 ]; then
+        getent passwd postgres >/dev/null ||
+            die "running as root needs the 'postgres' system user (install Debian's postgresql package)"
+        chown postgres: "$PGDIR"
+        runuser -u postgres -- test -x "$DIR" -a -w "$PGDIR" ||
+            die "user postgres cannot reach $PGDIR: make $DIR and its parents traversable (chmod 755)"
+    fi
+    # A unix socket path is limited to 107 bytes.
+    [ ${#SOCKDIR} -le 80 ] || die "$DIR is too deep for a unix socket path ($SOCKDIR); use a shorter DIR"
+}
+
+pg_initdb() {
+    [ -f "$PGDATA_DIR/PG_VERSION" ] && return 0
+    local locale=C
+    if locale -a 2>/dev/null | grep -qiE '^c\.utf-?8$'; then locale=C.UTF-8; fi
+    rm -rf "$PGDATA_DIR"
+    if ! as_pg "$BINDIR/initdb" -D "$PGDATA_DIR" -E UTF8 --locale="$locale" -U gfdx -A trust \
+        --no-sync >"$PGDIR/initdb.log" 2>&1; then
+        show_log "$PGDIR/initdb.log"
+        die "initdb failed (log: $PGDIR/initdb.log)"
+    fi
+    as_pg mkdir -p "$SOCKDIR"
+    # Appended by the invoking user (root may write the postgres-owned file; ownership stays).
+    cat >>"$PGDATA_DIR/postgresql.conf" <<EOF
+
+# --- localstack.sh: a throwaway test cluster. fsync off: fast, and not crash-safe. ---
+listen_addresses = '127.0.0.1'
+unix_socket_directories = '$SOCKDIR'
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+max_connections = 200
+log_line_prefix = '%m [%p] %q%u@%d '
+EOF
+}
+
+# Starts the server on port $1. Returns non-zero (and leaves the log) if it did not start.
+pg_start_on() {
+    as_pg "$BINDIR/pg_ctl" -D "$PGDATA_DIR" -l "$PGLOG" -w -t "$PG_WAIT_S" \
+        -o "-p $1" start >/dev/null 2>&1
+}
+
+# First start: a free port, retried on a collision with another starting stack.
+pg_first_start() {
+    local port try
+    for try in 1 2 3 4 5; do
+        port=$(pick_port)
+        if pg_start_on "$port"; then
+            echo "$port" >"$PORTFILE"
+            return 0
+        fi
+        grep -q "could not bind\|could not create any TCP/IP sockets\|Address already in use" \
+            "$PGLOG" 2>/dev/null || break
+    done
+    show_log "$PGLOG"
+    die "PostgreSQL did not start (log: $PGLOG)"
+}
+
+pg_start() {
+    if pg_running; then return 0; fi
+    if [ -s "$PORTFILE" ]; then
+        local port
+        port=$(cat "$PORTFILE")
+        if ! pg_start_on "$port"; then
+            show_log "$PGLOG"
+            die "PostgreSQL did not start on port $port (log: $PGLOG)"
+        fi
+    else
+        pg_first_start
+    fi
+}
+
+pg_create_db() {
+    local port have
+    port=$(cat "$PORTFILE")
+    have=$(psql -X -A -t -h "$SOCKDIR" -p "$port" -U gfdx -d postgres \
+        -c "SELECT 1 FROM pg_database WHERE datname = 'gfdx'" 2>>"$PGLOG") ||
+        die "cannot connect to PostgreSQL on $SOCKDIR port $port (log: $PGLOG)"
+    if [ "$have" != 1 ]; then
+        psql -X -q -h "$SOCKDIR" -p "$port" -U gfdx -d postgres -v ON_ERROR_STOP=1 \
+            -c "CREATE DATABASE gfdx" >/dev/null 2>>"$PGLOG" ||
+            die "cannot create database gfdx (log: $PGLOG)"
+    fi
+}
+
+pg_stop() {
+    [ -d "$PGDATA_DIR" ] || return 0
+    if pg_running; then
+        as_pg "$BINDIR/pg_ctl" -D "$PGDATA_DIR" -m fast -w -t "$PG_WAIT_S" stop >/dev/null 2>&1 || true
+    fi
+    # pg_ctl gave up or the pid file is stale: make sure the postmaster is gone.
+    local pid
+    pid=$(head -n 1 "$PGDATA_DIR/postmaster.pid" 2>/dev/null || true)
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null &&
+        grep -q "$PGDATA_DIR" "/proc/$pid/cmdline" 2>/dev/null; then
+        kill -QUIT "$pid" 2>/dev/null || true
+        sleep 1
+        kill -KILL "$pid" 2>/dev/null || true
+    fi
+}
+
+broker_pid_alive() {
+    local pid
+    pid=$(cat "$BROKER_PID" 2>/dev/null || true)
+    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null &&
+        grep -q gfdx-devbroker "/proc/$pid/cmdline" 2>/dev/null
+}
+
+broker_start() {
+    if broker_pid_alive && [ -s "$BROKER_ADDR" ]; then return 0; fi
+    [ -x "$DEVBROKER" ] || die "$DEVBROKER not found: build first (deploy/build.sh, or set GFDX_BUILD_DIR)"
+    rm -f "$BROKER_ADDR"
+    "$DEVBROKER" --topics "$TOPICS_FILE" --bootstrap-file "$BROKER_ADDR" \
+        </dev/null >"$BROKER_LOG" 2>&1 &
+    local pid=$! i
+    echo "$pid" >"$BROKER_PID"
+    for i in $(seq 1 $((BROKER_WAIT_S * 10))); do
+        [ -s "$BROKER_ADDR" ] && return 0
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -TERM "$pid" 2>/dev/null || true
+    show_log "$BROKER_LOG"
+    die "gfdx-devbroker did not publish $BROKER_ADDR within ${BROKER_WAIT_S}s (log: $BROKER_LOG)"
+}
+
+broker_stop() {
+    local pid i
+    pid=$(cat "$BROKER_PID" 2>/dev/null || true)
+    if [ -n "$pid" ] && broker_pid_alive; then
+        kill -TERM "$pid" 2>/dev/null || true
+        for i in $(seq 1 $((BROKER_STOP_WAIT_S * 10))); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        if kill -0 "$pid" 2>/dev/null; then
+            echo "localstack: gfdx-devbroker did not stop in ${BROKER_STOP_WAIT_S}s, killing it (log: $BROKER_LOG)" >&2
+            kill -KILL "$pid" 2>/dev/null || true
+        fi
+    fi
+    rm -f "$BROKER_PID" "$BROKER_ADDR"
+}
+
+write_env() {
+    local port boot q
+    port=$(cat "$PORTFILE")
+    boot=$(head -n 1 "$BROKER_ADDR")
+    q() { printf "%q" "$1"; }
+    {
+        echo "export GFDX_STACK_DIR=$(q "$DIR")"
+        echo "export GFDX_PG_CONNINFO=$(q "host=$SOCKDIR port=$port dbname=gfdx user=gfdx")"
+        echo "export GFDX_PG_TCP_CONNINFO=$(q "host=127.0.0.1 port=$port dbname=gfdx user=gfdx")"
+        echo "export GFDX_PG_HOST=$(q "$SOCKDIR")"
+        echo "export GFDX_PG_PORT=$port"
+        echo "export GFDX_KAFKA_BOOTSTRAP=$(q "$boot")"
+    } >"$ENVFILE.tmp"
+    mv "$ENVFILE.tmp" "$ENVFILE"
+}
+
+cmd_start() {
+    mkdir -p "$DIR"
+    pg_prepare_dir
+    pg_initdb
+    pg_start
+    pg_create_db
+    broker_start
+    write_env
+}
+
+cmd_stop() {
+    [ -d "$DIR" ] || die "$DIR: no such stack directory"
+    broker_stop
+    pg_stop
+    rm -f "$ENVFILE"
+}
+
+main() {
+    local cmd=${1:-}
+    [ $# -ge 1 ] && shift
+    case $cmd in
+    start | stop | pg-stop | pg-start | env) ;;
+    -h | --help | help)
+        sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'
+        return 0
+        ;;
+    *) die "usage: localstack.sh start|stop|pg-stop|pg-start|env DIR" ;;
+    esac
+    set_paths "${1:-}"
+    BINDIR=$(pg_bindir)
+    case $cmd in
+    start) cmd_start ;;
+    stop) cmd_stop ;;
+    pg-stop) pg_stop ;;
+    pg-start)
+        [ -f "$PGDATA_DIR/PG_VERSION" ] || die "$DIR: no PostgreSQL cluster here (run start first)"
+        pg_start
+        ;;
+    env)
+        [ -f "$ENVFILE" ] || die "$ENVFILE not found (is the stack started?)"
+        cat "$ENVFILE"
+        ;;
+    esac
+}
+
+main "$@"

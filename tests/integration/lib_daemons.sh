@@ -1,0 +1,50 @@
+# lib_daemons.sh: daemon configs and helpers for integration tests (source after lib.sh).
+
+# daemon_config SERVICE SCHEMA PARTICIPANT TOPICS... : writes $GFDX_TEST_DIR/SERVICE.cfg
+# pointing at the running stack, and prints its path.
+daemon_config() {
+  local svc=$1 participant=$2; shift 2
+  local topics="" t
+  for t in "$@"; do topics="$topics${topics:+, }\"$t\""; done
+  local cfg="$GFDX_TEST_DIR/$svc.cfg"
+  cat >"$cfg" <<CFG
+service: { name = "$svc"; participant = "$participant"; log_level = "${GFDX_TEST_LOG_LEVEL:-info}"; };
+postgres: { conninfo = "$GFDX_PG_CONNINFO"; };
+paths: {
+  schemas = "$GFDX_SOURCE_DIR/schemas/avro";
+  migrations = "$GFDX_SOURCE_DIR/schemas/sql";
+  participants = "$GFDX_SOURCE_DIR/deploy/participants.cfg";
+  calendar = "$GFDX_SOURCE_DIR/deploy/calendar.cfg";
+};
+topics: { consume = [ $topics ]; };
+batch: { max_records = ${GFDX_TEST_BATCH:-200}; max_ms = 100; };
+retry: { max_backoff_ms = 1000; };
+kafka = (
+  ("bootstrap.servers", "$GFDX_KAFKA_BOOTSTRAP"),
+  ("session.timeout.ms", "6000"),
+  ("heartbeat.interval.ms", "500"),
+  ("topic.metadata.refresh.interval.ms", "2000")
+);
+CFG
+  echo "$cfg"
+}
+
+GFDX_CLI="$GFDX_BUILD_DIR/tools/cli/gfdx"
+
+# start_intake [NAME]: starts gfdx-intake with the standard test config.
+start_intake() {
+  local name=${1:-intake}
+  local cfg
+  cfg=$(daemon_config intake miit gfdx.needs gfdx.matching-status)
+  spawn "$name" "$GFDX_BUILD_DIR/services/intake/gfdx-intake" --config "$cfg"
+}
+
+# produce ARGS... < jsonl : the CLI against the stack's broker.
+produce() {
+  "$GFDX_CLI" produce --brokers "$GFDX_KAFKA_BOOTSTRAP" -q "$@"
+}
+
+# kafka_count TOPIC: number of messages on a topic (all partitions).
+kafka_count() {
+  kcat -C -b "$GFDX_KAFKA_BOOTSTRAP" -t "$1" -e -q -f '%o\n' 2>/dev/null | wc -l
+}

@@ -1,0 +1,10 @@
+/* cli.h: the commands of the gfdx operator CLI. Each takes the argument vector starting at
+ * its own name (argv[0] == "schema") and returns the process exit status:
+ * 0 success, 1 failure of the operation, 2 usage error. */
+#ifndef GFDX_CLI_H
+#define GFDX_CLI_H
+
+int cli_schema(int argc, char **argv);   /* cmd_schema.c: canonical | fingerprint FILE */
+int cli_produce(int argc, char **argv);  /* cmd_produce.c: JSON lines -> single-object -> Kafka */
+
+#endif

@@ -1,0 +1,287 @@
+/* gfdx produce: JSON lines -> checked against the record type's Avro schema -> single-object
+ * encoding -> Kafka. All lines are validated and encoded before anything is sent: one bad
+ * line sends nothing. Meta defaults: fresh event_id, occurred_at = now, sender from --sender.
+ * Keys starting with "_" are ignored; "$type" names the record type when --type is absent. */
+#include <getopt.h>
+#include <librdkafka/rdkafka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "avro_catalog.h"
+#include "avro_serde.h"
+#include "cli.h"
+#include "ids.h"
+
+typedef struct {
+    const char *type, *topic, *sender, *brokers, *schemas, *key_field;
+    int version;
+    bool dry_run, quiet;
+    rd_kafka_conf_t *conf;
+} produce_opts;
+
+typedef struct {
+    char *topic, *key;
+    unsigned char *value;
+    size_t len;
+} encoded;
+
+/* The public topic of each record type (DESIGN §2, §6). */
+static const char *default_topic(const char *type)
+{
+    static const char *const map[][2] = {
+        {"NeedSubmitted", "gfdx.needs"}, {"NeedRevised", "gfdx.needs"}, {"NeedReviewed", "gfdx.needs"},
+        {"NeedRecommended", "gfdx.needs"}, {"NeedWithdrawn", "gfdx.needs"},
+        {"NeedMatchingStatus", "gfdx.matching-status"}, {"NeedPushed", "gfdx.miit-pushes"},
+        {"NeedPushWithdrawn", "gfdx.miit-pushes"}, {"MatchingFeedback", "gfdx.feedback"},
+        {"ObstacleRaised", "gfdx.feedback"}, {"ObstacleResolved", "gfdx.feedback"},
+        {"NameListPublished", "gfdx.namelists"}, {"CarbonBenefitReported", "gfdx.namelists"},
+        {"FinancingSupportReported", "gfdx.namelists"}, {"Receipt", "gfdx.receipts"},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (!strcmp(map[i][0], type))
+            return map[i][1];
+    return NULL;
+}
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: gfdx produce [--type TYPE] [--topic T] [--sender ID] [--brokers HOST:PORT]\n"
+            "                    [--schema-version N] [--key-field F] [-X kafka.prop=value] [--dry-run] < records.jsonl\n"
+            "  One JSON object per line (Avro JSON form of the record, unions untagged or tagged).\n"
+            "  --type TYPE          record type, e.g. NeedSubmitted (else each line's \"$type\")\n"
+            "  --topic T            default: the type's public topic (gfdx.needs, ...)\n"
+            "  --sender ID          meta.sender where a line has none\n"
+            "  --brokers B          bootstrap servers (default $GFDX_KAFKA_BOOTSTRAP)\n"
+            "  --schema-version N   write with version N of the type's schema (default: latest)\n"
+            "  --key-field F        record field used as the Kafka key (default need_id, else list_id)\n"
+            "  --schemas DIR        Avro schemas directory (default $GFDX_SCHEMAS or the source tree)\n"
+            "  --dry-run            validate and encode only\n"
+            "  Nothing is sent unless every line is valid. Exit 0 all sent, 1 error, 2 usage.\n");
+}
+
+/* Fills meta defaults and strips "_"-prefixed keys and "$type". */
+static int prepare_line(json_t *rec, const produce_opts *o, char *err, size_t errlen)
+{
+    const char *k;
+    json_t *v;
+    void *tmp;
+    json_object_foreach_safe(rec, tmp, k, v) if (k[0] == '_' || k[0] == '$') json_object_del(rec, k);
+    json_t *meta = json_object_get(rec, "meta");
+    if (!meta) {
+        meta = json_object();
+        json_object_set_new(rec, "meta", meta);
+    }
+    if (!json_is_object(meta)) {
+        snprintf(err, errlen, "meta: expected an object");
+        return -1;
+    }
+    if (!json_object_get(meta, "event_id")) {
+        char id[37];
+        gfdx_uuid_new(id);
+        json_object_set_new(meta, "event_id", json_string(id));
+    }
+    if (!json_object_get(meta, "occurred_at"))
+        json_object_set_new(meta, "occurred_at", json_integer(gfdx_now_ms()));
+    if (!json_object_get(meta, "sender")) {
+        if (!o->sender) {
+            snprintf(err, errlen, "meta.sender: missing (give --sender)");
+            return -1;
+        }
+        json_object_set_new(meta, "sender", json_string(o->sender));
+    }
+    return 0;
+}
+
+static const char *record_key(const json_t *rec, const char *key_field)
+{
+    if (key_field)
+        return json_string_value(json_object_get(rec, key_field));
+    const char *k = json_string_value(json_object_get(rec, "need_id"));
+    return k ? k : json_string_value(json_object_get(rec, "list_id"));
+}
+
+/* Parses, checks and encodes one line into *out. */
+static int encode_line(const char *line, const gfdx_catalog *cat, const produce_opts *o, encoded *out, char *err,
+                       size_t errlen)
+{
+    json_error_t jerr;
+    json_t *rec = json_loads(line, 0, &jerr);
+    if (!json_is_object(rec)) {
+        snprintf(err, errlen, rec ? "expected a JSON object" : "invalid JSON at column %d: %s", jerr.column, jerr.text);
+        json_decref(rec);
+        return -1;
+    }
+    const char *type = o->type ? o->type : json_string_value(json_object_get(rec, "$type"));
+    const gfdx_schema *s = !type ? NULL : o->version ? gfdx_catalog_version(cat, type, o->version)
+                                                    : gfdx_catalog_latest(cat, type);
+    const char *topic = o->topic ? o->topic : type ? default_topic(type) : NULL;
+    int rc = -1;
+    if (!type)
+        snprintf(err, errlen, "no record type: give --type or a \"$type\" field");
+    else if (!s)
+        snprintf(err, errlen, "unknown record type %s (version %d)", type, o->version);
+    else if (!topic)
+        snprintf(err, errlen, "no default topic for %s: give --topic", type);
+    else if (prepare_line(rec, o, err, errlen) == 0 &&
+             gfdx_serde_encode(s, rec, &out->value, &out->len, err, errlen) == GFDX_SERDE_OK) {
+        const char *key = record_key(rec, o->key_field);
+        out->topic = strdup(topic);
+        out->key = key ? strdup(key) : NULL;
+        rc = out->topic ? 0 : -1;
+    }
+    json_decref(rec);
+    return rc;
+}
+
+static int read_all(FILE *in, const gfdx_catalog *cat, const produce_opts *o, encoded **recs, size_t *n)
+{
+    char *line = NULL;
+    size_t cap = 0, lineno = 0, bad = 0;
+    ssize_t len;
+    while ((len = getline(&line, &cap, in)) >= 0) {
+        lineno++;
+        if (strspn(line, " \t\r\n") == (size_t)len)
+            continue;
+        encoded e = {0};
+        char err[1024];
+        if (encode_line(line, cat, o, &e, err, sizeof err)) {
+            fprintf(stderr, "gfdx produce: line %zu: %s\n", lineno, err);
+            bad++;
+            continue;
+        }
+        encoded *grown = realloc(*recs, (*n + 1) * sizeof *grown);
+        if (!grown)
+            return -1;
+        *recs = grown;
+        (*recs)[(*n)++] = e;
+    }
+    free(line);
+    return bad ? -1 : 0;
+}
+
+static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
+{
+    size_t *failed = opaque;
+    if (m->err) {
+        (*failed)++;
+        fprintf(stderr, "gfdx produce: delivery to %s failed: %s\n", rd_kafka_topic_name(m->rkt),
+                rd_kafka_err2str(m->err));
+    }
+}
+
+static int send_all(const produce_opts *o, encoded *recs, size_t n)
+{
+    char errstr[512];
+    size_t failed = 0;
+    rd_kafka_conf_t *conf = o->conf;
+    if (rd_kafka_conf_set(conf, "bootstrap.servers", o->brokers, errstr, sizeof errstr) ||
+        rd_kafka_conf_set(conf, "enable.idempotence", "true", errstr, sizeof errstr)) {
+        fprintf(stderr, "gfdx produce: %s\n", errstr);
+        return 1;
+    }
+    rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
+    rd_kafka_conf_set_opaque(conf, &failed);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
+    if (!rk) {
+        fprintf(stderr, "gfdx produce: %s\n", errstr);
+        return 1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        rd_kafka_resp_err_t e;
+        while ((e = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(recs[i].topic),
+                                      RD_KAFKA_V_KEY(recs[i].key, recs[i].key ? strlen(recs[i].key) : 0),
+                                      RD_KAFKA_V_VALUE(recs[i].value, recs[i].len),
+                                      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END)) ==
+               RD_KAFKA_RESP_ERR__QUEUE_FULL)
+            rd_kafka_poll(rk, 100);
+        if (e) {
+            fprintf(stderr, "gfdx produce: record %zu: %s\n", i + 1, rd_kafka_err2str(e));
+            failed++;
+        }
+    }
+    if (rd_kafka_flush(rk, 30000))
+        fprintf(stderr, "gfdx produce: %d records not confirmed within 30 s\n", rd_kafka_outq_len(rk));
+    int left = rd_kafka_outq_len(rk);
+    rd_kafka_destroy(rk);
+    if (!o->quiet)
+        fprintf(stderr, "gfdx produce: sent %zu records, %zu failed\n", n - failed - (size_t)left, failed + (size_t)left);
+    return failed || left ? 1 : 0;
+}
+
+static int parse_opts(int argc, char **argv, produce_opts *o)
+{
+    static const struct option longopts[] = {
+        {"type", 1, 0, 't'}, {"topic", 1, 0, 'T'}, {"sender", 1, 0, 's'}, {"brokers", 1, 0, 'b'},
+        {"schema-version", 1, 0, 'v'}, {"key-field", 1, 0, 'k'}, {"schemas", 1, 0, 'S'},
+        {"dry-run", 0, 0, 'n'}, {"quiet", 0, 0, 'q'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+    int c;
+    char errstr[512];
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "t:T:s:b:v:k:S:X:nqh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 't': o->type = optarg; break;
+        case 'T': o->topic = optarg; break;
+        case 's': o->sender = optarg; break;
+        case 'b': o->brokers = optarg; break;
+        case 'v': o->version = atoi(optarg); break;
+        case 'k': o->key_field = optarg; break;
+        case 'S': o->schemas = optarg; break;
+        case 'n': o->dry_run = true; break;
+        case 'q': o->quiet = true; break;
+        case 'h': usage(stdout); return 0;
+        case 'X': {
+            char *eq = strchr(optarg, '=');
+            if (!eq) { fprintf(stderr, "gfdx produce: -X expects key=value\n"); return 2; }
+            *eq = '\0';
+            if (rd_kafka_conf_set(o->conf, optarg, eq + 1, errstr, sizeof errstr)) {
+                fprintf(stderr, "gfdx produce: -X %s: %s\n", optarg, errstr);
+                return 2;
+            }
+            break;
+        }
+        default: usage(stderr); return 2;
+        }
+    }
+    return -1;
+}
+
+int cli_produce(int argc, char **argv)
+{
+    produce_opts o = {.conf = rd_kafka_conf_new()};
+    o.brokers = getenv("GFDX_KAFKA_BOOTSTRAP");
+    o.schemas = getenv("GFDX_SCHEMAS") ? getenv("GFDX_SCHEMAS") : GFDX_SOURCE_DIR "/schemas/avro";
+    int rc = parse_opts(argc, argv, &o);
+    if (rc >= 0 || (!o.dry_run && !o.brokers && (fprintf(stderr, "gfdx produce: no --brokers and no $GFDX_KAFKA_BOOTSTRAP\n"), 1))) {
+        rd_kafka_conf_destroy(o.conf);
+        return rc >= 0 ? rc : 2;
+    }
+    char err[1024];
+    gfdx_catalog *cat = gfdx_catalog_load(o.schemas, err, sizeof err);
+    encoded *recs = NULL;
+    size_t n = 0;
+    if (!cat)
+        fprintf(stderr, "gfdx produce: %s\n", err);
+    if (!cat || read_all(stdin, cat, &o, &recs, &n)) {
+        if (cat)
+            fprintf(stderr, "gfdx produce: nothing sent\n");
+        rc = 1;
+    } else if (o.dry_run) {
+        fprintf(stderr, "gfdx produce: %zu records valid (dry run, nothing sent)\n", n);
+        rc = 0;
+    } else {
+        rc = send_all(&o, recs, n);
+        o.conf = NULL; /* rd_kafka_new took it */
+    }
+    for (size_t i = 0; i < n; i++) {
+        free(recs[i].topic);
+        free(recs[i].key);
+        free(recs[i].value);
+    }
+    free(recs);
+    gfdx_catalog_free(cat);
+    if (o.conf)
+        rd_kafka_conf_destroy(o.conf);
+    return rc;
+}

@@ -1,0 +1,46 @@
+/* gfdx: the operator CLI. Dispatches to one command per cmd_<name>.c. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+struct cli_command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+};
+
+static const struct cli_command commands[] = {
+    {"schema", cli_schema, "schema canonical|fingerprint FILE: Avro Parsing Canonical Form / CRC-64-AVRO"},
+    {"produce", cli_produce, "produce --type TYPE [--topic T] [--sender ID] < records.jsonl"},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: gfdx COMMAND [ARGS]  (gfdx COMMAND --help for details)\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\nexit status: 0 ok, 1 operation failed, 2 usage error\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("gfdx %s\n", GFDX_VERSION);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(argv[1], commands[i].name))
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "gfdx: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return 2;
+}
