@@ -202,7 +202,7 @@ static status_t rd_span(rd_t *c, uint64_t len, const char *what, const unsigned 
 static status_t rd_len_prefixed(rd_t *c, const char *what, const unsigned char **data,
                                 size_t *len)
 {
-    int64_t n;
+    int64_t n = 0;
     status_t st = rd_long(c, &n);
     if (st != GFDX_SERDE_OK)
         return st;
@@ -222,7 +222,7 @@ static status_t rd_string(rd_t *c, const unsigned char **data, size_t *len)
 
 static status_t rd_double(rd_t *c, int size, double *out)
 {
-    const unsigned char *d;
+    const unsigned char *d = NULL;
     status_t st = rd_span(c, (uint64_t)size, size == 4 ? "float" : "double", &d);
     if (st != GFDX_SERDE_OK)
         return st;
@@ -340,7 +340,7 @@ static status_t rd_number(rd_t *c, const node_t *w, const node_t *r, json_t **ou
 
 static status_t rd_text(rd_t *c, const node_t *w, const node_t *r, json_t **out)
 {
-    const unsigned char *d;
+    const unsigned char *d = NULL;
     size_t len = w->size;
     status_t st = w->type == GFDX_AVRO_STRING ? rd_string(c, &d, &len)
                   : w->type == GFDX_AVRO_BYTES ? rd_len_prefixed(c, "bytes", &d, &len)
@@ -359,7 +359,7 @@ static status_t rd_text(rd_t *c, const node_t *w, const node_t *r, json_t **out)
 
 static status_t rd_enum(rd_t *c, const node_t *w, const node_t *r, json_t **out)
 {
-    int64_t idx;
+    int64_t idx = 0;
     status_t st = rd_int(c, &idx);
     if (st != GFDX_SERDE_OK)
         return st;
@@ -436,7 +436,9 @@ static status_t rd_item(rd_t *c, const node_t *w, const node_t *r, size_t i, jso
         status_t st = rd_string(c, &key, &klen);
         if (st != GFDX_SERDE_OK)
             return st;
-        snprintf(kbuf, sizeof kbuf, "%.*s", (int)(klen < 60 ? klen : 60), (const char *)key);
+        size_t shown = klen < sizeof kbuf - 1 ? klen : sizeof kbuf - 1;
+        memcpy(kbuf, key, shown);
+        kbuf[shown] = '\0';
     }
     size_t old = path_index(c->w, i, key ? kbuf : NULL);
     const node_t *wi = w->type == GFDX_AVRO_MAP ? w->values : w->items;
@@ -464,7 +466,7 @@ static status_t rd_blocks(rd_t *c, const node_t *w, const node_t *r, json_t **ou
     status_t st;
     size_t i = 0;
     for (;;) {
-        int64_t count;
+        int64_t count = 0;
         st = rd_block_count(c, is_map ? w->values : w->items, is_map, &count);
         if (st != GFDX_SERDE_OK || count == 0)
             break;
@@ -523,7 +525,7 @@ static status_t rd_record(rd_t *c, const node_t *w, const node_t *r, json_t **ou
 static status_t rd_unions(rd_t *c, const node_t **w, const node_t **r)
 {
     if ((*w)->type == GFDX_AVRO_UNION) {
-        int64_t idx;
+        int64_t idx = 0;
         status_t st = rd_long(c, &idx);
         if (st != GFDX_SERDE_OK)
             return st;

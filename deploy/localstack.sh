@@ -88,6 +88,23 @@ set_paths() {
     ENVFILE=$DIR/env
 }
 
+# Is process $1 running? A zombie is not: PID 1 here may reap exited daemons late.
+pid_alive() {
+    local st
+    st=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+    [ -n "$st" ] && [ "${st:0:1}" != Z ]
+}
+
+# Waits up to $2 seconds for process $1 to end. Returns 0 once it has.
+wait_gone() {
+    local i
+    for i in $(seq 1 $(($2 * 10))); do
+        pid_alive "$1" || return 0
+        sleep 0.1
+    done
+    ! pid_alive "$1"
+}
+
 pg_running() {
     [ -f "$PGDATA_DIR/postmaster.pid" ] && as_pg "$BINDIR/pg_ctl" -D "$PGDATA_DIR" status >/dev/null 2>&1
 }
@@ -204,25 +221,25 @@ pg_create_db() {
 
 pg_stop() {
     [ -d "$PGDATA_DIR" ] || return 0
+    local pid
+    pid=$(head -n 1 "$PGDATA_DIR/postmaster.pid" 2>/dev/null || true)
     if pg_running; then
         as_pg "$BINDIR/pg_ctl" -D "$PGDATA_DIR" -m fast -w -t "$PG_WAIT_S" stop >/dev/null 2>&1 || true
     fi
-    # pg_ctl gave up or the pid file is stale: make sure the postmaster is gone.
-    local pid
-    pid=$(head -n 1 "$PGDATA_DIR/postmaster.pid" 2>/dev/null || true)
-    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null &&
-        grep -q "$PGDATA_DIR" "/proc/$pid/cmdline" 2>/dev/null; then
-        kill -QUIT "$pid" 2>/dev/null || true
-        sleep 1
-        kill -KILL "$pid" 2>/dev/null || true
-    fi
+    # pg_ctl returns once postmaster.pid is gone, a moment before the process ends; and if
+    # pg_ctl gave up, make sure the postmaster is gone all the same.
+    [ -n "$pid" ] || return 0
+    wait_gone "$pid" 5 && return 0
+    grep -q "$PGDATA_DIR" "/proc/$pid/cmdline" 2>/dev/null || return 0
+    echo "localstack: PostgreSQL (pid $pid) did not stop; sending SIGQUIT, then SIGKILL (log: $PGLOG)" >&2
+    kill -QUIT "$pid" 2>/dev/null || true
+    wait_gone "$pid" 3 || kill -KILL "$pid" 2>/dev/null || true
 }
 
 broker_pid_alive() {
     local pid
     pid=$(cat "$BROKER_PID" 2>/dev/null || true)
-    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null &&
-        grep -q gfdx-devbroker "/proc/$pid/cmdline" 2>/dev/null
+    [ -n "$pid" ] && pid_alive "$pid" && grep -q gfdx-devbroker "/proc/$pid/cmdline" 2>/dev/null
 }
 
 broker_start() {
@@ -244,15 +261,11 @@ broker_start() {
 }
 
 broker_stop() {
-    local pid i
+    local pid
     pid=$(cat "$BROKER_PID" 2>/dev/null || true)
     if [ -n "$pid" ] && broker_pid_alive; then
         kill -TERM "$pid" 2>/dev/null || true
-        for i in $(seq 1 $((BROKER_STOP_WAIT_S * 10))); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        if kill -0 "$pid" 2>/dev/null; then
+        if ! wait_gone "$pid" "$BROKER_STOP_WAIT_S"; then
             echo "localstack: gfdx-devbroker did not stop in ${BROKER_STOP_WAIT_S}s, killing it (log: $BROKER_LOG)" >&2
             kill -KILL "$pid" 2>/dev/null || true
         fi
@@ -260,30 +273,45 @@ broker_stop() {
     rm -f "$BROKER_PID" "$BROKER_ADDR"
 }
 
+# Single-quotes $1 for a shell (any ' inside becomes '\'').
+shq() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
+
 write_env() {
-    local port boot q
+    local port boot
     port=$(cat "$PORTFILE")
     boot=$(head -n 1 "$BROKER_ADDR")
-    q() { printf "%q" "$1"; }
     {
-        echo "export GFDX_STACK_DIR=$(q "$DIR")"
-        echo "export GFDX_PG_CONNINFO=$(q "host=$SOCKDIR port=$port dbname=gfdx user=gfdx")"
-        echo "export GFDX_PG_TCP_CONNINFO=$(q "host=127.0.0.1 port=$port dbname=gfdx user=gfdx")"
-        echo "export GFDX_PG_HOST=$(q "$SOCKDIR")"
+        echo "export GFDX_STACK_DIR=$(shq "$DIR")"
+        echo "export GFDX_PG_CONNINFO=$(shq "host=$SOCKDIR port=$port dbname=gfdx user=gfdx")"
+        echo "export GFDX_PG_TCP_CONNINFO=$(shq "host=127.0.0.1 port=$port dbname=gfdx user=gfdx")"
+        echo "export GFDX_PG_HOST=$(shq "$SOCKDIR")"
         echo "export GFDX_PG_PORT=$port"
-        echo "export GFDX_KAFKA_BOOTSTRAP=$(q "$boot")"
+        echo "export GFDX_KAFKA_BOOTSTRAP=$(shq "$boot")"
     } >"$ENVFILE.tmp"
     mv "$ENVFILE.tmp" "$ENVFILE"
 }
 
+# On a failed start, stop what this run started (not what was already running).
+start_cleanup() {
+    local status=$?
+    [ "$status" -eq 0 ] && return 0
+    [ "${BROKER_STARTED_HERE:-0}" = 1 ] && broker_stop
+    [ "${PG_STARTED_HERE:-0}" = 1 ] && pg_stop
+    exit "$status"
+}
+
 cmd_start() {
     mkdir -p "$DIR"
+    trap start_cleanup EXIT
     pg_prepare_dir
     pg_initdb
+    pg_running || PG_STARTED_HERE=1
     pg_start
     pg_create_db
+    broker_pid_alive || BROKER_STARTED_HERE=1
     broker_start
     write_env
+    trap - EXIT
 }
 
 cmd_stop() {

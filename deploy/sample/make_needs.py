@@ -180,8 +180,8 @@ def at(d, hour, minute, second=0, milli=0):
 
 def office_time(rng, d):
     """An official's working hours, 09:00-17:29."""
-    return at(d, rng.randint(9, 17) if rng.random() < 0.9 else 9, rng.randint(0, 29) * 2,
-              rng.randint(0, 59), rng.randint(0, 999))
+    minute = rng.randrange(8 * 60 + 30)
+    return at(d, 9 + minute // 60, minute % 60, rng.randint(0, 59), rng.randint(0, 999))
 
 
 def any_time(rng, d):
@@ -241,9 +241,9 @@ ZERO_CARBON_CODES = ["1.3.1", "4.5.1"]
 RD_CODES = ["1.1.1", "1.1.2", "2.1.1", "3.2.2", "4.1.1"]
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方邹熊白孟秦邱侯江尹薛闫段雷龙黎史陶贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛",
-         "明", "超", "秀英", "霞", "平", "刚", "桂英", "华", "建华", "文", "斌", "鹏", "辉", "婷",
-         "晨", "宇", "浩", "凯", "琳", "雪", "波", "宁", "健", "峰", "亮", "志强", "海燕", "晓东"]
+GIVEN1 = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超霞平刚华文斌鹏辉婷晨宇浩凯琳雪波宁健峰亮"
+GIVEN2 = ["秀英", "桂英", "建华", "志强", "海燕", "晓东", "国平", "建军", "丽娟", "春梅", "志刚",
+          "玉兰", "文博", "思远", "梓涵", "浩然", "雨萱", "子轩", "晓峰", "永强"]
 MOBILE_PREFIXES = ["133", "135", "136", "137", "138", "139", "153", "158", "159", "177",
                    "180", "181", "186", "187", "188", "189", "191", "199"]
 GUARANTEES = ["土地及厂房抵押", "机器设备抵押", "母公司连带责任保证", "政府性融资担保机构担保",
@@ -273,7 +273,10 @@ def wan(x):
 
 
 def person_name(rng):
-    return rng.choice(SURNAMES) + rng.choice(GIVEN) + (rng.choice(GIVEN[:20]) if rng.random() < 0.3 else "")
+    x = rng.random()
+    given = rng.choice(GIVEN1) if x < 0.45 else rng.choice(GIVEN2) if x < 0.75 else \
+        rng.choice(GIVEN1) + rng.choice(GIVEN1)
+    return rng.choice(SURNAMES) + given
 
 
 def make_factory(rng, prov_code, place, used_usccs):
@@ -312,7 +315,9 @@ def financing_amount_wan(rng, size, is_major):
 
 
 def financing_types(rng, size, heavy, amount_wan):
-    pool = [("MEDIUM_LONG_TERM_LOAN", 45), ("LOAN", 15), ("LEASING", 10), ("OTHER", 2)]
+    # Short-term working-capital loans are for small amounts; big projects borrow long.
+    pool = [("MEDIUM_LONG_TERM_LOAN", 45), ("LOAN", 15 if amount_wan < 10000 else 3),
+            ("LEASING", 10), ("OTHER", 2)]
     if size in ("SMALL", "MICRO"):
         pool += [("CREDIT_LOAN", 15), ("RENEWAL_WITHOUT_REPAYMENT", 8)]
     if size == "LARGE" and amount_wan >= 20000:
@@ -474,17 +479,17 @@ class Scenario:
     def __init__(self, rng, cal, quarter, count, v1_share):
         self.rng, self.cal, self.quarter, self.v1_share = rng, cal, quarter, v1_share
         self.start, self.end, self.next_quarter = parse_quarter(quarter)
-        for year in sorted({self.start.year, self.end.year + 1}):
-            if not cal.covers(year):
-                print(f"make_needs: warning: calendar has no holidays for {year}; "
-                      "using weekends only there", file=sys.stderr)
         days = (self.end - self.start).days + 1
         self.days = [self.start + dt.timedelta(days=i) for i in range(days)]
         self.W = [d for d in self.days if cal.is_working(d)]
         self.last_wd = self.W[-1]
         self.next_wds = [cal.next_working(self.end, k) for k in (1, 2, 3)]
+        for year in sorted({self.start.year, self.next_wds[-1].year}):
+            if not cal.covers(year):
+                print(f"make_needs: warning: calendar has no holidays for {year}; "
+                      "using weekends only there", file=sys.stderr)
         self.batches = {p: self._batch_days() for p in PROVINCES}
-        self.batch_fill, self.major_seq = {}, {p: 0 for p in PROVINCES}
+        self.batch_fill = {}
         self.used_usccs, self.factories = set(), {p: [] for p in PROVINCES}
         self.count = count
         self.needs = []
@@ -618,11 +623,9 @@ class Scenario:
     def recommend_in_quarter(self, need, approved_day):
         """A major need is recommended on its own within days; others in the next batch."""
         rng, prov = self.rng, need["province"]
-        if need["is_major"]:
-            self.major_seq[prov] += 1
+        if need["is_major"]:  # batch "…-M" is numbered in time order by assign_ids()
             day = self.cal.next_working(approved_day, rng.randint(1, 3))
-            return self.recommend(need, office_time(rng, day),
-                                  f"{prov}-{self.quarter}-M{self.major_seq[prov]:02d}", False)
+            return self.recommend(need, office_time(rng, day), f"{prov}-{self.quarter}-M", False)
         earliest = self.cal.next_working(approved_day)
         k = next(i for i, d in enumerate(self.batches[prov]) if d >= earliest)
         slot = self.batch_fill.get((prov, k), 0)
@@ -631,64 +634,84 @@ class Scenario:
         ms = at(d, 10 + k % 2 * 4, 30) + slot * 9000 + rng.randint(0, 8000)
         return self.recommend(need, ms, f"{prov}-{self.quarter}-B{k + 1:02d}", False)
 
-    def run_case(self, need):
-        rng, case, cal = self.rng, need["case"], self.cal
-        later = lambda day, lo, hi: day + dt.timedelta(days=rng.randint(lo, hi))  # noqa: E731
-        if case in ("on_time", "withdrawn_pushed", "boundary"):
-            self.submit(need, self.pick_day(self.start, self.wd(-16)))
-            a = self.approve(need, cal.next_working(day_of(need["submitted_at"]), rng.randint(2, 10)))
-            if case == "boundary":  # last-minute recommendation on the last working day, 21:10 CST
-                ms = self.recommend(need, at(self.last_wd, 21, 10, 12), f"{need['province']}-{self.quarter}-S01",
-                                    False, "last_working_day_evening")
-            else:
-                ms = self.recommend_in_quarter(need, a)
-            if case == "withdrawn_pushed":
-                self.withdraw(need, later(day_of(ms), 3, 25))
-        elif case == "rejected":
-            self.submit(need, self.pick_day(self.start, self.wd(-11)))
-            self.review(need, cal.next_working(day_of(need["submitted_at"]), rng.randint(2, 10)),
-                        "REJECTED", rng.choice(REJECT_COMMENTS))
-        elif case in ("returned_ok", "returned_twice"):
-            self.submit(need, self.pick_day(self.start, self.wd(-40 if case == "returned_twice" else -28)))
-            day = day_of(need["submitted_at"])
-            for _ in range(2 if case == "returned_twice" else 1):
-                comment, note, change = rng.choice(RETURN_COMMENTS)
-                ret = self.review(need, cal.next_working(day, rng.randint(2, 6)), "RETURNED", comment)
-                day = day_of(self.revise(need, later(ret, 2, 8), note, change))
-            self.recommend_in_quarter(need, self.approve(need, cal.next_working(day, rng.randint(2, 5))))
-        elif case == "returned_open":
-            self.submit(need, self.pick_day(self.wd(-16), self.wd(-9)))
-            self.review(need, cal.next_working(day_of(need["submitted_at"]), rng.randint(2, 6)),
-                        "RETURNED", rng.choice(RETURN_COMMENTS)[0])
-        elif case == "revised_early":
-            self.submit(need, self.pick_day(self.start, self.wd(-20)))
-            note, change = rng.choice(EARLY_REVISIONS)
-            day = day_of(self.revise(need, later(day_of(need["submitted_at"]), 1, 3), note, change))
-            self.recommend_in_quarter(need, self.approve(need, cal.next_working(day, rng.randint(2, 8))))
-        elif case == "withdrawn_submitted":
-            self.submit(need, self.pick_day(self.start, self.wd(-15)))
-            self.withdraw(need, later(day_of(need["submitted_at"]), 1, 10))
-        elif case == "withdrawn_approved":
-            self.submit(need, self.pick_day(self.start, self.wd(-20)))
-            a = self.approve(need, cal.next_working(day_of(need["submitted_at"]), rng.randint(2, 8)))
-            self.withdraw(need, later(a, 1, 3))
-        elif case == "pending":
-            self.submit(need, self.pick_day(self.wd(-6), self.end))
-        else:  # waiting, late, late_first, late_major: approved after the province's last batch
-            self.submit(need, self.pick_day(self.wd(-22), self.wd(-14)))
-            after = [d for d in self.W if d > self.batches[need["province"]][2]]
-            self.approve(need, rng.choice(after))
-            if case == "late_first":  # 07:45 China time is still the previous day in UTC
-                self.recommend(need, at(self.next_wds[0], 7, 45, 3),
-                               f"{need['province']}-{self.quarter}-L01", True, "late_before_8am_cst")
-            elif case == "late":
-                self.recommend(need, office_time(rng, rng.choice(self.next_wds)),
-                               f"{need['province']}-{self.quarter}-L01", True)
-            elif case == "late_major":
-                self.major_seq[need["province"]] += 1
-                self.recommend(need, office_time(rng, rng.choice(self.next_wds)),
-                               f"{need['province']}-{self.quarter}-M{self.major_seq[need['province']]:02d}",
-                               False, "late_major")
+    # --- life cycles, one method per case; all schedule strictly later days ---
+
+    def later(self, day, lo, hi):
+        return day + dt.timedelta(days=self.rng.randint(lo, hi))
+
+    def after_working(self, need, lo, hi):
+        """A working day lo..hi working days after the need's submission."""
+        return self.cal.next_working(day_of(need["submitted_at"]), self.rng.randint(lo, hi))
+
+    def case_on_time(self, need):
+        self.submit(need, self.pick_day(self.start, self.wd(-16)))
+        a = self.approve(need, self.after_working(need, 2, 10))
+        if need["case"] == "boundary":  # last-minute recommendation on the last working day, 21:10 CST
+            ms = self.recommend(need, at(self.last_wd, 21, 10, 12), f"{need['province']}-{self.quarter}-S01",
+                                False, "last_working_day_evening")
+        else:
+            ms = self.recommend_in_quarter(need, a)
+        if need["case"] == "withdrawn_pushed":  # within the quarter, or the day after it
+            day = day_of(ms)
+            self.withdraw(need, self.later(day, 1, max(1, min(25, (self.end - day).days))))
+
+    def case_rejected(self, need):
+        self.submit(need, self.pick_day(self.start, self.wd(-11)))
+        self.review(need, self.after_working(need, 2, 10), "REJECTED", self.rng.choice(REJECT_COMMENTS))
+
+    def case_returned(self, need):
+        twice = need["case"] == "returned_twice"
+        self.submit(need, self.pick_day(self.start, self.wd(-40 if twice else -28)))
+        day = day_of(need["submitted_at"])
+        for _ in range(2 if twice else 1):
+            comment, note, change = self.rng.choice(RETURN_COMMENTS)
+            ret = self.review(need, self.cal.next_working(day, self.rng.randint(2, 6)), "RETURNED", comment)
+            day = day_of(self.revise(need, self.later(ret, 2, 8), note, change))
+        self.recommend_in_quarter(need, self.approve(need, self.cal.next_working(day, self.rng.randint(2, 5))))
+
+    def case_returned_open(self, need):
+        self.submit(need, self.pick_day(self.wd(-16), self.wd(-9)))
+        self.review(need, self.after_working(need, 2, 6), "RETURNED", self.rng.choice(RETURN_COMMENTS)[0])
+
+    def case_revised_early(self, need):
+        self.submit(need, self.pick_day(self.start, self.wd(-20)))
+        note, change = self.rng.choice(EARLY_REVISIONS)
+        day = day_of(self.revise(need, self.later(day_of(need["submitted_at"]), 1, 3), note, change))
+        self.recommend_in_quarter(need, self.approve(need, self.cal.next_working(day, self.rng.randint(2, 8))))
+
+    def case_withdrawn_submitted(self, need):
+        self.submit(need, self.pick_day(self.start, self.wd(-15)))
+        self.withdraw(need, self.later(day_of(need["submitted_at"]), 1, 10))
+
+    def case_withdrawn_approved(self, need):
+        self.submit(need, self.pick_day(self.start, self.wd(-20)))
+        self.withdraw(need, self.later(self.approve(need, self.after_working(need, 2, 8)), 1, 3))
+
+    def case_pending(self, need):
+        self.submit(need, self.pick_day(self.wd(-6), self.end))
+
+    def case_after_last_batch(self, need):
+        """Approved after the province's last batch: waiting, or recommended next quarter."""
+        rng, case, prov = self.rng, need["case"], need["province"]
+        self.submit(need, self.pick_day(self.wd(-22), self.wd(-14)))
+        self.approve(need, rng.choice([d for d in self.W if d > self.batches[prov][2]]))
+        if case == "late_first":  # 07:45 China time is still the previous day in UTC
+            self.recommend(need, at(self.next_wds[0], 7, 45, 3), f"{prov}-{self.quarter}-L01",
+                           True, "late_before_8am_cst")
+        elif case == "late":
+            self.recommend(need, office_time(rng, rng.choice(self.next_wds)), f"{prov}-{self.quarter}-L01", True)
+        elif case == "late_major":
+            self.recommend(need, office_time(rng, rng.choice(self.next_wds)), f"{prov}-{self.quarter}-M",
+                           False, "late_major")
+
+    CASE_RUNNERS = {
+        "on_time": case_on_time, "boundary": case_on_time, "withdrawn_pushed": case_on_time,
+        "rejected": case_rejected, "returned_ok": case_returned, "returned_twice": case_returned,
+        "returned_open": case_returned_open, "revised_early": case_revised_early,
+        "withdrawn_submitted": case_withdrawn_submitted, "withdrawn_approved": case_withdrawn_approved,
+        "pending": case_pending, "waiting": case_after_last_batch, "late": case_after_last_batch,
+        "late_first": case_after_last_batch, "late_major": case_after_last_batch,
+    }
 
     def build(self):
         rng = self.rng
@@ -703,17 +726,26 @@ class Scenario:
         for case in cases:
             major = case == "late_major" or (case == "on_time" and rng.random() < 0.05)
             need = self.new_need(case, major)
-            self.run_case(need)
+            self.CASE_RUNNERS[case](self, need)
             self.needs.append(need)
         self.assign_ids()
 
     def assign_ids(self):
-        year, seq = self.start.year, {p: 0 for p in PROVINCES}
+        """Need ids per province in submission order; major batches "…-M" become M01, M02…
+        in recommendation order."""
+        year, seq, majors = self.start.year, {p: 0 for p in PROVINCES}, {p: 0 for p in PROVINCES}
         for need in sorted(self.needs, key=lambda n: n["submitted_at"]):
             seq[need["province"]] += 1
             need["id"] = f"GFN-{year}-{need['province']}-{seq[need['province']]:05d}"
             for rec in need["records"]:
                 rec["need_id"] = need["id"]
+        recs = [r for n in self.needs for r in n["records"]
+                if r["$type"] == "NeedRecommended" and r["batch_id"].endswith("-M")]
+        for rec in sorted(recs, key=lambda r: r["meta"]["occurred_at"]):
+            prov = rec["meta"]["sender"][5:]
+            majors[prov] += 1
+            rec["batch_id"] += f"{majors[prov]:02d}"
+            rec["meta"]["correlation_id"] = rec["batch_id"]
 
     def stream(self):
         """All records in occurred_at order; ties broken by need, then per-need order.
@@ -763,6 +795,8 @@ class BadRecords:
         """A new, otherwise valid need with an id outside the valid stream's series."""
         self.seq += 1
         need = self.sc.new_need("bad", False)
+        # The factory may be shared with a valid need (a second project): spoil a copy only.
+        need["factory"] = dict(need["factory"])
         need["id"] = f"GFN-{self.sc.start.year}-{need['province']}-9{self.seq:04d}"
         need["v1"] = False
         return need
@@ -894,6 +928,17 @@ def simulate(stream, needs_by_id, check):
     return status
 
 
+def check_recommendations(sc, stream, needs_by_id):
+    """The "_expect_late" hints agree with the calendar: late iff recommended after the
+    quarter's last working day (China date) and not major."""
+    for rec in stream:
+        if rec["$type"] == "NeedRecommended":
+            after = day_of(rec["meta"]["occurred_at"]) > sc.last_wd
+            late = after and not needs_by_id[rec["need_id"]]["is_major"]
+            assert rec["_expect_late"] == late, rec["need_id"]
+            assert rec["_expect_quarter"] == (sc.next_quarter if late else sc.quarter)
+
+
 def check_bad(bad, status, needs_by_id):
     for rec in bad:
         fault, nid = rec["_fault"], rec["need_id"]
@@ -962,6 +1007,7 @@ def main(argv):
     stream = sc.stream()
     by_id = {n["id"]: n for n in sc.needs}
     status = simulate(stream, by_id, check=True)
+    check_recommendations(sc, stream, by_id)
     bad = BadRecords(sc, status).make(args.bad, stream[-1]["meta"]["occurred_at"])
     check_bad(bad, status, by_id)
 

@@ -53,9 +53,9 @@ const char *intake_status_name(intake_status st);
 
 /* Inverse of intake_status_name: exact, case-sensitive match of one of the names
  * above ("NONE" included). Returns 0 and sets *out; -1 (and leaves *out alone) for
- * NULL, "UNKNOWN" or any other string. */
-int intake_status_parse(const char *name, intake_status *out)
-  __attribute__((warn_unused_result));
+ * NULL, "UNKNOWN" or any other string. Callers reading a stored status should treat -1
+ * as corrupt state rather than fall back to INTAKE_NONE (which would allow a new SUBMIT). */
+int intake_status_parse(const char *name, intake_status *out);
 
 /* Upper-case name of an event: "SUBMIT", "REVISE", "APPROVE", "REJECT", "RETURN",
  * "RECOMMEND", "PUSHED", "WITHDRAW". Static string; "UNKNOWN" when out of range. */

@@ -162,10 +162,20 @@ spawn() {
 
 spawn_pid() { cat "$GFDX_TEST_DIR/$1.pid" 2>/dev/null; }
 
+# pid_alive PID: the process exists and is not a zombie (an exited child not yet waited
+# for, or a daemon that PID 1 has not reaped yet).
+pid_alive() {
+    local st
+    st=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+    [ -n "$st" ] && [ "${st:0:1}" != Z ]
+}
+
+pid_gone() { ! pid_alive "$1"; }
+
 # proc_alive NAME: the spawned process is still running.
 proc_alive() {
     local pid
-    pid=$(spawn_pid "$1") && [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
+    pid=$(spawn_pid "$1") && [ -n "$pid" ] && pid_alive "$pid"
 }
 
 # kill_proc NAME [SIG]: sends SIG (default TERM) to a spawned process and waits for it,
@@ -178,12 +188,10 @@ kill_proc() {
     [ -n "$pid" ] || return 0
     kill -"$sig" "$pid" 2>/dev/null || true
     for i in $(seq 1 100); do
-        kill -0 "$pid" 2>/dev/null || break
-        # A zombie child counts as gone: `wait` below reaps it.
-        [ "$(ps -o stat= -p "$pid" 2>/dev/null | cut -c1)" = Z ] && break
+        pid_alive "$pid" || break
         sleep 0.1
     done
-    if kill -0 "$pid" 2>/dev/null && [ "$(ps -o stat= -p "$pid" 2>/dev/null | cut -c1)" != Z ]; then
+    if pid_alive "$pid"; then
         echo "# $name (pid $pid) still running 10 s after SIG$sig: killing it"
         kill -KILL "$pid" 2>/dev/null || true
     fi
@@ -248,6 +256,8 @@ finish() {
 
 _t_on_err() {
     local status=$1 line=$2 cmd=$3
+    # In a subshell or command substitution the parent sees the status and decides.
+    [ "$BASHPID" = "$$" ] || return 0
     if [ "$_T_ABORT_REPORTED" = 1 ]; then
         echo "# stopping at line $line after the failure above"
         _T_ABORT_REPORTED=0
