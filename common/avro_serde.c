@@ -18,7 +18,7 @@ typedef gfdx_avro_node node_t;
 typedef gfdx_serde_status status_t;
 
 #define MAX_DEPTH 200               /* nesting of values, bounds the recursion */
-#define ZERO_SIZE_ITEM_BUDGET (1L << 20) /* elements that take no bytes (null, {}) */
+#define ZERO_SIZE_ITEM_BUDGET (1L << 16) /* elements that take no bytes (null, {}) */
 
 const char *gfdx_serde_status_name(gfdx_serde_status status)
 {

@@ -114,10 +114,10 @@ static void produce_rows(gfdx_relay *r, PGresult *rows, struct delivery *dl)
     int n = PQntuples(rows);
     for (int i = 0; i < n; i++) {
         const char *topic = PQgetvalue(rows, i, 1);
-        int klen = PQgetisnull(rows, i, 2) ? 0 : PQgetlength(rows, i, 2);
+        size_t klen = PQgetisnull(rows, i, 2) ? 0 : (size_t)PQgetlength(rows, i, 2);
+        const void *key = klen ? PQgetvalue(rows, i, 2) : NULL;
         rd_kafka_resp_err_t e = rd_kafka_producev(
-            r->producer, RD_KAFKA_V_TOPIC(topic),
-            RD_KAFKA_V_KEY(klen ? PQgetvalue(rows, i, 2) : NULL, (size_t)klen),
+            r->producer, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY(key, klen),
             RD_KAFKA_V_VALUE(PQgetvalue(rows, i, 3), (size_t)PQgetlength(rows, i, 3)),
             RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(&dl[i]), RD_KAFKA_V_END);
         if (e) {

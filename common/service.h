@@ -19,6 +19,7 @@
 #include <libpq-fe.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "avro_catalog.h"
 #include "calendar.h"
@@ -77,6 +78,10 @@ typedef struct {
     const gfdx_handler *handlers;
     size_t handler_count;
     gfdx_published_fn on_published; /* may be NULL */
+    /* Loads the service's own settings from the daemon's config file (e.g. with
+     * gfdx_config_load_rows and a table of rows); when print_to is non-NULL (--check-config)
+     * also prints them there. 0 ok, -1 with err. May be NULL. */
+    int (*configure)(void *ctx, const char *config_path, FILE *print_to, char *err, size_t errlen);
     void *ctx;                /* service state handed to handlers as service_ctx */
 } gfdx_service;
 

@@ -56,9 +56,10 @@ show_log() {
 
 pg_bindir() {
     local d
-    d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
-    [ -n "$d" ] && [ -x "$d/initdb" ] ||
+    d=$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+    if [ ! -x "$d/initdb" ]; then
         die "no PostgreSQL server binaries under /usr/lib/postgresql/*/bin (run deploy/install-deps.sh)"
+    fi
     echo "$d"
 }
 
@@ -97,8 +98,7 @@ pid_alive() {
 
 # Waits up to $2 seconds for process $1 to end. Returns 0 once it has.
 wait_gone() {
-    local i
-    for i in $(seq 1 $(($2 * 10))); do
+    for _ in $(seq 1 $(($2 * 10))); do
         pid_alive "$1" || return 0
         sleep 0.1
     done
@@ -124,8 +124,8 @@ port_in_use() {
 # A TCP port that nothing listens on, below the kernel's ephemeral range (where the dev
 # broker's ports come from).
 pick_port() {
-    local p i
-    for i in $(seq 1 50); do
+    local p
+    for _ in $(seq 1 50); do
         p=$((20000 + RANDOM % 12000))
         port_in_use "$p" || { echo "$p"; return 0; }
     done
@@ -178,8 +178,8 @@ pg_start_on() {
 
 # First start: a free port, retried on a collision with another starting stack.
 pg_first_start() {
-    local port try
-    for try in 1 2 3 4 5; do
+    local port
+    for _ in 1 2 3 4 5; do
         port=$(pick_port)
         if pg_start_on "$port"; then
             echo "$port" >"$PORTFILE"
@@ -248,9 +248,9 @@ broker_start() {
     rm -f "$BROKER_ADDR"
     "$DEVBROKER" --topics "$TOPICS_FILE" --bootstrap-file "$BROKER_ADDR" \
         </dev/null >"$BROKER_LOG" 2>&1 &
-    local pid=$! i
+    local pid=$!
     echo "$pid" >"$BROKER_PID"
-    for i in $(seq 1 $((BROKER_WAIT_S * 10))); do
+    for _ in $(seq 1 $((BROKER_WAIT_S * 10))); do
         [ -s "$BROKER_ADDR" ] && return 0
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.1

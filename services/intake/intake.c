@@ -45,8 +45,12 @@ static int load_need(gfdx_apply *a, const char *need_id, need_row *n)
     if (!r)
         return -1;
     int found = PQntuples(r) == 1;
+    if (found && intake_status_parse(PQgetvalue(r, 0, 0), &n->status)) {
+        gfdx_apply_db_error(a, "load_need", "unknown status stored in intake.need", false);
+        PQclear(r);
+        return -1;
+    }
     if (found) {
-        intake_status_parse(PQgetvalue(r, 0, 0), &n->status);
         snprintf(n->province, sizeof n->province, "%s", PQgetvalue(r, 0, 1));
         n->is_major = PQgetvalue(r, 0, 2)[0] == 't';
         n->snapshot = json_loads(PQgetvalue(r, 0, 3), 0, NULL);

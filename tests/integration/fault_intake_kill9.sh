@@ -10,14 +10,14 @@ GFDX_TEST_BATCH=25
 produce <"$STREAM"
 
 start_intake intake1
-wait_for "first third applied" 90 test "$(psql_q "SELECT count(*) FROM intake.message_log")" -ge $((TOTAL / 3))
+wait_for "first third applied" 90 sql_ge "SELECT count(*) FROM intake.message_log" $((TOTAL / 3))
 kill_proc intake1 KILL
 assert_eq "intake killed by SIGKILL" 137 "$KILL_STATUS"
 mid=$(psql_q "SELECT count(*) FROM intake.message_log")
-assert_ge "stream was interrupted before the end" $((TOTAL - 1)) "$mid"
+assert_ok "stream was interrupted before the end ($mid of $TOTAL)" test "$mid" -lt "$TOTAL"
 
 start_intake intake2
-wait_for "two thirds applied" 90 test "$(psql_q "SELECT count(*) FROM intake.message_log")" -ge $((2 * TOTAL / 3))
+wait_for "two thirds applied" 90 sql_ge "SELECT count(*) FROM intake.message_log" $((2 * TOTAL / 3))
 kill_proc intake2 KILL
 
 start_intake intake3

@@ -9,7 +9,7 @@ make_stream 300 23
 GFDX_TEST_BATCH=20
 produce <"$STREAM"
 start_intake intake
-wait_for "stream under way" 90 test "$(psql_q "SELECT count(*) FROM intake.message_log")" -ge $((TOTAL / 4))
+wait_for "stream under way" 90 sql_ge "SELECT count(*) FROM intake.message_log" $((TOTAL / 4))
 "$GFDX_SOURCE_DIR/deploy/localstack.sh" pg-stop "$GFDX_STACK_DIR"
 sleep 5
 assert_ok "daemon survives the outage" proc_alive intake

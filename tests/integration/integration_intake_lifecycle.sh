@@ -74,7 +74,7 @@ assert_eq "forged review refused as UNAUTHORIZED_SENDER" UNAUTHORIZED_SENDER \
 assert_eq "forged review changed nothing" "SUBMITTED 1" \
   "$(psql_q "SELECT n.status || ' ' || (SELECT count(*) FROM intake.need_event e WHERE e.need_id = n.need_id)
              FROM intake.need n WHERE need_id = 'T-FORGED-1'")"
-wait_for "refusal receipt published" 30 test "$(kcat -C -b "$GFDX_KAFKA_BOOTSTRAP" -t gfdx.receipts -e -q -f '%k\n' | grep -c "^$other\$")" -ge 1
+wait_for "refusal receipt published to the forger" 30 receipts_for "$other"
 
 # Undecodable bytes: dead letter with the raw value, and the daemon goes on.
 printf 'not an avro record' | kcat -P -b "$GFDX_KAFKA_BOOTSTRAP" -t gfdx.needs -k T-GARBAGE

@@ -75,6 +75,7 @@ assert_fails "after stop, no env file" test -e "$S/env"
 
 # Start again after a stop (the cluster is kept), then let stack_down stop it.
 bash "$LS" start "$S"
+# shellcheck source=/dev/null
 source "$S/env"
 assert_eq "start after stop works" 沙坪坝区 "$(psql_q 'SELECT name FROM t')"
 

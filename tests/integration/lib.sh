@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # lib.sh: sourced by every integration and fault test (tests/integration/<label>_<name>.sh).
 #
 #   source "$(dirname "$0")/lib.sh"
@@ -14,6 +15,12 @@
 # prints the "N passed, N failed" line if `finish` did not, and exits non-zero on failures.
 # wait_for and wait_sql_eq report and then return 1: under `set -e` the test stops there,
 # since what follows depends on it. assert_* and fail report and return 0: the test goes on.
+#
+# Functions: stack_up, stack_down, spawn NAME CMD..., spawn_pid NAME, proc_alive NAME,
+# kill_proc NAME [SIG] (sets KILL_STATUS), pid_alive PID / pid_gone PID (zombies count as
+# gone), psql_q SQL, wait_for DESC TIMEOUT_S CMD..., wait_sql_eq SQL EXPECTED TIMEOUT_S,
+# pass DESC, fail MSG, assert_eq DESC EXPECTED ACTUAL, assert_ge DESC MIN ACTUAL,
+# assert_ok DESC CMD..., assert_fails DESC CMD..., dump_logs, finish.
 #
 # Environment (set by ctest): GFDX_BUILD_DIR, GFDX_SOURCE_DIR (defaults: the repository
 # holding this file, and its build/). GFDX_KEEP_TEST_DIR=1 keeps $GFDX_TEST_DIR afterwards.
@@ -181,6 +188,7 @@ proc_alive() {
 # kill_proc NAME [SIG]: sends SIG (default TERM) to a spawned process and waits for it,
 # up to 10 s, then KILLs it. Sets KILL_STATUS to its exit status (128+n if killed by
 # signal n). Always returns 0.
+# shellcheck disable=SC2034 # KILL_STATUS is read by the test
 kill_proc() {
     local name=$1 sig=${2:-TERM} pid i
     KILL_STATUS=

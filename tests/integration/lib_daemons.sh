@@ -48,3 +48,9 @@ produce() {
 kafka_count() {
   kcat -C -b "$GFDX_KAFKA_BOOTSTRAP" -t "$1" -e -q -f '%o\n' 2>/dev/null | wc -l
 }
+
+# sql_ge "SQL" N: the query's single number is >= N (for wait_for, which re-runs it).
+sql_ge() { [ "$(psql_q "$1" 2>/dev/null || echo -1)" -ge "$2" ]; }
+
+# receipts_for KEY: receipts on gfdx.receipts keyed by KEY is at least 1 (for wait_for).
+receipts_for() { kcat -C -b "$GFDX_KAFKA_BOOTSTRAP" -t gfdx.receipts -e -q -f '%k\n' 2>/dev/null | grep -qx "$1"; }

@@ -16,8 +16,9 @@
  *    topic exists, and holds "127.0.0.1:PORT[,127.0.0.1:PORT...]\n". It is removed on a
  *    clean exit.
  *  - SIGTERM/SIGINT: the handler only sets a flag; the main loop (polling every 100 ms)
- *    destroys the cluster, removes the bootstrap file and exits 0. A second signal kills
- *    the process at once (SA_RESETHAND).
+ *    removes the bootstrap file, destroys the cluster and exits 0, typically within about
+ *    1 s (the mock thread notices the shutdown request at its next poll timeout, <= 1 s).
+ *    A second signal kills the process at once (SA_RESETHAND).
  *  - Exit status: 0 on a clean stop, --help, --version and a valid --check-config;
  *    1 on a bad topics file or when the cluster cannot start; 2 on a bad option.
  *
@@ -371,7 +372,7 @@ static int write_file_atomic(const char *path, const char *text, char *err, size
     }
     FILE *f = fopen(tmp, "w");
     if (!f) {
-        snprintf(err, errlen, "cannot create %s: %s", tmp, strerror(errno));
+        snprintf(err, errlen, "cannot create %.512s: %s", tmp, strerror(errno));
         return -1;
     }
     int ok = fputs(text, f) >= 0 && fflush(f) == 0 && fsync(fileno(f)) == 0;
