@@ -324,7 +324,10 @@ static void relay_outbox(daemon_t *d)
     bool transient;
     if (ensure_db(d))
         return;
+    int64_t started = gfdx_mono_ms();
     int n = gfdx_relay_run(d->relay, d->db, err, sizeof err, &transient);
+    if (n > 0)
+        GFDX_DEBUG("published %d outbox rows in %lld ms", n, (long long)(gfdx_mono_ms() - started));
     if (n < 0)
         GFDX_WARN("outbox relay: %s", err);
     else if (n > 0)

@@ -128,31 +128,44 @@ static void produce_rows(gfdx_relay *r, PGresult *rows, struct delivery *dl)
     rd_kafka_flush(r->producer, r->flush_ms);
 }
 
-/* Marks delivered rows published and calls the service hook for each. */
+/* Marks delivered rows published (one statement) and calls the service hook for each. */
 static int mark_delivered(gfdx_relay *r, PGconn *db, PGresult *rows, const struct delivery *dl, char *err,
                           size_t errlen, bool *transient)
 {
-    char sql[256];
-    snprintf(sql, sizeof sql, "UPDATE %s.outbox SET published_at = now() WHERE id = $1", r->qschema);
-    int marked = 0;
-    for (int i = 0; i < PQntuples(rows); i++) {
+    int n = PQntuples(rows), marked = 0;
+    size_t cap = (size_t)n * 24 + 3, o = 0;
+    char *ids = malloc(cap);
+    if (!ids) {
+        snprintf(err, errlen, "outbox: out of memory");
+        return -1;
+    }
+    ids[o++] = '{';
+    for (int i = 0; i < n; i++) {
         if (!dl[i].done || dl[i].err) {
             if (dl[i].done)
                 GFDX_WARN("outbox row %s to %s not delivered: %s", PQgetvalue(rows, i, 0),
                           PQgetvalue(rows, i, 1), rd_kafka_err2str(dl[i].err));
             continue;
         }
-        const char *p[] = {PQgetvalue(rows, i, 0)};
-        if (gfdx_pg_run(db, sql, 1, p, err, errlen, transient))
-            return -1;
-        if (r->on_published && r->on_published(r->service_ctx, db, r->qschema, PQgetvalue(rows, i, 4),
-                                                PQgetvalue(rows, i, 5), PQgetvalue(rows, i, 6), err, errlen)) {
-            *transient = gfdx_pg_is_transient(db, NULL);
-            return -1;
-        }
+        o += (size_t)snprintf(ids + o, cap - o, "%s%s", marked ? "," : "", PQgetvalue(rows, i, 0));
         marked++;
     }
-    return marked;
+    snprintf(ids + o, cap - o, "}");
+    char sql[256];
+    snprintf(sql, sizeof sql, "UPDATE %s.outbox SET published_at = now() WHERE id = ANY($1::bigint[])", r->qschema);
+    const char *p[] = {ids};
+    int rc = marked ? gfdx_pg_run(db, sql, 1, p, err, errlen, transient) : 0;
+    free(ids);
+    for (int i = 0; rc == 0 && r->on_published && i < n; i++) {
+        if (!dl[i].done || dl[i].err)
+            continue;
+        if (r->on_published(r->service_ctx, db, r->qschema, PQgetvalue(rows, i, 4), PQgetvalue(rows, i, 5),
+                            PQgetvalue(rows, i, 6), err, errlen)) {
+            *transient = gfdx_pg_is_transient(db, NULL);
+            rc = -1;
+        }
+    }
+    return rc ? -1 : marked;
 }
 
 int gfdx_relay_run(gfdx_relay *r, PGconn *db, char *err, size_t errlen, bool *transient)

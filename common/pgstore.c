@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,11 +56,74 @@ bool gfdx_pg_is_transient(PGconn *db, const PGresult *res)
            || !strncmp(state, "53", 2);  /* insufficient resources */
 }
 
+/* Prepared-statement cache. Each daemon runs a small fixed set of SQL texts per record, so
+ * parsing and planning them every time would dominate: a text is prepared once per
+ * connection (PQprepare) and run by name afterwards. The cache belongs to one connection,
+ * recognised by pointer and backend pid (a reconnect may reuse the pointer), and is only
+ * used from the thread that owns the connection. Full cache: plain PQexecParams. */
+#define STMT_CACHE_SIZE 256
+
+static struct {
+    PGconn *db;
+    int backend_pid;
+    int count;
+    struct {
+        uint64_t hash;
+        char *sql;
+    } entries[STMT_CACHE_SIZE];
+} stmt_cache;
+
+static uint64_t fnv1a(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+static void stmt_cache_reset(PGconn *db)
+{
+    for (int i = 0; i < stmt_cache.count; i++)
+        free(stmt_cache.entries[i].sql);
+    stmt_cache.count = 0;
+    stmt_cache.db = db;
+    stmt_cache.backend_pid = db ? PQbackendPID(db) : 0;
+}
+
+/* Name of the prepared statement for sql on db ("gfdx_s<N>"), preparing it if new; NULL if
+ * it cannot be prepared now (the caller runs it unprepared and gets the real error). */
+static const char *stmt_for(PGconn *db, const char *sql, int nparams, char name[24])
+{
+    if (stmt_cache.db != db || stmt_cache.backend_pid != PQbackendPID(db))
+        stmt_cache_reset(db);
+    uint64_t h = fnv1a(sql);
+    for (int i = 0; i < stmt_cache.count; i++)
+        if (stmt_cache.entries[i].hash == h && !strcmp(stmt_cache.entries[i].sql, sql)) {
+            snprintf(name, 24, "gfdx_s%d", i);
+            return name;
+        }
+    if (stmt_cache.count == STMT_CACHE_SIZE || PQtransactionStatus(db) == PQTRANS_INERROR)
+        return NULL;
+    int i = stmt_cache.count;
+    snprintf(name, 24, "gfdx_s%d", i);
+    PGresult *r = PQprepare(db, name, sql, nparams, NULL);
+    bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    if (!ok || !(stmt_cache.entries[i].sql = strdup(sql)))
+        return NULL;
+    stmt_cache.entries[i].hash = h;
+    stmt_cache.count++;
+    return name;
+}
+
 PGresult *gfdx_pg_exec_bin(PGconn *db, const char *sql, int nparams, const char *const *params,
                            const int *lengths, const int *formats, char *err, size_t errlen,
                            bool *transient)
 {
-    PGresult *res = PQexecParams(db, sql, nparams, NULL, params, lengths, formats, 0);
+    char name[24];
+    const char *stmt = nparams > 0 ? stmt_for(db, sql, nparams, name) : NULL;
+    PGresult *res = stmt ? PQexecPrepared(db, stmt, nparams, params, lengths, formats, 0)
+                         : PQexecParams(db, sql, nparams, NULL, params, lengths, formats, 0);
     ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
         return res;

@@ -1,0 +1,94 @@
+/* feedback_fsm: the life cycle of one bank's matching on one need (DESIGN §6.3), the
+ * (need, bank) row of feedback.matching.
+ *
+ * Pure and table-driven: no I/O, no allocation, no mutable global state; safe from any
+ * thread. The handler maps each accepted-so-far record to a feedback_event, asks
+ * feedback_fsm_next() for the new stage, and refuses the record with ILLEGAL_TRANSITION
+ * (FEEDBACK_FSM_ILLEGAL) or MATCHING_BLOCKED (FEEDBACK_FSM_BLOCKED) otherwise.
+ *
+ * Stages move forward only; a bank reports each stage it reaches:
+ *
+ *   NONE            -CONTACTED->       CONTACTED        first contact must be reported
+ *   NONE            -DECLINED->        DECLINED         declined without contact (e.g. DUPLICATE_FINANCING)
+ *   CONTACTED       -DUE_DILIGENCE->   DUE_DILIGENCE
+ *   CONTACTED       -CREDIT_APPROVED-> CREDIT_APPROVED  skip allowed: an existing borrower's file or a
+ *                                                      standing credit line replaces a separate
+ *                                                      due diligence (e.g. 无还本续贷)
+ *   DUE_DILIGENCE   -CREDIT_APPROVED-> CREDIT_APPROVED
+ *   CREDIT_APPROVED -CREDIT_APPROVED-> CREDIT_APPROVED  a revised approval (amount, rate, term),
+ *                                                      only before the first disbursement
+ *   CREDIT_APPROVED -DISBURSED->       DISBURSED        first disbursement
+ *   DISBURSED       -DISBURSED->       DISBURSED        further disbursements (amount rules in
+ *                                                      feedback_rules.h: cumulative <= approved)
+ *   CONTACTED | DUE_DILIGENCE | CREDIT_APPROVED -DECLINED-> DECLINED (final)
+ *
+ * Illegal, among others: NONE -> DUE_DILIGENCE / CREDIT_APPROVED / DISBURSED (no report of
+ * contact), CONTACTED | DUE_DILIGENCE -> DISBURSED (nothing approved to disburse against),
+ * any stage reported twice except CREDIT_APPROVED (before money moved) and DISBURSED, any
+ * step backwards, DISBURSED -> DECLINED (money has moved: a decline cannot undo it), and
+ * anything after DECLINED except the resolution of an obstacle.
+ *
+ * Obstacles (融资梗阻) do not change the stage:
+ *   OBSTACLE_RAISED   legal at NONE, CONTACTED, DUE_DILIGENCE, CREDIT_APPROVED, DISBURSED
+ *                     (several may be open at once); not after DECLINED;
+ *   OBSTACLE_RESOLVED legal at every stage, DECLINED included (the authorities close their
+ *                     case even when the bank has given up).
+ * While the bank has an open obstacle its matching is BLOCKED: the stage may not advance
+ * (CONTACTED, DUE_DILIGENCE, CREDIT_APPROVED, DISBURSED are refused as FEEDBACK_FSM_BLOCKED,
+ * checked after legality); DECLINED, OBSTACLE_RAISED and OBSTACLE_RESOLVED stay allowed. */
+#ifndef FEEDBACK_FSM_H
+#define FEEDBACK_FSM_H
+
+#include <stdbool.h>
+
+typedef enum {
+    FEEDBACK_NONE = 0, /* no report yet (no row, or a row opened by an obstacle) */
+    FEEDBACK_CONTACTED,
+    FEEDBACK_DUE_DILIGENCE,
+    FEEDBACK_CREDIT_APPROVED,
+    FEEDBACK_DISBURSED,
+    FEEDBACK_DECLINED
+} feedback_stage;
+
+typedef enum {
+    FEEDBACK_EV_CONTACTED,       /* MatchingFeedback stage CONTACTED */
+    FEEDBACK_EV_DUE_DILIGENCE,   /* ... DUE_DILIGENCE */
+    FEEDBACK_EV_CREDIT_APPROVED, /* ... CREDIT_APPROVED */
+    FEEDBACK_EV_DISBURSED,       /* ... DISBURSED */
+    FEEDBACK_EV_DECLINED,        /* ... DECLINED */
+    FEEDBACK_EV_OBSTACLE_RAISED, /* ObstacleRaised */
+    FEEDBACK_EV_OBSTACLE_RESOLVED /* ObstacleResolved */
+} feedback_event;
+
+#define FEEDBACK_STAGE_COUNT 6
+#define FEEDBACK_EVENT_COUNT 7
+
+typedef enum {
+    FEEDBACK_FSM_OK = 0,
+    FEEDBACK_FSM_ILLEGAL = -1, /* no such transition (or an argument out of range) */
+    FEEDBACK_FSM_BLOCKED = -2  /* legal, but the bank's matching has an open obstacle */
+} feedback_fsm_result;
+
+/* Names as stored in feedback.matching.stage / the Avro enums: "NONE", "CONTACTED",
+ * "DUE_DILIGENCE", "CREDIT_APPROVED", "DISBURSED", "DECLINED". Static; "UNKNOWN" out of range. */
+const char *feedback_stage_name(feedback_stage st);
+
+/* Exact inverse of feedback_stage_name ("NONE" included). 0 and *out set, or -1 (NULL,
+ * unknown name; *out untouched): a stored unknown stage is corrupt state, not NONE. */
+int feedback_stage_parse(const char *name, feedback_stage *out);
+
+/* "CONTACTED" ... "DECLINED", "OBSTACLE_RAISED", "OBSTACLE_RESOLVED"; "UNKNOWN" out of range. */
+const char *feedback_event_name(feedback_event ev);
+
+/* The event of a MatchingFeedback stage name ("CONTACTED" ... "DECLINED"). 0 or -1. */
+int feedback_event_of_stage(const char *stage_name, feedback_event *out);
+
+/* The transition function. blocked: the bank has at least one open obstacle on the need.
+ * FEEDBACK_FSM_OK sets *next; otherwise *next is left unchanged. */
+feedback_fsm_result feedback_fsm_next(feedback_stage cur, bool blocked, feedback_event ev, feedback_stage *next)
+    __attribute__((warn_unused_result));
+
+/* True for DECLINED: only OBSTACLE_RESOLVED is accepted after it. */
+bool feedback_stage_is_final(feedback_stage st);
+
+#endif

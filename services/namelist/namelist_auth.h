@@ -1,0 +1,64 @@
+/* namelist_auth.h: list kinds and who may say what about name lists (DESIGN §5, §6.4).
+ *
+ * The publisher matrix (bureau type -> list kinds it may publish) is configuration
+ * (namelist.publishers in deploy/namelist.cfg); carbon benefits may only come from an
+ * ecology bureau and financing support only from a finance bureau (DESIGN §5, fixed). Every
+ * record is also bound to the region: a bureau speaks only about lists of its own region.
+ * Pure: no database; thread-safe once the policy is built. */
+#ifndef NAMELIST_AUTH_H
+#define NAMELIST_AUTH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "participants.h"
+
+/* The NameListKind symbols of schemas/avro/name_list_published.v1.avsc, in schema order. */
+typedef enum {
+    NAMELIST_GREEN_PROJECT,
+    NAMELIST_GREEN_ENTERPRISE,
+    NAMELIST_GREEN_FACTORY,
+    NAMELIST_EFFICIENCY_LEADER,
+    NAMELIST_WATER_EFFICIENCY_LEADER,
+    NAMELIST_GREEN_PARK,
+    NAMELIST_GREEN_SUPPLY_CHAIN,
+    NAMELIST_GREEN_PRODUCT,
+    NAMELIST_GREEN_DESIGN,
+    NAMELIST_SPECIALIZED_SME,
+    NAMELIST_LITTLE_GIANT,
+    NAMELIST_CLEAN_PRODUCTION_AUDIT,
+    NAMELIST_TRANSITION_PROJECT,
+    NAMELIST_KEY_GREEN_PROJECT,
+    NAMELIST_KIND_COUNT
+} namelist_kind;
+
+/* "GREEN_FACTORY" ...; "UNKNOWN" outside the enum. Static strings. */
+const char *namelist_kind_name(namelist_kind k);
+/* Symbol -> kind. 0, or -1 if unknown (NULL too). */
+int namelist_kind_parse(const char *name, namelist_kind *out);
+
+/* The records a participant may send to gfdx-namelist. */
+typedef enum { NAMELIST_REC_PUBLISH, NAMELIST_REC_CARBON, NAMELIST_REC_FINANCING } namelist_record_kind;
+
+/* Publisher matrix: for each bureau type (gfdx_bureau, NONE included and never allowed) a
+ * bit set of kinds. A zeroed policy allows nobody to publish anything. */
+typedef struct {
+    unsigned kinds[GFDX_BUREAU_FINANCE + 1];
+} namelist_policy;
+
+/* Allows bureau b to publish the kinds named in names[0..n) (NameListKind symbols). Returns
+ * 0, or -1 with err naming the unknown symbol; the policy is then unchanged. */
+int namelist_policy_allow(namelist_policy *p, gfdx_bureau b, const char *const *names, size_t n, char *err,
+                          size_t errlen);
+
+/* True if the policy lets bureau b publish kind k. */
+bool namelist_policy_allows(const namelist_policy *p, gfdx_bureau b, namelist_kind k);
+
+/* The authorization verdict for one record: `who` sends a record of kind rk about a list of
+ * kind `kind` (ignored for reports) covering `region` (the list's GB/T 2260 code). Returns
+ * true when allowed; else false with why saying who may not do what. who may be NULL
+ * (never allowed). */
+bool namelist_authorize(const namelist_policy *p, const gfdx_participant *who, namelist_record_kind rk,
+                        namelist_kind kind, const char *region, char *why, size_t whylen);
+
+#endif
