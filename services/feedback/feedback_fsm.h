@@ -91,4 +91,19 @@ feedback_fsm_result feedback_fsm_next(feedback_stage cur, bool blocked, feedback
 /* True for DECLINED: only OBSTACLE_RESOLVED is accepted after it. */
 bool feedback_stage_is_final(feedback_stage st);
 
+/* The state of one bank's matching on one need (a feedback.matching row), as the pure rules
+ * (feedback_rules.h) and the aggregate (feedback_aggregate.h) see it. A bank with no row is
+ * a zeroed struct (stage NONE). Amounts in fen. */
+typedef struct {
+    feedback_stage stage;
+    bool contacted;             /* reached CONTACTED or beyond at some point (kept after DECLINED) */
+    int open_obstacles;         /* obstacles this bank raised on the need, not yet resolved */
+    long long approved_amount;  /* latest approval; 0 before CREDIT_APPROVED */
+    long long disbursed_total;  /* sum of its disbursements, <= approved_amount */
+    int disbursements;          /* number of DISBURSED reports */
+    int rate_bp, term_months;   /* terms of the approval; -1 when not reported */
+    char product[32];           /* FinancingProduct symbol, "" when not reported */
+    char decline_reason[32];    /* DeclineReason symbol, "" unless DECLINED */
+} feedback_matching;
+
 #endif

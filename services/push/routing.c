@@ -310,10 +310,10 @@ void push_routing_print(FILE *out, const push_routing *rt)
 {
     for (size_t i = 0; rt && i < rt->n; i++) {
         const push_branch *b = &rt->entries[i].pub;
-        fprintf(out, "routing: %s %s -> %s (%s)\n", push_branch_kind_name(b->kind), b->region, b->id, b->name);
+        fprintf(out, "# routing: %s %s -> %s (%s)\n", push_branch_kind_name(b->kind), b->region, b->id, b->name);
     }
     for (size_t i = 0; rt && i < rt->n_provinces; i++)
         if (rt->no_branch[i])
-            fprintf(out, "routing: province %s (%s) -> no branch: pushes refused\n", rt->provinces[i],
+            fprintf(out, "# routing: province %s (%s) -> no branch: pushes refused\n", rt->provinces[i],
                     gfdx_region_province_name(rt->provinces[i]));
 }

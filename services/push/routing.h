@@ -69,8 +69,8 @@ push_route_status push_route(const push_routing *rt, const char *province, const
 /* "headquarters" | "province" | "plan_city" (static; "unknown" outside the enum). */
 const char *push_branch_kind_name(push_branch_kind kind);
 
-/* Prints the table as --check-config shows it: one "routing: <region> -> <id> (<name>)" line
- * per branch and one per no_branch province. */
+/* Prints the table as --check-config shows it: one "# routing: <kind> <region> -> <id> (<name>)"
+ * line per branch and one per no_branch province. */
 void push_routing_print(FILE *out, const push_routing *rt);
 
 #endif
