@@ -9,6 +9,9 @@ PACKAGES=(
   librdkafka-dev libavro-dev libpq-dev libconfig-dev libjansson-dev
   libssl-dev uuid-dev libmicrohttpd-dev
   postgresql postgresql-contrib kcat python3-avro procps util-linux
+  # the HTML report's browser check (tests/integration/integration_cli_html.sh): headless
+  # chromium, and a CJK font so province names render in its screenshot
+  chromium fonts-wqy-microhei
 )
 
 missing=()

@@ -117,3 +117,10 @@ feedback_fsm_result feedback_fsm_next(feedback_stage cur, bool blocked, feedback
 }
 
 bool feedback_stage_is_final(feedback_stage st) { return st == FEEDBACK_DECLINED; }
+
+void feedback_matching_init(feedback_matching *m)
+{
+    memset(m, 0, sizeof *m);
+    m->stage = FEEDBACK_NONE;
+    m->rate_bp = m->term_months = -1;
+}

@@ -93,7 +93,7 @@ bool feedback_stage_is_final(feedback_stage st);
 
 /* The state of one bank's matching on one need (a feedback.matching row), as the pure rules
  * (feedback_rules.h) and the aggregate (feedback_aggregate.h) see it. A bank with no row is
- * a zeroed struct (stage NONE). Amounts in fen. */
+ * what feedback_matching_init() makes (stage NONE). Amounts in fen. */
 typedef struct {
     feedback_stage stage;
     bool contacted;             /* reached CONTACTED or beyond at some point (kept after DECLINED) */
@@ -105,5 +105,9 @@ typedef struct {
     char product[32];           /* FinancingProduct symbol, "" when not reported */
     char decline_reason[32];    /* DeclineReason symbol, "" unless DECLINED */
 } feedback_matching;
+
+/* A bank that has not reported: stage NONE, nothing contacted, approved or disbursed, rate
+ * and term -1, no product. */
+void feedback_matching_init(feedback_matching *m);
 
 #endif

@@ -7,6 +7,7 @@
 #include "push/routing.h"
 #include "region.h"
 
+#include <libconfig.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,6 +116,28 @@ static void test_bad_input(const push_routing *rt)
     CHECK(push_route(rt, "810000", "810000", &b, why, sizeof why) == PUSH_ROUTE_NO_BRANCH && strstr(why, "810000"));
 }
 
+/* Every branch has its gfdx.dispatch.<id> topic in deploy/topics.cfg (the dev broker creates
+ * only those), and every dispatch topic there belongs to a branch. */
+static void test_topics(const push_routing *rt)
+{
+    config_t cf;
+    config_init(&cf);
+    CHECK(config_read_file(&cf, GFDX_SOURCE_DIR "/deploy/topics.cfg") == CONFIG_TRUE);
+    const config_setting_t *topics = config_lookup(&cf, "topics");
+    size_t dispatch_topics = 0;
+    for (int i = 0; topics && i < config_setting_length(topics); i++) {
+        const char *name = NULL;
+        config_setting_lookup_string(config_setting_get_elem(topics, (unsigned)i), "name", &name);
+        if (name && !strncmp(name, "gfdx.dispatch.", 14)) {
+            dispatch_topics++;
+            CHECK_MSG(push_routing_find(rt, name + 14) != NULL, "topic %s has no branch in routing.cfg", name);
+        }
+    }
+    CHECK_MSG(dispatch_topics == push_routing_count(rt), "%zu dispatch topics for %zu branches", dispatch_topics,
+              push_routing_count(rt));
+    config_destroy(&cf);
+}
+
 static void test_shipped_table(void)
 {
     char err[512] = "";
@@ -122,17 +145,18 @@ static void test_shipped_table(void)
     CHECK_MSG(rt != NULL, "%s", err);
     if (!rt)
         return;
-    CHECK(push_routing_count(rt) == 37); /* 上海总部 + 30 provincial + 5 city branches */
+    CHECK(push_routing_count(rt) == 36); /* 上海总部 + 30 other provincial + 5 city branches */
     size_t kinds[3] = {0};
     for (size_t i = 0; i < push_routing_count(rt); i++)
         kinds[push_routing_at(rt, i)->kind]++;
     CHECK(kinds[PUSH_BRANCH_HEADQUARTERS] == 1 && kinds[PUSH_BRANCH_PROVINCE] == 30 && kinds[PUSH_BRANCH_PLAN_CITY] == 5);
-    CHECK(push_routing_at(rt, 37) == NULL);
+    CHECK(push_routing_at(rt, 36) == NULL);
     CHECK(push_routing_find(rt, "pbc-nope") == NULL && push_routing_find(rt, NULL) == NULL);
     CHECK_STR_EQ(push_routing_find(rt, "pbc-hq-sh")->name, "中国人民银行上海总部");
     test_every_province(rt);
     test_plan_cities(rt);
     test_bad_input(rt);
+    test_topics(rt);
     char buf[8192] = "";
     FILE *f = fmemopen(buf, sizeof buf - 1, "w");
     push_routing_print(f, rt);
@@ -215,7 +239,7 @@ static void test_refusals(void)
         {"name = \"中国人民银行天津市分行\"", "name = \"x\"; branch = \"y\"", "unknown setting \"branch\""},
         {"branches = (", "branchez = (", "branches: expected"},
         {"branches = (", "branches = ( 1, ", "branches[0]: expected a group"},
-        {"no_branch = [", "no_branch = [ ; ", "routing.cfg"}, /* syntax error: file and line named */
+        {"no_branch = [", "no_branch = [ ; ", "syntax error"}, /* the file and line named */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         expect_refused(s, cases[i][0], cases[i][1], cases[i][2]);

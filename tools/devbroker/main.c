@@ -19,6 +19,7 @@
  *    removes the bootstrap file, destroys the cluster and exits 0, typically within about
  *    1 s (the mock thread notices the shutdown request at its next poll timeout, <= 1 s).
  *    A second signal kills the process at once (SA_RESETHAND).
+ *    SIGUSR1 takes every broker down (an outage, data kept), SIGUSR2 brings them back.
  *  - Exit status: 0 on a clean stop, --help, --version and a valid --check-config;
  *    1 on a bad topics file or when the cluster cannot start; 2 on a bad option.
  *
@@ -91,11 +92,28 @@ typedef struct {
 } devbroker_topics;
 
 static volatile sig_atomic_t stop_requested = 0;
+/* Outage simulation for fault tests: SIGUSR1 takes every broker down (connections closed
+ * and refused, data kept), SIGUSR2 brings them back. The main loop acts on the flag. */
+static volatile sig_atomic_t outage_requested = -1; /* -1 nothing, 1 down, 0 up */
 
 static void on_signal(int sig)
 {
     (void)sig;
     stop_requested = 1;
+}
+
+static void on_outage(int sig) { outage_requested = sig == SIGUSR1; }
+
+static void apply_outage(rd_kafka_mock_cluster_t *mc, int brokers)
+{
+    int down = outage_requested;
+    outage_requested = -1;
+    for (int id = 1; id <= brokers; id++)
+        if (down)
+            rd_kafka_mock_broker_set_down(mc, id);
+        else
+            rd_kafka_mock_broker_set_up(mc, id);
+    gfdx_log(GFDX_LOG_WARN, NULL, "%s all %d brokers (signal)", down ? "took down" : "brought up", brokers);
 }
 
 static void usage(FILE *out)
@@ -399,6 +417,8 @@ static void install_signal_handlers(void)
     sa.sa_flags = SA_RESETHAND; /* a second signal takes the default action: exit now */
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
+    signal(SIGUSR1, on_outage);
+    signal(SIGUSR2, on_outage);
     signal(SIGPIPE, SIG_IGN);
 }
 
@@ -438,8 +458,11 @@ static int serve(const devbroker_opts *o, const devbroker_topics *topics)
     snprintf(line, sizeof line, "bootstrap=%s brokers=%d topics=%d", boot, o->brokers, topics->cnt);
     gfdx_log(GFDX_LOG_INFO, line, "ready");
 
-    while (!stop_requested)
+    while (!stop_requested) {
         rd_kafka_poll(rk, 100);
+        if (outage_requested >= 0)
+            apply_outage(mc, o->brokers);
+    }
     gfdx_log(GFDX_LOG_INFO, NULL, "signal received, stopping");
     status = 0;
     goto out;

@@ -1,0 +1,78 @@
+/* test_push_fsm: every (status, event) pair of gfdx-push's state machine against the
+ * expectation written here from DESIGN §6.2 and the brief (a need is pushed once; a second
+ * push is ILLEGAL_TRANSITION; a withdrawal of an unknown need is UNKNOWN_NEED; WITHDRAWN is
+ * final), plus the name/parse round trips the stored status relies on. */
+#include "check.h"
+#include "push/push_fsm.h"
+
+#include <string.h>
+
+typedef struct {
+    push_status from;
+    push_event ev;
+    const char *refusal; /* NULL: legal */
+    push_status to;
+} expectation;
+
+static const expectation table[] = {
+    {PUSH_NONE, PUSH_EV_PUSH, NULL, PUSH_DISPATCHED},
+    {PUSH_NONE, PUSH_EV_WITHDRAW, "UNKNOWN_NEED", PUSH_NONE},
+    {PUSH_DISPATCHED, PUSH_EV_PUSH, "ILLEGAL_TRANSITION", PUSH_NONE},
+    {PUSH_DISPATCHED, PUSH_EV_WITHDRAW, NULL, PUSH_WITHDRAWN},
+    {PUSH_WITHDRAWN, PUSH_EV_PUSH, "ILLEGAL_TRANSITION", PUSH_NONE},
+    {PUSH_WITHDRAWN, PUSH_EV_WITHDRAW, "ILLEGAL_TRANSITION", PUSH_NONE},
+};
+
+static void test_every_pair(void)
+{
+    CHECK(sizeof table / sizeof table[0] == PUSH_STATUS_COUNT * PUSH_EVENT_COUNT);
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+        const expectation *e = &table[i];
+        push_status next = (push_status)99;
+        const char *got = push_fsm_next(e->from, e->ev, &next);
+        if (e->refusal) {
+            CHECK_MSG(got && !strcmp(got, e->refusal), "%s on %s: want %s, got %s", push_event_name(e->ev),
+                      push_status_name(e->from), e->refusal, got ? got : "legal");
+            CHECK_MSG(next == (push_status)99, "refused transition must leave *next alone");
+        } else {
+            CHECK_MSG(got == NULL, "%s on %s: want legal, got %s", push_event_name(e->ev), push_status_name(e->from),
+                      got);
+            CHECK_MSG(next == e->to, "%s on %s: want %s, got %s", push_event_name(e->ev), push_status_name(e->from),
+                      push_status_name(e->to), push_status_name(next));
+        }
+    }
+}
+
+static void test_names(void)
+{
+    for (int s = 0; s < PUSH_STATUS_COUNT; s++) {
+        push_status back = (push_status)99;
+        CHECK(push_status_parse(push_status_name((push_status)s), &back) == 0 && back == (push_status)s);
+    }
+    CHECK_STR_EQ(push_status_name(PUSH_DISPATCHED), "DISPATCHED"); /* pboc.need CHECK constraint */
+    CHECK_STR_EQ(push_status_name(PUSH_WITHDRAWN), "WITHDRAWN");
+    CHECK_STR_EQ(push_status_name((push_status)7), "UNKNOWN");
+    CHECK_STR_EQ(push_event_name(PUSH_EV_WITHDRAW), "WITHDRAW");
+    CHECK_STR_EQ(push_event_name((push_event)7), "UNKNOWN");
+    push_status out = PUSH_DISPATCHED;
+    CHECK(push_status_parse("UNKNOWN", &out) == -1 && out == PUSH_DISPATCHED);
+    CHECK(push_status_parse("dispatched", &out) == -1 && push_status_parse(NULL, &out) == -1);
+    CHECK(push_status_parse("", &out) == -1 && out == PUSH_DISPATCHED);
+}
+
+/* Whole lives: push then withdraw; a push after the withdrawal stays refused. */
+static void test_walks(void)
+{
+    push_status s = PUSH_NONE;
+    CHECK(push_fsm_next(s, PUSH_EV_PUSH, &s) == NULL && s == PUSH_DISPATCHED);
+    CHECK(push_fsm_next(s, PUSH_EV_WITHDRAW, &s) == NULL && s == PUSH_WITHDRAWN);
+    CHECK(push_fsm_next(s, PUSH_EV_PUSH, &s) != NULL && s == PUSH_WITHDRAWN);
+}
+
+int main(void)
+{
+    test_every_pair();
+    test_names();
+    test_walks();
+    return CHECK_DONE();
+}
