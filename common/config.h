@@ -63,6 +63,7 @@ typedef struct {
     int batch_max_ms;         /* batch.max_ms */
     int outbox_max_rows;      /* outbox.max_rows */
     int outbox_flush_ms;      /* outbox.flush_timeout_ms */
+    bool outbox_idempotent;   /* outbox.idempotent */
     int backoff_max_ms;       /* retry.max_backoff_ms */
     int metrics_port;         /* metrics.port; 0 disables */
     char *metrics_address;    /* metrics.address */

@@ -90,9 +90,11 @@ static void stmt_cache_reset(PGconn *db)
     stmt_cache.backend_pid = db ? PQbackendPID(db) : 0;
 }
 
-/* Name of the prepared statement for sql on db ("gfdx_s<N>"), preparing it if new; NULL if
- * it cannot be prepared now (the caller runs it unprepared and gets the real error). */
-static const char *stmt_for(PGconn *db, const char *sql, int nparams, char name[24])
+/* Name of the prepared statement for sql on db ("gfdx_s<N>"), preparing it if new. NULL if
+ * the cache is full or the transaction already failed (the caller runs the text unprepared)
+ * or if preparing failed: then *failed holds the server's answer (a failed PREPARE aborts
+ * the transaction, so its error is the one to report). */
+static const char *stmt_for(PGconn *db, const char *sql, int nparams, char name[24], PGresult **failed)
 {
     if (stmt_cache.db != db || stmt_cache.backend_pid != PQbackendPID(db))
         stmt_cache_reset(db);
@@ -107,9 +109,12 @@ static const char *stmt_for(PGconn *db, const char *sql, int nparams, char name[
     int i = stmt_cache.count;
     snprintf(name, 24, "gfdx_s%d", i);
     PGresult *r = PQprepare(db, name, sql, nparams, NULL);
-    bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+        *failed = r;
+        return NULL;
+    }
     PQclear(r);
-    if (!ok || !(stmt_cache.entries[i].sql = strdup(sql)))
+    if (!(stmt_cache.entries[i].sql = strdup(sql)))
         return NULL;
     stmt_cache.entries[i].hash = h;
     stmt_cache.count++;
@@ -121,9 +126,11 @@ PGresult *gfdx_pg_exec_bin(PGconn *db, const char *sql, int nparams, const char 
                            bool *transient)
 {
     char name[24];
-    const char *stmt = nparams > 0 ? stmt_for(db, sql, nparams, name) : NULL;
-    PGresult *res = stmt ? PQexecPrepared(db, stmt, nparams, params, lengths, formats, 0)
-                         : PQexecParams(db, sql, nparams, NULL, params, lengths, formats, 0);
+    PGresult *res = NULL;
+    const char *stmt = nparams > 0 ? stmt_for(db, sql, nparams, name, &res) : NULL;
+    if (!res)
+        res = stmt ? PQexecPrepared(db, stmt, nparams, params, lengths, formats, 0)
+                   : PQexecParams(db, sql, nparams, NULL, params, lengths, formats, 0);
     ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
         return res;

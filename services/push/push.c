@@ -140,14 +140,15 @@ static int load_need(gfdx_apply *a, const char *need_id, push_status *st, char b
     if (!r)
         return -1;
     *st = PUSH_NONE;
-    int rc = 0;
+    bool corrupt = false;
     if (PQntuples(r) == 1) {
         snprintf(branch, 65, "%s", PQgetvalue(r, 0, 1));
-        if (push_status_parse(PQgetvalue(r, 0, 0), st) || *st == PUSH_NONE)
-            rc = (gfdx_apply_db_error(a, "load_need", "unknown status stored in pboc.need", false), -1);
+        corrupt = push_status_parse(PQgetvalue(r, 0, 0), st) || *st == PUSH_NONE;
     }
     PQclear(r);
-    return rc;
+    if (corrupt) /* never treat it as absent: that would allow a second dispatch */
+        gfdx_apply_db_error(a, "load_need", "unknown status stored in pboc.need", false);
+    return corrupt ? -1 : 0;
 }
 
 /* Only MIIT pushes needs, and the Kafka key is the need id. */
@@ -251,8 +252,8 @@ static gfdx_apply_result emit(gfdx_apply *a, const char *branch_id, const char *
     const push_ctx *c = a->service_ctx;
     char topic[256];
     snprintf(topic, sizeof topic, "%s%s", c->settings.dispatch_prefix, branch_id);
-    if (!record)
-        return gfdx_apply_db_error(a, type, "cannot build the record (out of memory)", true);
+    if (!record) /* permanent: a record that cannot be built would fail again on every retry */
+        return gfdx_apply_db_error(a, type, "cannot build the record from the NeedPushed snapshot", false);
     return gfdx_apply_emit(a, topic, need_id, type, record);
 }
 

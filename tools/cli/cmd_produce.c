@@ -177,7 +177,8 @@ static int send_all(const produce_opts *o, encoded *recs, size_t n)
     size_t failed = 0;
     rd_kafka_conf_t *conf = o->conf;
     if (rd_kafka_conf_set(conf, "bootstrap.servers", o->brokers, errstr, sizeof errstr) ||
-        rd_kafka_conf_set(conf, "enable.idempotence", "true", errstr, sizeof errstr)) {
+        /* records of one entity must keep their order: see common/outbox.h */
+        rd_kafka_conf_set(conf, "max.in.flight.requests.per.connection", "1", errstr, sizeof errstr)) {
         fprintf(stderr, "gfdx produce: %s\n", errstr);
         return 1;
     }

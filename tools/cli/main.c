@@ -13,14 +13,19 @@ struct cli_command {
 static const struct cli_command commands[] = {
     {"schema", cli_schema, "schema canonical|fingerprint FILE: Avro Parsing Canonical Form / CRC-64-AVRO"},
     {"produce", cli_produce, "produce --type TYPE [--topic T] [--sender ID] < records.jsonl"},
+    {"dead-letters", cli_dead_letters, "dead-letters list|show ID|replay ID... [--service S]: undecodable records"},
+    {"rejections", cli_rejections, "rejections list|show ID [--service S] [--since WHEN]: refused records"},
+    {"report", cli_report_cmd, "report quarter 2026Q1 [--format table|csv|json|html] [--out FILE]"},
 };
 
 static void usage(FILE *out)
 {
     fprintf(out, "usage: gfdx COMMAND [ARGS]  (gfdx COMMAND --help for details)\n\ncommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-    fprintf(out, "\nexit status: 0 ok, 1 operation failed, 2 usage error\n");
+        fprintf(out, "  %-13s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\ndatabase (read commands): --db CONNINFO, else $GFDX_PG_CONNINFO, else --config DAEMON.cfg\n"
+                 "kafka (produce, replay): --brokers HOST:PORT, else $GFDX_KAFKA_BOOTSTRAP\n"
+                 "\nexit status: 0 ok, 1 operation failed, 2 usage error\n");
 }
 
 int main(int argc, char **argv)

@@ -1,0 +1,54 @@
+/* feedback.h: gfdx-feedback, the bank matching-feedback daemon (DESIGN §6.3).
+ *
+ * Consumes gfdx.feedback (key need_id): MatchingFeedback and ObstacleRaised from banks,
+ * ObstacleResolved from the need's province authority or PBoC branch. Reads pboc.need and
+ * pboc.dispatch (gfdx-push's tables, same database; SELECT only) to authorize each bank;
+ * keeps feedback.matching, feedback.matching_event, feedback.need_status, feedback.obstacle
+ * and feedback.alert (schemas/sql/feedback/); publishes through the outbox
+ * NeedMatchingStatus to gfdx.matching-status (key need_id) on every change of a need's
+ * aggregate and ObstacleCoordination to gfdx.coordination (key: the need's province) when
+ * an obstacle is raised or resolved. Runs as participant "pboc" (gfdx-intake accepts
+ * NeedMatchingStatus only from a pboc participant).
+ *
+ * Rules live in pure modules: feedback_fsm.h (stages), feedback_rules.h (reports,
+ * authorization, amounts, alerts), feedback_aggregate.h (per-need aggregate, overall).
+ *
+ * Until gfdx-push has created pboc.need and pboc.dispatch in the database, records wait:
+ * the batch is retried with back-off (a transient condition), nothing is refused. */
+#ifndef FEEDBACK_H
+#define FEEDBACK_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "config.h"
+#include "service.h"
+
+/* The service's own settings (group `feedback` of the daemon's config file; see
+ * deploy/feedback.cfg). Loaded at start-up; a change needs a restart. */
+typedef struct {
+    int approved_margin_pct;     /* feedback.approved_margin_percent */
+    gfdx_strlist green_groups;   /* feedback.green_eligible_groups */
+    char *coordination_topic;    /* feedback.coordination_topic */
+    char *status_topic;          /* feedback.status_topic */
+} feedback_settings;
+
+/* What the handlers share (gfdx_service.ctx). Zero-initialise; feedback_configure fills it. */
+typedef struct {
+    feedback_settings settings;
+    bool pboc_ready; /* pboc.need and pboc.dispatch were found once: no need to look again */
+} feedback_ctx;
+
+/* gfdx_service.configure: loads the `feedback` settings of config_path into ctx (a
+ * feedback_ctx), validates them (every green group 1..8 of [0-9A-Za-z], at least one) and,
+ * when print_to is non-NULL, prints them. 0, or -1 with err naming the setting; on failure
+ * ctx keeps its previous settings. */
+int feedback_configure(void *ctx, const char *config_path, FILE *print_to, char *err, size_t errlen);
+
+/* Frees the settings held by ctx (accepts NULL); ctx may be configured again. */
+void feedback_ctx_release(feedback_ctx *ctx);
+
+/* The service descriptor gfdx_daemon_main runs (ctx: a static feedback_ctx). */
+extern const gfdx_service feedback_service;
+
+#endif

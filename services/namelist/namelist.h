@@ -1,0 +1,42 @@
+/* namelist.h: gfdx-namelist (DESIGN §6.4): consumes gfdx.namelists (NameListPublished,
+ * CarbonBenefitReported, FinancingSupportReported), keeps the district ledger in schema
+ * `district` and publishes NameListChanged to gfdx.namelist-changes. */
+#ifndef NAMELIST_H
+#define NAMELIST_H
+
+#include <stdio.h>
+
+#include "config.h"
+#include "namelist_auth.h"
+#include "service.h"
+
+#define NAMELIST_CHANGES_TOPIC "gfdx.namelist-changes"
+
+/* The service's own settings (group `namelist` of the daemon's config file). */
+typedef struct {
+    char *changes_topic;
+    int max_parts;
+    int max_entries_per_part;
+    int changed_keys_per_record;
+    int apply_pause_ms;            /* fault injection for tests: pause inside the apply */
+    gfdx_strlist publishers[5];    /* drc, eit, housing, ecology, finance: kinds each may publish */
+} namelist_settings;
+
+/* Service state handed to the handlers as service_ctx. */
+typedef struct {
+    namelist_settings set;
+    namelist_policy policy;
+} namelist_ctx;
+
+/* Loads the `namelist` group of config_path into ctx (a namelist_ctx) and builds the
+ * publisher policy; prints the effective settings to print_to when non-NULL. 0, or -1 with
+ * err. Calling it again replaces the previous settings. */
+int namelist_configure(void *ctx, const char *config_path, FILE *print_to, char *err, size_t errlen);
+
+/* Frees what namelist_configure loaded; accepts NULL. */
+void namelist_ctx_release(namelist_ctx *ctx);
+
+/* The service descriptor gfdx_daemon_main runs (its ctx is a static namelist_ctx). */
+extern const gfdx_service namelist_service;
+
+#endif

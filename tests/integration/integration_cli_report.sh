@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# The operator CLI end to end on the dev broker and a real PostgreSQL: bad JSON lines are
+# refused with the line and the field named and nothing reaches Kafka; a small hand-made
+# scenario (lib_cli.sh) goes JSON -> gfdx produce -> gfdx-intake -> gfdx report quarter, and
+# the report's numbers equal the ones computed by hand below; every output format; where the
+# conninfo comes from; exit codes; --help on every command.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib_daemons.sh"
+source "$(dirname "$0")/lib_cli.sh"
+stack_up
+
+# ---- bad JSON lines: clear errors, nothing sent -------------------------------------------
+bad=$GFDX_TEST_DIR/bad.jsonl
+cli_scenario 1 >"$GFDX_TEST_DIR/all.jsonl"
+sed -n 1,2p "$GFDX_TEST_DIR/all.jsonl" >"$bad"                       # two good lines
+echo '{"$type": "NeedReviewed", "need_id": "CLI-SH-1", "decision": "MAYBE", "comment": null, "reviewer": "x"}' >>"$bad"
+sed -n '1s/"financing_amount": 5000000000/"financing_amount": "5000万"/p' "$GFDX_TEST_DIR/all.jsonl" >>"$bad"
+echo '{"$type": "NeedWithdrawn", "need_id": "CLI-SH-1", "reason": "x"' >>"$bad"
+rc=0
+produce --sender miit <"$bad" 2>"$GFDX_TEST_DIR/bad.err" || rc=$?
+assert_eq "bad lines: exit status 1" 1 "$rc"
+assert_ok "bad lines: the enum value is named with its line" grep -q '^gfdx produce: line 3: decision' "$GFDX_TEST_DIR/bad.err"
+assert_ok "bad lines: the wrongly typed field is named with its line" \
+  grep -q '^gfdx produce: line 4: project.financing_amount: expected long, got string' "$GFDX_TEST_DIR/bad.err"
+assert_ok "bad lines: broken JSON is named with its line" grep -q '^gfdx produce: line 5: invalid JSON' "$GFDX_TEST_DIR/bad.err"
+assert_ok "bad lines: says nothing was sent" grep -q 'nothing sent' "$GFDX_TEST_DIR/bad.err"
+assert_eq "bad lines: the good lines were not sent either (gfdx.needs empty)" 0 "$(kafka_count gfdx.needs)"
+
+# ---- the scenario through the real topics -------------------------------------------------
+cli_play_scenario
+assert_eq "scenario: every record applied" 0 \
+  "$(psql_q "SELECT count(*) FROM intake.message_log WHERE outcome <> 'APPLIED'")"
+
+# Hand-computed (lib_cli.sh): Shanghai 5 needs (SH-5 counts: 2026-01-01 00:10 China time),
+# Chongqing 4 (CQ-3 late from 2025Q4 counts; CQ-4 is 2026Q2 in China time). Amounts:
+# 5,000,000,000 + 1,234,567,800 + 800,000,000 + 300,000,000 + 999,995,000 fen = 8334.5628 万元;
+# 10,000,000,000 + 250,500,000 + 3,000,000,000 + 600,000,000 = 13850.5 万元; total 22185.0628.
+expected=$GFDX_TEST_DIR/expected.csv
+cat >"$expected" <<'CSV'
+province,province_name,submitted,approved,rejected,recommended,late,pushed,withdrawn,matched,financed,requested_wan,approved_wan,disbursed_wan,open_obstacles,alerts
+310000,上海市,5,2,1,2,0,2,1,2,1,8334.56,4000.00,1500.00,,
+500000,重庆市,4,4,0,3,1,3,1,1,0,13850.50,8000.00,0.00,,
+total,合计,9,6,1,5,1,5,2,3,1,22185.06,12000.00,1500.00,,
+CSV
+gfdx report quarter 2026Q1 --format csv >"$GFDX_TEST_DIR/q1.csv"
+if tr -d '\r' <"$GFDX_TEST_DIR/q1.csv" | diff "$expected" - >"$GFDX_TEST_DIR/q1.diff"; then
+  pass "2026Q1 per province equals the hand-computed figures"
+else
+  fail "2026Q1 differs from the hand-computed figures: $(tr '\n' ' ' <"$GFDX_TEST_DIR/q1.diff")"
+fi
+assert_eq "CSV lines end in CRLF (RFC 4180)" 4 "$(grep -c $'\r$' "$GFDX_TEST_DIR/q1.csv")"
+assert_eq "2026Q2: only CLI-CQ-4 (submitted 2026-04-01 00:30 China time)" "500000,重庆市,1,700.00" \
+  "$(gfdx report quarter 2026Q2 --format csv | tr -d '\r' | sed -n 2p | cut -d, -f1-3,12)"
+assert_eq "2025Q4: the late recommendation moved out, nothing left" "total,合计,0,0,0,0,0,0,0,0,0,0.00,0.00,0.00,," \
+  "$(gfdx report quarter 2025Q4 --format csv | tr -d '\r' | sed -n '2,$p')"
+assert_eq "feedback sections say not deployed (CSV of the obstacles table: header only)" \
+  "category,category_name,open,resolved,total,needs" \
+  "$(gfdx report quarter 2026Q1 --format csv --table obstacles | tr -d '\r')"
+
+# JSON: numbers as numbers, null where gfdx-feedback is missing.
+gfdx report quarter 2026Q1 --format json >"$GFDX_TEST_DIR/q1.json"
+assert_eq "JSON: totals, nulls and the not-deployed sections" "22185.06 9 None False 2" "$($GFDX_CLI_PY -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+t = r["tables"]["provinces"]
+print(t["total"]["requested_wan"], t["total"]["submitted"], t["rows"][0]["open_obstacles"],
+      r["tables"]["obstacles"]["deployed"], len(t["rows"]))' "$GFDX_TEST_DIR/q1.json")"
+
+# Table: every line of the province table has the same width with 汉字 counted as 2 columns.
+gfdx report quarter 2026Q1 >"$GFDX_TEST_DIR/q1.txt"
+assert_eq "table: columns aligned with East Asian wide characters counted as 2" 1 "$($GFDX_CLI_PY -c '
+import sys, unicodedata
+lines = open(sys.argv[1], encoding="utf-8").read().split("\n")
+start = next(i for i, l in enumerate(lines) if l.startswith("各省")) + 1
+block = []
+for l in lines[start:]:
+    if l.startswith("Counted:"):
+        break
+    block.append(l)
+w = lambda s: sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+print(len({w(l) for l in block}) if len(block) == 7 else "block of %d lines" % len(block))' "$GFDX_TEST_DIR/q1.txt")"
+assert_ok "table: Chinese province names and thousands separators" grep -q '^310000 *上海市 .* 8,334.56 ' "$GFDX_TEST_DIR/q1.txt"
+
+# --out writes the file whole (no .tmp left); HTML is self-contained.
+gfdx report quarter 2026Q1 --format html --out "$GFDX_TEST_DIR/q1.html" 2>/dev/null
+assert_ok "--out wrote the HTML report" test -s "$GFDX_TEST_DIR/q1.html"
+assert_fails "--out left no temporary file" test -e "$GFDX_TEST_DIR/q1.html.tmp"
+assert_fails "HTML: nothing fetched from outside (no src=, href=, url(, @import)" \
+  grep -Eq 'src=|href=|url\(|@import|<script' "$GFDX_TEST_DIR/q1.html"
+
+# ---- where the conninfo comes from; exit codes --------------------------------------------
+cfg=$GFDX_TEST_DIR/intake.cfg
+assert_eq "--config: postgres.conninfo of a daemon config" 9 \
+  "$(GFDX_PG_CONNINFO= gfdx report quarter 2026Q1 --config "$cfg" --format csv | tr -d '\r' | tail -1 | cut -d, -f3)"
+assert_eq "--db wins over GFDX_PG_CONNINFO" 9 \
+  "$(GFDX_PG_CONNINFO='host=/nonexistent dbname=nope' gfdx report quarter 2026Q1 --db "$GFDX_PG_CONNINFO" --format csv |
+     tr -d '\r' | tail -1 | cut -d, -f3)"
+status_of() { local rc=0; "$@" >/dev/null 2>&1 || rc=$?; echo "$rc"; }
+assert_eq "exit 2: malformed quarter" 2 "$(status_of gfdx report quarter 2026Q5)"
+assert_eq "exit 2: unknown format" 2 "$(status_of gfdx report quarter 2026Q1 --format pdf)"
+assert_eq "exit 2: unknown service" 2 "$(status_of gfdx dead-letters list --service nope)"
+assert_eq "exit 2: unknown report" 2 "$(status_of gfdx report yearly 2026)"
+assert_eq "exit 1: no database given" 1 "$(GFDX_PG_CONNINFO= status_of gfdx report quarter 2026Q1)"
+err=$(GFDX_PG_CONNINFO= gfdx report quarter 2026Q1 --db 'host=/nonexistent dbname=x password=hunter2' 2>&1 || true)
+assert_ok "unreachable database: a clear message" grep -q 'cannot connect to PostgreSQL' <<<"$err"
+assert_fails "unreachable database: the password is not echoed" grep -q hunter2 <<<"$err"
+assert_eq "exit 1: CSV table that does not exist" 1 "$(status_of gfdx report quarter 2026Q1 --format csv --table nope)"
+
+# ---- --help on every command -----------------------------------------------------------------
+for cmd in "" schema produce dead-letters rejections report; do
+  # shellcheck disable=SC2086
+  out=$(gfdx $cmd --help 2>&1) && rc=0 || rc=$?
+  assert_eq "gfdx $cmd --help: exit 0 with usage and exit statuses" "0 yes" \
+    "$rc $(grep -q 'usage' <<<"$out" && grep -qiE 'exit (status|0)' <<<"$out" && echo yes || echo no)"
+done
+assert_ok "gfdx report quarter --help" gfdx report quarter --help
+assert_ok "gfdx dead-letters replay --help" gfdx dead-letters replay --help
+finish

@@ -1,0 +1,23 @@
+/* report.h: the data side of `gfdx report`: each function reads PostgreSQL and builds a
+ * cli_report (output.h) that the command renders in the format asked for. */
+#ifndef GFDX_CLI_REPORT_H
+#define GFDX_CLI_REPORT_H
+
+#include <libpq-fe.h>
+#include <stddef.h>
+
+#include "output.h"
+
+/* fen (text of an integer, may be "" = 0) -> 万元 with 2 decimals, rounded half away from
+ * zero: "123456789" -> "123.46". 1 万元 = 10,000 yuan = 1,000,000 fen. */
+void report_fen_to_wan(const char *fen, char *out, size_t len);
+void report_fen_to_wan_ll(long long fen, char *out, size_t len);
+
+/* MIIT's quarterly monitoring (监测) per province for quarter ("2026Q1"), from intake.need
+ * and intake.need_event, with obstacles and alerts from feedback.* when deployed.
+ * *out is a new report (caller frees with cli_report_free). 0, 1 with err (database), or
+ * 2 with err (a malformed quarter). */
+int report_quarter(PGconn *db, const char *quarter, cli_report **out, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
+
+#endif

@@ -1,0 +1,415 @@
+/* report_quarter.c: `gfdx report quarter 2026Q1`, MIIT's quarterly monitoring per province.
+ *
+ * Which needs count in quarter Q (the cohort): those recommended for Q (intake.need.quarter
+ * = Q, late ones included: a late recommendation is carried into the next quarter, DESIGN
+ * §6.1), and those not recommended (yet) that were submitted during Q, China time. Every
+ * need thus counts in exactly one quarter, and the funnel columns are subsets of
+ * `submitted`:
+ *   submitted    the cohort
+ *   approved     reached APPROVED at some time (intake.need_event), even if withdrawn since
+ *   rejected     status REJECTED
+ *   recommended  recommended for Q;  late: of these, after the previous quarter's deadline
+ *   pushed       reached PUSHED (NeedPushed delivered to gfdx.miit-pushes)
+ *   withdrawn    status WITHDRAWN
+ *   matched      at least one bank contacted the enterprise (gfdx.matching-status)
+ *   financed     financing outcome FINANCED (money disbursed)
+ *   amounts      requested = financing_amount; approved / disbursed = the banks' totals
+ *                from gfdx.matching-status; fen summed exactly, shown in 万元 (2 decimals)
+ * From gfdx-feedback's tables when they exist (else the sections say "(not deployed)"):
+ * open obstacles per province and by category, green-washing alerts per province and by
+ * kind, all for needs of the cohort. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+#include "calendar.h"
+#include "db.h"
+#include "region.h"
+#include "report.h"
+
+#define COHORT                                                                                     \
+    "SELECT * FROM intake.need WHERE quarter = $1 OR (quarter IS NULL"                             \
+    " AND submitted_at >= $2::timestamp AT TIME ZONE 'Asia/Shanghai'"                              \
+    " AND submitted_at < $3::timestamp AT TIME ZONE 'Asia/Shanghai')"
+
+/* Counts first (NCOUNT), then the three sums in fen, as the query returns them. */
+enum { Q_SUBMITTED, Q_APPROVED, Q_REJECTED, Q_RECOMMENDED, Q_LATE, Q_PUSHED, Q_WITHDRAWN, Q_MATCHED, Q_FINANCED, NCOUNT };
+enum { F_REQUESTED, F_APPROVED, F_DISBURSED, NFEN };
+
+static const char province_sql[] =
+    "WITH c AS (" COHORT "),"
+    " r AS (SELECT c.need_id,"
+    "   EXISTS (SELECT 1 FROM intake.need_event e WHERE e.need_id = c.need_id AND e.to_status = 'APPROVED') AS approved,"
+    "   EXISTS (SELECT 1 FROM intake.need_event e WHERE e.need_id = c.need_id AND e.to_status = 'PUSHED') AS pushed"
+    "   FROM c)"
+    " SELECT c.province, count(*), count(*) FILTER (WHERE r.approved), count(*) FILTER (WHERE c.status = 'REJECTED'),"
+    " count(*) FILTER (WHERE c.quarter = $1), count(*) FILTER (WHERE c.quarter = $1 AND c.late),"
+    " count(*) FILTER (WHERE r.pushed), count(*) FILTER (WHERE c.status = 'WITHDRAWN'),"
+    " count(*) FILTER (WHERE coalesce(c.banks_contacted, 0) > 0),"
+    " count(*) FILTER (WHERE c.financing_outcome = 'FINANCED'),"
+    " sum(c.financing_amount), coalesce(sum(c.approved_total), 0), coalesce(sum(c.disbursed_total), 0)"
+    " FROM c JOIN r USING (need_id) GROUP BY c.province ORDER BY c.province";
+
+/* gfdx-feedback's tables (DESIGN §7). */
+static const char obstacles_by_province_sql[] =
+    "WITH c AS (" COHORT ") SELECT c.province, count(*) FROM feedback.obstacle o JOIN c USING (need_id)"
+    " WHERE o.status = 'OPEN' GROUP BY c.province";
+static const char alerts_by_province_sql[] =
+    "WITH c AS (" COHORT ") SELECT c.province, count(*) FROM feedback.alert a JOIN c USING (need_id)"
+    " GROUP BY c.province";
+static const char obstacles_by_category_sql[] =
+    "WITH c AS (" COHORT ") SELECT o.category, count(*) FILTER (WHERE o.status = 'OPEN'),"
+    " count(*) FILTER (WHERE o.status = 'RESOLVED'), count(*), count(DISTINCT o.need_id)"
+    " FROM feedback.obstacle o JOIN c USING (need_id) GROUP BY o.category";
+static const char alerts_by_kind_sql[] =
+    "WITH c AS (" COHORT ") SELECT a.kind, count(*), count(DISTINCT a.need_id)"
+    " FROM feedback.alert a JOIN c USING (need_id) GROUP BY a.kind";
+
+typedef struct {
+    char province[16];
+    long long count[NCOUNT], fen[NFEN], obstacles, alerts;
+} prov_row;
+
+typedef struct {
+    PGconn *db;
+    const char *params[3]; /* quarter, first day, first day of the next quarter */
+    char first[11], next[11], last[11];
+    prov_row *rows, total;
+    int nrows;
+    int feedback; /* 1 when feedback.obstacle and feedback.alert exist */
+    char *err;
+    size_t errlen;
+} quarter_ctx;
+
+/* ---------------------------------------------------------------- money */
+
+void report_fen_to_wan_ll(long long fen, char *out, size_t len)
+{
+    /* 1 万元 = 1,000,000 fen; 2 decimals = units of 10,000 fen, rounded half away from zero. */
+    unsigned long long a = fen < 0 ? 0ULL - (unsigned long long)fen : (unsigned long long)fen;
+    unsigned long long hundredths = (a + 5000) / 10000;
+    snprintf(out, len, "%s%llu.%02llu", fen < 0 && hundredths ? "-" : "", hundredths / 100, hundredths % 100);
+}
+
+void report_fen_to_wan(const char *fen, char *out, size_t len)
+{
+    report_fen_to_wan_ll(fen && *fen ? strtoll(fen, NULL, 10) : 0, out, len);
+}
+
+/* ---------------------------------------------------------------- loading */
+
+/* "2026Q1" -> first day, first day of the next quarter, last day (YYYY-MM-DD). */
+static int quarter_bounds(quarter_ctx *q, const char *quarter)
+{
+    int y, n;
+    if (gfdx_quarter_parse(quarter, &y, &n))
+        return -1;
+    static const char *const last_day[] = {"03-31", "06-30", "09-30", "12-31"};
+    snprintf(q->first, sizeof q->first, "%04d-%02d-01", y, 3 * n - 2);
+    snprintf(q->next, sizeof q->next, "%04d-%02d-01", n == 4 ? y + 1 : y, n == 4 ? 1 : 3 * n + 1);
+    snprintf(q->last, sizeof q->last, "%04d-%s", y, last_day[n - 1]);
+    return 0;
+}
+
+static PGresult *query(quarter_ctx *q, const char *sql)
+{
+    return cli_db_query(q->db, sql, 3, q->params, q->err, q->errlen);
+}
+
+static int load_provinces(quarter_ctx *q)
+{
+    PGresult *r = query(q, province_sql);
+    if (!r)
+        return -1;
+    q->nrows = PQntuples(r);
+    q->rows = calloc(q->nrows ? (size_t)q->nrows : 1, sizeof *q->rows);
+    for (int i = 0; q->rows && i < q->nrows; i++) {
+        prov_row *p = &q->rows[i];
+        snprintf(p->province, sizeof p->province, "%s", PQgetvalue(r, i, 0));
+        for (int k = 0; k < NCOUNT; k++)
+            q->total.count[k] += p->count[k] = strtoll(PQgetvalue(r, i, 1 + k), NULL, 10);
+        for (int k = 0; k < NFEN; k++)
+            q->total.fen[k] += p->fen[k] = strtoll(PQgetvalue(r, i, 1 + NCOUNT + k), NULL, 10);
+    }
+    PQclear(r);
+    if (!q->rows)
+        snprintf(q->err, q->errlen, "out of memory");
+    return q->rows ? 0 : -1;
+}
+
+/* The per-province counts that come from gfdx-feedback. */
+typedef enum { PER_OBSTACLES, PER_ALERTS } per_province;
+
+static long long *per_field(prov_row *p, per_province which)
+{
+    return which == PER_OBSTACLES ? &p->obstacles : &p->alerts;
+}
+
+/* Fills one per-province count from a (province, count) query. */
+static int load_per_province(quarter_ctx *q, const char *sql, per_province which)
+{
+    PGresult *r = query(q, sql);
+    if (!r)
+        return -1;
+    for (int i = 0; i < PQntuples(r); i++)
+        for (int k = 0; k < q->nrows; k++)
+            if (!strcmp(q->rows[k].province, PQgetvalue(r, i, 0))) {
+                long long v = strtoll(PQgetvalue(r, i, 1), NULL, 10);
+                *per_field(&q->rows[k], which) = v;
+                *per_field(&q->total, which) += v;
+            }
+    PQclear(r);
+    return 0;
+}
+
+static int load_feedback(quarter_ctx *q)
+{
+    int o = cli_db_has(q->db, "feedback.obstacle", q->err, q->errlen);
+    int a = o < 0 ? -1 : cli_db_has(q->db, "feedback.alert", q->err, q->errlen);
+    if (o < 0 || a < 0)
+        return -1;
+    q->feedback = o && a;
+    if (!q->feedback)
+        return 0;
+    if (load_per_province(q, obstacles_by_province_sql, PER_OBSTACLES) ||
+        load_per_province(q, alerts_by_province_sql, PER_ALERTS))
+        return -1;
+    return 0;
+}
+
+/* ---------------------------------------------------------------- tables */
+
+static const cli_column province_cols[] = {
+    {"province", "代码", CLI_COL_TEXT},
+    {"province_name", "省份", CLI_COL_TEXT},
+    {"submitted", "提交需求", CLI_COL_INT},
+    {"approved", "审核通过", CLI_COL_INT},
+    {"rejected", "未通过", CLI_COL_INT},
+    {"recommended", "推荐", CLI_COL_INT},
+    {"late", "逾期推荐", CLI_COL_INT},
+    {"pushed", "已推送", CLI_COL_INT},
+    {"withdrawn", "撤回", CLI_COL_INT},
+    {"matched", "已对接", CLI_COL_INT},
+    {"financed", "已融资", CLI_COL_INT},
+    {"requested_wan", "申请金额(万元)", CLI_COL_DEC},
+    {"approved_wan", "授信金额(万元)", CLI_COL_DEC},
+    {"disbursed_wan", "放款金额(万元)", CLI_COL_DEC},
+    {"open_obstacles", "未解决梗阻", CLI_COL_INT},
+    {"alerts", "预警", CLI_COL_INT},
+};
+#define PROVINCE_NCOLS (sizeof province_cols / sizeof province_cols[0])
+
+/* One row of the province table (p == &q->total for the total row). */
+static int province_cells(const quarter_ctx *q, const prov_row *p, bool total, cli_table *t)
+{
+    char num[NCOUNT + 2][24], wan[NFEN][32];
+    const char *cells[PROVINCE_NCOLS];
+    const char *name = gfdx_region_province_name(p->province);
+    cells[0] = total ? "total" : p->province;
+    cells[1] = total ? "合计" : name ? name : p->province;
+    for (int k = 0; k < NCOUNT; k++) {
+        snprintf(num[k], sizeof num[k], "%lld", p->count[k]);
+        cells[2 + k] = num[k];
+    }
+    for (int k = 0; k < NFEN; k++) {
+        report_fen_to_wan_ll(p->fen[k], wan[k], sizeof wan[k]);
+        cells[2 + NCOUNT + k] = wan[k];
+    }
+    snprintf(num[NCOUNT], sizeof num[NCOUNT], "%lld", p->obstacles);
+    snprintf(num[NCOUNT + 1], sizeof num[NCOUNT + 1], "%lld", p->alerts);
+    cells[2 + NCOUNT + NFEN] = q->feedback ? num[NCOUNT] : NULL;
+    cells[3 + NCOUNT + NFEN] = q->feedback ? num[NCOUNT + 1] : NULL;
+    return total ? cli_table_add_total(t, cells) : cli_table_add(t, cells);
+}
+
+static cli_table *province_table(const quarter_ctx *q, const char *quarter)
+{
+    char title[128], note[1024];
+    snprintf(title, sizeof title, "各省（区、市）融资需求与对接情况 Needs and matching by province, %s", quarter);
+    cli_table *t = cli_table_new("provinces", title, province_cols, PROVINCE_NCOLS);
+    int rc = t ? 0 : -1;
+    for (int i = 0; rc == 0 && i < q->nrows; i++)
+        rc = province_cells(q, &q->rows[i], false, t);
+    if (rc == 0)
+        rc = province_cells(q, &q->total, true, t);
+    snprintf(note, sizeof note,
+             "Counted: needs recommended for %s (late ones included) and needs not recommended yet that were "
+             "submitted %s to %s (China time). approved / pushed: reached that state, even if withdrawn since; "
+             "matched: a bank contacted the enterprise; financed: money disbursed. Amounts in 万元 "
+             "(1 万元 = 10,000 yuan).%s",
+             quarter, q->first, q->last, q->feedback ? "" : " open_obstacles, alerts: gfdx-feedback (not deployed).");
+    if (t)
+        cli_table_set_footnote(t, note);
+    if (rc) {
+        cli_table_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+/* Chinese names of the ObstacleCategory and alert kind symbols. */
+static const char *const obstacle_names[][2] = {
+    {"COLLATERAL", "抵质押物"},   {"CREDIT_RATING", "信用评级"}, {"COMPLIANCE", "合规手续"},
+    {"INFORMATION", "信息不对称"}, {"POLICY", "政策"},          {"OTHER", "其他"},
+};
+static const char *const alert_names[][2] = {
+    {"DISBURSED_ON_WITHDRAWN_NEED", "需求撤回后放款"},
+    {"APPROVED_ABOVE_REQUESTED", "授信超出申请金额"},
+    {"NOT_GREEN_ELIGIBLE", "项目不在绿色目录"},
+};
+
+static const char *name_of(const char *const (*names)[2], size_t n, const char *code)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(names[i][0], code))
+            return names[i][1];
+    return code;
+}
+
+/* Rows of r (code first, then counts), the known codes first in their order (zeros when
+ * absent), then codes we do not know; a total row sums every count column. */
+static int coded_rows(cli_table *t, PGresult *r, const char *const (*names)[2], size_t nnames)
+{
+    int ncounts = PQnfields(r) - 1, rc = 0;
+    long long total[8] = {0};
+    char num[8][24];
+    const char *cells[10];
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; rc == 0 && i < (pass ? PQntuples(r) : (int)nnames); i++) {
+            const char *code = pass ? PQgetvalue(r, i, 0) : names[i][0];
+            if (pass && name_of(names, nnames, code) != code)
+                continue; /* listed in pass 0 */
+            int hit = -1;
+            for (int k = 0; k < PQntuples(r); k++)
+                hit = !strcmp(PQgetvalue(r, k, 0), code) ? k : hit;
+            cells[0] = code;
+            cells[1] = name_of(names, nnames, code);
+            for (int c = 0; c < ncounts && c < 8; c++) {
+                long long v = hit < 0 ? 0 : strtoll(PQgetvalue(r, hit, 1 + c), NULL, 10);
+                total[c] += v;
+                snprintf(num[c], sizeof num[c], "%lld", v);
+                cells[2 + c] = num[c];
+            }
+            rc = cli_table_add(t, cells);
+        }
+    for (int c = 0; c < ncounts && c < 8; c++)
+        snprintf(num[c], sizeof num[c], "%lld", total[c]);
+    cells[0] = "total";
+    cells[1] = "合计";
+    return rc ? rc : cli_table_add_total(t, cells);
+}
+
+static const cli_column obstacle_cols[] = {
+    {"category", "类别代码", CLI_COL_TEXT}, {"category_name", "梗阻类别", CLI_COL_TEXT},
+    {"open", "未解决", CLI_COL_INT},        {"resolved", "已解决", CLI_COL_INT},
+    {"total", "合计", CLI_COL_INT},         {"needs", "涉及需求", CLI_COL_INT},
+};
+static const cli_column alert_cols[] = {
+    {"kind", "预警代码", CLI_COL_TEXT},
+    {"kind_name", "预警类型", CLI_COL_TEXT},
+    {"alerts", "预警数", CLI_COL_INT},
+    {"needs", "涉及需求", CLI_COL_INT},
+};
+
+/* A table from a (code, counts...) query, or "(not deployed)" without gfdx-feedback. */
+static cli_table *coded_table(quarter_ctx *q, const char *id, const char *title, const cli_column *cols, size_t ncols,
+                              const char *sql, const char *const (*names)[2], size_t nnames)
+{
+    cli_table *t = cli_table_new(id, title, cols, ncols);
+    if (!t || !q->feedback) {
+        if (t)
+            cli_table_set_unavailable(t, "(not deployed: gfdx-feedback's tables feedback.obstacle / feedback.alert "
+                                         "are not in this database)");
+        return t;
+    }
+    PGresult *r = query(q, sql);
+    int rc = r ? coded_rows(t, r, names, nnames) : -1;
+    PQclear(r);
+    if (rc) {
+        cli_table_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+/* ---------------------------------------------------------------- charts */
+
+static const cli_chart quarter_charts[] = {
+    {CLI_CHART_KPI, "kpi", "", NULL, "provinces", NULL,
+     {"submitted", "recommended", "financed", "requested_wan", "disbursed_wan", "open_obstacles", "alerts"}},
+    {CLI_CHART_BARS, "chart-needs", "各省需求数量 Needs per province", "项", "provinces", "province_name",
+     {"submitted", "recommended", "matched", "financed"}},
+    {CLI_CHART_BARS, "chart-amounts", "各省融资金额 Amounts per province", "万元", "provinces", "province_name",
+     {"requested_wan", "approved_wan", "disbursed_wan"}},
+    {CLI_CHART_FUNNEL, "chart-funnel", "对接漏斗 Matching funnel", "项", "provinces", NULL,
+     {"submitted", "approved", "recommended", "pushed", "matched", "financed"}},
+    {CLI_CHART_BARS, "chart-obstacles", "融资梗阻类别 Obstacles by category", "项", "obstacles", "category_name",
+     {"open", "resolved"}},
+};
+
+/* ---------------------------------------------------------------- the report */
+
+static int add_facts(quarter_ctx *q, cli_report *r)
+{
+    char now[64], period[96], source[256];
+    snprintf(period, sizeof period, "%s to %s", q->first, q->last);
+    snprintf(source, sizeof source, "%s on %s%s", PQdb(q->db), PQhost(q->db) ? PQhost(q->db) : "local socket",
+             q->feedback ? "" : " (gfdx-feedback not deployed)");
+    return cli_report_fact(r, "period", "统计期间 period", period) ||
+           cli_report_fact(r, "generated_at", "生成时间 generated at", cli_args_now(now, sizeof now)) ||
+           cli_report_fact(r, "time_zone", "时区 time zone", "China time (UTC+8)") ||
+           cli_report_fact(r, "source", "数据来源 source", source);
+}
+
+static int assemble(quarter_ctx *q, const char *quarter, cli_report *r)
+{
+    int rc = add_facts(q, r);
+    cli_table *t = rc ? NULL : province_table(q, quarter);
+    rc = rc || !t || cli_report_add_table(r, t);
+    t = rc ? NULL
+           : coded_table(q, "obstacles", "融资梗阻（按类别）Financing obstacles by category", obstacle_cols,
+                         sizeof obstacle_cols / sizeof obstacle_cols[0], obstacles_by_category_sql, obstacle_names,
+                         sizeof obstacle_names / sizeof obstacle_names[0]);
+    rc = rc || !t || cli_report_add_table(r, t);
+    t = rc ? NULL
+           : coded_table(q, "alerts", "洗绿预警（按类型）Green-washing alerts by kind", alert_cols,
+                         sizeof alert_cols / sizeof alert_cols[0], alerts_by_kind_sql, alert_names,
+                         sizeof alert_names / sizeof alert_names[0]);
+    rc = rc || !t || cli_report_add_table(r, t);
+    for (size_t i = 0; !rc && i < sizeof quarter_charts / sizeof quarter_charts[0]; i++)
+        rc = cli_report_add_chart(r, &quarter_charts[i]);
+    if (rc && !*q->err)
+        snprintf(q->err, q->errlen, "out of memory");
+    return rc ? -1 : 0;
+}
+
+int report_quarter(PGconn *db, const char *quarter, cli_report **out, char *err, size_t errlen)
+{
+    quarter_ctx q = {.db = db, .err = err, .errlen = errlen};
+    *out = NULL;
+    err[0] = '\0';
+    if (quarter_bounds(&q, quarter)) {
+        snprintf(err, errlen, "quarter \"%s\": expected YYYYQn, e.g. 2026Q1", quarter);
+        return 2;
+    }
+    q.params[0] = quarter;
+    q.params[1] = q.first;
+    q.params[2] = q.next;
+    int has = cli_db_has(db, "intake.need", err, errlen);
+    if (has == 0)
+        snprintf(err, errlen, "intake.need does not exist in %s: is gfdx-intake deployed on this database?", PQdb(db));
+    char title[128];
+    snprintf(title, sizeof title, "绿色工厂融资需求季度监测 Quarterly monitoring of green-factory financing needs");
+    cli_report *r = has == 1 ? cli_report_new("quarter", title, quarter) : NULL;
+    int rc = !r || load_provinces(&q) || load_feedback(&q) || assemble(&q, quarter, r) ? 1 : 0;
+    if (has == 1 && !r)
+        snprintf(err, errlen, "out of memory");
+    free(q.rows);
+    if (rc) {
+        cli_report_free(r);
+        return 1;
+    }
+    *out = r;
+    return 0;
+}
