@@ -45,10 +45,9 @@ const gfdx_cfg_setting gfdx_daemon_settings[] = {
            "outbox rows published per round"),
     DAEMON("outbox.flush_timeout_ms", GFDX_CFG_INT, outbox_flush_ms, NULL, 10000, 100, 600000, false,
            false, true, "wait for delivery reports at most this long"),
-    DAEMON("outbox.idempotent", GFDX_CFG_BOOL, outbox_idempotent, NULL, 0, 0, 0, false, false, false,
-           "librdkafka idempotent producer for the relay; off by default because librdkafka 2.0.2's"
-           " idempotent path was measured reordering records of one key (see outbox.h); order is"
-           " kept by one request in flight, duplicates are dropped by event id"),
+    DAEMON("outbox.idempotent", GFDX_CFG_BOOL, outbox_idempotent, NULL, 1, 0, 0, false, false, false,
+           "idempotent producer for the relay (no duplicates from retries); false: one request in"
+           " flight, at-least-once (consumers drop duplicate event ids)"),
     DAEMON("retry.max_backoff_ms", GFDX_CFG_INT, backoff_max_ms, NULL, 5000, 10, 600000, false, false,
            true, "ceiling of the exponential back-off on outages"),
     DAEMON("metrics.port", GFDX_CFG_INT, metrics_port, NULL, 0, 0, 65535, false, false, false,

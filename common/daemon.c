@@ -420,10 +420,10 @@ static int force(rd_kafka_conf_t *conf, const char *key, const char *value, char
 static int create_producer(daemon_t *d, char *err, size_t errlen)
 {
     rd_kafka_conf_t *conf = base_conf(d, err, errlen);
-    /* Per-key order matters more than producer-side deduplication (consumers drop duplicate
-     * event ids): one request in flight keeps the outbox's id order on every partition. */
+    /* Records of one key must keep the outbox's id order: the idempotent producer keeps it
+     * with up to 5 requests in flight; without it, only one request may be in flight. */
     if (!conf || force(conf, "enable.idempotence", d->cfg.outbox_idempotent ? "true" : "false", err, errlen) ||
-        force(conf, "max.in.flight.requests.per.connection", "1", err, errlen) ||
+        (!d->cfg.outbox_idempotent && force(conf, "max.in.flight.requests.per.connection", "1", err, errlen)) ||
         force(conf, "acks", "all", err, errlen)) {
         rd_kafka_conf_destroy(conf);
         return -1;

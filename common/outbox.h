@@ -4,17 +4,14 @@
  * gfdx_outbox_insert encodes a record (single-object Avro, latest schema version of its
  * type) and inserts it into <schema>.outbox in the caller's transaction. The relay selects
  * unpublished rows (FOR UPDATE SKIP LOCKED, so N instances share the work), produces them
- * in id order with one request in flight and acks=all, waits for the delivery reports, and
- * marks the delivered rows published in the same transaction. A crash between delivery and
- * the mark, or a retried request, publishes a row twice: consumers deduplicate by
- * meta.event_id.
+ * in id order with librdkafka's idempotent producer (acks=all), waits for the delivery
+ * reports, and marks the delivered rows published in the same transaction. A crash between
+ * delivery and the mark publishes a row twice: consumers deduplicate by meta.event_id.
  *
- * Order: records of one key (one need) must reach the topic in the order they were written
- * (NeedPushed before NeedPushWithdrawn). With librdkafka 2.0.2's idempotent producer we
- * measured records of one key landing out of order on the dev broker (a record overtaken
- * by the next 3-5), even with one request in flight; without idempotence and with one
- * request in flight, none in 1,000+ records. So the relay's producer is not idempotent by
- * default (outbox.idempotent = true turns it on for a broker where that was verified). */
+ * Order: records of one key (one need) reach the topic in the order they were written
+ * (NeedPushed before NeedPushWithdrawn). Two things keep it: a row that cannot be produced
+ * stops the round (the rest wait behind it), and the first record to a topic is delivered
+ * before the next one (kafka_meta.h explains the librdkafka behaviour this avoids). */
 #ifndef GFDX_OUTBOX_H
 #define GFDX_OUTBOX_H
 

@@ -42,54 +42,80 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Daemon configs: the shipped ones, pointed at this stack.
-daemon_cfg() { # SERVICE PARTICIPANT TOPICS...
-  local svc=$1 participant=$2; shift 2
-  local topics="" t
-  for t in "$@"; do topics="$topics${topics:+, }\"$t\""; done
-  cat >"$stack/$svc.cfg" <<CFG
-service: { name = "$svc"; participant = "$participant"; };
-postgres: { conninfo = "$GFDX_PG_CONNINFO"; };
-paths: { schemas = "$top/schemas/avro"; migrations = "$top/schemas/sql";
-         participants = "$top/deploy/participants.cfg"; calendar = "$top/deploy/calendar.cfg"; };
-topics: { consume = [ $topics ]; };
-kafka = ( ("bootstrap.servers", "$GFDX_KAFKA_BOOTSTRAP"), ("session.timeout.ms", "6000") );
-CFG
+# Daemon configs: the shipped deploy/<service>.cfg, pointed at this stack (metrics off).
+daemon_cfg() { # SERVICE
+  sed -e "s|conninfo = \".*\";|conninfo = \"$GFDX_PG_CONNINFO\";|" \
+      -e "s|(\"bootstrap.servers\", \"[^\"]*\")|(\"bootstrap.servers\", \"$GFDX_KAFKA_BOOTSTRAP\")|" \
+      -e "s|port = [0-9]*;|port = 0;|" ${GFDX_DEMO_KAFKA_DEBUG:+-e "s|(\"bootstrap.servers\"|(\"debug\", \"$GFDX_DEMO_KAFKA_DEBUG\"), (\"bootstrap.servers\"|"} "$top/deploy/$1.cfg" >"$stack/$1.cfg"
 }
-daemon_cfg intake miit gfdx.needs gfdx.matching-status
-"$build/services/intake/gfdx-intake" --config "$stack/intake.cfg" 2>"$stack/intake.log" &
-pids+=($!)
+start_daemon() { # SERVICE
+  daemon_cfg "$1"
+  "$build/services/$1/gfdx-$1" --config "$stack/$1.cfg" >"$stack/$1.log" 2>&1 &
+  pids+=($!)
+}
+for svc in intake push feedback namelist; do start_daemon "$svc"; done
 
-sample=$stack/sample-needs.jsonl
-/usr/bin/python3 "$top/deploy/sample/make_needs.py" --seed 2026 --count "$count" --bad 5 --out "$sample"
-total=$(grep -c . "$sample")
-echo "demo: producing $total records ($count needs of 2026Q1 with reviews, recommendations, withdrawals, 5 invalid) to gfdx.needs"
-"$build/tools/cli/gfdx" produce --brokers "$GFDX_KAFKA_BOOTSTRAP" <"$sample"
+q() { psql -X -q -A -t -v ON_ERROR_STOP=1 "$GFDX_PG_CONNINFO" -c "$1" 2>/dev/null || echo 0; }
+# wait_until "what" "SQL" N: polls until the query's number reaches N (at most 90 s).
+wait_until() {
+  local n=0
+  for _ in $(seq 1 450); do
+    n=$(q "$2")
+    [ "${n:-0}" -ge "$3" ] && { echo "demo:   $1 caught up at $(( $(date +%s) - started )) s"; return 0; }
+    sleep 0.2
+  done
+  echo "demo: $1: $n of $3 after 90 s; see the logs in $stack" >&2
+  return 1
+}
+produce() { "$build/tools/cli/gfdx" produce -q --brokers "$GFDX_KAFKA_BOOTSTRAP"; }
+PY=/usr/bin/python3
 
-q() { psql -X -q -A -t -v ON_ERROR_STOP=1 "$GFDX_PG_CONNINFO" -c "$1"; }
-for _ in $(seq 1 600); do
-  done_n=$(q "SELECT count(*) FROM intake.message_log" 2>/dev/null || echo 0)
-  pending=$(q "SELECT count(*) FROM intake.outbox WHERE published_at IS NULL" 2>/dev/null || echo 1)
-  [ "$done_n" -ge "$total" ] && [ "$pending" = 0 ] && break
-  sleep 0.2
-done
-echo "demo: gfdx-intake processed $done_n of $total records"
+needs=$stack/sample-needs.jsonl lists=$stack/sample-namelists.jsonl fb=$stack/sample-feedback.jsonl
+$PY "$top/deploy/sample/make_needs.py" --seed 2026 --count "$count" --bad 5 --out "$needs" 2>/dev/null
+$PY "$top/deploy/sample/make_namelists.py" --seed 2026 --needs "$needs" --out "$lists" 2>/dev/null
+
+echo "demo: 1/3 district name lists of 沙坪坝区 (500106): $(grep -c . "$lists") records to gfdx.namelists"
+produce <"$lists"
+wait_until "gfdx-namelist" "SELECT count(*) FROM district.message_log" "$(grep -c . "$lists")"
+
+echo "demo: 2/3 a quarter of needs (2026Q1, $count needs, 5 invalid): $(grep -c . "$needs") records to gfdx.needs"
+produce <"$needs"
+wait_until "gfdx-intake" "SELECT count(*) FROM intake.message_log WHERE topic = 'gfdx.needs'" "$(grep -c . "$needs")"
+wait_until "intake outbox" "SELECT (count(*) FILTER (WHERE published_at IS NULL) = 0 AND count(*) > 0)::int FROM intake.outbox" 1
+pushes=$(q "SELECT count(*) FROM intake.outbox WHERE topic = 'gfdx.miit-pushes'")
+wait_until "gfdx-push" "SELECT count(*) FROM pboc.message_log" "$pushes"
+
+q "SELECT d.need_id, d.bank_id, n.province, n.financing_amount FROM pboc.dispatch d JOIN pboc.need n USING (need_id)
+   WHERE d.status = 'ACTIVE' ORDER BY d.need_id, d.bank_id" | tr '|' '\t' |
+  $PY "$top/deploy/sample/make_feedback.py" --seed 2026 >"$fb"
+echo "demo: 3/3 banks' matching feedback on $(q "SELECT count(*) FROM pboc.dispatch WHERE status = 'ACTIVE'") dispatches: $(grep -c . "$fb") records to gfdx.feedback"
+produce <"$fb"
+wait_until "gfdx-feedback" "SELECT count(*) FROM feedback.message_log" "$(grep -c . "$fb")"
+wait_until "feedback outbox" "SELECT (count(*) FILTER (WHERE published_at IS NULL) = 0)::int FROM feedback.outbox" 1
+statuses=$(q "SELECT count(*) FROM feedback.outbox WHERE record_type = 'NeedMatchingStatus'")
+wait_until "matching status back in intake" "SELECT count(*) FROM intake.message_log WHERE topic = 'gfdx.matching-status'" "$statuses"
+
+# Proof that the outcome travelled back: every need's financing figures in intake equal
+# gfdx-feedback's aggregate (they only meet through gfdx.matching-status).
+consistent=$(q "SELECT count(*) FILTER (WHERE i.financing_outcome = f.overall AND i.approved_total = f.approved_total
+                 AND i.disbursed_total = f.disbursed_total AND i.banks_contacted = f.banks_contacted
+                 AND i.banks_declined = f.banks_declined AND i.open_obstacles = f.open_obstacles) || ' of ' || count(*)
+               FROM feedback.need_status f JOIN intake.need i USING (need_id)")
+echo "demo: financing outcome in intake.need equals feedback.need_status for $consistent needs"
 echo
-echo "== Needs by province and state (amounts in 万元) =="
+"$build/tools/cli/gfdx" report quarter 2026Q1 --db "$GFDX_PG_CONNINFO"
+report_html=$stack/report-2026Q1.html
+"$build/tools/cli/gfdx" report quarter 2026Q1 --db "$GFDX_PG_CONNINFO" --format html --out "$report_html"
+echo
+echo "== Every consumed record, by service and outcome (the message logs) =="
 psql -X -q "$GFDX_PG_CONNINFO" -c "
-  SELECT province AS 省份, count(*) AS 需求,
-         count(*) FILTER (WHERE status = 'PUSHED') AS 已推送,
-         count(*) FILTER (WHERE status = 'REJECTED') AS 未通过,
-         count(*) FILTER (WHERE status IN ('SUBMITTED','RETURNED','APPROVED')) AS 审核中,
-         count(*) FILTER (WHERE status = 'WITHDRAWN') AS 撤回,
-         count(*) FILTER (WHERE late) AS 逾期,
-         count(*) FILTER (WHERE is_major) AS 重大,
-         round(sum(financing_amount) FILTER (WHERE status = 'PUSHED') / 1000000.0, 1) AS 推送融资额_万元
-  FROM intake.need GROUP BY province ORDER BY province"
-echo "== Outcome of every consumed record (intake.message_log) =="
-psql -X -q "$GFDX_PG_CONNINFO" -c "SELECT outcome, coalesce(reason_code, '') AS reason, count(*) FROM intake.message_log GROUP BY 1, 2 ORDER BY 1, 2"
-echo "== Published through the outbox =="
-psql -X -q "$GFDX_PG_CONNINFO" -c "SELECT topic, record_type, count(*), count(published_at) AS published FROM intake.outbox GROUP BY 1, 2 ORDER BY 1, 2"
+  SELECT 'intake' AS service, outcome, count(*) FROM intake.message_log GROUP BY 2
+  UNION ALL SELECT 'push', outcome, count(*) FROM pboc.message_log GROUP BY 2
+  UNION ALL SELECT 'feedback', outcome, count(*) FROM feedback.message_log GROUP BY 2
+  UNION ALL SELECT 'namelist', outcome, count(*) FROM district.message_log GROUP BY 2 ORDER BY 1, 2"
+echo "== District ledger (台账) =="
+psql -X -q "$GFDX_PG_CONNINFO" -c "SELECT list_id, kind, current_version AS version, entry_count AS entries, publisher FROM district.list ORDER BY list_id"
+echo "HTML report (open in a browser): $report_html"
 echo "demo: finished in $(( $(date +%s) - started )) s"
 if [ "$keep" = 1 ]; then
   cat <<MSG

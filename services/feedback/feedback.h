@@ -14,7 +14,18 @@
  * authorization, amounts, alerts), feedback_aggregate.h (per-need aggregate, overall).
  *
  * Until gfdx-push has created pboc.need and pboc.dispatch in the database, records wait:
- * the batch is retried with back-off (a transient condition), nothing is refused. */
+ * the batch is retried with back-off (a transient condition), nothing is refused.
+ *
+ * Refusals (receipt REFUSED, feedback.rejection row, nothing changed), besides the rule codes
+ * listed in feedback_rules.h:
+ *   UNAUTHORIZED_SENDER  MatchingFeedback / ObstacleRaised from a participant that is not a
+ *                        bank; ObstacleResolved from anyone but the need's province authority
+ *                        (gfdx_auth_is_province_authority_of pboc.need.province) or its PBoC
+ *                        branch (participant id = pboc.need.branch_id)
+ *   KEY_MISMATCH         the Kafka key is not the record's need_id
+ *   UNKNOWN_NEED         no pboc.need row: the need was never pushed to the PBoC
+ *   UNKNOWN_OBSTACLE     ObstacleResolved names no obstacle of that need
+ *   OBSTACLE_NOT_OPEN    ObstacleResolved for an obstacle already resolved */
 #ifndef FEEDBACK_H
 #define FEEDBACK_H
 

@@ -247,8 +247,9 @@ static gfdx_apply_result stored_aggregate(gfdx_apply *a, const char *need_id, fe
     return bad ? gfdx_apply_db_error(a, "need_status", "unknown overall stored", false) : GFDX_APPLY_OK;
 }
 
+/* Upserts the aggregate; *sequence gets the need's status_changes after it. */
 static gfdx_apply_result save_aggregate(gfdx_apply *a, const feedback_need *n, const feedback_aggregate *g,
-                                        bool changed)
+                                        bool changed, long long *sequence)
 {
     char sql[1024], v[8][24];
     snprintf(sql, sizeof sql,
@@ -260,7 +261,7 @@ static gfdx_apply_result save_aggregate(gfdx_apply *a, const feedback_need *n, c
              " banks_approved = EXCLUDED.banks_approved, banks_declined = EXCLUDED.banks_declined,"
              " approved_total = EXCLUDED.approved_total, disbursed_total = EXCLUDED.disbursed_total,"
              " open_obstacles = EXCLUDED.open_obstacles, status_changes = s.status_changes + EXCLUDED.status_changes,"
-             " last_event_id = EXCLUDED.last_event_id, updated_at = now()",
+             " last_event_id = EXCLUDED.last_event_id, updated_at = now() RETURNING status_changes",
              a->schema);
     long long nums[] = {g->banks_dispatched, g->banks_contacted, g->banks_approved, g->banks_declined,
                         g->approved_total, g->disbursed_total, g->open_obstacles, changed};
@@ -268,13 +269,21 @@ static gfdx_apply_result save_aggregate(gfdx_apply *a, const feedback_need *n, c
         ms_text(v[i], sizeof v[i], nums[i]);
     const char *p[] = {n->need_id, n->province, n->branch_id, feedback_overall_name(g->overall), v[0], v[1], v[2],
                        v[3], v[4], v[5], v[6], v[7], a->rec->event_id};
-    return run(a, sql, 13, p);
+    PGresult *r = gfdx_apply_exec(a, sql, 13, p);
+    if (!r)
+        return GFDX_APPLY_DB_ERROR;
+    *sequence = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return GFDX_APPLY_OK;
 }
 
+/* NeedMatchingStatus carries the need's status sequence so that a late, older status can be
+ * recognised by gfdx-intake whatever order the records reach it in. */
 static gfdx_apply_result emit_status(gfdx_apply *a, const char *need_id, const char *topic,
-                                     const feedback_aggregate *g)
+                                     const feedback_aggregate *g, long long sequence)
 {
-    json_t *rec = json_pack("{s:s, s:s, s:i, s:i, s:i, s:I, s:I, s:i}", "need_id", need_id, "overall",
+    json_t *rec = json_pack("{s:s, s:I, s:s, s:i, s:i, s:i, s:I, s:I, s:i}", "need_id", need_id, "sequence",
+                            (json_int_t)sequence, "overall",
                             feedback_overall_name(g->overall), "banks_contacted", g->banks_contacted,
                             "banks_approved", g->banks_approved, "banks_declined", g->banks_declined,
                             "approved_total", (json_int_t)g->approved_total, "disbursed_total",
@@ -293,10 +302,11 @@ gfdx_apply_result feedback_store_aggregate(gfdx_apply *a, const feedback_need *n
     if (res == GFDX_APPLY_OK)
         res = compute_aggregate(a, n->need_id, after);
     bool changed = res == GFDX_APPLY_OK && !feedback_aggregate_same_status(before, after);
+    long long sequence = 0;
     if (res == GFDX_APPLY_OK)
-        res = save_aggregate(a, n, after, changed);
+        res = save_aggregate(a, n, after, changed, &sequence);
     if (res == GFDX_APPLY_OK && changed)
-        res = emit_status(a, n->need_id, status_topic, after);
+        res = emit_status(a, n->need_id, status_topic, after, sequence);
     return res;
 }
 

@@ -246,8 +246,8 @@ static gfdx_apply_result begin_change(gfdx_apply *a, intake_event ev, need_row *
 static gfdx_apply_result update_need(gfdx_apply *a, const char *set_clause, const char **extra, int nextra,
                                      intake_status from, intake_status to)
 {
-    char sql[768];
-    const char *p[8];
+    char sql[2048];
+    const char *p[12];
     snprintf(sql, sizeof sql, "UPDATE %s.need SET %s, updated_at = now() WHERE need_id = $1", a->schema, set_clause);
     p[0] = gfdx_rec_str(a->rec->body, "need_id");
     for (int i = 0; i < nextra; i++)
@@ -351,17 +351,26 @@ static gfdx_apply_result on_matching_status(gfdx_apply *a)
     int found = load_need(a, need_id, &n);
     if (found <= 0)
         return found < 0 ? GFDX_APPLY_DB_ERROR : gfdx_apply_refuse(a, "UNKNOWN_NEED", "need %s does not exist", need_id);
-    char v[6][24];
+    char v[7][24];
     static const char *const fields[] = {"banks_contacted", "banks_approved", "banks_declined", "approved_total",
-                                         "disbursed_total", "open_obstacles"};
-    const char *extra[7] = {gfdx_rec_str(b, "overall")};
-    for (int i = 0; i < 6; i++) {
+                                         "disbursed_total", "open_obstacles", "sequence"};
+    const char *extra[8] = {gfdx_rec_str(b, "overall")};
+    for (int i = 0; i < 7; i++) {
         snprintf(v[i], sizeof v[i], "%lld", gfdx_rec_int(b, fields[i]));
         extra[1 + i] = v[i];
     }
-    gfdx_apply_result res = update_need(a, "financing_outcome = $2, banks_contacted = $3, banks_approved = $4,"
-                                           " banks_declined = $5, approved_total = $6, disbursed_total = $7,"
-                                           " open_obstacles = $8", extra, 7, n.status, n.status);
+    /* A status older than the one applied (sequence not higher; 0 = a v1 writer, always
+     * applied) only goes into the history. */
+    gfdx_apply_result res = update_need(a, "financing_outcome = CASE WHEN $9::bigint = 0 OR $9 > matching_sequence"
+                                           " THEN $2 ELSE financing_outcome END,"
+                                           " banks_contacted = CASE WHEN $9 = 0 OR $9 > matching_sequence THEN $3::int ELSE banks_contacted END,"
+                                           " banks_approved = CASE WHEN $9 = 0 OR $9 > matching_sequence THEN $4::int ELSE banks_approved END,"
+                                           " banks_declined = CASE WHEN $9 = 0 OR $9 > matching_sequence THEN $5::int ELSE banks_declined END,"
+                                           " approved_total = CASE WHEN $9 = 0 OR $9 > matching_sequence THEN $6::bigint ELSE approved_total END,"
+                                           " disbursed_total = CASE WHEN $9 = 0 OR $9 > matching_sequence THEN $7::bigint ELSE disbursed_total END,"
+                                           " open_obstacles = CASE WHEN $9 = 0 OR $9 > matching_sequence THEN $8::int ELSE open_obstacles END,"
+                                           " matching_sequence = greatest(matching_sequence, $9)",
+                                           extra, 8, n.status, n.status);
     need_row_clear(&n);
     return res;
 }

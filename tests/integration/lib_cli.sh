@@ -11,10 +11,16 @@
 #                                     the dev broker, waits until intake has applied everything
 #   cli_play_chain                    starts gfdx-intake, gfdx-push and gfdx-feedback, plays 1,
 #                                     withdraw and banks, waits until every daemon caught up
+#   cli_play_semiannual               the same three daemons, phases sa-intake and sa-banks
+#   cli_play_district                 gfdx-namelist (lib_namelist.sh), phase district
+#   Phases trace-intake NOW_MS / trace-banks BASE_MS (TR-1, times relative to now), sa-intake
+#   NOW_MS / sa-banks (the semi-annual tables) and district (list 500106-DRC-GP and its
+#   feedback) are described where they are written, below.
 #   gfdx ARGS...                      the CLI under test
 #   csv_cell FILE ROW_KEY COLUMN      one cell of a CSV written by gfdx (row found by its
 #                                     first column)
 #   csv_select FILE COL VALUE COL...  cells of the row whose COL is VALUE, comma-joined
+#   cli_check_csv DESC CMD...         CMD's CSV equals $GFDX_TEST_DIR/expect.csv (pass/fail)
 #
 # The scenario (fen amounts; 1 万元 = 1,000,000 fen), China time (UTC+8):
 #   Shanghai 310000
@@ -52,7 +58,7 @@ GFDX_CLI_PY=/usr/bin/python3
 gfdx() { "$GFDX_CLI" "$@"; }
 
 cli_scenario() {
-  $GFDX_CLI_PY - "$1" <<'PY'
+  $GFDX_CLI_PY - "$@" <<'PY'
 import datetime as dt, json, sys
 
 phase = sys.argv[1]
@@ -65,15 +71,19 @@ def uscc(n):
     return first17 + CH[(31 - total % 31) % 31]
 
 def ms(day, hm="10:00"):
+    if isinstance(day, int):  # already ms since the epoch (scenarios relative to now)
+        return day
     t = dt.datetime.strptime(day + " " + hm, "%Y-%m-%d %H:%M").replace(tzinfo=CST)
     return int(t.timestamp() * 1000)
 
 ROUND = {}
 
+RECORDS = []  # what a phase wrote, printed at the end (a phase may amend the last record)
+
 def out(rec):
     if phase == "banks":  # n-th record about its need: played round by round (cli_play_chain)
         ROUND[rec["need_id"]] = rec["_round"] = ROUND.get(rec["need_id"], 0) + 1
-    print(json.dumps(rec, ensure_ascii=False))
+    RECORDS.append(rec)
 
 PLACES = {"310000": ("上海市", "浦东新区", "310115", "上海市浦东新区张江路"),
           "500000": ("重庆市", "沙坪坝区", "500106", "重庆市沙坪坝区西永微电园")}
@@ -129,6 +139,132 @@ def obstacle(nid, bank_id, category, day, event_id=None):
 
 RESOLVED_OBSTACLE = "3f1c2b9e-7d4a-4e8b-9c61-0a5d2e7f4b13"
 
+# ---- trace, semiannual and ledger scenarios (integration_cli_trace / _semiannual / _ledger) ----
+WAN = 1000000  # fen per 万元
+MIN = 60000    # ms per minute
+
+def quarter_of(t_ms):
+    t = dt.datetime.fromtimestamp(t_ms / 1000, CST)
+    return "%dQ%d" % (t.year, (t.month - 1) // 3 + 1)
+
+def filed(nid, i, prov, name, fen, t0, catalogue="1.1.1"):
+    """Submitted at t0, approved at t0 + 10 min, recommended for t0's quarter at t0 + 20 min."""
+    submitted(i, nid, prov, name, fen, t0, catalogue=catalogue)
+    reviewed(nid, prov, "APPROVED", t0 + 10 * MIN)
+    recommended(nid, prov, quarter_of(t0 + 20 * MIN), t0 + 20 * MIN)
+
+TRACE_DUP = "7b0d6c1e-3a52-4c8e-8f0a-5e9d2c4b1a01"     # CONTACTED, sent twice
+TRACE_OBSTACLE = "c2e8f1a4-9b37-4d6c-a5e2-1f7b3d9c8e02"
+
+def trace_intake():
+    """TR-1, Shanghai, 3,000 万元, catalogue 9.9.9 (not green-eligible), two hours ago; between
+    the submission and the approval a review by the wrong province (refused)."""
+    t0 = int(sys.argv[2]) - 120 * MIN
+    submitted(201, "TR-1", "310000", "上海追溯示范材料有限公司", 3000 * WAN, t0, catalogue="9.9.9")
+    reviewed("TR-1", "500000", "APPROVED", t0 + 5 * MIN)
+    reviewed("TR-1", "310000", "APPROVED", t0 + 10 * MIN)
+    recommended("TR-1", "310000", quarter_of(t0 + 20 * MIN), t0 + 20 * MIN)
+
+def trace_banks():
+    """The banks on TR-1, 100 ms apart from argv[2] (just after the push)."""
+    b = int(sys.argv[2])
+    bank("TR-1", "bank-icbc-310000", "CONTACTED", b)
+    RECORDS[-1]["meta"]["event_id"] = TRACE_DUP
+    bank("TR-1", "bank-icbc-310000", "CREDIT_APPROVED", b + 100, amount=2000 * WAN, product="PROJECT_LOAN")
+    bank("TR-1", "bank-icbc-310000", "DISBURSED", b + 200, disbursed=500 * WAN)
+    obstacle("TR-1", "bank-ccb-310000", "COLLATERAL", b + 300, TRACE_OBSTACLE)
+    out({"$type": "ObstacleResolved", "meta": {"sender": "prov-310000", "occurred_at": b + 400},
+         "need_id": "TR-1", "obstacle_id": TRACE_OBSTACLE, "resolution": "协调政府性融资担保机构增信",
+         "resolved_by": "上海市经济和信息化委员会 李华"})
+    bank("TR-1", "bank-ccb-500000", "CONTACTED", b + 500)         # not dispatched to it: refused
+    bank("TR-1", "bank-icbc-310000", "CONTACTED", b)              # the same event again: duplicate
+    RECORDS[-1]["meta"]["event_id"] = TRACE_DUP
+
+def sa_intake():
+    t0 = int(sys.argv[2]) - 120 * MIN
+    filed("SA-SH-1", 301, "310000", "上海临港绿色制造有限公司", 20000 * WAN, t0)
+    filed("SA-SH-2", 302, "310000", "上海宝山低碳材料有限公司", 20000 * WAN, t0)
+    filed("SA-CQ-1", 303, "500000", "重庆两江绿色能源有限公司", 20000 * WAN, t0)
+
+def sa_banks():
+    """Per need x bank, in order; days China time (10:00 unless given)."""
+    def run(nid, bank_id, product, approved_day, approved, disbursements, rate=350):
+        bank(nid, bank_id, "CONTACTED", approved_day)
+        bank(nid, bank_id, "CREDIT_APPROVED", approved_day, amount=approved * WAN, product=product)
+        RECORDS[-1]["rate_bp"] = rate
+        for day, hm, wan in disbursements:
+            bank(nid, bank_id, "DISBURSED", ms(day, hm), disbursed=wan * WAN)
+    run("SA-SH-1", "bank-icbc-310000", "PROJECT_LOAN", "2026-02-01", 3000,
+        [("2026-03-10", "10:00", 1000), ("2026-06-30", "23:30", 500), ("2026-07-01", "00:30", 700)], rate=345)
+    run("SA-SH-1", "bank-ccb-310000", "GUARANTEE", "2026-04-01", 800, [("2026-05-20", "10:00", 800)])
+    run("SA-SH-2", "bank-bocom-310000", "INSURANCE", "2026-04-01", 5000, [("2026-06-15", "10:00", 120)])
+    run("SA-SH-2", "bank-icbc-310000", "FUND_INVESTMENT", "2026-01-20", 2000, [("2026-02-01", "10:00", 2000)])
+    run("SA-SH-2", "bank-ccb-310000", "OTHER", "2026-03-01", 100, [("2026-03-02", "10:00", 100)])
+    run("SA-CQ-1", "bank-ccb-500000", "GREEN_BOND_UNDERWRITING", "2026-05-01", 10000, [("2026-06-01", "10:00", 10000)])
+    run("SA-CQ-1", "bank-cqrcb-500000", "MEDIUM_LONG_TERM_LOAN", "2025-12-10", 1000,
+        [("2025-12-31", "23:00", 400), ("2026-01-02", "10:00", 300)], rate=390)
+    run("SA-CQ-1", "bank-cqcb-500000", "WORKING_CAPITAL_LOAN", "2026-03-01", 600, [])
+
+def d_uscc(n):
+    first17 = "91" + "500106" + "%09d" % n
+    total = sum(CH.index(c) * pow(3, i, 31) for i, c in enumerate(first17))
+    return first17 + CH[(31 - total % 31) % 31]
+
+GP = {  # entry key -> (enterprise, project, category code, attributes)
+    "GP-001": ("重庆沙坪坝光伏科技有限公司", "屋顶分布式光伏项目", "4.2.1", {"批次": "2025年第一批", "建设阶段": "在建"}),
+    "GP-002": ("重庆西永热能有限公司", "余热余压回收利用项目", "1.1.3", {"批次": "2025年第一批", "建设阶段": "在建"}),
+    "GP-003": ("重庆井口水务有限公司", "污水处理提标改造项目", "2.1.1", {"批次": "2025年第一批", "建设阶段": "投产"}),
+    "GP-004": ("重庆磁器口纸业有限公司", "废纸再生利用项目", "3.1.1", {"批次": "2025年第一批", "建设阶段": "前期"}),
+    "GP-005": ("重庆青木关再生资源有限公司", "废旧动力电池回收项目", "3.1.2", {"批次": "2025年第二批", "建设阶段": "在建"}),
+    "GP-006": ("重庆歌乐山绿色建筑有限公司", "超低能耗建筑示范项目", None, {"批次": "2026年第一批"}),
+}
+
+def gp_entry(key, **change):
+    name, project, code, attrs = GP[key]
+    e = {"entry_key": key, "uscc": d_uscc(int(key[3:])), "name": name, "project_name": project,
+         "category_code": code, "attributes": dict(attrs)}
+    e.update(change)
+    return e
+
+def published(version, mode, day, entries, removed=()):
+    out({"$type": "NameListPublished", "meta": {"sender": "d500106-drc", "occurred_at": ms(day)},
+         "list_id": "500106-DRC-GP", "kind": "GREEN_PROJECT", "title": "沙坪坝区绿色项目清单（第%d版）" % version,
+         "region": "500106", "version": version, "mode": mode, "part": 1, "part_count": 1,
+         "entries": entries, "removed_keys": list(removed)})
+
+def carbon(key, period, co2, energy, climate_wan, note=None):
+    out({"$type": "CarbonBenefitReported", "meta": {"sender": "d500106-eco", "occurred_at": ms("2026-07-10")},
+         "list_id": "500106-DRC-GP", "entry_key": key, "period": period, "co2_reduction_t": co2,
+         "energy_saving_tce": energy, "climate_finance": climate_wan * WAN, "climate_finance_note": note})
+
+def financing(key, period, institution, product, amount_wan, balance_wan, name=None, rate=None):
+    out({"$type": "FinancingSupportReported", "meta": {"sender": "d500106-fin", "occurred_at": ms("2026-07-10")},
+         "list_id": "500106-DRC-GP", "entry_key": key, "period": period, "institution": institution,
+         "product": product, "product_name": name, "amount": amount_wan * WAN, "balance": balance_wan * WAN,
+         "rate_bp": rate})
+
+def district():
+    """500106-DRC-GP: v1 FULL GP-001..004; v2 DELTA GP-002 renamed and moved on, GP-004 removed,
+    GP-005 added; v3 DELTA GP-001 recoded, GP-006 added. Then the two bureaus' feedback."""
+    published(1, "FULL", "2025-10-15", [gp_entry(k) for k in ("GP-001", "GP-002", "GP-003", "GP-004")])
+    gp2 = gp_entry("GP-002", project_name="余热余压回收利用项目（二期）")
+    gp2["attributes"]["建设阶段"] = "投产"
+    published(2, "DELTA", "2025-12-18", [gp2, gp_entry("GP-005")], removed=["GP-004"])
+    published(3, "DELTA", "2026-03-20", [gp_entry("GP-001", category_code="4.2.2"), gp_entry("GP-006")])
+    carbon("GP-001", "2025H2", 1200.5, 400.0, 0)
+    carbon("GP-001", "2026H1", 1500.25, 520.0, 3000, "碳减排支持工具")
+    carbon("GP-003", "2026H1", 800.0, None, 0)
+    financing("GP-001", "2025H2", "中国建设银行重庆沙坪坝支行", "LOAN", 900, 900, rate=360)
+    financing("GP-001", "2026H1", "中国建设银行重庆沙坪坝支行", "LOAN", 1200, 1000, name="绿色技改贷", rate=355)
+    financing("GP-001", "2026H1", "重庆三峡融资担保集团", "GUARANTEE", 500, 500)
+    financing("GP-002", "2026H1", "中国人民财产保险重庆沙坪坝支公司", "INSURANCE", 300, 300, name="环境污染责任险")
+    financing("GP-002", "2026H1", "重庆产业引导股权投资基金", "EQUITY_INVESTMENT", 800, 800)
+    financing("GP-002", "2026H1", "重庆沙坪坝小额贷款公司", "OTHER", 50, 50)
+    financing("GP-003", "2026H1", "重庆农村商业银行沙坪坝支行", "GREEN_BOND", 2000, 2000, name="碳中和债")
+
+REPORT_PHASES = {"trace-intake": trace_intake, "trace-banks": trace_banks, "sa-intake": sa_intake,
+                 "sa-banks": sa_banks, "district": district}
+
 if phase == "1":
     submitted(1, "CLI-SH-1", "310000", "上海绿源新材料有限公司", 5000000000, "2026-01-10", catalogue="9.9.9")
     submitted(2, "CLI-SH-2", "310000", "上海申能环保科技有限公司", 1234567800, "2026-01-15")
@@ -172,10 +308,14 @@ elif phase == "banks":
          "need_id": "CLI-CQ-3", "obstacle_id": RESOLVED_OBSTACLE, "resolution": "经信委协调补充信用评级材料",
          "resolved_by": "重庆市经济和信息化委员会 张明"})
     obstacle("CLI-CQ-3", "bank-cqcb-500000", "INFORMATION", "2026-03-21")
+elif phase in REPORT_PHASES:
+    REPORT_PHASES[phase]()
 else:
     status("CLI-SH-1", "FINANCED", 2, 1, 4000000000, 1500000000)
     status("CLI-SH-2", "MATCHING", 1, 0, 0, 0)
     status("CLI-CQ-1", "APPROVED", 3, 2, 8000000000, 0)
+for rec in RECORDS:
+    print(json.dumps(rec, ensure_ascii=False))
 PY
 }
 
@@ -230,6 +370,24 @@ _cli_round_done() {
          = (SELECT count(*) FROM intake.message_log WHERE record_type = 'NeedMatchingStatus')")" = t ]
 }
 
+# cli_check_csv DESC CMD...: CMD's standard output (a CSV written by gfdx, CR LF line ends) equals
+# $GFDX_TEST_DIR/expect.csv; with CLI_CSV_FILTER set, only the lines not matching that ERE
+# are compared.
+cli_check_csv() {
+  local desc=$1 got=$GFDX_TEST_DIR/got.csv
+  shift
+  if [ -n "${CLI_CSV_FILTER:-}" ]; then
+    "$@" | tr -d '\r' | grep -vE "$CLI_CSV_FILTER" >"$got" || true
+  else
+    "$@" | tr -d '\r' >"$got" || true
+  fi
+  if diff "$GFDX_TEST_DIR/expect.csv" "$got" >"$got.diff"; then
+    pass "$desc"
+  else
+    fail "$desc: $(tr '\n' '|' <"$got.diff")"
+  fi
+}
+
 # csv_select FILE COLUMN VALUE COLUMN...: the named cells (comma-joined) of the first row whose
 # COLUMN is VALUE.
 csv_select() {
@@ -252,6 +410,33 @@ with open(sys.argv[1], newline="", encoding="utf-8") as f:
 col = rows[0].index(sys.argv[3])
 print(next(r[col] for r in rows[1:] if r[0] == sys.argv[2]))
 PY
+}
+
+# cli_play_district: gfdx-namelist running, the district scenario (lib_cli.sh phase district:
+# list 500106-DRC-GP in three versions, carbon and financing feedback) applied, all accepted.
+cli_play_district() {
+  local f=$GFDX_TEST_DIR/district.jsonl
+  cli_scenario district >"$f"
+  start_namelist
+  produce <"$f"
+  wait_sql_eq "SELECT count(*) FROM district.message_log" "$(grep -c . "$f")" 60
+  wait_sql_eq "SELECT count(*) FROM district.message_log WHERE outcome <> 'APPLIED'" 0 5
+}
+
+# cli_play_semiannual: gfdx-intake, gfdx-push and gfdx-feedback running; SA-SH-1, SA-SH-2 and
+# SA-CQ-1 filed and pushed (phase sa-intake), the banks' feedback of phase sa-banks applied.
+cli_play_semiannual() {
+  local fi=$GFDX_TEST_DIR/sa-intake.jsonl fb=$GFDX_TEST_DIR/sa-banks.jsonl
+  cli_scenario sa-intake "$(date +%s%3N)" >"$fi"
+  cli_scenario sa-banks >"$fb"
+  start_intake
+  start_push
+  start_feedback
+  produce <"$fi"
+  wait_sql_eq "SELECT count(*) FROM pboc.dispatch WHERE need_id LIKE 'SA-%'" 9 60
+  produce <"$fb"
+  wait_sql_eq "SELECT count(*) FROM feedback.message_log" "$(grep -c . "$fb")" 60
+  wait_sql_eq "SELECT count(*) FROM feedback.message_log WHERE outcome <> 'APPLIED'" 0 5
 }
 
 # ---- the browser check (integration_cli_html.sh) -------------------------------------------

@@ -8,6 +8,7 @@ int cli_schema(int argc, char **argv);   /* cmd_schema.c: canonical | fingerprin
 int cli_produce(int argc, char **argv);  /* cmd_produce.c: JSON lines -> single-object -> Kafka */
 int cli_dead_letters(int argc, char **argv); /* cmd_dead_letters.c: list | show | replay */
 int cli_rejections(int argc, char **argv);   /* cmd_rejections.c: list | show */
-int cli_report_cmd(int argc, char **argv);   /* cmd_report.c: quarter */
+int cli_report_cmd(int argc, char **argv);   /* cmd_report.c: quarter | semiannual | ledger */
+int cli_trace(int argc, char **argv);        /* cmd_trace.c: a need's life across the services */
 
 #endif

@@ -2,17 +2,31 @@
  * JSON or self-contained HTML form (output.h). */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "args.h"
 #include "calendar.h"
 #include "cli.h"
+#include "labels.h"
 #include "report.h"
+
+typedef enum { R_QUARTER, R_SEMIANNUAL, R_LEDGER } report_kind;
+
+typedef struct {
+    cli_args a;
+    report_kind kind;
+    const char *institution, *participants;
+    long long version, diff[2];
+    bool has_diff;
+} report_opts;
 
 static void report_usage(FILE *out)
 {
     fprintf(out,
-            "usage: gfdx report quarter QUARTER [--format table|csv|json|html] [--out FILE] [options]\n"
+            "usage: gfdx report quarter QUARTER [options]\n"
+            "       gfdx report semiannual HALF_YEAR [--institution ID] [options]\n"
+            "       gfdx report ledger LIST_ID [--version N | --diff A B] [options]\n"
             "\n"
             "  quarter 2026Q1   MIIT's quarterly monitoring (监测) per province: needs submitted,\n"
             "                   approved, rejected, recommended, late, pushed, withdrawn, matched\n"
@@ -26,69 +40,172 @@ static void report_usage(FILE *out)
             "                   HTML: one self-contained file with KPI cards, bar charts of needs and\n"
             "                   amounts per province, the matching funnel and obstacles by category.\n"
             "\n"
+            "  semiannual 2026H1  The five tables of Shanghai's 产业绿贷 notice for the half-year\n"
+            "                   (China time), in 万元: loans by project (loan type, amount issued,\n"
+            "                   balance), guaranteed loans, insurance (cover, claims paid),\n"
+            "                   investments, bond issues. From the banks' feedback (a need x bank with\n"
+            "                   a disbursement in the half-year; balance = disbursed up to the\n"
+            "                   half-year's end, repayments are not reported) and from the district\n"
+            "                   finance bureau's reports for the half-year (amount and balance as\n"
+            "                   reported). --institution ID: one bank (participant id, e.g.\n"
+            "                   bank-icbc-310000) or one institution as the finance bureau names it.\n"
+            "                   Tables: summary, loans, guarantee, insurance, investment, bonds.\n"
+            "                   HTML: amounts and items by table as charts, then the tables.\n"
+            "\n"
+            "  ledger LIST_ID   A district name list (台账) as of its current version, or --version N,\n"
+            "                   each entry with its carbon (ecology bureau) and financing (finance\n"
+            "                   bureau) feedback; --diff A B: what changed from version A to B (added,\n"
+            "                   updated with what changed, removed). Versions must have been applied.\n"
+            "                   Tables: entries, categories, feedback, versions; with --diff: diff,\n"
+            "                   changes, versions. HTML: entries and financing by category, changes\n"
+            "                   per version (and between A and B).\n"
+            "\n"
             "options:\n");
     cli_args_help(out, 0);
-    fprintf(out, "\nexit status: 0 ok, 1 failure (database, output file), 2 usage error\n");
+    fprintf(out,
+            "  --institution ID semiannual: only this bank or institution\n"
+            "  --version N      ledger: the list as of applied version N (default: the current one)\n"
+            "  --diff A B       ledger: the changes from applied version A to applied version B\n"
+            "  --participants F display names of banks and bureaus (default $GFDX_PARTICIPANTS, else\n"
+            "                   deploy/participants.cfg of the source tree; ids if none loads)\n"
+            "\nexit status: 0 ok, 1 failure (database, unknown list or version, output file), 2 usage error\n");
 }
 
-static int parse_report(int argc, char **argv, cli_args *a)
+/* A version number: 1 or more. */
+static int parse_version(const report_opts *o, const char *what, const char *s, long long *out)
 {
-    static const struct option longopts[] = {CLI_ARGS_LONGOPTS, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    char *end;
+    *out = s ? strtoll(s, &end, 10) : 0;
+    if (s && *s && !*end && *out >= 1)
+        return 0;
+    cli_args_error(&o->a, "%s %s: expected a version number (1, 2, ...)", what, s ? s : "(missing)");
+    return CLI_EXIT_USAGE;
+}
+
+/* The options of one report; -1 to go on, else the exit status. --diff takes the next
+ * argument as B. */
+static int report_option(report_opts *o, int c, int argc, char **argv)
+{
+    switch (c) {
+    case 'i': o->institution = optarg; return -1;
+    case 'p': o->participants = optarg; return -1;
+    case 'v': return parse_version(o, "--version", optarg, &o->version) ? CLI_EXIT_USAGE : -1;
+    case 'd':
+        o->has_diff = true;
+        if (parse_version(o, "--diff", optarg, &o->diff[0]) ||
+            parse_version(o, "--diff", optind < argc ? argv[optind] : NULL, &o->diff[1]))
+            return CLI_EXIT_USAGE;
+        optind++;
+        return -1;
+    case 'h': report_usage(stdout); return CLI_EXIT_OK;
+    default: report_usage(stderr); return CLI_EXIT_USAGE;
+    }
+}
+
+static int parse_report(int argc, char **argv, report_opts *o)
+{
+    static const struct option longopts[] = {CLI_ARGS_LONGOPTS,
+                                             {"institution", required_argument, 0, 'i'},
+                                             {"participants", required_argument, 0, 'p'},
+                                             {"version", required_argument, 0, 'v'},
+                                             {"diff", required_argument, 0, 'd'},
+                                             {"help", no_argument, 0, 'h'},
+                                             {0, 0, 0, 0}};
     int c, rc;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        if ((rc = cli_args_take(a, c, optarg)) != 1) {
+        if ((rc = cli_args_take(&o->a, c, optarg)) != 1) {
             if (rc)
                 return rc;
             continue;
         }
-        if (c == 'h') {
-            report_usage(stdout);
-            return 0;
-        }
-        report_usage(stderr);
-        return 2;
+        if ((rc = report_option(o, c, argc, argv)) >= 0)
+            return rc;
     }
     return -1;
 }
 
-static int run_quarter(cli_args *a, const char *quarter)
+/* Options given to a report that does not take them, or together when they exclude each other. */
+static int check_applicable(const report_opts *o)
 {
-    char err[1024];
+    const char *wrong = o->institution && o->kind != R_SEMIANNUAL            ? "--institution"
+                        : (o->version || o->has_diff) && o->kind != R_LEDGER ? "--version / --diff"
+                        : o->participants && o->kind == R_QUARTER            ? "--participants"
+                                                                             : NULL;
+    if (wrong)
+        cli_args_error(&o->a, "%s does not apply here (gfdx report --help)", wrong);
+    else if (o->version && o->has_diff)
+        cli_args_error(&o->a, "give --version N or --diff A B, not both");
+    return wrong || (o->version && o->has_diff) ? CLI_EXIT_USAGE : 0;
+}
+
+static int build(report_opts *o, PGconn *db, const char *arg, cli_report **r, char *err, size_t errlen)
+{
+    if (o->kind == R_QUARTER)
+        return report_quarter(db, arg, r, err, errlen);
+    char why[512];
+    gfdx_registry *names = cli_names_open(o->participants, why, sizeof why);
+    if (!names && o->participants) {
+        snprintf(err, errlen, "--participants: %s", why);
+        return CLI_EXIT_FAIL;
+    }
+    int rc = o->kind == R_SEMIANNUAL ? report_semiannual(db, names, arg, o->institution, r, err, errlen)
+                                     : report_ledger(db, names, arg, o->version, o->has_diff ? o->diff : NULL, r, err,
+                                                     errlen);
+    gfdx_registry_free(names);
+    return rc;
+}
+
+static int run_report(report_opts *o, const char *arg)
+{
+    char err[1024] = "";
     cli_report *r = NULL;
-    PGconn *db = cli_args_connect(a);
+    PGconn *db = cli_args_connect(&o->a);
     if (!db)
         return CLI_EXIT_FAIL;
-    int rc = report_quarter(db, quarter, &r, err, sizeof err);
+    int rc = build(o, db, arg, &r, err, sizeof err);
     PQfinish(db);
     if (rc) {
-        cli_args_error(a, "%s", err);
+        cli_args_error(&o->a, "%s", err);
         return rc;
     }
-    rc = cli_args_emit(a, r);
+    rc = cli_args_emit(&o->a, r);
     cli_report_free(r);
     return rc;
 }
 
+/* The report's one argument, checked where its form is known before connecting. */
+static int check_argument(const report_opts *o, int nargs, const char *arg)
+{
+    static const char *const expected[] = {"one QUARTER, e.g. 2026Q1", "one HALF_YEAR, e.g. 2026H1",
+                                           "one LIST_ID, e.g. 500106-DRC-GP"};
+    int year, q;
+    if (nargs != 1) {
+        cli_args_error(&o->a, "expected %s (gfdx report --help)", expected[o->kind]);
+        return CLI_EXIT_USAGE;
+    }
+    if (o->kind == R_QUARTER && gfdx_quarter_parse(arg, &year, &q)) {
+        cli_args_error(&o->a, "quarter \"%s\": expected YYYYQn, e.g. 2026Q1", arg);
+        return CLI_EXIT_USAGE;
+    }
+    return 0;
+}
+
 int cli_report_cmd(int argc, char **argv)
 {
-    static const char *const reports[] = {"quarter", NULL};
-    cli_args a = {.cmd = "gfdx report"};
-    int which, rc = cli_args_subcommand(&a, argc, argv, reports, report_usage, &which);
+    static const char *const reports[] = {"quarter", "semiannual", "ledger", NULL};
+    static const char *const cmds[] = {"gfdx report quarter", "gfdx report semiannual", "gfdx report ledger"};
+    report_opts o = {.a = {.cmd = "gfdx report"}};
+    int which, rc = cli_args_subcommand(&o.a, argc, argv, reports, report_usage, &which);
     if (rc >= 0)
         return rc;
-    a.cmd = "gfdx report quarter";
-    rc = parse_report(argc - 1, argv + 1, &a);
+    o.kind = (report_kind)which;
+    o.a.cmd = cmds[which];
+    rc = parse_report(argc - 1, argv + 1, &o);
     if (rc >= 0)
         return rc;
-    if (argc - 1 - optind != 1) {
-        cli_args_error(&a, "expected one QUARTER, e.g. 2026Q1 (gfdx report --help)");
-        return CLI_EXIT_USAGE;
-    }
-    int year, q;
-    if (gfdx_quarter_parse(argv[1 + optind], &year, &q)) {
-        cli_args_error(&a, "quarter \"%s\": expected YYYYQn, e.g. 2026Q1", argv[1 + optind]);
-        return CLI_EXIT_USAGE;
-    }
-    return run_quarter(&a, argv[1 + optind]);
+    const char *arg = argv[1 + optind];
+    if ((rc = check_argument(&o, argc - 1 - optind, arg)) || (rc = check_applicable(&o)))
+        return rc;
+    return run_report(&o, arg);
 }

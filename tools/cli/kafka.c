@@ -78,8 +78,7 @@ cli_kafka *cli_kafka_new(const char *brokers, char *const *props, size_t nprops,
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     char reason[512];
     if (rd_kafka_conf_set(conf, "bootstrap.servers", brokers, reason, sizeof reason) ||
-        /* ordered, at-least-once: see common/outbox.h on idempotence and order */
-        rd_kafka_conf_set(conf, "max.in.flight.requests.per.connection", "1", reason, sizeof reason) ||
+        rd_kafka_conf_set(conf, "enable.idempotence", "true", reason, sizeof reason) ||
         rd_kafka_conf_set(conf, "client.id", "gfdx-cli", reason, sizeof reason)) {
         snprintf(err, errlen, "Kafka configuration: %s", reason);
         rd_kafka_conf_destroy(conf);

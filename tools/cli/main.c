@@ -15,7 +15,9 @@ static const struct cli_command commands[] = {
     {"produce", cli_produce, "produce --type TYPE [--topic T] [--sender ID] < records.jsonl"},
     {"dead-letters", cli_dead_letters, "dead-letters list|show ID|replay ID... [--service S]: undecodable records"},
     {"rejections", cli_rejections, "rejections list|show ID [--service S] [--since WHEN]: refused records"},
-    {"report", cli_report_cmd, "report quarter 2026Q1 [--format table|csv|json|html] [--out FILE]"},
+    {"trace", cli_trace, "trace NEED_ID: a need's whole life across the services, in time order"},
+    {"report", cli_report_cmd, "report quarter 2026Q1 | semiannual 2026H1 [--institution ID] |\n"
+                               "                ledger LIST_ID [--version N] [--diff A B]  [--format table|csv|json|html]"},
 };
 
 static void usage(FILE *out)

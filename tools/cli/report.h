@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "output.h"
+#include "participants.h"
 
 /* fen (text of an integer, may be "" = 0) -> 万元 with 2 decimals, rounded half away from
  * zero: "123456789" -> "123.46". 1 万元 = 10,000 yuan = 1,000,000 fen. */
@@ -18,6 +19,22 @@ void report_fen_to_wan_ll(long long fen, char *out, size_t len);
  * *out is a new report (caller frees with cli_report_free). 0, 1 with err (database), or
  * 2 with err (a malformed quarter). */
 int report_quarter(PGconn *db, const char *quarter, cli_report **out, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
+
+/* The five tables of Shanghai's 产业绿贷 notice for half-year period ("2026H1", China time):
+ * a summary, loans, guarantee, insurance, investment, bonds (report_semiannual.c says from
+ * what). institution (NULL = all): a bank's participant id, or an institution as the finance
+ * bureau names it. names (may be NULL) gives banks' display names. *out is a new report
+ * (caller frees). 0, 1 with err (database), or 2 with err (a malformed half-year). */
+int report_semiannual(PGconn *db, const gfdx_registry *names, const char *period, const char *institution,
+                      cli_report **out, char *err, size_t errlen) __attribute__((warn_unused_result));
+
+/* A district list's ledger: as of version (0 = the current one), or, when diff != NULL, the
+ * changes from version diff[0] to diff[1]; each entry with its carbon and financing feedback.
+ * *out is a new report (caller frees). 0, or 1 with err (database, unknown list, a version
+ * never applied). */
+int report_ledger(PGconn *db, const gfdx_registry *names, const char *list_id, long long version,
+                  const long long *diff, cli_report **out, char *err, size_t errlen)
     __attribute__((warn_unused_result));
 
 #endif
