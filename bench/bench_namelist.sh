@@ -86,3 +86,18 @@ for v in 1 2; do
   echo "FULL version $v ($parts parts): end to end $(((t1 - t0) / 1000000)) ms; $row;" \
        "$([ "$want" = "$got" ] && echo "equals the generator's model" || echo "DIFFERS from the model")"
 done
+# Baseline, same run, same server: the least PostgreSQL can do for a 50,000-entry version —
+# one INSERT ... SELECT of as many rows of the same width into a fresh table, in one transaction.
+entries=$(q "SELECT entry_count FROM district.list_version WHERE version = 1")
+base_ms=$(psql -X -q -A -t "$GFDX_PG_CONNINFO" <<SQL | tail -1
+CREATE TEMP TABLE bench_base (list_id text, entry_key text, uscc text, name text, attributes jsonb, valid_from int);
+\\timing on
+INSERT INTO bench_base SELECT '500106-EIT-ENT', 'E' || i, '91500106MA5U' || lpad(i::text, 6, '0'),
+       '重庆市沙坪坝区绿色企业' || i || '有限公司', jsonb_build_object('category', '1.1.' || (i % 9)), 1
+  FROM generate_series(1, $entries) i;
+SQL
+)
+base_ms=$(echo "$base_ms" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p')
+apply_ms=$(q "SELECT apply_ms FROM district.list_version WHERE version = 1")
+echo "baseline: plain INSERT of $entries rows of the same width: ${base_ms} ms"
+echo "ratio apply(version 1) / baseline: $($PY -c "print(round($apply_ms / $base_ms, 2))")"
