@@ -6,7 +6,6 @@
 
 #include "avro_serde.h"
 #include "ids.h"
-#include "kafka_meta.h"
 #include "log.h"
 #include "pgstore.h"
 
@@ -17,7 +16,6 @@ struct gfdx_relay {
     gfdx_published_fn on_published;
     void *service_ctx;
     unsigned long long published_total;
-    gfdx_known_topics *topics; /* topics whose partitions the producer knows (kafka_meta.h) */
 };
 
 /* Per produced row: filled by the delivery report. */
@@ -94,19 +92,10 @@ gfdx_relay *gfdx_relay_new(rd_kafka_t *producer, const char *qschema, int max_ro
     r->flush_ms = flush_ms;
     r->on_published = on_published;
     r->service_ctx = service_ctx;
-    if (!(r->topics = gfdx_known_topics_new())) {
-        free(r);
-        return NULL;
-    }
     return r;
 }
 
-void gfdx_relay_free(gfdx_relay *r)
-{
-    if (r)
-        gfdx_known_topics_free(r->topics);
-    free(r);
-}
+void gfdx_relay_free(gfdx_relay *r) { free(r); }
 
 unsigned long long gfdx_relay_published_total(const gfdx_relay *r) { return r->published_total; }
 
@@ -124,17 +113,10 @@ static void produce_rows(gfdx_relay *r, PGresult *rows, struct delivery *dl)
 {
     int n = PQntuples(rows);
     for (int i = 0; i < n; i++) {
-        const char *topic = PQgetvalue(rows, i, 1);
-        char err[512];
-        int fresh = gfdx_kafka_ensure_topic(r->producer, r->topics, topic, r->flush_ms, err, sizeof err);
-        if (fresh < 0) {
-            GFDX_WARN("outbox: not publishing to %s yet: %s", topic, err);
-            break; /* this row and the rest stay pending, in order, for the next round */
-        }
         size_t klen = PQgetisnull(rows, i, 2) ? 0 : (size_t)PQgetlength(rows, i, 2);
         const void *key = klen ? PQgetvalue(rows, i, 2) : NULL;
         rd_kafka_resp_err_t e = rd_kafka_producev(
-            r->producer, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY(key, klen),
+            r->producer, RD_KAFKA_V_TOPIC(PQgetvalue(rows, i, 1)), RD_KAFKA_V_KEY(key, klen),
             RD_KAFKA_V_VALUE(PQgetvalue(rows, i, 3), (size_t)PQgetlength(rows, i, 3)),
             RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(&dl[i]), RD_KAFKA_V_END);
         if (e) { /* keep order: the rest waits for the next round behind this row */
@@ -142,8 +124,6 @@ static void produce_rows(gfdx_relay *r, PGresult *rows, struct delivery *dl)
             dl[i].err = e;
             break;
         }
-        if (fresh) /* first record to a topic: delivered before the next (kafka_meta.h) */
-            rd_kafka_flush(r->producer, r->flush_ms);
     }
     rd_kafka_flush(r->producer, r->flush_ms);
 }
@@ -194,8 +174,8 @@ int gfdx_relay_run(gfdx_relay *r, PGconn *db, char *err, size_t errlen, bool *tr
     char sql[512], max[16];
     snprintf(max, sizeof max, "%d", r->max_rows);
     snprintf(sql, sizeof sql,
-             "SELECT id::text, topic, key, value, record_type, convert_from(key, 'UTF8'), event_id::text FROM %s.outbox"
-             " WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED",
+             "SELECT id::text AS row_id, topic, key, value, record_type, convert_from(key, 'UTF8'), event_id::text FROM %s.outbox"
+             " WHERE published_at IS NULL ORDER BY outbox.id LIMIT $1 FOR UPDATE SKIP LOCKED",
              r->qschema);
     if (gfdx_pg_run(db, "BEGIN", 0, NULL, err, errlen, transient))
         return -1;

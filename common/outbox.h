@@ -9,9 +9,10 @@
  * delivery and the mark publishes a row twice: consumers deduplicate by meta.event_id.
  *
  * Order: records of one key (one need) reach the topic in the order they were written
- * (NeedPushed before NeedPushWithdrawn). Two things keep it: a row that cannot be produced
- * stops the round (the rest wait behind it), and the first record to a topic is delivered
- * before the next one (kafka_meta.h explains the librdkafka behaviour this avoids). */
+ * (NeedPushed before NeedPushWithdrawn): rows are produced in numeric id order (ORDER BY
+ * outbox.id: the id is also selected as text, and an ORDER BY on that text column once put
+ * "14" before "3"), and a row that cannot be produced stops the round, the rest waiting
+ * behind it. The idempotent producer keeps that order per partition on retries. */
 #ifndef GFDX_OUTBOX_H
 #define GFDX_OUTBOX_H
 

@@ -46,7 +46,10 @@ trap cleanup EXIT
 daemon_cfg() { # SERVICE
   sed -e "s|conninfo = \".*\";|conninfo = \"$GFDX_PG_CONNINFO\";|" \
       -e "s|(\"bootstrap.servers\", \"[^\"]*\")|(\"bootstrap.servers\", \"$GFDX_KAFKA_BOOTSTRAP\")|" \
-      -e "s|port = [0-9]*;|port = 0;|" ${GFDX_DEMO_KAFKA_DEBUG:+-e "s|(\"bootstrap.servers\"|(\"debug\", \"$GFDX_DEMO_KAFKA_DEBUG\"), (\"bootstrap.servers\"|"} "$top/deploy/$1.cfg" >"$stack/$1.cfg"
+      -e "s|port = [0-9]*;|port = 0;|" "$top/deploy/$1.cfg" >"$stack/$1.cfg"
+  if [ -n "${GFDX_DEMO_KAFKA_DEBUG:-}" ]; then  # librdkafka debug contexts, for diagnosis
+    sed -i -e "s|^kafka = (|kafka = ( (\"debug\", \"$GFDX_DEMO_KAFKA_DEBUG\"),|" -e "s|log_level = \"[a-z]*\"|log_level = \"debug\"|" "$stack/$1.cfg"
+  fi
 }
 start_daemon() { # SERVICE
   daemon_cfg "$1"

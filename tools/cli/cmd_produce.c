@@ -12,7 +12,6 @@
 #include "avro_serde.h"
 #include "cli.h"
 #include "ids.h"
-#include "kafka_meta.h"
 
 typedef struct {
     const char *type, *topic, *sender, *brokers, *schemas, *key_field;
@@ -189,31 +188,20 @@ static int send_all(const produce_opts *o, encoded *recs, size_t n)
         fprintf(stderr, "gfdx produce: %s\n", errstr);
         return 1;
     }
-    gfdx_known_topics *known = gfdx_known_topics_new();
     for (size_t i = 0; i < n; i++) {
         rd_kafka_resp_err_t e;
-        /* partitions known first, and the first record of a topic delivered before the next:
-         * see common/kafka_meta.h */
-        int fresh = known ? gfdx_kafka_ensure_topic(rk, known, recs[i].topic, 10000, errstr, sizeof errstr) : -1;
-        if (fresh < 0) {
-            fprintf(stderr, "gfdx produce: record %zu: %s; stopped\n", i + 1, known ? errstr : "out of memory");
-            failed += n - i;
-            break;
-        }
         while ((e = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(recs[i].topic),
                                       RD_KAFKA_V_KEY(recs[i].key, recs[i].key ? strlen(recs[i].key) : 0),
                                       RD_KAFKA_V_VALUE(recs[i].value, recs[i].len),
                                       RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END)) ==
                RD_KAFKA_RESP_ERR__QUEUE_FULL)
             rd_kafka_poll(rk, 100);
-        if (e) {
-            fprintf(stderr, "gfdx produce: record %zu: %s\n", i + 1, rd_kafka_err2str(e));
-            failed++;
+        if (e) { /* records of one entity keep their order: stop at the first failure */
+            fprintf(stderr, "gfdx produce: record %zu: %s; %zu records not sent\n", i + 1, rd_kafka_err2str(e), n - i);
+            failed += n - i;
+            break;
         }
-        if (fresh == 1)
-            rd_kafka_flush(rk, 10000);
     }
-    gfdx_known_topics_free(known);
     if (rd_kafka_flush(rk, 30000))
         fprintf(stderr, "gfdx produce: %d records not confirmed within 30 s\n", rd_kafka_outq_len(rk));
     int left = rd_kafka_outq_len(rk);
