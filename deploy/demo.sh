@@ -105,6 +105,15 @@ consistent=$(q "SELECT count(*) FILTER (WHERE i.financing_outcome = f.overall AN
                  AND i.banks_declined = f.banks_declined AND i.open_obstacles = f.open_obstacles) || ' of ' || count(*)
                FROM feedback.need_status f JOIN intake.need i USING (need_id)")
 echo "demo: financing outcome in intake.need equals feedback.need_status for $consistent needs"
+# And each need's records reached the next agency in the order they were written (outbox id
+# order = offset order per key), for both hops through an outbox.
+order_breaks=$(q "SELECT count(*) FILTER (WHERE off < prev) FROM (
+    SELECT m.\"offset\" AS off, lag(m.\"offset\") OVER (PARTITION BY o.key, o.topic ORDER BY o.id) AS prev
+      FROM feedback.outbox o JOIN intake.message_log m ON m.event_id = o.event_id::text
+    UNION ALL
+    SELECT m.\"offset\", lag(m.\"offset\") OVER (PARTITION BY o.key, o.topic ORDER BY o.id)
+      FROM intake.outbox o JOIN pboc.message_log m ON m.event_id = o.event_id::text) r")
+echo "demo: records of one need received out of the order written: $order_breaks"
 echo
 "$build/tools/cli/gfdx" report quarter 2026Q1 --db "$GFDX_PG_CONNINFO"
 report_html=$stack/report-2026Q1.html

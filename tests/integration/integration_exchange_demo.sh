@@ -14,6 +14,8 @@ line=$(grep "financing outcome in intake.need equals" "$out" || true)
 n=$(sed -n 's/.* for \([0-9]*\) of \([0-9]*\) needs/\1 \2/p' <<<"$line")
 assert_ok "outcome checked on some needs ($line)" test "${n#* }" -gt 0
 assert_eq "every need's outcome travelled back intact" "${n#* }" "${n% *}"
+assert_eq "each need's records arrive in the order written (outbox -> next agency)" 0 \
+  "$(sed -n 's/^demo: records of one need received out of the order written: //p' "$out")"
 assert_ok "quarterly report printed" grep -q "total     合计" "$out"
 html=$(sed -n 's/^HTML report (open in a browser): //p' "$out")
 assert_ok "HTML report written" test -s "$html"
