@@ -7,20 +7,9 @@
 # topic: kcat reading every record of gfdx.needs (Kafka fetch alone, no decode, no
 # PostgreSQL). Prints both rates and their ratio.
 set -euo pipefail
-top=$(cd "$(dirname "$0")/.." && pwd)
+source "$(dirname "$0")/lib.sh"
 needs=${1:-2000}
-export GFDX_BUILD_DIR=${GFDX_BUILD_DIR:-$top/build}
-dir=$(mktemp -d /tmp/gfdx-bench.XXXXXX)
-chmod 755 "$dir"
-pid=
-cleanup() {
-  [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
-  "$top/deploy/localstack.sh" stop "$dir/stack" >/dev/null 2>&1 || true
-  rm -rf "$dir"
-}
-trap cleanup EXIT
-"$top/deploy/localstack.sh" start "$dir/stack"
-source "$dir/stack/env"
+bench_stack_up intake
 /usr/bin/python3 "$top/deploy/sample/make_needs.py" --seed 99 --count "$needs" --out "$dir/stream.jsonl" 2>/dev/null
 total=$(grep -c . "$dir/stream.jsonl")
 "$GFDX_BUILD_DIR/tools/cli/gfdx" produce -q --brokers "$GFDX_KAFKA_BOOTSTRAP" <"$dir/stream.jsonl"

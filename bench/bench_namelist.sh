@@ -12,21 +12,9 @@
 #               last part's transaction (load, diff, close/insert rows, checks, NameListChanged).
 # The consumer-group join happens before the first version is produced and is not counted.
 set -euo pipefail
-top=$(cd "$(dirname "$0")/.." && pwd)
+source "$(dirname "$0")/lib.sh"
 entries=${1:-50000} part_size=${2:-2000}
-export GFDX_BUILD_DIR=${GFDX_BUILD_DIR:-$top/build}
-PY=/usr/bin/python3
-dir=$(mktemp -d /tmp/gfdx-bench-namelist.XXXXXX)
-chmod 755 "$dir"
-pid=
-cleanup() {
-  [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
-  "$top/deploy/localstack.sh" stop "$dir/stack" >/dev/null 2>&1 || true
-  rm -rf "$dir"
-}
-trap cleanup EXIT
-"$top/deploy/localstack.sh" start "$dir/stack"
-source "$dir/stack/env"
+bench_stack_up namelist
 $PY "$top/deploy/sample/make_namelists.py" --seed 3 --large "$entries" --large-versions 2 --part-size "$part_size" \
   --out "$dir/big.jsonl" --expect "$dir/big.expect.json" 2>/dev/null
 parts=$(($(grep -c . "$dir/big.jsonl") / 2))
