@@ -199,15 +199,22 @@ static int read_file(config_t *cf, const char *path, char *err, size_t errlen)
     return -1;
 }
 
+static int load_all_rows(const config_t *cf, const gfdx_cfg_setting *rows, size_t nrows, void *out, char *err,
+                         size_t errlen)
+{
+    int rc = 0;
+    for (size_t i = 0; i < nrows && rc == 0; i++)
+        rc = load_row(cf, &rows[i], out, err, errlen);
+    return rc;
+}
+
 int gfdx_config_load_rows(const char *path, const gfdx_cfg_setting *rows, size_t nrows, void *out,
                           char *err, size_t errlen)
 {
     config_t cf;
     if (read_file(&cf, path, err, errlen))
         return -1;
-    int rc = 0;
-    for (size_t i = 0; i < nrows && rc == 0; i++)
-        rc = load_row(&cf, &rows[i], out, err, errlen);
+    int rc = load_all_rows(&cf, rows, nrows, out, err, errlen);
     config_destroy(&cf);
     return rc;
 }
@@ -242,12 +249,12 @@ static int load_kafka_pairs(const config_t *cf, gfdx_kvlist *kv, char *err, size
 int gfdx_config_load_daemon(const char *path, gfdx_daemon_config *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
-    if (gfdx_config_load_rows(path, gfdx_daemon_settings, gfdx_daemon_settings_count, out, err, errlen))
-        return -1;
     config_t cf;
     if (read_file(&cf, path, err, errlen))
         return -1;
-    int rc = load_kafka_pairs(&cf, &out->kafka, err, errlen);
+    int rc = load_all_rows(&cf, gfdx_daemon_settings, gfdx_daemon_settings_count, out, err, errlen);
+    if (rc == 0)
+        rc = load_kafka_pairs(&cf, &out->kafka, err, errlen);
     config_destroy(&cf);
     if (rc)
         return -1;

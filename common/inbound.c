@@ -52,6 +52,15 @@ gfdx_apply_result gfdx_apply_db_error(gfdx_apply *a, const char *what, const cha
     return GFDX_APPLY_DB_ERROR;
 }
 
+gfdx_apply_result gfdx_apply_check_key(gfdx_apply *a, const char *entity_id, const char *what)
+{
+    const char *key = a->rec->key;
+    if (!key || !*key || (entity_id && !strcmp(key, entity_id)))
+        return GFDX_APPLY_OK;
+    return gfdx_apply_refuse(a, "KEY_MISMATCH", "Kafka key \"%s\" is not the %s \"%s\"", key, what,
+                             entity_id ? entity_id : "");
+}
+
 PGresult *gfdx_apply_exec(gfdx_apply *a, const char *sql, int nparams, const char *const *params)
 {
     char err[512];

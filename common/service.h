@@ -92,6 +92,11 @@ gfdx_apply_result gfdx_apply_refuse(gfdx_apply *a, const char *code, const char 
 /* Records a database failure (message in reason, transient flag); returns GFDX_APPLY_DB_ERROR. */
 gfdx_apply_result gfdx_apply_db_error(gfdx_apply *a, const char *what, const char *err, bool transient);
 
+/* Every record of an entity is keyed by its id so that they stay ordered on one partition:
+ * refuses KEY_MISMATCH when the Kafka key is set and is not entity_id ("what" names the id,
+ * e.g. "need id"). GFDX_APPLY_OK otherwise. */
+gfdx_apply_result gfdx_apply_check_key(gfdx_apply *a, const char *entity_id, const char *what);
+
 /* Runs a parameterised statement for a handler; on failure fills the verdict as
  * gfdx_apply_db_error does and returns NULL. */
 PGresult *gfdx_apply_exec(gfdx_apply *a, const char *sql, int nparams, const char *const *params);

@@ -97,9 +97,8 @@ static gfdx_apply_result open_need(gfdx_apply *a, fb_case *c)
     feedback_ctx *ctx = a->service_ctx;
     memset(c, 0, sizeof *c);
     c->need_id = gfdx_rec_str(a->rec->body, "need_id");
-    if (a->rec->key && *a->rec->key && strcmp(a->rec->key, c->need_id))
-        return gfdx_apply_refuse(a, "KEY_MISMATCH", "Kafka key \"%s\" is not the need id \"%s\"", a->rec->key,
-                                 c->need_id);
+    if (gfdx_apply_check_key(a, c->need_id, "need id") != GFDX_APPLY_OK)
+        return GFDX_APPLY_REFUSED;
     bool found = false;
     gfdx_apply_result res = feedback_store_pboc_ready(a, &ctx->pboc_ready);
     if (res == GFDX_APPLY_OK)

@@ -230,9 +230,8 @@ static gfdx_apply_result on_revised(gfdx_apply *a) { return file_need(a, INTAKE_
 static gfdx_apply_result begin_change(gfdx_apply *a, intake_event ev, need_row *n, intake_status *next)
 {
     const char *need_id = gfdx_rec_str(a->rec->body, "need_id");
-    if (a->rec->key && *a->rec->key && strcmp(a->rec->key, need_id))
-        return gfdx_apply_refuse(a, "KEY_MISMATCH", "Kafka key \"%s\" is not the need id \"%s\"", a->rec->key,
-                                 need_id);
+    if (gfdx_apply_check_key(a, need_id, "need id") != GFDX_APPLY_OK)
+        return GFDX_APPLY_REFUSED;
     int found = load_need(a, need_id, n);
     if (found < 0)
         return GFDX_APPLY_DB_ERROR;
@@ -242,13 +241,15 @@ static gfdx_apply_result begin_change(gfdx_apply *a, intake_event ev, need_row *
     return res;
 }
 
-/* Runs an UPDATE of intake.need for the record's need with extra parameters $2...; appends the event. */
-static gfdx_apply_result update_need(gfdx_apply *a, const char *set_clause, const char **extra, int nextra,
-                                     intake_status from, intake_status to)
+/* Runs an UPDATE of intake.need for the record's need with extra parameters $2... (extra_where
+ * narrows it further, "" for none); appends the event either way. */
+static gfdx_apply_result update_need(gfdx_apply *a, const char *set_clause, const char *extra_where,
+                                     const char **extra, int nextra, intake_status from, intake_status to)
 {
-    char sql[2048];
+    char sql[1024];
     const char *p[12];
-    snprintf(sql, sizeof sql, "UPDATE %s.need SET %s, updated_at = now() WHERE need_id = $1", a->schema, set_clause);
+    snprintf(sql, sizeof sql, "UPDATE %s.need SET %s, updated_at = now() WHERE need_id = $1%s", a->schema,
+             set_clause, extra_where);
     p[0] = gfdx_rec_str(a->rec->body, "need_id");
     for (int i = 0; i < nextra; i++)
         p[1 + i] = extra[i];
@@ -274,7 +275,7 @@ static gfdx_apply_result on_reviewed(gfdx_apply *a)
     const char *extra[] = {intake_status_name(next), gfdx_rec_str(a->rec->body, "reviewer"),
                            gfdx_rec_str(a->rec->body, "comment")};
     if (res == GFDX_APPLY_OK)
-        res = update_need(a, "status = $2, reviewer = $3, review_comment = $4", extra, 3, n.status, next);
+        res = update_need(a, "status = $2, reviewer = $3, review_comment = $4", "", extra, 3, n.status, next);
     need_row_clear(&n);
     return res;
 }
@@ -307,7 +308,7 @@ static gfdx_apply_result on_recommended(gfdx_apply *a)
     const char *extra[] = {intake_status_name(next), quarter, late ? "true" : "false", requested, batch, a->sender->id};
     if (res == GFDX_APPLY_OK)
         res = update_need(a, "status = $2, quarter = $3, late = $4, requested_quarter = $5, batch_id = $6,"
-                             " recommended_by = $7", extra, 6, n.status, next);
+                             " recommended_by = $7", "", extra, 6, n.status, next);
     const char *need_id = gfdx_rec_str(a->rec->body, "need_id");
     json_t *pushed = res == GFDX_APPLY_OK ? need_pushed(&n, need_id, quarter, late, batch, a->sender->id) : NULL;
     if (res == GFDX_APPLY_OK)
@@ -329,7 +330,7 @@ static gfdx_apply_result on_withdrawn(gfdx_apply *a)
         res = refuse_unauthorized(a, "withdraw", n.province);
     const char *extra[] = {intake_status_name(next)};
     if (res == GFDX_APPLY_OK)
-        res = update_need(a, "status = $2", extra, 1, n.status, next);
+        res = update_need(a, "status = $2", "", extra, 1, n.status, next);
     /* Once recommended, NeedPushed is on its way to the PBoC (outbox): tell them it is withdrawn. */
     if (res == GFDX_APPLY_OK && (n.status == INTAKE_RECOMMENDED || n.status == INTAKE_PUSHED)) {
         const char *need_id = gfdx_rec_str(a->rec->body, "need_id");
@@ -361,16 +362,11 @@ static gfdx_apply_result on_matching_status(gfdx_apply *a)
     }
     /* A status older than the one applied (sequence not higher; 0 = a v1 writer, always
      * applied) only goes into the history. */
-    gfdx_apply_result res = update_need(a, "financing_outcome = CASE WHEN $9::bigint = 0 OR $9 > matching_sequence"
-                                           " THEN $2 ELSE financing_outcome END,"
-                                           " banks_contacted = CASE WHEN $9 = 0 OR $9 > matching_sequence THEN $3::int ELSE banks_contacted END,"
-                                           " banks_approved = CASE WHEN $9 = 0 OR $9 > matching_sequence THEN $4::int ELSE banks_approved END,"
-                                           " banks_declined = CASE WHEN $9 = 0 OR $9 > matching_sequence THEN $5::int ELSE banks_declined END,"
-                                           " approved_total = CASE WHEN $9 = 0 OR $9 > matching_sequence THEN $6::bigint ELSE approved_total END,"
-                                           " disbursed_total = CASE WHEN $9 = 0 OR $9 > matching_sequence THEN $7::bigint ELSE disbursed_total END,"
-                                           " open_obstacles = CASE WHEN $9 = 0 OR $9 > matching_sequence THEN $8::int ELSE open_obstacles END,"
-                                           " matching_sequence = greatest(matching_sequence, $9)",
-                                           extra, 8, n.status, n.status);
+    gfdx_apply_result res = update_need(a, "financing_outcome = $2, banks_contacted = $3, banks_approved = $4,"
+                                           " banks_declined = $5, approved_total = $6, disbursed_total = $7,"
+                                           " open_obstacles = $8, matching_sequence = greatest(matching_sequence, $9)",
+                                        " AND ($9::bigint = 0 OR $9 > matching_sequence)", extra, 8, n.status,
+                                        n.status);
     need_row_clear(&n);
     return res;
 }

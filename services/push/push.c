@@ -159,10 +159,7 @@ static gfdx_apply_result authorize(gfdx_apply *a, const char *need_id)
                                  a->sender->id, gfdx_participant_kind_name(a->sender->kind), a->rec->type);
     if (!need_id || !*need_id)
         return gfdx_apply_refuse(a, "INVALID_FIELD", "need_id must not be empty");
-    if (a->rec->key && *a->rec->key && strcmp(a->rec->key, need_id))
-        return gfdx_apply_refuse(a, "KEY_MISMATCH", "Kafka key \"%s\" is not the need id \"%s\"", a->rec->key,
-                                 need_id);
-    return GFDX_APPLY_OK;
+    return gfdx_apply_check_key(a, need_id, "need id");
 }
 
 /* Locks the need and asks push_fsm about `ev`; on OK branch holds the stored branch ("" if new). */
