@@ -15,10 +15,11 @@ static char metrics_service[64];
 static const char *const counter_names[] = {
     "gfdx_records_consumed_total", "gfdx_records_applied_total", "gfdx_records_refused_total",
     "gfdx_duplicates_total", "gfdx_dead_letters_total", "gfdx_batches_total", "gfdx_batch_retries_total",
-    "gfdx_outbox_published_total", "gfdx_batch_latency_ms_sum",
+    "gfdx_outbox_published_total", "gfdx_batch_latency_ms_sum", "gfdx_outbox_failed_total",
+    "gfdx_offset_gaps_total", "gfdx_unsigned_accepted_total",
 };
 static const char *const gauge_names[] = {"gfdx_consumer_lag", "gfdx_batch_latency_ms_max",
-                                          "gfdx_outbox_pending", "gfdx_up"};
+                                          "gfdx_outbox_pending", "gfdx_outbox_failed", "gfdx_up"};
 
 void gfdx_metrics_add(gfdx_metric m, uint64_t n) { atomic_fetch_add(&counters[m], n); }
 void gfdx_metrics_set(gfdx_gauge g, int64_t v) { atomic_store(&gauges[g], v); }

@@ -16,10 +16,14 @@ typedef enum {
     GFDX_M_BATCH_RETRIES,  /* batches rolled back and retried after a transient failure */
     GFDX_M_PUBLISHED,      /* outbox rows delivered */
     GFDX_M_BATCH_MS_SUM,   /* sum of batch latencies (ms), with BATCHES gives the mean */
+    GFDX_M_OUTBOX_FAILED,  /* outbox rows set aside after a permanent producer error */
+    GFDX_M_OFFSET_GAPS,    /* offset gaps recorded (stored offset below what Kafka still has) */
+    GFDX_M_UNSIGNED,       /* unsigned records accepted while signatures are not required */
     GFDX_M_COUNTER_COUNT
 } gfdx_metric;
 
-typedef enum { GFDX_G_LAG, GFDX_G_BATCH_MS_MAX, GFDX_G_OUTBOX_PENDING, GFDX_G_UP, GFDX_G_COUNT } gfdx_gauge;
+typedef enum { GFDX_G_LAG, GFDX_G_BATCH_MS_MAX, GFDX_G_OUTBOX_PENDING, GFDX_G_OUTBOX_FAILED, GFDX_G_UP,
+               GFDX_G_COUNT } gfdx_gauge;
 
 void gfdx_metrics_add(gfdx_metric m, uint64_t n);
 void gfdx_metrics_set(gfdx_gauge g, int64_t v);
