@@ -91,21 +91,22 @@ static gfdx_apply_result refuse_not_bank(gfdx_apply *a, const char *what)
                              gfdx_participant_kind_name(a->sender->kind), what);
 }
 
-/* Checks the key, waits for the pboc tables, loads the need; UNKNOWN_NEED when absent. */
-static gfdx_apply_result open_need(gfdx_apply *a, fb_case *c)
+/* Checks the key and waits for the pboc tables; nothing about the need is read yet. */
+static gfdx_apply_result open_case(gfdx_apply *a, fb_case *c)
 {
     feedback_ctx *ctx = a->service_ctx;
     memset(c, 0, sizeof *c);
     c->need_id = gfdx_rec_str(a->rec->body, "need_id");
     if (gfdx_apply_check_key(a, c->need_id, "need id") != GFDX_APPLY_OK)
         return GFDX_APPLY_REFUSED;
-    bool found = false;
-    gfdx_apply_result res = feedback_store_pboc_ready(a, &ctx->pboc_ready);
-    if (res == GFDX_APPLY_OK)
-        res = feedback_store_need(a, c->need_id, &c->need, &found);
-    if (res == GFDX_APPLY_OK && !found)
-        res = gfdx_apply_refuse(a, "UNKNOWN_NEED", "need %s was not pushed to the PBoC", c->need_id);
-    return res;
+    return feedback_store_pboc_ready(a, &ctx->pboc_ready);
+}
+
+/* Loads the need; *found false (c->need zeroed) when it does not exist. */
+static gfdx_apply_result load_need(gfdx_apply *a, fb_case *c, bool *found)
+{
+    *found = false;
+    return feedback_store_need(a, c->need_id, &c->need, found);
 }
 
 static gfdx_apply_result open_matching(gfdx_apply *a, fb_case *c, const char *bank_id)
@@ -116,14 +117,24 @@ static gfdx_apply_result open_matching(gfdx_apply *a, fb_case *c, const char *ba
     return res;
 }
 
-/* A bank's record (MatchingFeedback, ObstacleRaised): need, dispatch, matching. */
+/* A bank's record (MatchingFeedback, ObstacleRaised): the dispatch row first (the one fact
+ * authorization needs: without one the bank is refused UNAUTHORIZED_SENDER whether the need
+ * exists, was withdrawn or is final), then the need, the rules, the matching. */
 static gfdx_apply_result open_bank_case(gfdx_apply *a, feedback_event ev, fb_case *c)
 {
     char why[256];
     feedback_dispatch d = FEEDBACK_DISPATCH_NONE;
-    gfdx_apply_result res = open_need(a, c);
+    bool found = false;
+    gfdx_apply_result res = open_case(a, c);
     if (res == GFDX_APPLY_OK)
         res = feedback_store_dispatch(a, c->need_id, a->sender->id, &d);
+    if (res == GFDX_APPLY_OK && d == FEEDBACK_DISPATCH_NONE)
+        return gfdx_apply_refuse(a, "UNAUTHORIZED_SENDER", "%s may not report on need %s: it was not dispatched to it",
+                                 a->sender->id, c->need_id);
+    if (res == GFDX_APPLY_OK)
+        res = load_need(a, c, &found);
+    if (res == GFDX_APPLY_OK && !found) /* a dispatch row without its need: gfdx-push's tables disagree */
+        res = gfdx_apply_refuse(a, "UNKNOWN_NEED", "need %s was not pushed to the PBoC", c->need_id);
     const char *code = res == GFDX_APPLY_OK ? feedback_authorize_bank(d, c->need.withdrawn, ev, why, sizeof why) : NULL;
     if (code)
         res = gfdx_apply_refuse(a, code, "%s on need %s: %s", a->sender->id, c->need_id, why);
@@ -293,16 +304,21 @@ static gfdx_apply_result on_obstacle_resolved(gfdx_apply *a)
     const json_t *b = a->rec->body;
     const char *obstacle_id = gfdx_rec_str(b, "obstacle_id");
     const char *code = feedback_check_text("resolution", gfdx_rec_str(b, "resolution"), why, sizeof why);
+    if (!code)
+        code = feedback_check_official("resolved_by", gfdx_rec_str(b, "resolved_by"), why, sizeof why);
     if (code)
         return gfdx_apply_refuse(a, code, "%s", why);
     fb_case c;
     feedback_aggregate before, after;
     const feedback_ctx *ctx = a->service_ctx;
-    gfdx_apply_result res = open_need(a, &c);
-    if (res == GFDX_APPLY_OK && !may_resolve(a, &c.need))
-        res = gfdx_apply_refuse(a, "UNAUTHORIZED_SENDER",
-                                "%s may not resolve obstacles of need %s (province %s, branch %s)", a->sender->id,
-                                c.need_id, c.need.province, c.need.branch_id);
+    bool found = false;
+    gfdx_apply_result res = open_case(a, &c);
+    if (res == GFDX_APPLY_OK)
+        res = load_need(a, &c, &found);
+    /* the need's province and branch decide; no need, nobody may: the same refusal either way */
+    if (res == GFDX_APPLY_OK && (!found || !may_resolve(a, &c.need)))
+        res = gfdx_apply_refuse(a, "UNAUTHORIZED_SENDER", "%s may not resolve obstacles of need %s", a->sender->id,
+                                c.need_id);
     if (res == GFDX_APPLY_OK)
         res = open_obstacle(a, &c, obstacle_id);
     code = res == GFDX_APPLY_OK
