@@ -89,6 +89,30 @@ int namelist_ledger_load(gfdx_apply *a, const char *list_id, namelist_list_row *
     return 0;
 }
 
+int namelist_ledger_owner(gfdx_apply *a, const char *list_id, namelist_owner *out)
+{
+    const char *p[] = {list_id};
+    memset(out, 0, sizeof *out);
+    PGresult *r = q(a, "SELECT publisher, kind, region FROM @.list_owner WHERE list_id = $1", 1, p);
+    if (!r)
+        return -1;
+    if (PQntuples(r) == 1) {
+        out->bound = true;
+        snprintf(out->publisher, sizeof out->publisher, "%s", PQgetvalue(r, 0, 0));
+        snprintf(out->kind, sizeof out->kind, "%s", PQgetvalue(r, 0, 1));
+        snprintf(out->region, sizeof out->region, "%s", PQgetvalue(r, 0, 2));
+    }
+    PQclear(r);
+    return 0;
+}
+
+int namelist_ledger_bind(gfdx_apply *a, const namelist_part *p)
+{
+    const char *prm[] = {p->list_id, a->rec->sender_id, p->kind, p->region, a->rec->event_id};
+    return run(a, "INSERT INTO @.list_owner (list_id, publisher, kind, region, event_id) VALUES ($1, $2, $3, $4, $5)",
+               5, prm, NULL);
+}
+
 int namelist_ledger_pending(gfdx_apply *a, const namelist_part *p, namelist_pending *out)
 {
     char part[16];
