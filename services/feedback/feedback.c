@@ -8,6 +8,7 @@
  * A refusal happens before the first write; the pipeline's savepoint covers the rest. */
 #include "feedback.h"
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -167,6 +168,7 @@ static gfdx_apply_result alert_not_green(gfdx_apply *a, const fb_case *c)
     char detail[512];
     snprintf(detail, sizeof detail, "%s reports on need %s whose catalogue code \"%s\" is not in a green-eligible group",
              c->bank_id, c->need_id, c->need.catalogue_code);
+    errno = 0; /* feedback_store_alert tells out of memory from bad input by it */
     json_t *facts = json_pack("{s:s, s:s}", "catalogue_code", c->need.catalogue_code, "record_type", a->rec->type);
     gfdx_apply_result res = feedback_store_alert(a, FEEDBACK_ALERT_NOT_GREEN_ELIGIBLE, c->need_id, c->bank_id, facts,
                                                  detail);
@@ -181,6 +183,7 @@ static gfdx_apply_result alert_withdrawn(gfdx_apply *a, const fb_case *c, const 
     char detail[512];
     snprintf(detail, sizeof detail, "%s disbursed %lld fen on need %s, which was withdrawn", c->bank_id,
              r->disbursed_amount, c->need_id);
+    errno = 0; /* feedback_store_alert tells out of memory from bad input by it */
     json_t *facts = json_pack("{s:I, s:I, s:I}", "disbursed_amount", (json_int_t)r->disbursed_amount,
                               "bank_disbursed_total", (json_int_t)c->next.disbursed_total, "bank_approved_amount",
                               (json_int_t)c->next.approved_amount);
@@ -200,6 +203,7 @@ static gfdx_apply_result alert_over_approved(gfdx_apply *a, const fb_case *c, co
     snprintf(detail, sizeof detail,
              "credit approved across %d banks on need %s is %lld fen, above the %lld fen requested by more than %d%%",
              after->banks_approved, c->need_id, after->approved_total, c->need.financing_amount, margin);
+    errno = 0; /* feedback_store_alert tells out of memory from bad input by it */
     json_t *facts = json_pack("{s:I, s:I, s:I, s:i, s:i}", "approved_total", (json_int_t)after->approved_total,
                               "approved_total_before", (json_int_t)before->approved_total, "financing_amount",
                               (json_int_t)c->need.financing_amount, "margin_percent", margin, "banks_approved",

@@ -304,9 +304,11 @@ static gfdx_apply_result file_need(gfdx_apply *a, intake_event ev)
     if (load_need(a, need_id, &n) < 0)
         return GFDX_APPLY_DB_ERROR;
     intake_status next;
-    /* an existing need of another province: only who may act there may learn its state */
-    gfdx_apply_result res = n.status != INTAKE_NONE && !may_file(a, n.province) ? refuse_unauthorized(a, what, need_id)
-                                                                                : GFDX_APPLY_OK;
+    /* an existing need: only who may act in its province may learn its state; a need that
+     * does not exist may be revised by nobody but MIIT (no answer tells a forger whether an
+     * id exists in another province) */
+    bool may = n.status != INTAKE_NONE ? may_file(a, n.province) : ev == INTAKE_EV_SUBMIT || may_file(a, NULL);
+    gfdx_apply_result res = may ? GFDX_APPLY_OK : refuse_unauthorized(a, what, need_id);
     if (res == GFDX_APPLY_OK)
         res = transition(a, need_id, n.status, ev, &next);
     if (res == GFDX_APPLY_OK && n.status != INTAKE_NONE && strcmp(n.province, province))

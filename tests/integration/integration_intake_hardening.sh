@@ -33,7 +33,12 @@ print(json.dumps(r, ensure_ascii=False))' "$@"
 eid() { printf 'a9000000-0000-4000-8000-%012d' "$1"; }
 # outcome N: "OUTCOME REASON_CODE" of the record with event id $(eid N)
 outcome() { psql_q "SELECT outcome || ' ' || coalesce(reason_code, '-') FROM intake.message_log WHERE event_id = '$(eid "$1")'"; }
-logged() { wait_sql_eq "SELECT count(*) FROM intake.message_log WHERE event_id = '$(eid "$1")'" 1 60; }
+# logged N...: waits until the records with these event ids are all answered (any partition)
+logged() {
+  local ids="" n
+  for n in "$@"; do ids="$ids${ids:+,}'$(eid "$n")'"; done
+  wait_sql_eq "SELECT count(*) FROM intake.message_log WHERE event_id IN ($ids)" $# 60
+}
 
 start_intake
 wait_sql_eq "SELECT to_regclass('intake.need_event') IS NOT NULL" t 60
@@ -66,13 +71,20 @@ echo "{\"need_id\":\"T-FINAL\",\"reason\":\"伪造\",\"meta\":{\"sender\":\"$for
 need T-OPEN 320000 320500 "$(eid 7)" | $PY -c '
 import json, sys; r = json.load(sys.stdin); r["meta"]["sender"] = "prov-320000"; print(json.dumps(r, ensure_ascii=False))' |
   produce --type NeedSubmitted
+revise() { # NEED EVENT: a revision by the forger, claiming its own province
+  need "$1" 320000 320500 "$(eid "$2")" | $PY -c '
+import json, sys; r = json.load(sys.stdin); r["meta"]["sender"] = "prov-320000"; r["revision_note"] = "伪造"
+print(json.dumps(r, ensure_ascii=False))' | produce --type NeedRevised
+}
+revise T-FINAL 10
+revise T-NOPE 11
 # the need's own province may not learn about a need that does not exist either; MIIT, which
 # may act on every need, is told it does not exist
 review T-NOPE prov-310000 8 | produce --type NeedReviewed
 echo "{\"need_id\":\"T-NOPE\",\"reason\":\"撤回\",\"meta\":{\"sender\":\"miit\",\"event_id\":\"$(eid 9)\"}}" |
   produce --type NeedWithdrawn
-logged 9
-for n in 1 2 3 4 5 6 7 8; do
+logged 1 2 3 4 5 6 7 8 9 10 11
+for n in 1 2 3 4 5 6 7 8 10 11; do
   assert_eq "forged record $n refused UNAUTHORIZED_SENDER" "REFUSED UNAUTHORIZED_SENDER" "$(outcome $n)"
 done
 assert_eq "MIIT withdrawing a need that does not exist: UNKNOWN_NEED" "REFUSED UNKNOWN_NEED" "$(outcome 9)"
@@ -98,7 +110,7 @@ echo "{\"need_id\":\"T-MS\",\"overall\":\"DECLINED_ALL\",\"banks_contacted\":1,\
        \"approved_total\":0,\"disbursed_total\":0,\"open_obstacles\":0,
        \"meta\":{\"sender\":\"pboc\",\"event_id\":\"$(eid 25)\"}}" | tr -d '\n' | produce --type NeedMatchingStatus --schema-version 1
 status 26 3 FINANCED 1 100 pbc-hq-sh | produce --type NeedMatchingStatus
-logged 26
+logged 20 21 22 23 24 25 26
 assert_eq "a valid status applied" "APPLIED -" "$(outcome 20)"
 assert_eq "negative counter refused" "REFUSED INVALID_FIELD" "$(outcome 21)"
 assert_eq "negative total refused" "REFUSED INVALID_FIELD" "$(outcome 22)"
@@ -123,7 +135,7 @@ psql_q "CREATE FUNCTION intake.t_fail() RETURNS trigger LANGUAGE plpgsql AS \$\$
         CREATE TRIGGER t_fail BEFORE INSERT ON intake.need_event FOR EACH ROW EXECUTE FUNCTION intake.t_fail()" >/dev/null
 need T-PERM 310000 310115 "$(eid 30)" | produce
 need T-AFTER 310000 310115 "$(eid 31)" | produce
-logged 31
+logged 30 31
 assert_eq "a statement failing permanently: refused STORE_ERROR" "REFUSED STORE_ERROR" "$(outcome 30)"
 assert_eq "... kept in intake.rejection, nothing stored" "1 0" \
   "$(psql_q "SELECT (SELECT count(*) FROM intake.rejection WHERE event_id = '$(eid 30)') || ' ' ||

@@ -16,7 +16,12 @@ stack_up
 
 eid() { printf 'b1000000-0000-4000-8000-%012d' "$1"; }
 outcome() { psql_q "SELECT outcome || ' ' || coalesce(reason_code, '-') FROM district.message_log WHERE event_id = '$(eid "$1")'"; }
-logged() { wait_sql_eq "SELECT count(*) FROM district.message_log WHERE event_id = '$(eid "$1")'" 1 60; }
+# logged N...: waits until the records with these event ids are all answered (any partition)
+logged() {
+  local ids="" n
+  for n in "$@"; do ids="$ids${ids:+,}'$(eid "$n")'"; done
+  wait_sql_eq "SELECT count(*) FROM district.message_log WHERE event_id IN ($ids)" $# 60
+}
 # pub EVENT SENDER LIST VERSION PART PART_COUNT KEY...: a FULL GREEN_PROJECT version (part) of region 500106
 pub() {
   $PY - "$@" <<'PY'
@@ -72,7 +77,7 @@ carbon() {
 carbon 20 d500107-eco 500106-DRC-J | produce
 carbon 21 d500107-eco 500106-NOPE | produce
 carbon 22 d500106-eco 500106-NOPE | produce
-logged 22
+logged 20 21 22
 assert_eq "another district's ecology bureau on an existing list" "REFUSED UNAUTHORIZED_SENDER" "$(outcome 20)"
 assert_eq "... on a list that does not exist" "REFUSED UNAUTHORIZED_SENDER" "$(outcome 21)"
 assert_eq "the district's own ecology bureau on a list that does not exist" "REFUSED UNAUTHORIZED_SENDER" "$(outcome 22)"
