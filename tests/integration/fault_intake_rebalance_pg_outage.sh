@@ -51,6 +51,8 @@ t0=$(date +%s)
 wait_sql_eq "SELECT count(*) FROM intake.message_log" "$TOTAL" 30
 echo "# all records applied $(($(date +%s) - t0)) s after PostgreSQL came back"
 check_exactly_once
+assert_eq "no offset gap recorded (every record was still on the broker)" 0 \
+    "$(psql_q "SELECT count(*) FROM intake.offset_gap")"
 assert_ok "intake1 still the same process" proc_alive intake1
 # librdkafka puts a member out of the group when it has not polled for max.poll.interval.ms
 # (it says so once the application polls again): a daemon blocked on PostgreSQL holds up
