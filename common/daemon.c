@@ -223,8 +223,9 @@ static void count_outcome(gfdx_outcome o)
 /* One attempt at the batch in one transaction. 0 committed; -1 failed (rolled back). */
 static int apply_batch_once(daemon_t *d, char *err, size_t errlen, bool *transient)
 {
-    gfdx_inbound in = {d->svc, d->qschema, d->cfg.receipts_topic, d->cfg.participant, d->catalog,
-                       d->registry, d->calendar};
+    gfdx_inbound in = {.service = d->svc, .qschema = d->qschema, .receipts_topic = d->cfg.receipts_topic,
+                       .service_participant = d->cfg.participant, .catalog = d->catalog, .registry = d->registry,
+                       .calendar = d->calendar, .max_message_bytes = gfdx_outbox_max_message_bytes(d->producer)};
     gfdx_outcome outcomes[d->nbatch ? d->nbatch : 1];
     if (gfdx_pg_run(d->db, "BEGIN", 0, NULL, err, errlen, transient))
         return -1;

@@ -97,8 +97,6 @@ static gfdx_apply_result open_need(gfdx_apply *a, fb_case *c)
     feedback_ctx *ctx = a->service_ctx;
     memset(c, 0, sizeof *c);
     c->need_id = gfdx_rec_str(a->rec->body, "need_id");
-    if (gfdx_apply_check_key(a, c->need_id, "need id") != GFDX_APPLY_OK)
-        return GFDX_APPLY_REFUSED;
     bool found = false;
     gfdx_apply_result res = feedback_store_pboc_ready(a, &ctx->pboc_ready);
     if (res == GFDX_APPLY_OK)
@@ -322,9 +320,9 @@ static gfdx_apply_result on_obstacle_resolved(gfdx_apply *a)
 }
 
 static const gfdx_handler handlers[] = {
-    {"MatchingFeedback", on_matching_feedback},
-    {"ObstacleRaised", on_obstacle_raised},
-    {"ObstacleResolved", on_obstacle_resolved},
+    {"MatchingFeedback", "gfdx.feedback", "need_id", on_matching_feedback},
+    {"ObstacleRaised", "gfdx.feedback", "need_id", on_obstacle_raised},
+    {"ObstacleResolved", "gfdx.feedback", "need_id", on_obstacle_resolved},
 };
 
 static feedback_ctx the_ctx;
