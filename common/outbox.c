@@ -76,8 +76,9 @@ gfdx_outbox_status gfdx_outbox_insert(PGconn *db, const char *qschema, const gfd
     if (encode(cat, type, record, sender, correlation_id, &s, &bytes, &len, err, errlen))
         return GFDX_OUTBOX_ERROR;
     if (max_bytes && klen + len + GFDX_OUTBOX_OVERHEAD_BYTES > max_bytes) {
-        snprintf(err, errlen, "%s to %s would be %zu bytes (key %zu + value %zu + %d overhead), over message.max.bytes %zu",
-                 type, topic, klen + len + GFDX_OUTBOX_OVERHEAD_BYTES, klen, len, GFDX_OUTBOX_OVERHEAD_BYTES, max_bytes);
+        snprintf(err, errlen, "%s to %s would be %zu bytes (key %zu + value %zu + %d overhead),"
+                 " over message.max.bytes %zu", type, topic, klen + len + GFDX_OUTBOX_OVERHEAD_BYTES, klen, len,
+                 GFDX_OUTBOX_OVERHEAD_BYTES, max_bytes);
         free(bytes);
         return GFDX_OUTBOX_TOO_LARGE;
     }

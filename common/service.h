@@ -6,8 +6,9 @@
  * decodes each record, applies the limits (limits.h), refuses a type on another topic
  * (WRONG_TOPIC), checks that the sender is a registered participant, recognises duplicates,
  * checks the Kafka key against the entity id (KEY_MISMATCH), and then calls the handler
- * inside the batch transaction (under a savepoint). The handler validates, checks authorization, changes state with
- * parameterised statements and may emit records through the outbox. It answers:
+ * inside the batch transaction (under a savepoint). The handler validates, checks
+ * authorization, changes state with parameterised statements and may emit records through
+ * the outbox. It answers:
  *   GFDX_APPLY_OK       state changed (or deliberately nothing to change): receipt ACCEPTED;
  *   GFDX_APPLY_REFUSED  via gfdx_apply_refuse(): savepoint rolled back, rejection row and a
  *                       REFUSED receipt with the reason code;
