@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "limits.h" /* gfdx_utf8_valid: the one strict UTF-8 check */
+#include "record_limits.h" /* gfdx_utf8_valid: the one strict UTF-8 check */
 
 typedef gfdx_avro_node node_t;
 typedef gfdx_serde_status status_t;

@@ -8,7 +8,7 @@
 
 #include "avro_serde.h"
 #include "ids.h"
-#include "limits.h"
+#include "record_limits.h"
 #include "log.h"
 #include "outbox.h"
 #include "pgstore.h"
@@ -16,7 +16,7 @@
 /* What we learnt of one message, for the log, receipts and rejections. */
 typedef struct {
     const gfdx_raw_msg *m;
-    char key[256];          /* entity id as text (hex-escaped unless a clean key, limits.h) */
+    char key[256];          /* entity id as text (hex-escaped unless a clean key, record_limits.h) */
     char sha[65];
     char fp[19];
     char eid[37];           /* meta.event_id in canonical lower-case form ("" if not a UUID) */

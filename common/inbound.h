@@ -3,7 +3,8 @@
  *   1. value over GFDX_LIMIT_VALUE_BYTES -> REFUSED LIMIT_EXCEEDED, not even decoded;
  *   2. decode (single-object Avro); failure -> DEAD_LETTER: raw bytes and reason kept;
  *   3. meta checks (event_id a UUID, sender present) -> else REFUSED INVALID_META;
- *   4. limits of every field (limits.h) -> REFUSED LIMIT_EXCEEDED / INVALID_FIELD / NEGATIVE_AMOUNT;
+ *   4. limits of every field (record_limits.h) -> REFUSED LIMIT_EXCEEDED, INVALID_FIELD or
+ *      NEGATIVE_AMOUNT;
  *   5. record type not consumed by this service -> UNSUPPORTED_TYPE; consumed, but bound to
  *      another topic than the one it came on -> WRONG_TOPIC;
  *   6. sender not in the participant registry -> REFUSED UNKNOWN_SENDER;
@@ -55,7 +56,7 @@ typedef struct {
     const gfdx_registry *registry;
     const gfdx_calendar *calendar;
     size_t max_message_bytes;   /* the producer's message.max.bytes (gfdx_outbox_max_message_bytes) */
-    int64_t skew_past_ms, skew_future_ms; /* meta.occurred_at bounds; 0: limits.h defaults */
+    int64_t skew_past_ms, skew_future_ms; /* meta.occurred_at bounds; 0: record_limits.h defaults */
 } gfdx_inbound;
 
 /* Start-up check of the handler table against topics.consume: every consumed topic must carry

@@ -3,10 +3,10 @@
  *
  * A service is a table of handlers, one per record type it consumes, each bound to the topic
  * that carries it and naming the field that holds its entity id. The machinery (inbound.c)
- * decodes each record, applies the limits (limits.h), refuses a type on another topic
- * (WRONG_TOPIC), checks that the sender is a registered participant, recognises duplicates,
- * checks the Kafka key against the entity id (KEY_MISMATCH), and then calls the handler
- * inside the batch transaction (under a savepoint). The handler validates, checks
+ * decodes each record, applies the limits (record_limits.h), refuses a type on another
+ * topic (WRONG_TOPIC), checks that the sender is a registered participant, recognises
+ * duplicates, checks the Kafka key against the entity id (KEY_MISMATCH), and then calls the
+ * handler inside the batch transaction (under a savepoint). The handler validates, checks
  * authorization, changes state with parameterised statements and may emit records through
  * the outbox. It answers:
  *   GFDX_APPLY_OK       state changed (or deliberately nothing to change): receipt ACCEPTED;

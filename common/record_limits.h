@@ -1,5 +1,7 @@
-/* limits.h: the bounds of every consumed record (DESIGN §4 "Limits"), in one declarative
- * table, applied generically by walking the decoded body before anything else looks at it.
+/* record_limits.h: the bounds of every consumed record (DESIGN §4 "Limits"), in one
+ * declarative table, applied generically by walking the decoded body before anything else
+ * looks at it. (Module prefix gfdx_limits_; the file is not named limits.h, which would
+ * shadow the C library's <limits.h> for every file of common/.)
  *
  * Every field of every schema in schemas/avro/ is named in the table by its path (dotted,
  * "[]" for array items, "{}" for map values: "entries[].attributes{}") with a class:
@@ -23,8 +25,8 @@
  * quantity below zero, as the services have always said), INVALID_FIELD (forbidden
  * characters, a malformed date, out of range dates and timestamps, wrong JSON type). The
  * reason names the field path and the limit: "entries[3].name: 250 characters, at most 200". */
-#ifndef GFDX_LIMITS_H
-#define GFDX_LIMITS_H
+#ifndef GFDX_RECORD_LIMITS_H
+#define GFDX_RECORD_LIMITS_H
 
 #include <jansson.h>
 #include <stdbool.h>

@@ -1,12 +1,12 @@
-/* test_limits.c: the limits table covers every field of every schema in schemas/avro (so no
- * field can be added unbounded), each class's edges, and the generic walk over a body. */
+/* test_record_limits.c: the limits table covers every field of every schema in schemas/avro
+ * (so no field can be added unbounded), each class's edges, and the generic walk over a body. */
 #include <dirent.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
-#include "limits.h"
+#include "record_limits.h"
 
 #define SCHEMA_DIR GFDX_SOURCE_DIR "/schemas/avro"
 
@@ -42,7 +42,7 @@ static void cover(const char *file, const json_t *t, const char *path);
 static void cover_rule(const char *file, const char *path, const char *avro)
 {
     const gfdx_limit_rule *r = gfdx_limits_find(path);
-    CHECK_MSG(r != NULL, "%s: field %s (%s) has no limit class in common/limits.c", file, path, avro);
+    CHECK_MSG(r != NULL, "%s: field %s (%s) has no limit class in common/record_limits.c", file, path, avro);
     if (r)
         CHECK_MSG(compatible(r->cls, avro), "%s: %s is %s but classed %s", file, path, avro,
                   gfdx_limits_class_name(r->cls));

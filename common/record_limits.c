@@ -1,5 +1,5 @@
-/* limits.c: see limits.h. */
-#include "limits.h"
+/* record_limits.c: see record_limits.h. */
+#include "record_limits.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -9,7 +9,7 @@
 #define M(path, n) {path, GFDX_LC_MAP, n}
 #define F(path, cls) {path, GFDX_LC_##cls, 0}
 
-/* Every field path of every schema in schemas/avro (test_limits proves it), sorted by path. */
+/* Every field path of every schema in schemas/avro (test_record_limits proves it), sorted by path. */
 static const gfdx_limit_rule rules[] = {
     A("added", 1000000), F("added[]", KEY), F("added_count", COUNT), F("amount", MONEY),
     F("approved_amount", MONEY), F("approved_total", MONEY), F("balance", MONEY), F("bank_id", ID),
@@ -264,7 +264,7 @@ static const char *walk_value(walk_t *w, const json_t *v, const char *rule_path,
 {
     const gfdx_limit_rule *r = gfdx_limits_find(rule_path);
     if (!r) {
-        snprintf(w->why, w->whylen, "%s: field has no limit class (common/limits.c)", shown);
+        snprintf(w->why, w->whylen, "%s: field has no limit class (common/record_limits.c)", shown);
         return "INVALID_FIELD";
     }
     if (json_is_null(v))
