@@ -584,8 +584,9 @@ static void count_outcome(gfdx_outcome o)
 /* One attempt at the batch in one transaction. 0 committed; -1 failed (rolled back). */
 static int apply_batch_once(daemon_t *d, char *err, size_t errlen, bool *transient)
 {
-    gfdx_inbound in = {d->svc, d->qschema, d->cfg.receipts_topic, d->cfg.participant, d->catalog,
-                       d->registry, d->calendar};
+    gfdx_inbound in = {.service = d->svc, .qschema = d->qschema, .receipts_topic = d->cfg.receipts_topic,
+                       .service_participant = d->cfg.participant, .catalog = d->catalog, .registry = d->registry,
+                       .calendar = d->calendar, .max_message_bytes = gfdx_outbox_max_message_bytes(d->producer)};
     gfdx_outcome outcomes[d->nbatch ? d->nbatch : 1];
     if (gfdx_pg_run(d->db, "BEGIN", 0, NULL, err, errlen, transient))
         return -1;
@@ -983,6 +984,7 @@ int gfdx_daemon_main(int argc, char **argv, const gfdx_service *svc)
     }
     gfdx_log_init(ok ? d.cfg.service : svc->name, level);
     ok = ok && load_reference(&d, err, sizeof err) == 0;
+    ok = ok && gfdx_inbound_check_topics(svc, d.cfg.topics.items, d.cfg.topics.count, err, sizeof err) == 0;
     ok = ok && (!svc->configure || svc->configure(svc->ctx, path, check ? stdout : NULL, err, sizeof err) == 0);
     if (check) {
         rc = check_config(&d, path, ok, err);

@@ -43,13 +43,12 @@ static int fill_meta(json_t *record, const char *sender, const char *correlation
     return 0;
 }
 
-int gfdx_outbox_insert(PGconn *db, const char *qschema, const gfdx_catalog *cat, const char *type,
-                       const char *topic, const char *key, json_t *record, const char *sender,
-                       const char *correlation_id, char *err, size_t errlen, bool *transient)
+/* Encodes record as the latest version of type into *bytes (caller frees). 0 or -1 with err. */
+static int encode(const gfdx_catalog *cat, const char *type, json_t *record, const char *sender,
+                  const char *correlation_id, const gfdx_schema **s, unsigned char **bytes, size_t *len, char *err,
+                  size_t errlen)
 {
-    *transient = false;
-    const gfdx_schema *s = gfdx_catalog_latest(cat, type);
-    if (!s) {
+    if (!(*s = gfdx_catalog_latest(cat, type))) {
         snprintf(err, errlen, "outbox: no schema for record type %s", type);
         return -1;
     }
@@ -57,12 +56,31 @@ int gfdx_outbox_insert(PGconn *db, const char *qschema, const gfdx_catalog *cat,
         snprintf(err, errlen, "outbox: out of memory");
         return -1;
     }
-    unsigned char *bytes = NULL;
-    size_t len = 0;
     char serr[512];
-    if (gfdx_serde_encode(s, record, &bytes, &len, serr, sizeof serr) != GFDX_SERDE_OK) {
+    if (gfdx_serde_encode(*s, record, bytes, len, serr, sizeof serr) != GFDX_SERDE_OK) {
         snprintf(err, errlen, "outbox: encoding %s: %s", type, serr);
         return -1;
+    }
+    return 0;
+}
+
+gfdx_outbox_status gfdx_outbox_insert(PGconn *db, const char *qschema, const gfdx_catalog *cat, const char *type,
+                                      const char *topic, const char *key, json_t *record, const char *sender,
+                                      const char *correlation_id, size_t max_bytes, char *err, size_t errlen,
+                                      bool *transient)
+{
+    *transient = false;
+    const gfdx_schema *s = NULL;
+    unsigned char *bytes = NULL;
+    size_t len = 0, klen = key ? strlen(key) : 0;
+    if (encode(cat, type, record, sender, correlation_id, &s, &bytes, &len, err, errlen))
+        return GFDX_OUTBOX_ERROR;
+    if (max_bytes && klen + len + GFDX_OUTBOX_OVERHEAD_BYTES > max_bytes) {
+        snprintf(err, errlen, "%s to %s would be %zu bytes (key %zu + value %zu + %d overhead),"
+                 " over message.max.bytes %zu", type, topic, klen + len + GFDX_OUTBOX_OVERHEAD_BYTES, klen, len,
+                 GFDX_OUTBOX_OVERHEAD_BYTES, max_bytes);
+        free(bytes);
+        return GFDX_OUTBOX_TOO_LARGE;
     }
     char sql[512];
     snprintf(sql, sizeof sql,
@@ -70,14 +88,24 @@ int gfdx_outbox_insert(PGconn *db, const char *qschema, const gfdx_catalog *cat,
              qschema);
     const char *event_id = json_string_value(json_object_get(json_object_get(record, "meta"), "event_id"));
     const char *params[] = {event_id, topic, key, (const char *)bytes, gfdx_schema_name(s)};
-    int lengths[] = {0, 0, key ? (int)strlen(key) : 0, (int)len, 0};
+    int lengths[] = {0, 0, (int)klen, (int)len, 0};
     int formats[] = {0, 0, 1, 1, 0};
     PGresult *r = gfdx_pg_exec_bin(db, sql, 5, params, lengths, formats, err, errlen, transient);
     free(bytes);
     if (!r)
-        return -1;
+        return GFDX_OUTBOX_ERROR;
     PQclear(r);
-    return 0;
+    return GFDX_OUTBOX_OK;
+}
+
+size_t gfdx_outbox_max_message_bytes(rd_kafka_t *producer)
+{
+    char buf[32];
+    size_t n = sizeof buf;
+    if (!producer || rd_kafka_conf_get(rd_kafka_conf(producer), "message.max.bytes", buf, &n) != RD_KAFKA_CONF_OK)
+        return 1000000;
+    long long v = strtoll(buf, NULL, 10);
+    return v > 0 ? (size_t)v : 1000000;
 }
 
 gfdx_relay *gfdx_relay_new(rd_kafka_t *producer, const char *qschema, int max_rows, int flush_ms,

@@ -24,13 +24,26 @@
 #include "avro_catalog.h"
 #include "service.h"
 
+/* What gfdx_outbox_insert answers. */
+typedef enum { GFDX_OUTBOX_OK = 0, GFDX_OUTBOX_ERROR = -1, GFDX_OUTBOX_TOO_LARGE = -2 } gfdx_outbox_status;
+
+/* Room a produced message needs besides its key and value: the record's own framing in a v2
+ * batch and the gfdx-kid / gfdx-sig headers (DESIGN §4), counted against message.max.bytes. */
+#define GFDX_OUTBOX_OVERHEAD_BYTES 512
+
 /* Fills record.meta (event_id fresh unless present, sender, occurred_at now, correlation_id),
- * encodes with the latest version of `type` and inserts the row. Returns 0, or -1 with err
- * (and *transient for database failures; encoding failures are permanent). */
-int gfdx_outbox_insert(PGconn *db, const char *qschema, const gfdx_catalog *cat, const char *type,
-                       const char *topic, const char *key, json_t *record, const char *sender,
-                       const char *correlation_id, char *err, size_t errlen, bool *transient)
-    __attribute__((warn_unused_result));
+ * encodes with the latest version of `type` and inserts the row. GFDX_OUTBOX_OK;
+ * GFDX_OUTBOX_TOO_LARGE (nothing inserted, err says how large) when key + value +
+ * GFDX_OUTBOX_OVERHEAD_BYTES exceeds max_bytes (0: no limit), because the producer could never
+ * send it; GFDX_OUTBOX_ERROR with err (and *transient for database failures; encoding failures
+ * are permanent). */
+gfdx_outbox_status gfdx_outbox_insert(PGconn *db, const char *qschema, const gfdx_catalog *cat, const char *type,
+                                      const char *topic, const char *key, json_t *record, const char *sender,
+                                      const char *correlation_id, size_t max_bytes, char *err, size_t errlen,
+                                      bool *transient) __attribute__((warn_unused_result));
+
+/* The producer's effective message.max.bytes (librdkafka's default 1000000 when unset). */
+size_t gfdx_outbox_max_message_bytes(rd_kafka_t *producer);
 
 typedef struct gfdx_relay gfdx_relay;
 
