@@ -256,7 +256,7 @@ int gfdx_config_load_daemon(const char *path, gfdx_daemon_config *out, char *err
     if (rc == 0)
         rc = load_kafka_pairs(&cf, &out->kafka, err, errlen);
     config_destroy(&cf);
-    if (rc)
+    if (rc || gfdx_config_check_conninfo(out->pg_conninfo, err, errlen))
         return -1;
     if (!out->group_id) {
         char g[128];
@@ -300,6 +300,23 @@ void gfdx_config_release_daemon(gfdx_daemon_config *cfg)
     cfg->kafka.count = 0;
 }
 
+/* ---- secrets ---- */
+
+/* The libpq keywords whose values are secret: every option PQconndefaults marks with
+ * dispchar "*" (password, sslpassword in libpq 15). Falls back to those two when libpq
+ * cannot say (out of memory). */
+static bool pq_keyword_is_secret(const char *kw, size_t len)
+{
+    PQconninfoOption *defs = PQconndefaults();
+    bool secret = false;
+    for (PQconninfoOption *o = defs; o && o->keyword && !secret; o++)
+        secret = o->dispchar && o->dispchar[0] == '*' && strlen(o->keyword) == len && !strncmp(o->keyword, kw, len);
+    if (!defs)
+        secret = (len == 8 && !strncmp(kw, "password", 8)) || (len == 11 && !strncmp(kw, "sslpassword", 11));
+    PQconninfoFree(defs);
+    return secret;
+}
+
 void gfdx_config_mask_conninfo(const char *conninfo, char *out, size_t outlen)
 {
     char *perr = NULL;
@@ -314,19 +331,135 @@ void gfdx_config_mask_conninfo(const char *conninfo, char *out, size_t outlen)
     for (PQconninfoOption *opt = opts; opt->keyword; opt++) {
         if (!opt->val || o >= outlen)
             continue;
-        const char *v = strcmp(opt->keyword, "password") ? opt->val : "****";
+        const char *v = opt->dispchar && opt->dispchar[0] == '*' ? "****" : opt->val;
         o += (size_t)snprintf(out + o, outlen - o, "%s%s=%s", o ? " " : "", opt->keyword, v);
     }
     PQconninfoFree(opts);
 }
 
+/* Replaces s[from, to) by "****" in the growable string *s. 0, or -1 out of memory. */
+static int mask_span(char **s, size_t from, size_t to)
+{
+    size_t len = strlen(*s), n = len - (to - from) + 4 + 1;
+    char *m = malloc(n);
+    if (!m)
+        return -1;
+    snprintf(m, n, "%.*s****%s", (int)from, *s, *s + to);
+    free(*s);
+    *s = m;
+    return 0;
+}
+
+/* Masks the password of every URI userinfo ("scheme://user:PASSWORD@host"), however
+ * malformed the rest: the userinfo ends at the last '@' of the token. */
+static int mask_uri_userinfo(char **s)
+{
+    for (size_t at = 0; (*s)[at];) {
+        char *sep = strstr(*s + at, "://");
+        if (!sep)
+            break;
+        size_t a = (size_t)(sep - *s) + 3, end = a + strcspn(*s + a, " \t\r\n\"'");
+        size_t last_at = 0, colon = 0;
+        for (size_t i = a; i < end; i++)
+            if ((*s)[i] == '@')
+                last_at = i;
+        for (size_t i = a; last_at && i < last_at && !colon; i++)
+            if ((*s)[i] == ':')
+                colon = i;
+        if (colon && mask_span(s, colon + 1, last_at))
+            return -1;
+        at = colon ? colon + 1 + 4 : a;
+    }
+    return 0;
+}
+
+/* Masks the value of every "keyword=value" / "keyword = 'value'" whose keyword is a secret
+ * libpq option, as written in a key=value conninfo or a URI query. */
+static int mask_secret_keywords(char **s)
+{
+    for (size_t i = 0; (*s)[i]; i++) {
+        size_t k = i;
+        while (((*s)[k] >= 'a' && (*s)[k] <= 'z') || (*s)[k] == '_')
+            k++;
+        size_t v = k + strspn(*s + k, " \t");
+        if (k == i || (*s)[v] != '=' || (i > 0 && strchr(" \t?&\"'(", (*s)[i - 1]) == NULL) ||
+            !pq_keyword_is_secret(*s + i, k - i)) {
+            i = k > i ? k - 1 : i;
+            continue;
+        }
+        v += 1 + strspn(*s + v + 1, " \t");
+        size_t e = v;
+        if ((*s)[v] == '\'')
+            for (e = v + 1; (*s)[e] && (*s)[e] != '\''; e += (*s)[e] == '\\' && (*s)[e + 1] ? 2 : 1)
+                ;
+        else
+            e = v + strcspn(*s + v, " \t\r\n&\"");
+        if ((*s)[e] == '\'')
+            e++;
+        if (e > v && mask_span(s, v, e))
+            return -1;
+        i = v + 3;
+    }
+    return 0;
+}
+
+/* Masks every occurrence of each secret value conninfo parses to (at least 4 bytes: shorter
+ * ones would mask ordinary words of the message and reveal little). */
+static int mask_parsed_values(char **s, const char *conninfo)
+{
+    PQconninfoOption *opts = conninfo ? PQconninfoParse(conninfo, NULL) : NULL;
+    int rc = 0;
+    for (PQconninfoOption *o = opts; o && o->keyword && rc == 0; o++) {
+        if (!o->val || !o->dispchar || o->dispchar[0] != '*' || strlen(o->val) < 4)
+            continue;
+        for (char *hit; rc == 0 && (hit = strstr(*s, o->val));)
+            rc = mask_span(s, (size_t)(hit - *s), (size_t)(hit - *s) + strlen(o->val));
+    }
+    PQconninfoFree(opts);
+    return rc;
+}
+
+void gfdx_config_redact(const char *text, const char *conninfo, char *out, size_t outlen)
+{
+    char *s = strdup(text ? text : "");
+    if (!s || mask_parsed_values(&s, conninfo) || mask_uri_userinfo(&s) || mask_secret_keywords(&s))
+        snprintf(out, outlen, "(message withheld: out of memory while masking secrets)");
+    else
+        snprintf(out, outlen, "%s", s);
+    free(s);
+}
+
+int gfdx_config_check_conninfo(const char *conninfo, char *err, size_t errlen)
+{
+    char *perr = NULL;
+    PQconninfoOption *opts = PQconninfoParse(conninfo ? conninfo : "", &perr);
+    if (opts) {
+        PQconninfoFree(opts);
+        return 0;
+    }
+    char why[1024];
+    if (perr)
+        perr[strcspn(perr, "\n")] = '\0';
+    gfdx_config_redact(perr ? perr : "out of memory", conninfo, why, sizeof why);
+    PQfreemem(perr);
+    set_err(err, errlen, "postgres.conninfo: not a libpq connection string: %s", why);
+    return -1;
+}
+
+/* librdkafka's properties flagged _RK_SENSITIVE (rdkafka_conf.c, 2.x), plus
+ * sasl.oauthbearer.client.secret (OIDC client secret, flagged in later versions). */
+static const char *const kafka_secret_properties[] = {
+    "sasl.username",  "sasl.password", "sasl.oauthbearer.config", "sasl.oauthbearer.client.secret",
+    "ssl.key.location", "ssl.key.password", "ssl.key.pem", "ssl_key", "ssl.ca.pem", "ssl.keystore.password",
+};
+
 bool gfdx_config_key_is_secret(const char *key)
 {
-    static const char *const markers[] = {"password", "secret", "jaas", "key.pem", "keystore", "token"};
-    for (size_t i = 0; i < sizeof markers / sizeof markers[0]; i++)
-        if (strstr(key, markers[i]))
+    for (size_t i = 0; i < sizeof kafka_secret_properties / sizeof kafka_secret_properties[0]; i++)
+        if (!strcmp(key, kafka_secret_properties[i]))
             return true;
-    return false;
+    /* a property of a later librdkafka: anything that names a password or secret */
+    return strstr(key, "password") || strstr(key, "secret");
 }
 
 static void print_row(FILE *out, const gfdx_cfg_setting *row, const void *cfg)

@@ -80,7 +80,8 @@ extern const size_t gfdx_daemon_settings_count;
 int gfdx_config_load_rows(const char *path, const gfdx_cfg_setting *rows, size_t nrows, void *out,
                           char *err, size_t errlen) __attribute__((warn_unused_result));
 
-/* Loads the common daemon settings and the kafka pairs. Same error contract. */
+/* Loads the common daemon settings and the kafka pairs, and checks that postgres.conninfo
+ * parses (gfdx_config_check_conninfo). Same error contract. */
 int gfdx_config_load_daemon(const char *path, gfdx_daemon_config *out, char *err, size_t errlen)
     __attribute__((warn_unused_result));
 
@@ -97,10 +98,26 @@ void gfdx_config_print_daemon(FILE *out, const gfdx_daemon_config *cfg);
 int gfdx_config_kafka_apply(const gfdx_kvlist *kafka, rd_kafka_conf_t *conf, char *err, size_t errlen)
     __attribute__((warn_unused_result));
 
-/* True when a librdkafka property name holds a secret (passwords, keys, JAAS config). */
+/* True when a librdkafka property's value is secret: every property librdkafka flags
+ * sensitive (sasl.username, sasl.password, sasl.oauthbearer.config, ssl.key.password,
+ * ssl.key.pem, ssl.keystore.password, ...; one list in config.c) and any other whose name
+ * holds "password" or "secret". */
 bool gfdx_config_key_is_secret(const char *key);
 
-/* Writes conninfo with any password replaced by "****" into out. */
+/* Writes conninfo into out with the value of every libpq option whose dispchar is "*"
+ * (password, sslpassword) replaced by "****"; "(unparsable conninfo)" when libpq cannot
+ * parse it. */
 void gfdx_config_mask_conninfo(const char *conninfo, char *out, size_t outlen);
+
+/* Writes text (libpq's parse or connection error, typically) into out with the secrets of
+ * conninfo masked: the value of every secret option conninfo parses to, the password of
+ * any URI userinfo ("postgresql://user:****@host") and the value of any secret
+ * "keyword=value" in the text, however malformed. conninfo may be NULL. */
+void gfdx_config_redact(const char *text, const char *conninfo, char *out, size_t outlen);
+
+/* 0 when libpq parses conninfo (key=value or URI form); else -1 with err naming
+ * postgres.conninfo and libpq's reason, secrets masked. */
+int gfdx_config_check_conninfo(const char *conninfo, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
 
 #endif
