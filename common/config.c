@@ -16,7 +16,7 @@
 const gfdx_cfg_setting gfdx_daemon_settings[] = {
     DAEMON("service.name", GFDX_CFG_STRING, service, NULL, 0, 0, 0, true, false, false,
            "service name in logs, metrics and receipts"),
-    DAEMON("service.log_level", GFDX_CFG_STRING, log_level, "info", 0, 0, 0, false, false, true,
+    DAEMON("service.log_level", GFDX_CFG_STRING, log_level, "info", 0, 0, 0, false, false, false,
            "debug | info | warn | error"),
     DAEMON("service.participant", GFDX_CFG_STRING, participant, NULL, 0, 0, 0, true, false, false,
            "our participant id: the sender of receipts and emitted records"),
@@ -38,18 +38,18 @@ const gfdx_cfg_setting gfdx_daemon_settings[] = {
     DAEMON("topics.receipts", GFDX_CFG_STRING, receipts_topic, "gfdx.receipts", 0, 0, 0, false, false,
            false, "topic for receipts"),
     DAEMON("batch.max_records", GFDX_CFG_INT, batch_max_records, NULL, 500, 1, 100000, false, false,
-           true, "records per transaction at most"),
-    DAEMON("batch.max_ms", GFDX_CFG_INT, batch_max_ms, NULL, 200, 1, 60000, false, false, true,
+           false, "records per transaction at most"),
+    DAEMON("batch.max_ms", GFDX_CFG_INT, batch_max_ms, NULL, 200, 1, 60000, false, false, false,
            "milliseconds a batch may wait to fill"),
-    DAEMON("outbox.max_rows", GFDX_CFG_INT, outbox_max_rows, NULL, 1000, 1, 100000, false, false, true,
+    DAEMON("outbox.max_rows", GFDX_CFG_INT, outbox_max_rows, NULL, 1000, 1, 100000, false, false, false,
            "outbox rows published per round"),
     DAEMON("outbox.flush_timeout_ms", GFDX_CFG_INT, outbox_flush_ms, NULL, 10000, 100, 600000, false,
-           false, true, "wait for delivery reports at most this long"),
+           false, false, "wait for delivery reports at most this long"),
     DAEMON("outbox.idempotent", GFDX_CFG_BOOL, outbox_idempotent, NULL, 1, 0, 0, false, false, false,
            "idempotent producer for the relay (no duplicates from retries); false: one request in"
            " flight, at-least-once (consumers drop duplicate event ids)"),
     DAEMON("retry.max_backoff_ms", GFDX_CFG_INT, backoff_max_ms, NULL, 5000, 10, 600000, false, false,
-           true, "ceiling of the exponential back-off on outages"),
+           false, "ceiling of the exponential back-off on outages"),
     DAEMON("metrics.port", GFDX_CFG_INT, metrics_port, NULL, 0, 0, 65535, false, false, false,
            "Prometheus /metrics port; 0 disables"),
     DAEMON("metrics.address", GFDX_CFG_STRING, metrics_address, "127.0.0.1", 0, 0, 0, false, false,
@@ -208,6 +208,126 @@ static int load_all_rows(const config_t *cf, const gfdx_cfg_setting *rows, size_
     return rc;
 }
 
+/* ---- strict: every setting in the file is a row of a table that is loaded ----
+ *
+ * pgbouncer's rule: an unknown setting is an error, so a typo (batch.max_recrods) is not
+ * silently replaced by the default. The daemon's own groups (the first components of
+ * gfdx_daemon_settings' paths) are checked by gfdx_config_load_daemon. Any other top-level
+ * group belongs to the service: it is set aside ("pending") until a gfdx_config_load_rows
+ * of the same file covers it, and that call checks every setting inside it against its rows
+ * and reports what no table covers. Start-up runs in one thread: the pending state is
+ * process-wide, reset by each gfdx_config_load_daemon. */
+
+#define MAX_PENDING 16
+
+static struct {
+    char path[1024];                 /* the daemon's config file; "" when none loaded */
+    char groups[MAX_PENDING][128];   /* top-level groups no table has covered yet */
+    size_t n;
+} pending;
+
+static bool row_known(const gfdx_cfg_setting *rows, size_t nrows, const char *path)
+{
+    for (size_t i = 0; i < nrows; i++)
+        if (!strcmp(rows[i].path, path))
+            return true;
+    return false;
+}
+
+/* True when some row lives in top-level group `name` ("batch" for "batch.max_ms"). */
+static bool group_covered(const gfdx_cfg_setting *rows, size_t nrows, const char *name)
+{
+    size_t len = strlen(name);
+    for (size_t i = 0; i < nrows; i++)
+        if (!strncmp(rows[i].path, name, len) && rows[i].path[len] == '.')
+            return true;
+    return false;
+}
+
+/* Every setting under group s (whose path is prefix) must be a row: a value (scalar, array
+ * or list) is a setting, a group is walked. 0, or -1 with err naming the first unknown. */
+static int check_group(const config_setting_t *s, const char *prefix, const gfdx_cfg_setting *rows, size_t nrows,
+                       char *err, size_t errlen)
+{
+    for (int i = 0; i < config_setting_length(s); i++) {
+        config_setting_t *child = config_setting_get_elem(s, (unsigned)i);
+        char path[512];
+        snprintf(path, sizeof path, "%s.%s", prefix, config_setting_name(child));
+        if (config_setting_is_group(child) && !row_known(rows, nrows, path)) {
+            if (check_group(child, path, rows, nrows, err, errlen))
+                return -1;
+        } else if (!row_known(rows, nrows, path)) {
+            set_err(err, errlen, "unknown setting %s (line %d): not a setting of this daemon (--check-config lists"
+                    " every one)", path, config_setting_source_line(child));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void pending_remove(size_t i)
+{
+    memmove(pending.groups[i], pending.groups[i + 1], (pending.n - i - 1) * sizeof pending.groups[0]);
+    pending.n--;
+}
+
+/* The daemon's part: daemon groups and top-level values checked, other groups set aside. */
+static int check_daemon_tree(const config_t *cf, const char *path, char *err, size_t errlen)
+{
+    const config_setting_t *root = config_root_setting(cf);
+    snprintf(pending.path, sizeof pending.path, "%s", path);
+    pending.n = 0;
+    for (int i = 0; i < config_setting_length(root); i++) {
+        config_setting_t *s = config_setting_get_elem(root, (unsigned)i);
+        const char *name = config_setting_name(s);
+        bool ours = group_covered(gfdx_daemon_settings, gfdx_daemon_settings_count, name);
+        if (!strcmp(name, "kafka") || (!config_setting_is_group(s) && row_known(gfdx_daemon_settings,
+                                                                               gfdx_daemon_settings_count, name)))
+            continue;
+        if (config_setting_is_group(s) && ours) {
+            if (check_group(s, name, gfdx_daemon_settings, gfdx_daemon_settings_count, err, errlen))
+                return -1;
+        } else if (config_setting_is_group(s) && pending.n < MAX_PENDING && strlen(name) < sizeof pending.groups[0]) {
+            snprintf(pending.groups[pending.n++], sizeof pending.groups[0], "%s", name);
+        } else {
+            set_err(err, errlen, "unknown setting %s (line %d): not a setting of this daemon (--check-config lists"
+                    " every one)", name, config_setting_source_line(s));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* A service's part: the groups its rows cover are checked and taken off the pending list;
+ * when this file is the daemon's, whatever is still pending is unknown. */
+static int check_rows_tree(const config_t *cf, const char *path, const gfdx_cfg_setting *rows, size_t nrows,
+                           char *err, size_t errlen)
+{
+    const config_setting_t *root = config_root_setting(cf);
+    for (int i = 0; i < config_setting_length(root); i++) {
+        config_setting_t *s = config_setting_get_elem(root, (unsigned)i);
+        const char *name = config_setting_name(s);
+        if (!config_setting_is_group(s) || !group_covered(rows, nrows, name))
+            continue;
+        if (check_group(s, name, rows, nrows, err, errlen))
+            return -1;
+        for (size_t p = 0; p < pending.n; p++)
+            if (!strcmp(pending.groups[p], name))
+                pending_remove(p--);
+    }
+    return strcmp(pending.path, path) ? 0 : gfdx_config_check_complete(err, errlen);
+}
+
+int gfdx_config_check_complete(char *err, size_t errlen)
+{
+    if (!pending.n)
+        return 0;
+    set_err(err, errlen, "unknown setting %s: a group of no setting of this daemon (--check-config lists every one)",
+            pending.groups[0]);
+    pending.n = 0;
+    return -1;
+}
+
 int gfdx_config_load_rows(const char *path, const gfdx_cfg_setting *rows, size_t nrows, void *out,
                           char *err, size_t errlen)
 {
@@ -215,6 +335,8 @@ int gfdx_config_load_rows(const char *path, const gfdx_cfg_setting *rows, size_t
     if (read_file(&cf, path, err, errlen))
         return -1;
     int rc = load_all_rows(&cf, rows, nrows, out, err, errlen);
+    if (rc == 0)
+        rc = check_rows_tree(&cf, path, rows, nrows, err, errlen);
     config_destroy(&cf);
     return rc;
 }
@@ -255,6 +377,8 @@ int gfdx_config_load_daemon(const char *path, gfdx_daemon_config *out, char *err
     int rc = load_all_rows(&cf, gfdx_daemon_settings, gfdx_daemon_settings_count, out, err, errlen);
     if (rc == 0)
         rc = load_kafka_pairs(&cf, &out->kafka, err, errlen);
+    if (rc == 0)
+        rc = check_daemon_tree(&cf, path, err, errlen);
     config_destroy(&cf);
     if (rc || gfdx_config_check_conninfo(out->pg_conninfo, err, errlen))
         return -1;
@@ -497,6 +621,7 @@ void gfdx_config_print_rows(FILE *out, const gfdx_cfg_setting *rows, size_t nrow
 
 void gfdx_config_print_daemon(FILE *out, const gfdx_daemon_config *cfg)
 {
+    fprintf(out, "# (reloadable): SIGHUP re-reads that file; any other change needs a restart\n");
     gfdx_config_print_rows(out, gfdx_daemon_settings, gfdx_daemon_settings_count, cfg);
     fprintf(out, "kafka = (\n");
     for (size_t i = 0; i < cfg->kafka.count; i++) {

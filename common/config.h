@@ -32,7 +32,7 @@ typedef struct {
     long long min, max;     /* bounds for INT */
     bool required;          /* must be present in the file (no default applies) */
     bool secret;            /* masked when printed */
-    bool reloadable;        /* documented: may change on SIGHUP */
+    bool reloadable;        /* SIGHUP re-reads it (daemon.c reload(): the registry and the calendar) */
     const char *doc;
 } gfdx_cfg_setting;
 
@@ -74,16 +74,28 @@ extern const gfdx_cfg_setting gfdx_daemon_settings[];
 extern const size_t gfdx_daemon_settings_count;
 
 /* Loads `path` and fills `out` (a struct laid out per `rows`) from the file and the defaults.
- * Unknown settings in covered groups are not errors (services may add their own groups).
- * Returns 0, or -1 with err saying which setting and why. On failure `out` may hold partly
- * loaded values: release it with gfdx_config_release. */
+ * Strict: every setting inside a top-level group that `rows` covers must be one of `rows`.
+ * When `path` is the file gfdx_config_load_daemon last loaded, the service groups it set
+ * aside must all be covered once this call returns (a service loads its settings with one
+ * table): a group no table covers is an unknown setting. Returns 0, or -1 with err saying
+ * which setting and why. On failure `out` may hold partly loaded values: release it with
+ * gfdx_config_release. */
 int gfdx_config_load_rows(const char *path, const gfdx_cfg_setting *rows, size_t nrows, void *out,
                           char *err, size_t errlen) __attribute__((warn_unused_result));
 
 /* Loads the common daemon settings and the kafka pairs, and checks that postgres.conninfo
- * parses (gfdx_config_check_conninfo). Same error contract. */
+ * parses (gfdx_config_check_conninfo). Strict, as pgbouncer: a setting in a daemon group
+ * (service, postgres, paths, topics, batch, outbox, retry, metrics) or at the top level that
+ * is not a row is an error naming its path ("unknown setting batch.max_recrods"); any other
+ * top-level group is the service's, checked by its gfdx_config_load_rows (or reported by
+ * gfdx_config_check_complete). Same error contract. */
 int gfdx_config_load_daemon(const char *path, gfdx_daemon_config *out, char *err, size_t errlen)
     __attribute__((warn_unused_result));
+
+/* After the daemon and its service have loaded their tables: -1 with err naming a top-level
+ * group of the daemon's file that no table covered (e.g. a misspelt "bacth"), else 0. For
+ * the daemon's start-up, after the service's configure hook. */
+int gfdx_config_check_complete(char *err, size_t errlen) __attribute__((warn_unused_result));
 
 /* Frees the strings and lists a load put into `out` (by the same rows). Accepts a zeroed struct. */
 void gfdx_config_release(const gfdx_cfg_setting *rows, size_t nrows, void *out);
