@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <libconfig.h>
+#include <limits.h>
 #include <libpq-fe.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -91,6 +92,49 @@ static int strlist_from_csv(gfdx_strlist *l, const char *csv)
     return rc;
 }
 
+/* ---- defaults: the source tree in the build tree, the installed files elsewhere ---- */
+
+/* The directory of the running executable (realpath), or "" when /proc cannot say. */
+static const char *exe_dir(void)
+{
+    static char dir[PATH_MAX];
+    static bool done;
+    if (!done) {
+        char *real = realpath("/proc/self/exe", NULL);
+        snprintf(dir, sizeof dir, "%s", real ? real : "");
+        free(real);
+        char *slash = strrchr(dir, '/');
+        if (slash)
+            *slash = '\0';
+        done = true;
+    }
+    return dir;
+}
+
+bool gfdx_config_installed(void)
+{
+    const char *dir = exe_dir();
+    size_t n = strlen(GFDX_BUILD_DIR);
+    return *dir && !(strncmp(dir, GFDX_BUILD_DIR, n) == 0 && (dir[n] == '/' || dir[n] == '\0'));
+}
+
+const char *gfdx_config_default_path(const char *source_path, char *buf, size_t len)
+{
+    static const char *const from[] = {GFDX_SOURCE_DIR "/schemas/", GFDX_SOURCE_DIR "/deploy/"};
+    static const char *const to[] = {GFDX_REL_DATADIR "/schemas", GFDX_REL_CONFDIR};
+    for (size_t i = 0; source_path && gfdx_config_installed() && i < 2; i++) {
+        if (strncmp(source_path, from[i], strlen(from[i])))
+            continue;
+        char base[PATH_MAX], *real;
+        snprintf(base, sizeof base, "%s/%s", exe_dir(), to[i]);
+        real = realpath(base, NULL); /* "/usr/local/bin/../share/gfdx" -> "/usr/local/share/gfdx" */
+        snprintf(buf, len, "%s/%s", real ? real : base, source_path + strlen(from[i]));
+        free(real);
+        return buf;
+    }
+    return source_path;
+}
+
 static int load_string(const config_t *cf, const gfdx_cfg_setting *row, void *out, char *err, size_t errlen)
 {
     const char *v = NULL;
@@ -99,8 +143,9 @@ static int load_string(const config_t *cf, const gfdx_cfg_setting *row, void *ou
         set_err(err, errlen, "%s: expected a string", row->path);
         return -1;
     }
+    char installed[PATH_MAX];
     if (!v)
-        v = row->def_string;
+        v = gfdx_config_default_path(row->def_string, installed, sizeof installed);
     if (!v)
         return 0;
     char **field = FIELD(out, row, char *);

@@ -73,6 +73,21 @@ typedef struct {
 extern const gfdx_cfg_setting gfdx_daemon_settings[];
 extern const size_t gfdx_daemon_settings_count;
 
+/* Defaults name files of the source tree (GFDX_SOURCE_DIR "/schemas/avro", ".../deploy/
+ * participants.cfg"): a program run from its build tree uses them there, so the tests and
+ * the demo need no installation. An installed program (`cmake --install`; any executable
+ * outside the build tree) finds them where the install rules put them, relative to its own
+ * directory: <prefix>/share/gfdx/schemas/... and the configuration directory (/etc/gfdx by
+ * default) for deploy/... A relocated tree (DESTDIR, another --prefix) keeps working. */
+
+/* True when the running executable is not inside the build tree it was built in. */
+bool gfdx_config_installed(void);
+
+/* source_path mapped to its installed place when gfdx_config_installed() (written into buf,
+ * which is returned), else source_path itself. Every string default of every row goes
+ * through it; the CLI uses it for its own defaults. */
+const char *gfdx_config_default_path(const char *source_path, char *buf, size_t len);
+
 /* Loads `path` and fills `out` (a struct laid out per `rows`) from the file and the defaults.
  * Strict: every setting inside a top-level group that `rows` covers must be one of `rows`.
  * When `path` is the file gfdx_config_load_daemon last loaded, the service groups it set
