@@ -452,7 +452,8 @@ void cli_term_printf(FILE *out, const char *fmt, ...)
     va_end(ap);
 }
 
-bool cli_csv_is_formula(const char *cell)
+/* A cell a spreadsheet would evaluate: = + - @ tab CR first (OWASP CSV injection). */
+static bool csv_is_formula(const char *cell)
 {
     return cell && *cell && strchr("=+-@\t\r", cell[0]);
 }
@@ -590,12 +591,12 @@ static int write_text(const cli_report *r, FILE *out)
 
 /* ---------------------------------------------------------------- CSV (RFC 4180) */
 
-/* One field; a formula-like cell (cli_csv_is_formula) that is not a plain number gets a
+/* One field; a formula-like cell (csv_is_formula) that is not a plain number gets a
  * leading single quote, so a spreadsheet shows it as text. */
 static void csv_field(FILE *out, const char *s, bool last)
 {
     double ignored;
-    bool neutral = cli_csv_is_formula(s) && (s[0] == '\t' || s[0] == '\r' || !cli_cell_number(s, &ignored));
+    bool neutral = csv_is_formula(s) && (s[0] == '\t' || s[0] == '\r' || !cli_cell_number(s, &ignored));
     if (neutral || strpbrk(s, ",\"\r\n")) {
         fputc('"', out);
         if (neutral)

@@ -7,7 +7,9 @@
  *          thousands separators; two header lines: the label (中文) and the key;
  *   csv    RFC 4180 (CRLF line ends, fields with , " CR LF quoted, "" for "), one table:
  *          the report's first one unless another is chosen; header = the column keys;
- *          numbers without separators;
+ *          numbers without separators; a cell a spreadsheet would run as a formula (first
+ *          character = + - @, tab or CR, and not a plain number) gets a leading single
+ *          quote (OWASP CSV injection);
  *   json   one object: report, title, period, facts, tables {id: {title, deployed,
  *          columns, rows[{key: value}], total}}; numbers as JSON numbers;
  *   html   one self-contained page (html.c): inline CSS and inline SVG charts, no script,
@@ -151,11 +153,6 @@ void cli_term_puts(const char *s, FILE *out);
  * own "\n" ends lines; a value's control characters are shown, not obeyed). */
 void cli_term_printf(FILE *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cli_term_vprintf(FILE *out, const char *fmt, va_list ap);
-
-/* CSV: a cell that a spreadsheet would take for a formula (first character = + - @, tab
- * or CR) is written with a leading single quote (OWASP CSV injection guidance). Exposed for
- * tests; cli_report_write applies it to every CSV cell. */
-bool cli_csv_is_formula(const char *cell);
 
 /* Terminal columns taken by a UTF-8 string (East Asian wide = 2, combining = 0). */
 size_t cli_text_width(const char *utf8);
