@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "fault.h"
 #include "log.h"
 
 static void sleep_ms(int ms)
@@ -48,14 +49,12 @@ bool gfdx_pg_is_transient(PGconn *db, const PGresult *res)
 {
     if (!db || PQstatus(db) != CONNECTION_OK)
         return true;
-    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    if (!res)
+        return true; /* no result at all: the connection (or libpq's memory) failed mid-call */
+    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
     if (!state)
-        return res == NULL; /* no result at all: the connection failed mid-call */
-    return !strncmp(state, "08", 2)      /* connection exception */
-           || !strncmp(state, "57P", 3)  /* admin/crash shutdown, cannot connect now */
-           || !strcmp(state, "40001")    /* serialization failure */
-           || !strcmp(state, "40P01")    /* deadlock detected */
-           || !strncmp(state, "53", 2);  /* insufficient resources */
+        return false; /* libpq's own complaint about the statement (e.g. too many parameters) */
+    return gfdx_fault_sqlstate_is_transient(state);
 }
 
 /* Prepared-statement cache. Each daemon runs a small fixed set of SQL texts per record, so

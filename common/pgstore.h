@@ -34,7 +34,10 @@ PGresult *gfdx_pg_exec_bin(PGconn *db, const char *sql, int nparams, const char 
 int gfdx_pg_run(PGconn *db, const char *sql, int nparams, const char *const *params, char *err,
                 size_t errlen, bool *transient) __attribute__((warn_unused_result));
 
-/* True if the failure of `res` (may be NULL) on `db` is worth retrying on a new connection. */
+/* True if the failure of `res` (may be NULL) on `db` is worth retrying on a new connection:
+ * no connection or no result is transient; a result without SQLSTATE (libpq refused the
+ * statement itself) is permanent; else the SQLSTATE decides by the one rule of fault.h
+ * (gfdx_fault_sqlstate_is_transient). */
 bool gfdx_pg_is_transient(PGconn *db, const PGresult *res);
 
 /* Applies every migration not yet recorded in <schema>.migration, in order: first

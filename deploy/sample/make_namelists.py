@@ -286,8 +286,8 @@ class Ledger:
                 raise Refused("NEGATIVE_AMOUNT", f)
         cur = self.lists.get(lid)
         self.authorize(sender, what, None, cur["region"] if cur else BUREAUS.get(sender, (0, None))[1])
-        if not cur:
-            raise Refused("UNKNOWN_LIST", lid)
+        if not cur:  # an unknown list covers nobody: the same refusal as another region's list
+            raise Refused("UNAUTHORIZED_SENDER", lid)
         start, end = period_bounds(r["period"])
         if start > t:
             raise Refused("INVALID_PERIOD", "period not begun")
@@ -584,7 +584,7 @@ class BadRecords:
         add([dict(c, meta=dict(c["meta"], sender="d500107-eco"))], "UNAUTHORIZED_SENDER", "other_district_reports")
         add([self.d.carbon(lid, removed_v2, "2026H1", self.next_t())], "NOT_LISTED", "removed_before_period")
         add([self.d.financing(lid, added_v3, "2025H2", self.next_t(), 0)], "NOT_LISTED", "listed_after_period")
-        add([self.d.carbon("500106-NOPE", live, "2026H1", self.next_t())], "UNKNOWN_LIST", "no_such_list")
+        add([self.d.carbon("500106-NOPE", live, "2026H1", self.next_t())], "UNAUTHORIZED_SENDER", "no_such_list")
         add([dict(self.d.carbon(lid, live, "2026H1", self.next_t()), period="2026Q1")], "INVALID_PERIOD",
             "quarter_not_half_year")
         add([self.d.carbon(lid, live, "2027H1", self.next_t())], "INVALID_PERIOD", "period_not_begun")

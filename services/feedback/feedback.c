@@ -8,6 +8,7 @@
  * A refusal happens before the first write; the pipeline's savepoint covers the rest. */
 #include "feedback.h"
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -91,21 +92,22 @@ static gfdx_apply_result refuse_not_bank(gfdx_apply *a, const char *what)
                              gfdx_participant_kind_name(a->sender->kind), what);
 }
 
-/* Checks the key, waits for the pboc tables, loads the need; UNKNOWN_NEED when absent. */
-static gfdx_apply_result open_need(gfdx_apply *a, fb_case *c)
+/* Checks the key and waits for the pboc tables; nothing about the need is read yet. */
+static gfdx_apply_result open_case(gfdx_apply *a, fb_case *c)
 {
     feedback_ctx *ctx = a->service_ctx;
     memset(c, 0, sizeof *c);
     c->need_id = gfdx_rec_str(a->rec->body, "need_id");
     if (gfdx_apply_check_key(a, c->need_id, "need id") != GFDX_APPLY_OK)
         return GFDX_APPLY_REFUSED;
-    bool found = false;
-    gfdx_apply_result res = feedback_store_pboc_ready(a, &ctx->pboc_ready);
-    if (res == GFDX_APPLY_OK)
-        res = feedback_store_need(a, c->need_id, &c->need, &found);
-    if (res == GFDX_APPLY_OK && !found)
-        res = gfdx_apply_refuse(a, "UNKNOWN_NEED", "need %s was not pushed to the PBoC", c->need_id);
-    return res;
+    return feedback_store_pboc_ready(a, &ctx->pboc_ready);
+}
+
+/* Loads the need; *found false (c->need zeroed) when it does not exist. */
+static gfdx_apply_result load_need(gfdx_apply *a, fb_case *c, bool *found)
+{
+    *found = false;
+    return feedback_store_need(a, c->need_id, &c->need, found);
 }
 
 static gfdx_apply_result open_matching(gfdx_apply *a, fb_case *c, const char *bank_id)
@@ -116,14 +118,24 @@ static gfdx_apply_result open_matching(gfdx_apply *a, fb_case *c, const char *ba
     return res;
 }
 
-/* A bank's record (MatchingFeedback, ObstacleRaised): need, dispatch, matching. */
+/* A bank's record (MatchingFeedback, ObstacleRaised): the dispatch row first (the one fact
+ * authorization needs: without one the bank is refused UNAUTHORIZED_SENDER whether the need
+ * exists, was withdrawn or is final), then the need, the rules, the matching. */
 static gfdx_apply_result open_bank_case(gfdx_apply *a, feedback_event ev, fb_case *c)
 {
     char why[256];
     feedback_dispatch d = FEEDBACK_DISPATCH_NONE;
-    gfdx_apply_result res = open_need(a, c);
+    bool found = false;
+    gfdx_apply_result res = open_case(a, c);
     if (res == GFDX_APPLY_OK)
         res = feedback_store_dispatch(a, c->need_id, a->sender->id, &d);
+    if (res == GFDX_APPLY_OK && d == FEEDBACK_DISPATCH_NONE)
+        return gfdx_apply_refuse(a, "UNAUTHORIZED_SENDER", "%s may not report on need %s: it was not dispatched to it",
+                                 a->sender->id, c->need_id);
+    if (res == GFDX_APPLY_OK)
+        res = load_need(a, c, &found);
+    if (res == GFDX_APPLY_OK && !found) /* a dispatch row without its need: gfdx-push's tables disagree */
+        res = gfdx_apply_refuse(a, "UNKNOWN_NEED", "need %s was not pushed to the PBoC", c->need_id);
     const char *code = res == GFDX_APPLY_OK ? feedback_authorize_bank(d, c->need.withdrawn, ev, why, sizeof why) : NULL;
     if (code)
         res = gfdx_apply_refuse(a, code, "%s on need %s: %s", a->sender->id, c->need_id, why);
@@ -156,6 +168,7 @@ static gfdx_apply_result alert_not_green(gfdx_apply *a, const fb_case *c)
     char detail[512];
     snprintf(detail, sizeof detail, "%s reports on need %s whose catalogue code \"%s\" is not in a green-eligible group",
              c->bank_id, c->need_id, c->need.catalogue_code);
+    errno = 0; /* feedback_store_alert tells out of memory from bad input by it */
     json_t *facts = json_pack("{s:s, s:s}", "catalogue_code", c->need.catalogue_code, "record_type", a->rec->type);
     gfdx_apply_result res = feedback_store_alert(a, FEEDBACK_ALERT_NOT_GREEN_ELIGIBLE, c->need_id, c->bank_id, facts,
                                                  detail);
@@ -170,6 +183,7 @@ static gfdx_apply_result alert_withdrawn(gfdx_apply *a, const fb_case *c, const 
     char detail[512];
     snprintf(detail, sizeof detail, "%s disbursed %lld fen on need %s, which was withdrawn", c->bank_id,
              r->disbursed_amount, c->need_id);
+    errno = 0; /* feedback_store_alert tells out of memory from bad input by it */
     json_t *facts = json_pack("{s:I, s:I, s:I}", "disbursed_amount", (json_int_t)r->disbursed_amount,
                               "bank_disbursed_total", (json_int_t)c->next.disbursed_total, "bank_approved_amount",
                               (json_int_t)c->next.approved_amount);
@@ -189,6 +203,7 @@ static gfdx_apply_result alert_over_approved(gfdx_apply *a, const fb_case *c, co
     snprintf(detail, sizeof detail,
              "credit approved across %d banks on need %s is %lld fen, above the %lld fen requested by more than %d%%",
              after->banks_approved, c->need_id, after->approved_total, c->need.financing_amount, margin);
+    errno = 0; /* feedback_store_alert tells out of memory from bad input by it */
     json_t *facts = json_pack("{s:I, s:I, s:I, s:i, s:i}", "approved_total", (json_int_t)after->approved_total,
                               "approved_total_before", (json_int_t)before->approved_total, "financing_amount",
                               (json_int_t)c->need.financing_amount, "margin_percent", margin, "banks_approved",
@@ -293,16 +308,21 @@ static gfdx_apply_result on_obstacle_resolved(gfdx_apply *a)
     const json_t *b = a->rec->body;
     const char *obstacle_id = gfdx_rec_str(b, "obstacle_id");
     const char *code = feedback_check_text("resolution", gfdx_rec_str(b, "resolution"), why, sizeof why);
+    if (!code)
+        code = feedback_check_official("resolved_by", gfdx_rec_str(b, "resolved_by"), why, sizeof why);
     if (code)
         return gfdx_apply_refuse(a, code, "%s", why);
     fb_case c;
     feedback_aggregate before, after;
     const feedback_ctx *ctx = a->service_ctx;
-    gfdx_apply_result res = open_need(a, &c);
-    if (res == GFDX_APPLY_OK && !may_resolve(a, &c.need))
-        res = gfdx_apply_refuse(a, "UNAUTHORIZED_SENDER",
-                                "%s may not resolve obstacles of need %s (province %s, branch %s)", a->sender->id,
-                                c.need_id, c.need.province, c.need.branch_id);
+    bool found = false;
+    gfdx_apply_result res = open_case(a, &c);
+    if (res == GFDX_APPLY_OK)
+        res = load_need(a, &c, &found);
+    /* the need's province and branch decide; no need, nobody may: the same refusal either way */
+    if (res == GFDX_APPLY_OK && (!found || !may_resolve(a, &c.need)))
+        res = gfdx_apply_refuse(a, "UNAUTHORIZED_SENDER", "%s may not resolve obstacles of need %s", a->sender->id,
+                                c.need_id);
     if (res == GFDX_APPLY_OK)
         res = open_obstacle(a, &c, obstacle_id);
     code = res == GFDX_APPLY_OK

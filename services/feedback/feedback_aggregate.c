@@ -32,19 +32,22 @@ typedef struct {
     bool reported;           /* a bank at any stage but NONE */
 } facts;
 
-static void count_bank(const feedback_matching *m, feedback_aggregate *a, facts *f)
+/* Adds one bank; false when a sum would overflow (a is then partly added: discard it). */
+static bool count_bank(const feedback_matching *m, feedback_aggregate *a, facts *f)
 {
     bool approved = m->stage == FEEDBACK_CREDIT_APPROVED || m->stage == FEEDBACK_DISBURSED;
-    a->banks_contacted += m->contacted;
+    a->banks_contacted += m->contacted; /* at most one per bank: n banks fit in an int */
     a->banks_approved += approved;
     a->banks_declined += m->stage == FEEDBACK_DECLINED;
-    a->approved_total += approved ? m->approved_amount : 0;
-    a->disbursed_total += m->disbursed_total;
-    a->open_obstacles += m->open_obstacles;
+    if (__builtin_add_overflow(a->approved_total, approved ? m->approved_amount : 0, &a->approved_total) ||
+        __builtin_add_overflow(a->disbursed_total, m->disbursed_total, &a->disbursed_total) ||
+        __builtin_add_overflow(a->open_obstacles, m->open_obstacles, &a->open_obstacles))
+        return false;
     f->approved_unblocked |= m->stage == FEEDBACK_CREDIT_APPROVED && m->open_obstacles == 0;
     f->blocked |= m->stage != FEEDBACK_DECLINED && m->open_obstacles > 0;
     f->at_work |= m->stage != FEEDBACK_DECLINED && m->stage != FEEDBACK_NONE;
     f->reported |= m->stage != FEEDBACK_NONE;
+    return true;
 }
 
 static feedback_overall overall_of(const feedback_aggregate *a, const facts *f)
@@ -62,15 +65,17 @@ static feedback_overall overall_of(const feedback_aggregate *a, const facts *f)
     return FEEDBACK_AWAITING;
 }
 
-void feedback_aggregate_compute(const feedback_matching *banks, size_t n, int banks_dispatched,
-                                feedback_aggregate *out)
+int feedback_aggregate_compute(const feedback_matching *banks, size_t n, int banks_dispatched,
+                               feedback_aggregate *out)
 {
     feedback_aggregate a = {.banks_dispatched = banks_dispatched};
     facts f = {0};
     for (size_t i = 0; i < n; i++)
-        count_bank(&banks[i], &a, &f);
+        if (!count_bank(&banks[i], &a, &f))
+            return -1;
     a.overall = overall_of(&a, &f);
     *out = a;
+    return 0;
 }
 
 bool feedback_aggregate_same_status(const feedback_aggregate *a, const feedback_aggregate *b)

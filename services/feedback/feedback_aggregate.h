@@ -54,9 +54,11 @@ const char *feedback_overall_name(feedback_overall o);
 int feedback_overall_parse(const char *name, feedback_overall *out);
 
 /* The aggregate of banks[0..n) for a need dispatched to banks_dispatched banks. banks may be
- * NULL when n is 0 (AWAITING, all zero). */
-void feedback_aggregate_compute(const feedback_matching *banks, size_t n, int banks_dispatched,
-                                feedback_aggregate *out);
+ * NULL when n is 0 (AWAITING, all zero). Every sum is checked (__builtin_add_overflow): 0 and
+ * *out filled, or -1 when approved_total, disbursed_total or open_obstacles would overflow
+ * (*out untouched; the record that led there is refused LIMIT_EXCEEDED). */
+int feedback_aggregate_compute(const feedback_matching *banks, size_t n, int banks_dispatched,
+                               feedback_aggregate *out);
 
 /* True when a and b agree on everything NeedMatchingStatus carries (overall and the six
  * counters; banks_dispatched is not published). A change publishes a record. */

@@ -49,6 +49,27 @@ const char *feedback_check_text(const char *field, const char *text, char *why, 
     return NULL;
 }
 
+static bool has_control(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            return true;
+    return false;
+}
+
+const char *feedback_check_official(const char *field, const char *name, char *why, size_t whylen)
+{
+    if (!name)
+        return NULL;
+    if (blank(name))
+        return say(why, whylen, "INVALID_FIELD", "%s must not be blank when given", field);
+    if (utf8_chars(name) > FEEDBACK_NAME_MAX_CHARS)
+        return say(why, whylen, "INVALID_FIELD", "%s has more than %d characters", field, FEEDBACK_NAME_MAX_CHARS);
+    if (has_control(name))
+        return say(why, whylen, "INVALID_FIELD", "%s holds control characters", field);
+    return NULL;
+}
+
 /* An optional integer field: *has set when present (not null). */
 static long long opt_int(const json_t *body, const char *name, bool *has)
 {
@@ -129,7 +150,7 @@ const char *feedback_authorize_bank(feedback_dispatch d, bool need_withdrawn, fe
                                     size_t whylen)
 {
     if (d == FEEDBACK_DISPATCH_NONE)
-        return say(why, whylen, "NOT_DISPATCHED", "the need was not dispatched to this bank");
+        return say(why, whylen, "UNAUTHORIZED_SENDER", "the need was not dispatched to this bank");
     if (need_withdrawn && !closing_report(ev))
         return say(why, whylen, "NEED_WITHDRAWN", "the need was withdrawn: %s is not accepted any more",
                    feedback_event_name(ev));

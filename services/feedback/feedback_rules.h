@@ -12,8 +12,12 @@
  *   NEGATIVE_AMOUNT        approved_amount or disbursed_amount below zero
  *   INVALID_AMOUNT         approved_amount or disbursed_amount zero where the stage needs it
  *   INVALID_FIELD          rate_bp outside 0..10000, term_months outside 1..600, a text longer
- *                          than 2000 characters or empty where required
- *   NOT_DISPATCHED         no pboc.dispatch row for (need, bank), or it was cancelled
+ *                          than 2000 characters or empty where required, an official's name
+ *                          (ObstacleResolved.resolved_by) longer than 200 characters or
+ *                          holding control characters
+ *   UNAUTHORIZED_SENDER    no pboc.dispatch row for (need, bank): checked before anything
+ *                          about the need (its existence included) is looked at
+ *   NOT_DISPATCHED         the dispatch of the need to the bank was cancelled
  *   NEED_WITHDRAWN         the need was withdrawn and the report would start or advance work
  *   ILLEGAL_TRANSITION     feedback_fsm_next says no
  *   MATCHING_BLOCKED       the bank has an open obstacle and the report advances the stage
@@ -57,6 +61,14 @@ const char *feedback_report_parse(const json_t *body, feedback_report *out, char
  * present, not blank, at most FEEDBACK_TEXT_MAX_CHARS characters. NULL or INVALID_FIELD. */
 const char *feedback_check_text(const char *field, const char *text, char *why, size_t whylen);
 
+#define FEEDBACK_NAME_MAX_CHARS 200
+
+/* Checks an optional display name (ObstacleResolved.resolved_by: the official who
+ * coordinated; the resolver itself is always the authenticated sender): absent is fine;
+ * else not blank, at most FEEDBACK_NAME_MAX_CHARS characters, no control characters. NULL
+ * or INVALID_FIELD. */
+const char *feedback_check_official(const char *field, const char *name, char *why, size_t whylen);
+
 typedef enum {
     FEEDBACK_DISPATCH_NONE,      /* no pboc.dispatch row for (need, bank) */
     FEEDBACK_DISPATCH_ACTIVE,
@@ -67,7 +79,9 @@ typedef enum {
 int feedback_dispatch_parse(const char *status, feedback_dispatch *out);
 
 /* May a bank with this dispatch send `ev` (a MatchingFeedback stage or OBSTACLE_RAISED) on a
- * need that is (not) withdrawn? NULL, NOT_DISPATCHED or NEED_WITHDRAWN (rules above). */
+ * need that is (not) withdrawn? NULL, UNAUTHORIZED_SENDER (no dispatch row: the bank is no
+ * party to the need, whatever the need's state, or whether it exists), NOT_DISPATCHED (a
+ * cancelled dispatch) or NEED_WITHDRAWN (rules above). */
 const char *feedback_authorize_bank(feedback_dispatch d, bool need_withdrawn, feedback_event ev, char *why,
                                     size_t whylen);
 

@@ -1,11 +1,14 @@
 /* feedback_store.c: gfdx-feedback's SQL. See feedback_store.h. */
 #include "feedback_store.h"
 
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
+#include "fault.h"
 
 /* Runs a statement whose result is not needed. */
 static gfdx_apply_result run(gfdx_apply *a, const char *sql, int n, const char *const *p)
@@ -44,10 +47,9 @@ gfdx_apply_result feedback_store_pboc_ready(gfdx_apply *a, bool *ready)
     PQclear(r);
     if (*ready)
         return GFDX_APPLY_OK;
-    return gfdx_apply_db_error(a, "pboc tables",
-                               "pboc.need / pboc.dispatch do not exist yet (gfdx-push has not migrated this "
-                               "database): waiting",
-                               true);
+    return gfdx_fault_apply(a, GFDX_FAULT_NOT_READY, "pboc tables",
+                            "pboc.need / pboc.dispatch do not exist yet (gfdx-push has not migrated this "
+                            "database): waiting");
 }
 
 gfdx_apply_result feedback_store_need(gfdx_apply *a, const char *need_id, feedback_need *n, bool *found)
@@ -86,7 +88,7 @@ gfdx_apply_result feedback_store_dispatch(gfdx_apply *a, const char *need_id, co
     *d = FEEDBACK_DISPATCH_NONE;
     int bad = PQntuples(r) == 1 && feedback_dispatch_parse(PQgetvalue(r, 0, 0), d);
     PQclear(r);
-    return bad ? gfdx_apply_db_error(a, "pboc.dispatch", "unknown dispatch status", false) : GFDX_APPLY_OK;
+    return bad ? gfdx_fault_apply(a, GFDX_FAULT_CORRUPT, "pboc.dispatch", "unknown dispatch status") : GFDX_APPLY_OK;
 }
 
 /* ---- feedback.matching ---- */
@@ -128,7 +130,7 @@ gfdx_apply_result feedback_store_matching(gfdx_apply *a, const char *need_id, co
     *found = PQntuples(r) == 1;
     int bad = *found && matching_from_row(r, 0, m);
     PQclear(r);
-    return bad ? gfdx_apply_db_error(a, "feedback.matching", "unknown stage stored", false) : GFDX_APPLY_OK;
+    return bad ? gfdx_fault_apply(a, GFDX_FAULT_CORRUPT, "feedback.matching", "unknown stage stored") : GFDX_APPLY_OK;
 }
 
 gfdx_apply_result feedback_store_save_matching(gfdx_apply *a, const feedback_need *n, const char *bank_id,
@@ -183,7 +185,7 @@ gfdx_apply_result feedback_store_history(gfdx_apply *a, const char *need_id, con
         ms_text(amt, sizeof amt, *amount);
     char *detail = json_dumps(a->rec->body, JSON_COMPACT);
     if (!detail)
-        return gfdx_apply_db_error(a, "matching_event", "out of memory", false);
+        return gfdx_fault_apply(a, GFDX_FAULT_NO_MEMORY, "matching_event", "out of memory");
     const char *p[] = {need_id, bank_id, a->rec->event_id, a->rec->type, a->rec->sender_id, feedback_stage_name(from),
                        feedback_stage_name(to), amount ? amt : NULL, obstacle_id, at, detail};
     gfdx_apply_result res = run(a, sql, 11, p);
@@ -211,11 +213,14 @@ static gfdx_apply_result compute_aggregate(gfdx_apply *a, const char *need_id, f
         bad = matching_from_row(r, i, &banks[i]);
     int dispatched = n ? (int)int_at(r, 0, 10) : 0;
     PQclear(r);
-    if (banks && !bad)
-        feedback_aggregate_compute(banks, (size_t)n, dispatched, out);
+    int overflow = banks && !bad && feedback_aggregate_compute(banks, (size_t)n, dispatched, out);
     free(banks);
+    if (overflow)
+        return gfdx_apply_refuse(a, "LIMIT_EXCEEDED", "need %s: the amounts across banks would exceed %lld fen",
+                                 need_id, (long long)INT64_MAX);
     if (!banks || bad)
-        return gfdx_apply_db_error(a, "aggregate", banks ? "unknown stage stored" : "out of memory", false);
+        return gfdx_fault_apply(a, banks ? GFDX_FAULT_CORRUPT : GFDX_FAULT_NO_MEMORY, "aggregate",
+                                banks ? "unknown stage stored" : "out of memory");
     return GFDX_APPLY_OK;
 }
 
@@ -244,7 +249,7 @@ static gfdx_apply_result stored_aggregate(gfdx_apply *a, const char *need_id, fe
         out->disbursed_total = int_at(r, 0, 7);
     }
     PQclear(r);
-    return bad ? gfdx_apply_db_error(a, "need_status", "unknown overall stored", false) : GFDX_APPLY_OK;
+    return bad ? gfdx_fault_apply(a, GFDX_FAULT_CORRUPT, "need_status", "unknown overall stored") : GFDX_APPLY_OK;
 }
 
 /* Upserts the aggregate; *sequence gets the need's status_changes after it. */
@@ -282,6 +287,7 @@ static gfdx_apply_result save_aggregate(gfdx_apply *a, const feedback_need *n, c
 static gfdx_apply_result emit_status(gfdx_apply *a, const char *need_id, const char *topic,
                                      const feedback_aggregate *g, long long sequence)
 {
+    errno = 0;
     json_t *rec = json_pack("{s:s, s:I, s:s, s:i, s:i, s:i, s:I, s:I, s:i}", "need_id", need_id, "sequence",
                             (json_int_t)sequence, "overall",
                             feedback_overall_name(g->overall), "banks_contacted", g->banks_contacted,
@@ -289,7 +295,8 @@ static gfdx_apply_result emit_status(gfdx_apply *a, const char *need_id, const c
                             "approved_total", (json_int_t)g->approved_total, "disbursed_total",
                             (json_int_t)g->disbursed_total, "open_obstacles", g->open_obstacles);
     if (!rec)
-        return gfdx_apply_db_error(a, "NeedMatchingStatus", "cannot build the record", false);
+        return gfdx_fault_apply(a, gfdx_fault_of_errno(errno, GFDX_FAULT_BAD_INPUT), "NeedMatchingStatus",
+                                "cannot build the record");
     gfdx_apply_result res = gfdx_apply_emit(a, topic, need_id, "NeedMatchingStatus", rec);
     json_decref(rec);
     return res;
@@ -319,9 +326,11 @@ gfdx_apply_result feedback_store_alert(gfdx_apply *a, feedback_alert_kind kind, 
     snprintf(sql, sizeof sql,
              "INSERT INTO %s.alert (kind, need_id, bank_id, detail, facts, event_id) VALUES ($1, $2, $3, $4, $5, $6)",
              a->schema);
+    if (!facts) /* the caller's json_pack failed (errno cleared before it) */
+        return gfdx_fault_apply(a, gfdx_fault_of_errno(errno, GFDX_FAULT_BAD_INPUT), "alert", "cannot build the facts");
     char *f = json_dumps(facts, JSON_COMPACT);
     if (!f)
-        return gfdx_apply_db_error(a, "alert", "out of memory", false);
+        return gfdx_fault_apply(a, GFDX_FAULT_NO_MEMORY, "alert", "out of memory");
     const char *p[] = {feedback_alert_kind_name(kind), need_id, bank_id, detail, f, a->rec->event_id};
     gfdx_apply_result res = run(a, sql, 6, p);
     free(f);
@@ -423,10 +432,13 @@ gfdx_apply_result feedback_store_emit_coordination(gfdx_apply *a, const feedback
     PGresult *r = gfdx_apply_exec(a, sql, 1, p);
     if (!r)
         return GFDX_APPLY_DB_ERROR;
-    json_t *rec = PQntuples(r) == 1 ? coordination_record(r, n, obstacle_id) : NULL;
+    errno = 0;
+    bool found = PQntuples(r) == 1;
+    json_t *rec = found ? coordination_record(r, n, obstacle_id) : NULL;
     PQclear(r);
-    if (!rec)
-        return gfdx_apply_db_error(a, "ObstacleCoordination", "cannot build the record", false);
+    if (!rec) /* no row: the obstacle written in this transaction vanished, i.e. corrupt */
+        return gfdx_fault_apply(a, found ? gfdx_fault_of_errno(errno, GFDX_FAULT_BAD_INPUT) : GFDX_FAULT_CORRUPT,
+                                "ObstacleCoordination", "cannot build the record");
     gfdx_apply_result res = gfdx_apply_emit(a, topic, n->province, "ObstacleCoordination", rec);
     json_decref(rec);
     return res;

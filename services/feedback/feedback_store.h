@@ -1,7 +1,7 @@
 /* feedback_store: gfdx-feedback's statements, for its handlers (feedback.c). Every function
  * runs parameterised SQL in the handler's transaction through gfdx_apply_exec and returns
- * GFDX_APPLY_OK or GFDX_APPLY_DB_ERROR (verdict set in a); none refuses: deciding is the
- * handlers' and the pure rules' business.
+ * GFDX_APPLY_OK or GFDX_APPLY_DB_ERROR (verdict set in a); none refuses (deciding is the
+ * handlers' and the pure rules' business) except feedback_store_aggregate on an overflow.
  *
  * pboc.need and pboc.dispatch belong to gfdx-push: plain SELECTs only (no FOR UPDATE/SHARE,
  * which would need UPDATE rights on them). Records of one need are keyed by need id, so one
@@ -58,7 +58,8 @@ gfdx_apply_result feedback_store_history(gfdx_apply *a, const char *need_id, con
 /* Recomputes the need's aggregate from all its matching rows and dispatches, compares it with
  * feedback.need_status (locked), stores it, and when a published field changed emits
  * NeedMatchingStatus to status_topic. before is the stored aggregate (all zero and AWAITING
- * when the need had none), after the new one. */
+ * when the need had none), after the new one. The one refusal of this module: LIMIT_EXCEEDED
+ * when a total across banks would overflow 64 bits (feedback_aggregate_compute). */
 gfdx_apply_result feedback_store_aggregate(gfdx_apply *a, const feedback_need *n, const char *status_topic,
                                            feedback_aggregate *before, feedback_aggregate *after);
 

@@ -4,13 +4,67 @@
  * outbox where DESIGN §6.1 says so. Refusals change nothing (the savepoint is rolled back). */
 #include "intake.h"
 
+#include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "calendar.h"
+#include "config.h"
+#include "fault.h"
 #include "intake_fsm.h"
+#include "intake_matching.h"
 #include "intake_validate.h"
+#include "log.h"
+#include "pgstore.h"
+
+/* ---- settings (intake.* in the daemon's config file) ---- */
+
+typedef struct {
+    char *matching_sender; /* intake.matching_status_sender */
+    int max_sequence_jump; /* intake.matching_max_sequence_jump */
+} intake_settings;
+
+/* clang-format off */
+static const gfdx_cfg_setting intake_rows[] = {
+    {"intake.matching_status_sender", GFDX_CFG_STRING, offsetof(intake_settings, matching_sender), "pboc", 0, 0, 0,
+     false, false, false, "the participant gfdx-feedback runs as: the only sender whose NeedMatchingStatus is accepted"},
+    {"intake.matching_max_sequence_jump", GFDX_CFG_INT, offsetof(intake_settings, max_sequence_jump), NULL,
+     INTAKE_MATCHING_MAX_JUMP_DEFAULT, 1, 1000000000, false, false, false,
+     "a NeedMatchingStatus whose sequence is more than this above the need's applied sequence is refused"},
+};
+/* clang-format on */
+#define N_INTAKE_ROWS (sizeof intake_rows / sizeof intake_rows[0])
+
+/* Loaded once by the configure hook (or the defaults when it never ran), read-only afterwards. */
+static intake_settings the_settings;
+
+static int intake_configure(void *ctx, const char *path, FILE *print_to, char *err, size_t errlen)
+{
+    intake_settings *c = ctx, s = {0};
+    if (gfdx_config_load_rows(path, intake_rows, N_INTAKE_ROWS, &s, err, errlen)) {
+        gfdx_config_release(intake_rows, N_INTAKE_ROWS, &s);
+        return -1;
+    }
+    gfdx_config_release(intake_rows, N_INTAKE_ROWS, c);
+    *c = s;
+    if (print_to)
+        gfdx_config_print_rows(print_to, intake_rows, N_INTAKE_ROWS, c);
+    return 0;
+}
+
+static const char *matching_sender(const gfdx_apply *a)
+{
+    const intake_settings *c = a->service_ctx;
+    return c && c->matching_sender ? c->matching_sender : "pboc";
+}
+
+static long long max_sequence_jump(const gfdx_apply *a)
+{
+    const intake_settings *c = a->service_ctx;
+    return c && c->max_sequence_jump > 0 ? c->max_sequence_jump : INTAKE_MATCHING_MAX_JUMP_DEFAULT;
+}
 
 /* The need as stored, loaded FOR UPDATE. */
 typedef struct {
@@ -22,6 +76,7 @@ typedef struct {
     char quarter[8];
     bool late;
     char batch_id[128], recommended_by[64];
+    long long matching_sequence;
 } need_row;
 
 static void need_row_clear(need_row *n)
@@ -30,13 +85,35 @@ static void need_row_clear(need_row *n)
     json_decref(n->tags);
 }
 
-/* 1 found, 0 not found (n->status NONE), -1 database error (verdict set). */
+/* Fills n from row 0 of r (the columns of load_need). 0, or -1 with the verdict set. */
+static int need_from_row(gfdx_apply *a, const PGresult *r, need_row *n)
+{
+    if (intake_status_parse(PQgetvalue(r, 0, 0), &n->status))
+        return gfdx_fault_apply(a, GFDX_FAULT_CORRUPT, "load_need", "unknown status stored in intake.need"), -1;
+    snprintf(n->province, sizeof n->province, "%s", PQgetvalue(r, 0, 1));
+    n->is_major = PQgetvalue(r, 0, 2)[0] == 't';
+    errno = 0;
+    n->snapshot = json_loads(PQgetvalue(r, 0, 3), 0, NULL);
+    n->tags = n->snapshot ? json_loads(PQgetvalue(r, 0, 4), 0, NULL) : NULL;
+    if (!n->tags) /* jsonb text from PostgreSQL always parses: out of memory, or corrupt */
+        return gfdx_fault_apply(a, gfdx_fault_of_errno(errno, GFDX_FAULT_CORRUPT), "load_need",
+                                "cannot read the stored need"), -1;
+    snprintf(n->quarter, sizeof n->quarter, "%s", PQgetvalue(r, 0, 5));
+    n->late = PQgetvalue(r, 0, 6)[0] == 't';
+    snprintf(n->batch_id, sizeof n->batch_id, "%s", PQgetvalue(r, 0, 7));
+    snprintf(n->recommended_by, sizeof n->recommended_by, "%s", PQgetvalue(r, 0, 8));
+    n->matching_sequence = strtoll(PQgetvalue(r, 0, 9), NULL, 10);
+    return 0;
+}
+
+/* 1 found, 0 not found (n->status NONE), -1 database error (verdict set). On 1 the caller
+ * owns *n (need_row_clear); on 0 and -1 there is nothing to clear. */
 static int load_need(gfdx_apply *a, const char *need_id, need_row *n)
 {
     char sql[512];
     snprintf(sql, sizeof sql,
              "SELECT status, province, is_major, snapshot::text, to_json(priority_tags)::text,"
-             " coalesce(quarter, ''), late, coalesce(batch_id, ''), coalesce(recommended_by, '')"
+             " coalesce(quarter, ''), late, coalesce(batch_id, ''), coalesce(recommended_by, ''), matching_sequence"
              " FROM %s.need WHERE need_id = $1 FOR UPDATE",
              a->schema);
     const char *p[] = {need_id};
@@ -45,20 +122,10 @@ static int load_need(gfdx_apply *a, const char *need_id, need_row *n)
     if (!r)
         return -1;
     int found = PQntuples(r) == 1;
-    if (found && intake_status_parse(PQgetvalue(r, 0, 0), &n->status)) {
-        gfdx_apply_db_error(a, "load_need", "unknown status stored in intake.need", false);
-        PQclear(r);
-        return -1;
-    }
-    if (found) {
-        snprintf(n->province, sizeof n->province, "%s", PQgetvalue(r, 0, 1));
-        n->is_major = PQgetvalue(r, 0, 2)[0] == 't';
-        n->snapshot = json_loads(PQgetvalue(r, 0, 3), 0, NULL);
-        n->tags = json_loads(PQgetvalue(r, 0, 4), 0, NULL);
-        snprintf(n->quarter, sizeof n->quarter, "%s", PQgetvalue(r, 0, 5));
-        n->late = PQgetvalue(r, 0, 6)[0] == 't';
-        snprintf(n->batch_id, sizeof n->batch_id, "%s", PQgetvalue(r, 0, 7));
-        snprintf(n->recommended_by, sizeof n->recommended_by, "%s", PQgetvalue(r, 0, 8));
+    if (found && need_from_row(a, r, n)) {
+        need_row_clear(n);
+        memset(n, 0, sizeof *n);
+        found = -1;
     }
     PQclear(r);
     return found;
@@ -74,6 +141,8 @@ static gfdx_apply_result append_event(gfdx_apply *a, const char *need_id, intake
              a->schema);
     snprintf(at, sizeof at, "%lld", (long long)a->rec->occurred_at);
     char *detail = json_dumps(a->rec->body, JSON_COMPACT);
+    if (!detail)
+        return gfdx_fault_apply(a, GFDX_FAULT_NO_MEMORY, "need_event", "out of memory");
     const char *p[] = {need_id, a->rec->event_id, a->rec->type, a->rec->sender_id,
                        from == INTAKE_NONE ? NULL : intake_status_name(from), intake_status_name(to), at, detail};
     PGresult *r = gfdx_apply_exec(a, sql, 8, p);
@@ -102,27 +171,47 @@ static bool may_file(const gfdx_apply *a, const char *province)
     return gfdx_auth_is_kind(a->sender, GFDX_PK_MIIT) || gfdx_auth_is_province_authority_of(a->sender, province);
 }
 
-static gfdx_apply_result refuse_unauthorized(gfdx_apply *a, const char *what, const char *province)
+/* The sender is the need's province authority (reviews and recommendations). */
+static bool may_decide(const gfdx_apply *a, const char *province)
 {
-    return gfdx_apply_refuse(a, "UNAUTHORIZED_SENDER", "%s (%s) may not %s a need of province %s",
-                             a->sender->id, gfdx_participant_kind_name(a->sender->kind), what, province);
+    return gfdx_auth_is_province_authority_of(a->sender, province);
+}
+
+/* The same sentence whether the need exists, is in another province or in a final state:
+ * a refusal tells a forger nothing about the need. */
+static gfdx_apply_result refuse_unauthorized(gfdx_apply *a, const char *what, const char *need_id)
+{
+    return gfdx_apply_refuse(a, "UNAUTHORIZED_SENDER", "%s (%s) may not %s need %s", a->sender->id,
+                             gfdx_participant_kind_name(a->sender->kind), what, need_id ? need_id : "");
 }
 
 /* Priority-support tags: the kinds of current name-list entries naming this enterprise
- * (district.current_entry, the read-only contract of gfdx-namelist). None if not deployed. */
+ * (district.current_entry, the read-only contract of gfdx-namelist). None if not deployed.
+ * NULL with the verdict set when a statement fails: the transaction is aborted then, so
+ * nothing more may run in it (the caller returns GFDX_APPLY_DB_ERROR at once, and the
+ * verdict keeps the first error's classification, e.g. a transient serialization failure). */
 static json_t *priority_tags(gfdx_apply *a, const char *uscc)
 {
-    json_t *tags = json_array();
     PGresult *r = gfdx_apply_exec(a, "SELECT to_regclass('district.current_entry') IS NOT NULL", 0, NULL);
-    bool present = r && PQgetvalue(r, 0, 0)[0] == 't';
+    if (!r)
+        return NULL;
+    bool present = PQgetvalue(r, 0, 0)[0] == 't';
     PQclear(r);
-    if (!present)
-        return tags;
     const char *p[] = {uscc};
-    r = gfdx_apply_exec(a, "SELECT DISTINCT kind FROM district.current_entry WHERE uscc = $1 ORDER BY kind", 1, p);
-    for (int i = 0; r && i < PQntuples(r); i++)
-        json_array_append_new(tags, json_string(PQgetvalue(r, i, 0)));
+    r = present ? gfdx_apply_exec(a, "SELECT DISTINCT kind FROM district.current_entry WHERE uscc = $1 ORDER BY kind",
+                                  1, p)
+                : NULL;
+    if (present && !r)
+        return NULL;
+    json_t *tags = json_array();
+    for (int i = 0; tags && r && i < PQntuples(r); i++)
+        if (json_array_append_new(tags, json_string(PQgetvalue(r, i, 0)))) {
+            json_decref(tags);
+            tags = NULL;
+        }
     PQclear(r);
+    if (!tags)
+        gfdx_fault_apply(a, GFDX_FAULT_NO_MEMORY, "priority_tags", "out of memory");
     return tags;
 }
 
@@ -172,6 +261,11 @@ static gfdx_apply_result write_need(gfdx_apply *a, const char *status, json_t *t
     char sql[1024], keep[4][32], *snapshot = NULL, *tagtext = pg_array(tags);
     const char *p[NEED_NPARAMS + 1];
     need_params(a->rec->body, status, tagtext, p, keep, &snapshot);
+    if (!snapshot || !tagtext) {
+        free(snapshot);
+        free(tagtext);
+        return gfdx_fault_apply(a, GFDX_FAULT_NO_MEMORY, "write_need", "out of memory");
+    }
     if (insert)
         snprintf(sql, sizeof sql,
                  "INSERT INTO %s.need (" NEED_COLUMNS ", submitted_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,"
@@ -203,17 +297,26 @@ static gfdx_apply_result file_need(gfdx_apply *a, intake_event ev)
     if (code)
         return gfdx_apply_refuse(a, code, "%s", why);
     const char *need_id = gfdx_rec_str(b, "need_id"), *province = gfdx_rec_str(b, "factory.province");
+    const char *what = ev == INTAKE_EV_SUBMIT ? "submit" : "revise";
     if (!may_file(a, province))
-        return refuse_unauthorized(a, ev == INTAKE_EV_SUBMIT ? "submit" : "revise", province);
+        return refuse_unauthorized(a, what, need_id);
     need_row n;
     if (load_need(a, need_id, &n) < 0)
         return GFDX_APPLY_DB_ERROR;
     intake_status next;
-    gfdx_apply_result res = transition(a, need_id, n.status, ev, &next);
+    /* an existing need: only who may act in its province may learn its state; a need that
+     * does not exist may be revised by nobody but MIIT (no answer tells a forger whether an
+     * id exists in another province) */
+    bool may = n.status != INTAKE_NONE ? may_file(a, n.province) : ev == INTAKE_EV_SUBMIT || may_file(a, NULL);
+    gfdx_apply_result res = may ? GFDX_APPLY_OK : refuse_unauthorized(a, what, need_id);
+    if (res == GFDX_APPLY_OK)
+        res = transition(a, need_id, n.status, ev, &next);
     if (res == GFDX_APPLY_OK && n.status != INTAKE_NONE && strcmp(n.province, province))
         res = gfdx_apply_refuse(a, "INVALID_FIELD", "a revision may not move need %s from province %s to %s",
                                 need_id, n.province, province);
     json_t *tags = res == GFDX_APPLY_OK ? priority_tags(a, gfdx_rec_str(b, "factory.uscc")) : NULL;
+    if (res == GFDX_APPLY_OK && !tags)
+        res = GFDX_APPLY_DB_ERROR; /* verdict set by priority_tags */
     if (res == GFDX_APPLY_OK)
         res = write_need(a, intake_status_name(next), tags, n.status == INTAKE_NONE);
     if (res == GFDX_APPLY_OK)
@@ -226,8 +329,16 @@ static gfdx_apply_result file_need(gfdx_apply *a, intake_event ev)
 static gfdx_apply_result on_submitted(gfdx_apply *a) { return file_need(a, INTAKE_EV_SUBMIT); }
 static gfdx_apply_result on_revised(gfdx_apply *a) { return file_need(a, INTAKE_EV_REVISE); }
 
-/* Loads the need named by the record and checks the transition; on OK the caller owns *n. */
-static gfdx_apply_result begin_change(gfdx_apply *a, intake_event ev, need_row *n, intake_status *next)
+/* Who may act on a need, from the one fact authorization needs: its province (NULL when the
+ * need does not exist, so that only a sender allowed everywhere passes). */
+typedef bool (*may_fn)(const gfdx_apply *a, const char *province);
+
+/* Loads the need named by the record, authorizes the sender on its province before anything
+ * else about it is looked at (UNAUTHORIZED_SENDER alike for a need that does not exist, is
+ * in another province or in a final state), then checks the transition. On OK the caller
+ * owns *n. */
+static gfdx_apply_result begin_change(gfdx_apply *a, intake_event ev, const char *what, may_fn may, need_row *n,
+                                      intake_status *next)
 {
     const char *need_id = gfdx_rec_str(a->rec->body, "need_id");
     if (gfdx_apply_check_key(a, need_id, "need id") != GFDX_APPLY_OK)
@@ -235,7 +346,8 @@ static gfdx_apply_result begin_change(gfdx_apply *a, intake_event ev, need_row *
     int found = load_need(a, need_id, n);
     if (found < 0)
         return GFDX_APPLY_DB_ERROR;
-    gfdx_apply_result res = transition(a, need_id, n->status, ev, next);
+    gfdx_apply_result res = may(a, found ? n->province : NULL) ? transition(a, need_id, n->status, ev, next)
+                                                               : refuse_unauthorized(a, what, need_id);
     if (res != GFDX_APPLY_OK)
         need_row_clear(n);
     return res;
@@ -267,11 +379,9 @@ static gfdx_apply_result on_reviewed(gfdx_apply *a)
                       : !strcmp(decision, "REJECTED") ? INTAKE_EV_REJECT : INTAKE_EV_RETURN;
     need_row n;
     intake_status next;
-    gfdx_apply_result res = begin_change(a, ev, &n, &next);
+    gfdx_apply_result res = begin_change(a, ev, "review", may_decide, &n, &next);
     if (res != GFDX_APPLY_OK)
         return res;
-    if (!gfdx_auth_is_province_authority_of(a->sender, n.province))
-        res = refuse_unauthorized(a, "review", n.province);
     const char *extra[] = {intake_status_name(next), gfdx_rec_str(a->rec->body, "reviewer"),
                            gfdx_rec_str(a->rec->body, "comment")};
     if (res == GFDX_APPLY_OK)
@@ -294,15 +404,13 @@ static gfdx_apply_result on_recommended(gfdx_apply *a)
 {
     need_row n;
     intake_status next;
-    gfdx_apply_result res = begin_change(a, INTAKE_EV_RECOMMEND, &n, &next);
+    gfdx_apply_result res = begin_change(a, INTAKE_EV_RECOMMEND, "recommend", may_decide, &n, &next);
     if (res != GFDX_APPLY_OK)
         return res;
     const char *requested = gfdx_rec_str(a->rec->body, "quarter"), *batch = gfdx_rec_str(a->rec->body, "batch_id");
     char quarter[8], why[256];
     bool late = false;
-    if (!gfdx_auth_is_province_authority_of(a->sender, n.province))
-        res = refuse_unauthorized(a, "recommend", n.province);
-    else if (gfdx_calendar_assign_quarter(a->calendar, requested, a->rec->occurred_at, n.is_major, quarter, &late,
+    if (gfdx_calendar_assign_quarter(a->calendar, requested, a->rec->occurred_at, n.is_major, quarter, &late,
                                           why, sizeof why))
         res = gfdx_apply_refuse(a, "INVALID_QUARTER", "quarter \"%s\": %s", requested, why);
     const char *extra[] = {intake_status_name(next), quarter, late ? "true" : "false", requested, batch, a->sender->id};
@@ -310,10 +418,12 @@ static gfdx_apply_result on_recommended(gfdx_apply *a)
         res = update_need(a, "status = $2, quarter = $3, late = $4, requested_quarter = $5, batch_id = $6,"
                              " recommended_by = $7", "", extra, 6, n.status, next);
     const char *need_id = gfdx_rec_str(a->rec->body, "need_id");
+    errno = 0;
     json_t *pushed = res == GFDX_APPLY_OK ? need_pushed(&n, need_id, quarter, late, batch, a->sender->id) : NULL;
     if (res == GFDX_APPLY_OK)
         res = pushed ? gfdx_apply_emit(a, INTAKE_PUSH_TOPIC, need_id, "NeedPushed", pushed)
-                     : gfdx_apply_db_error(a, "NeedPushed", "cannot build the record", false);
+                     : gfdx_fault_apply(a, gfdx_fault_of_errno(errno, GFDX_FAULT_BAD_INPUT), "NeedPushed",
+                                        "cannot build the record");
     json_decref(pushed);
     need_row_clear(&n);
     return res;
@@ -323,58 +433,77 @@ static gfdx_apply_result on_withdrawn(gfdx_apply *a)
 {
     need_row n;
     intake_status next;
-    gfdx_apply_result res = begin_change(a, INTAKE_EV_WITHDRAW, &n, &next);
+    gfdx_apply_result res = begin_change(a, INTAKE_EV_WITHDRAW, "withdraw", may_file, &n, &next);
     if (res != GFDX_APPLY_OK)
         return res;
-    if (!may_file(a, n.province))
-        res = refuse_unauthorized(a, "withdraw", n.province);
     const char *extra[] = {intake_status_name(next)};
     if (res == GFDX_APPLY_OK)
         res = update_need(a, "status = $2", "", extra, 1, n.status, next);
     /* Once recommended, NeedPushed is on its way to the PBoC (outbox): tell them it is withdrawn. */
     if (res == GFDX_APPLY_OK && (n.status == INTAKE_RECOMMENDED || n.status == INTAKE_PUSHED)) {
         const char *need_id = gfdx_rec_str(a->rec->body, "need_id");
+        errno = 0;
         json_t *w = json_pack("{s:s, s:s}", "need_id", need_id, "reason", gfdx_rec_str(a->rec->body, "reason"));
-        res = gfdx_apply_emit(a, INTAKE_PUSH_TOPIC, need_id, "NeedPushWithdrawn", w);
+        res = w ? gfdx_apply_emit(a, INTAKE_PUSH_TOPIC, need_id, "NeedPushWithdrawn", w)
+                : gfdx_fault_apply(a, gfdx_fault_of_errno(errno, GFDX_FAULT_BAD_INPUT), "NeedPushWithdrawn",
+                                   "cannot build the record");
         json_decref(w);
     }
     need_row_clear(&n);
     return res;
 }
 
+/* Writes a checked status: the outcome when it supersedes the applied one, the history always. */
+static gfdx_apply_result apply_matching(gfdx_apply *a, const intake_matching_status *st, const need_row *n)
+{
+    if (!intake_matching_supersedes(st->sequence, n->matching_sequence))
+        return append_event(a, gfdx_rec_str(a->rec->body, "need_id"), n->status, n->status);
+    char v[7][24];
+    const long long nums[] = {st->banks_contacted, st->banks_approved, st->banks_declined, st->approved_total,
+                              st->disbursed_total, st->open_obstacles, st->sequence};
+    const char *extra[8] = {st->overall};
+    for (int i = 0; i < 7; i++) {
+        snprintf(v[i], sizeof v[i], "%lld", nums[i]);
+        extra[1 + i] = v[i];
+    }
+    return update_need(a, "financing_outcome = $2, banks_contacted = $3, banks_approved = $4,"
+                          " banks_declined = $5, approved_total = $6, disbursed_total = $7,"
+                          " open_obstacles = $8, matching_sequence = $9",
+                       "", extra, 8, n->status, n->status);
+}
+
+/* NeedMatchingStatus (intake_matching.h): from gfdx-feedback's participant only (checked
+ * before the need is looked at), validated against the need's applied sequence. */
 static gfdx_apply_result on_matching_status(gfdx_apply *a)
 {
     const json_t *b = a->rec->body;
-    const char *need_id = gfdx_rec_str(b, "need_id");
-    if (!gfdx_auth_is_kind(a->sender, GFDX_PK_PBOC))
-        return gfdx_apply_refuse(a, "UNAUTHORIZED_SENDER", "%s may not report matching status", a->sender->id);
+    const char *need_id = gfdx_rec_str(b, "need_id"), *allowed = matching_sender(a);
+    if (strcmp(a->sender->id, allowed))
+        return gfdx_apply_refuse(a, "UNAUTHORIZED_SENDER", "%s may not report matching status: only %s does",
+                                 a->sender->id, allowed);
+    intake_matching_status st;
+    intake_matching_read(b, &st);
     need_row n;
     int found = load_need(a, need_id, &n);
     if (found <= 0)
         return found < 0 ? GFDX_APPLY_DB_ERROR : gfdx_apply_refuse(a, "UNKNOWN_NEED", "need %s does not exist", need_id);
-    char v[7][24];
-    static const char *const fields[] = {"banks_contacted", "banks_approved", "banks_declined", "approved_total",
-                                         "disbursed_total", "open_obstacles", "sequence"};
-    const char *extra[8] = {gfdx_rec_str(b, "overall")};
-    for (int i = 0; i < 7; i++) {
-        snprintf(v[i], sizeof v[i], "%lld", gfdx_rec_int(b, fields[i]));
-        extra[1 + i] = v[i];
-    }
-    /* A status older than the one applied (sequence not higher; 0 = a v1 writer, always
-     * applied) only goes into the history. */
-    gfdx_apply_result res = update_need(a, "financing_outcome = $2, banks_contacted = $3, banks_approved = $4,"
-                                           " banks_declined = $5, approved_total = $6, disbursed_total = $7,"
-                                           " open_obstacles = $8, matching_sequence = greatest(matching_sequence, $9)",
-                                        " AND ($9::bigint = 0 OR $9 > matching_sequence)", extra, 8, n.status,
-                                        n.status);
+    char why[256];
+    const char *code = intake_matching_check(&st, n.matching_sequence, max_sequence_jump(a), why, sizeof why);
+    gfdx_apply_result res = code ? gfdx_apply_refuse(a, code, "need %s: %s", need_id, why) : apply_matching(a, &st, &n);
     need_row_clear(&n);
     return res;
 }
 
-/* Outbox hook: NeedPushed delivered to Kafka -> RECOMMENDED becomes PUSHED. */
+/* Outbox hook: NeedPushed delivered to Kafka -> RECOMMENDED becomes PUSHED, in the relay's
+ * transaction under a savepoint. The failure is classified by the one rule (fault.h): a
+ * transient one returns -1 (the relay rolls the round back and retries it); a permanent one
+ * is undone (the record was delivered all the same), logged as an error, and returns 0, so
+ * that the row is marked published and never re-sent forever. The need then stays
+ * RECOMMENDED until an operator looks. */
 static int on_published(void *ctx, PGconn *db, const char *qschema, const char *record_type, const char *key,
                         const char *event_id, char *err, size_t errlen)
 {
+    (void)ctx;
     if (strcmp(record_type, "NeedPushed"))
         return 0;
     char sql[768];
@@ -386,12 +515,18 @@ static int on_published(void *ctx, PGconn *db, const char *qschema, const char *
              " jsonb_build_object('delivered_to', $3::text) FROM moved",
              qschema, qschema);
     const char *p[] = {key, event_id, INTAKE_PUSH_TOPIC};
-    PGresult *r = PQexecParams(db, sql, 3, NULL, p, NULL, NULL, 0);
-    int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-    if (!ok)
-        snprintf(err, errlen, "marking %s pushed: %s", key, PQresultErrorMessage(r));
-    PQclear(r);
-    return ok ? 0 : -1;
+    char why[512];
+    bool transient = false;
+    if (gfdx_pg_run(db, "SAVEPOINT gfdx_published", 0, NULL, err, errlen, &transient))
+        return -1;
+    if (gfdx_pg_run(db, sql, 3, p, why, sizeof why, &transient) == 0)
+        return gfdx_pg_run(db, "RELEASE SAVEPOINT gfdx_published", 0, NULL, err, errlen, &transient);
+    snprintf(err, errlen, "marking %s pushed: %s", key, why);
+    if (transient || gfdx_pg_run(db, "ROLLBACK TO SAVEPOINT gfdx_published", 0, NULL, why, sizeof why, &transient))
+        return -1;
+    GFDX_ERROR("NeedPushed %s delivered, but marking need %s PUSHED failed permanently (it stays RECOMMENDED): %s",
+               event_id, key, err);
+    return 0;
 }
 
 static const gfdx_handler handlers[] = {
@@ -405,4 +540,6 @@ const gfdx_service intake_service = {
     .handlers = handlers,
     .handler_count = sizeof handlers / sizeof handlers[0],
     .on_published = on_published,
+    .configure = intake_configure,
+    .ctx = &the_settings,
 };

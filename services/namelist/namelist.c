@@ -42,6 +42,10 @@ static const gfdx_cfg_setting namelist_rows[] = {
            "list kinds an ecology bureau may publish (it receives lists and reports carbon benefits)"),
     NL_ROW("namelist.publishers.finance", GFDX_CFG_STRLIST, publishers[4], NULL, 0, 0, 0, false, false, false,
            "list kinds a finance bureau may publish (it receives lists and reports financing)"),
+    NL_ROW("namelist.max_version_jump", GFDX_CFG_INT, max_version_jump, NULL, NAMELIST_MAX_VERSION_JUMP_DEFAULT, 1,
+           1000000000, false, false, false,
+           "a version more than this above the list's applied version is refused VERSION_JUMP (a list's first"
+           " version counts from 0)"),
 };
 /* clang-format on */
 #define NL_NROWS (sizeof namelist_rows / sizeof namelist_rows[0])
@@ -98,17 +102,23 @@ static void read_part(const json_t *b, namelist_part *p)
     p->removed = gfdx_rec_get(b, "removed_keys");
 }
 
-/* A list belongs to its first publisher and keeps its kind and region. */
-static gfdx_apply_result check_owner(gfdx_apply *a, const namelist_part *p, const namelist_list_row *l)
+/* A list belongs to the bureau that staged its first part (district.list_owner) and keeps
+ * the kind and region it was bound with: checked before anything about its versions. The
+ * first part of a new list binds its sender (undone with the savepoint if the record is
+ * refused later on). */
+static gfdx_apply_result check_owner(gfdx_apply *a, const namelist_part *p)
 {
-    if (!l->exists)
-        return GFDX_APPLY_OK;
-    if (strcmp(l->publisher, a->sender->id))
+    namelist_owner o;
+    if (namelist_ledger_owner(a, p->list_id, &o))
+        return GFDX_APPLY_DB_ERROR;
+    if (!o.bound)
+        return namelist_ledger_bind(a, p) ? GFDX_APPLY_DB_ERROR : GFDX_APPLY_OK;
+    if (strcmp(o.publisher, a->sender->id))
         return gfdx_apply_refuse(a, "UNAUTHORIZED_SENDER", "list %s is published by %s, not %s", p->list_id,
-                                 l->publisher, a->sender->id);
-    if (strcmp(l->kind, p->kind) || strcmp(l->region, p->region))
+                                 o.publisher, a->sender->id);
+    if (strcmp(o.kind, p->kind) || strcmp(o.region, p->region))
         return gfdx_apply_refuse(a, "LIST_MISMATCH", "list %s is a %s list of region %s, not %s of %s", p->list_id,
-                                 l->kind, l->region, p->kind, p->region);
+                                 o.kind, o.region, p->kind, p->region);
     return GFDX_APPLY_OK;
 }
 
@@ -118,7 +128,9 @@ static gfdx_apply_result check_version(gfdx_apply *a, const namelist_part *p, co
     namelist_pending pend;
     if (namelist_ledger_pending(a, p, &pend))
         return GFDX_APPLY_DB_ERROR;
-    namelist_ledger_state s = {l->version, pend.version, pend.mode, pend.part_count, pend.part_received};
+    const namelist_ctx *ctx = a->service_ctx;
+    namelist_ledger_state s = {l->version, pend.version, pend.mode, pend.part_count, pend.part_received,
+                               ctx->set.max_version_jump};
     namelist_incoming in = {p->version, p->mode, p->part, p->part_count};
     char why[256];
     namelist_verdict v = namelist_version_check(&s, &in, why, sizeof why);
@@ -154,7 +166,7 @@ static gfdx_apply_result on_published(gfdx_apply *a)
     namelist_list_row list;
     if (namelist_ledger_load(a, p.list_id, &list) || namelist_ledger_hash_joins(a, true))
         return GFDX_APPLY_DB_ERROR;
-    gfdx_apply_result res = check_owner(a, &p, &list);
+    gfdx_apply_result res = check_owner(a, &p);
     if (res == GFDX_APPLY_OK)
         res = check_version(a, &p, &list);
     if (res == GFDX_APPLY_OK)
@@ -200,7 +212,11 @@ static gfdx_apply_result check_listed(gfdx_apply *a, const char *list_id, const 
     return res;
 }
 
-/* Validation, authorization (reporter bureau, the list's region) and the listing check. */
+/* Validation, authorization and the listing check. Authorization first, in two steps: what
+ * the sender's own kind allows (any list: ecology reports carbon, finance financing), then the
+ * one fact about the list it needs, its region. A list that does not exist covers nobody, so a
+ * reporter gets the same UNAUTHORIZED_SENDER for an unknown list and for another region's:
+ * a refusal says nothing about which lists exist elsewhere. */
 static gfdx_apply_result begin_report(gfdx_apply *a, namelist_record_kind rk, char *uscc, size_t ulen)
 {
     const namelist_ctx *ctx = a->service_ctx;
@@ -214,11 +230,12 @@ static gfdx_apply_result begin_report(gfdx_apply *a, namelist_record_kind rk, ch
     namelist_list_row list;
     if (namelist_ledger_load(a, list_id, &list))
         return GFDX_APPLY_DB_ERROR;
-    if (!namelist_authorize(&ctx->policy, a->sender, rk, NAMELIST_KIND_COUNT, list.exists ? list.region : a->sender->region, why,
-                            sizeof why))
+    if (!namelist_authorize(&ctx->policy, a->sender, rk, NAMELIST_KIND_COUNT, a->sender->region, why, sizeof why))
         return gfdx_apply_refuse(a, "UNAUTHORIZED_SENDER", "%s", why);
-    if (!list.exists)
-        return gfdx_apply_refuse(a, "UNKNOWN_LIST", "list %s has not been published", list_id);
+    if (!list.exists || !namelist_authorize(&ctx->policy, a->sender, rk, NAMELIST_KIND_COUNT, list.region, why,
+                                            sizeof why))
+        return gfdx_apply_refuse(a, "UNAUTHORIZED_SENDER", "%s may not report on list %s (not published, or not"
+                                 " of a region it covers)", a->sender->id, list_id);
     return check_listed(a, list_id, gfdx_rec_str(b, "entry_key"), gfdx_rec_str(b, "period"), uscc, ulen);
 }
 

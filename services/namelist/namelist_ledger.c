@@ -4,10 +4,12 @@
  * applying a 50,000-entry version is a handful of set-based statements, not a loop. */
 #include "namelist_ledger.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fault.h"
 #include "ids.h"
 #include "log.h"
 #include "namelist_diff.h"
@@ -85,6 +87,30 @@ int namelist_ledger_load(gfdx_apply *a, const char *list_id, namelist_list_row *
     }
     PQclear(r);
     return 0;
+}
+
+int namelist_ledger_owner(gfdx_apply *a, const char *list_id, namelist_owner *out)
+{
+    const char *p[] = {list_id};
+    memset(out, 0, sizeof *out);
+    PGresult *r = q(a, "SELECT publisher, kind, region FROM @.list_owner WHERE list_id = $1", 1, p);
+    if (!r)
+        return -1;
+    if (PQntuples(r) == 1) {
+        out->bound = true;
+        snprintf(out->publisher, sizeof out->publisher, "%s", PQgetvalue(r, 0, 0));
+        snprintf(out->kind, sizeof out->kind, "%s", PQgetvalue(r, 0, 1));
+        snprintf(out->region, sizeof out->region, "%s", PQgetvalue(r, 0, 2));
+    }
+    PQclear(r);
+    return 0;
+}
+
+int namelist_ledger_bind(gfdx_apply *a, const namelist_part *p)
+{
+    const char *prm[] = {p->list_id, a->rec->sender_id, p->kind, p->region, a->rec->event_id};
+    return run(a, "INSERT INTO @.list_owner (list_id, publisher, kind, region, event_id) VALUES ($1, $2, $3, $4, $5)",
+               5, prm, NULL);
 }
 
 int namelist_ledger_pending(gfdx_apply *a, const namelist_part *p, namelist_pending *out)
@@ -180,7 +206,7 @@ static gfdx_apply_result stage_entries(gfdx_apply *a, const namelist_part *p, co
            " WHERE s.list_id = $1 AND s.version = $2::bigint AND s.entry_key = x->>'entry_key' AND s.part <> $3::int)"
            " LIMIT 1", 4, prm, "DUPLICATE_ENTRY", "entry key \"%s\" is already in an earlier part of the version",
         p->list_id);
-    return res == GFDX_APPLY_OK ? gfdx_apply_db_error(a, "staging", "entries lost without a conflict", false) : res;
+    return res == GFDX_APPLY_OK ? gfdx_fault_apply(a, GFDX_FAULT_CORRUPT, "staging", "entries lost without a conflict") : res;
 }
 
 /* Stages DELTA removals: each must be on the list now, not removed or upserted by another part. */
@@ -216,7 +242,7 @@ gfdx_apply_result namelist_ledger_stage(gfdx_apply *a, const namelist_part *p)
     const char *prm[] = {p->list_id, ver, part, entries, removed};
     gfdx_apply_result res = GFDX_APPLY_OK;
     if (!entries || !removed)
-        res = gfdx_apply_db_error(a, "staging", "out of memory", false);
+        res = gfdx_fault_apply(a, GFDX_FAULT_NO_MEMORY, "staging", "out of memory");
     else if (insert_part(a, p, prm))
         res = GFDX_APPLY_DB_ERROR;
     if (res == GFDX_APPLY_OK)
@@ -280,7 +306,7 @@ static int load_input(gfdx_apply *a, const namelist_part *p, const char *ver, ap
     in->nrem = (size_t)PQntuples(in->rem_r);
     in->rem = malloc((in->nrem + 1) * sizeof *in->rem);
     if (!in->rem || items_of(in->cur_r, &in->cur, &in->ncur) || items_of(in->next_r, &in->next, &in->nnext)) {
-        gfdx_apply_db_error(a, "loading the version", "out of memory", false);
+        gfdx_fault_apply(a, GFDX_FAULT_NO_MEMORY, "loading the version", "out of memory");
         return -1;
     }
     for (size_t i = 0; i < in->nrem; i++)
@@ -342,7 +368,7 @@ static int store_change_keys(gfdx_apply *a, const namelist_part *p, const apply_
     char *closing = keys_json(ch->removed, ch->n_removed, ch->updated, ch->n_updated);
     char *opening = keys_json(ch->added, ch->n_added, ch->updated, ch->n_updated);
     const char *prm[] = {p->list_id, st->ver, closing, opening};
-    int rc = closing && opening ? 0 : (gfdx_apply_db_error(a, "apply", "out of memory", false), -1);
+    int rc = closing && opening ? 0 : (gfdx_fault_apply(a, GFDX_FAULT_NO_MEMORY, "apply", "out of memory"), -1);
     if (rc == 0)
         rc = run(a, "INSERT INTO @.change_key (list_id, version, op, entry_key) SELECT $1, $2::bigint, 'C', k FROM"
                     " jsonb_array_elements_text($3::jsonb) k UNION ALL SELECT $1, $2::bigint, 'O', k FROM"
@@ -383,8 +409,8 @@ static gfdx_apply_result write_entries(gfdx_apply *a, const namelist_part *p, co
     if (rc)
         return GFDX_APPLY_DB_ERROR;
     if (closed != (long long)(ch->n_removed + ch->n_updated) || opened != (long long)(ch->n_added + ch->n_updated))
-        return gfdx_apply_db_error(a, "apply", "ledger invariant broken: rows closed/inserted differ from the diff",
-                                   false);
+        return gfdx_fault_apply(a, GFDX_FAULT_CORRUPT, "apply",
+                                "ledger invariant broken: rows closed/inserted differ from the diff");
     return GFDX_APPLY_OK;
 }
 
@@ -404,8 +430,8 @@ static gfdx_apply_result verify(gfdx_apply *a, const namelist_part *p, const app
     snprintf(md5, 33, "%s", PQgetvalue(r, 0, 1));
     if (strtoll(PQgetvalue(r, 0, 0), NULL, 10) != st->entry_count ||
         (p->mode == NAMELIST_FULL && strcmp(md5, PQgetvalue(r, 1, 1))))
-        res = gfdx_apply_db_error(a, "apply", "ledger invariant broken: the rebuilt list differs from the published one",
-                                  false);
+        res = gfdx_fault_apply(a, GFDX_FAULT_CORRUPT, "apply",
+                               "ledger invariant broken: the rebuilt list differs from the published one");
     PQclear(r);
     return res;
 }
@@ -473,13 +499,15 @@ static gfdx_apply_result emit_changes(gfdx_apply *a, const namelist_part *p, con
     int parts = total ? (int)((total + per - 1) / per) : 1;
     gfdx_apply_result res = GFDX_APPLY_OK;
     for (int part = 1; part <= parts && res == GFDX_APPLY_OK; part++) {
+        errno = 0;
         json_t *rec = changed_record(p, list, st, ch, a->sender->id, part, parts);
         for (size_t k = 0; rec && k < per && pos < total; k++, pos++) {
             const char *which, *key = nth_change(ch, pos, &which);
             json_array_append_new(json_object_get(rec, which), json_string(key));
         }
         res = rec ? gfdx_apply_emit(a, set->changes_topic, p->list_id, "NameListChanged", rec)
-                  : gfdx_apply_db_error(a, "NameListChanged", "cannot build the record", false);
+                  : gfdx_fault_apply(a, gfdx_fault_of_errno(errno, GFDX_FAULT_BAD_INPUT), "NameListChanged",
+                                     "cannot build the record");
         json_decref(rec);
     }
     return res;

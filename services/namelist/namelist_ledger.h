@@ -29,6 +29,13 @@ typedef struct {
     long long version, entry_count;
 } namelist_list_row;
 
+/* The participant a list is bound to (district.list_owner), with the kind and region it
+ * was bound with: bound when the list's first part is staged. */
+typedef struct {
+    bool bound;
+    char publisher[72], kind[32], region[8];
+} namelist_owner;
+
 /* The version of a list being received in parts, if any. */
 typedef struct {
     long long version;        /* 0: none pending */
@@ -59,6 +66,12 @@ int namelist_ledger_hash_joins(gfdx_apply *a, bool on);
 /* Serialises all work on list_id until the end of the transaction (advisory lock: a list is
  * handled by one instance at a time even across a rebalance) and loads its row. 0, -1. */
 int namelist_ledger_load(gfdx_apply *a, const char *list_id, namelist_list_row *out);
+
+/* Loads the owner of list_id (out->bound false when nobody has staged a part of it). 0, -1. */
+int namelist_ledger_owner(gfdx_apply *a, const char *list_id, namelist_owner *out);
+
+/* Binds p->list_id to the record's sender, p->kind and p->region (the first part staged). 0, -1. */
+int namelist_ledger_bind(gfdx_apply *a, const namelist_part *p);
 
 /* Loads the pending version of p->list_id and compares it with p. 0, -1. */
 int namelist_ledger_pending(gfdx_apply *a, const namelist_part *p, namelist_pending *out);

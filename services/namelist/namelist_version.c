@@ -32,6 +32,12 @@ static namelist_verdict against_current(const namelist_ledger_state *s, const na
         snprintf(why, whylen, "version %lld is older than the applied version %lld", in->version, s->current);
         return NAMELIST_V_STALE;
     }
+    /* version >= 1 and current >= 0: the difference cannot overflow */
+    if (s->max_jump > 0 && in->version - s->current > s->max_jump) {
+        snprintf(why, whylen, "version %lld is more than %lld above the applied version %lld", in->version,
+                 s->max_jump, s->current);
+        return NAMELIST_V_JUMP;
+    }
     if (in->mode == NAMELIST_DELTA && in->version != s->current + 1) {
         snprintf(why, whylen, "DELTA version %lld does not follow the applied version %lld: send a FULL snapshot",
                  in->version, s->current);
@@ -84,6 +90,7 @@ const char *namelist_verdict_code(namelist_verdict v)
     case NAMELIST_V_GAP: return "VERSION_GAP";
     case NAMELIST_V_PART_MISMATCH: return "PART_MISMATCH";
     case NAMELIST_V_DUPLICATE_PART: return "DUPLICATE_PART";
+    case NAMELIST_V_JUMP: return "VERSION_JUMP";
     default: return NULL;
     }
 }

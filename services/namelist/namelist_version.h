@@ -9,9 +9,14 @@
  *    received ("pending"), its other parts must agree on mode and part_count
  *    (PART_MISMATCH) and each part comes once (DUPLICATE_PART); a part of an older version
  *    than the pending one is STALE_VERSION; a valid newer version supersedes the pending
- *    one, which is abandoned (it can never complete the chain as published). */
+ *    one, which is abandoned (it can never complete the chain as published);
+ *  - a version may be at most max_jump above the applied one (namelist.max_version_jump,
+ *    default 1000; the first version of a list counts from 0), else VERSION_JUMP: a version
+ *    of INT64_MAX would freeze the list forever (nothing could follow it). */
 #ifndef NAMELIST_VERSION_H
 #define NAMELIST_VERSION_H
+
+#define NAMELIST_MAX_VERSION_JUMP_DEFAULT 1000
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -29,6 +34,7 @@ typedef struct {
     namelist_mode pending_mode;
     int pending_part_count;
     bool part_received;         /* the incoming part number of the pending version is staged */
+    long long max_jump;         /* most a version may exceed `current` by; 0: unbounded */
 } namelist_ledger_state;
 
 /* The incoming record. */
@@ -44,7 +50,8 @@ typedef enum {
     NAMELIST_V_STALE,          /* refuse STALE_VERSION */
     NAMELIST_V_GAP,            /* refuse VERSION_GAP */
     NAMELIST_V_PART_MISMATCH,  /* refuse PART_MISMATCH */
-    NAMELIST_V_DUPLICATE_PART  /* refuse DUPLICATE_PART */
+    NAMELIST_V_DUPLICATE_PART, /* refuse DUPLICATE_PART */
+    NAMELIST_V_JUMP            /* refuse VERSION_JUMP */
 } namelist_verdict;
 
 /* Decides on `in` given `s`; why gets a sentence for the receipt (also on acceptance). The

@@ -5,11 +5,13 @@
 #include "push.h"
 
 #include <stddef.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
+#include "fault.h"
 #include "log.h"
 #include "push_fsm.h"
 #include "uscc.h"
@@ -147,7 +149,7 @@ static int load_need(gfdx_apply *a, const char *need_id, push_status *st, char b
     }
     PQclear(r);
     if (corrupt) /* never treat it as absent: that would allow a second dispatch */
-        gfdx_apply_db_error(a, "load_need", "unknown status stored in pboc.need", false);
+        gfdx_fault_apply(a, GFDX_FAULT_CORRUPT, "load_need", "unknown status stored in pboc.need");
     return corrupt ? -1 : 0;
 }
 
@@ -214,7 +216,7 @@ static gfdx_apply_result insert_need(gfdx_apply *a, const push_branch *branch)
                        gfdx_rec_str(b, "recommended_by"), gfdx_rec_str(b, "batch_id"), a->rec->event_id, at};
     gfdx_apply_result res =
         !snapshot || !tags
-            ? gfdx_apply_db_error(a, "insert_need", "out of memory", true)
+            ? gfdx_fault_apply(a, GFDX_FAULT_NO_MEMORY, "insert_need", "out of memory")
             : run(a,
                   "INSERT INTO %s.need (need_id, province, location_region, branch_id, quarter, late, is_major,"
                   " priority_tags, financing_amount, catalogue_code, uscc, factory_name, project_name, status,"
@@ -234,7 +236,7 @@ static gfdx_apply_result insert_dispatches(gfdx_apply *a, const char *need_id, c
     char *ids = json_dumps(bank_ids, JSON_COMPACT);
     const char *p[] = {need_id, branch_id, ids};
     gfdx_apply_result res =
-        !ids ? gfdx_apply_db_error(a, "insert_dispatches", "out of memory", true)
+        !ids ? gfdx_fault_apply(a, GFDX_FAULT_NO_MEMORY, "insert_dispatches", "out of memory")
              : run(a,
                    "INSERT INTO %s.dispatch (need_id, bank_id, branch_id, status)"
                    " SELECT $1, bank, $2, 'ACTIVE' FROM jsonb_array_elements_text($3::jsonb) AS bank",
@@ -249,8 +251,9 @@ static gfdx_apply_result emit(gfdx_apply *a, const char *branch_id, const char *
     const push_ctx *c = a->service_ctx;
     char topic[256];
     snprintf(topic, sizeof topic, "%s%s", c->settings.dispatch_prefix, branch_id);
-    if (!record) /* permanent: a record that cannot be built would fail again on every retry */
-        return gfdx_apply_db_error(a, type, "cannot build the record from the NeedPushed snapshot", false);
+    if (!record) /* the caller cleared errno before building it: out of memory, or bad input */
+        return gfdx_fault_apply(a, gfdx_fault_of_errno(errno, GFDX_FAULT_BAD_INPUT), type,
+                                "cannot build the record from the NeedPushed snapshot");
     return gfdx_apply_emit(a, topic, need_id, type, record);
 }
 
@@ -284,10 +287,13 @@ static gfdx_apply_result on_pushed(gfdx_apply *a)
     if ((res = transition(a, PUSH_EV_PUSH, need_id, stored_branch)) != GFDX_APPLY_OK)
         return res;
     json_t *banks = banks_of(a->registry, branch->id);
+    errno = 0;
     json_t *rec = banks ? push_need_dispatched(b, branch, banks) : NULL;
-    res = banks ? insert_need(a, branch) : gfdx_apply_db_error(a, "banks", "out of memory", true);
+    int built_errno = errno;
+    res = banks ? insert_need(a, branch) : gfdx_fault_apply(a, GFDX_FAULT_NO_MEMORY, "banks", "out of memory");
     if (res == GFDX_APPLY_OK)
         res = insert_dispatches(a, need_id, branch->id, banks);
+    errno = built_errno;
     if (res == GFDX_APPLY_OK)
         res = emit(a, branch->id, need_id, "NeedDispatched", rec);
     if (res == GFDX_APPLY_OK && json_array_size(banks) == 0)
@@ -310,9 +316,14 @@ static gfdx_apply_result cancel_dispatches(gfdx_apply *a, const char *need_id, j
     PGresult *r = gfdx_apply_exec(a, sql, 1, p);
     if (!r)
         return GFDX_APPLY_DB_ERROR;
+    errno = 0;
     *banks = json_loads(PQgetvalue(r, 0, 0), 0, NULL);
     PQclear(r);
-    return *banks ? GFDX_APPLY_OK : gfdx_apply_db_error(a, "cancel_dispatches", "cannot read bank ids", true);
+    if (*banks)
+        return GFDX_APPLY_OK;
+    /* PostgreSQL's jsonb text always parses: failing is out of memory, or a corrupt answer */
+    return gfdx_fault_apply(a, gfdx_fault_of_errno(errno, GFDX_FAULT_CORRUPT), "cancel_dispatches",
+                            "cannot read bank ids");
 }
 
 static gfdx_apply_result on_push_withdrawn(gfdx_apply *a)
@@ -336,6 +347,7 @@ static gfdx_apply_result on_push_withdrawn(gfdx_apply *a)
     if (res == GFDX_APPLY_OK)
         res = cancel_dispatches(a, need_id, &banks);
     if (res == GFDX_APPLY_OK) {
+        errno = 0;
         rec = push_need_dispatch_withdrawn(need_id, branch_id, banks, reason ? reason : "");
         res = emit(a, branch_id, need_id, "NeedDispatchWithdrawn", rec);
     }

@@ -49,7 +49,7 @@ feedback MatchingFeedback bank-icbc-310000 CREDIT_APPROVED DISBURSED 500.00 ACCE
 feedback ObstacleRaised bank-ccb-310000 NONE NONE - ACCEPTED
 feedback Alert gfdx-feedback - - - -
 feedback ObstacleResolved prov-310000 NONE NONE - ACCEPTED
-feedback MatchingFeedback bank-ccb-500000 - - - REFUSED NOT_DISPATCHED
+feedback MatchingFeedback bank-ccb-500000 - - - REFUSED UNAUTHORIZED_SENDER
 TXT
 gfdx trace TR-1 --format json >"$d/trace.json"
 $GFDX_CLI_PY - "$d/trace.json" >"$d/timeline.txt" <<'PY'
@@ -126,7 +126,7 @@ assert_ok "text: the approval in words, with rate and term" \
   grep -q '\[中国工商银行上海市分行\] 授信审批通过 2,000.00 万元, 项目贷款, 年利率 3.50%, 期限 60 个月' "$d/trace.txt"
 assert_ok "text: the state change in words" grep -q '授信通过 CREDIT_APPROVED → 已放款 DISBURSED' "$d/trace.txt"
 assert_ok "text: the duplicate is shown with the record it repeats" grep -q '回执 receipt: ACCEPTED; DUPLICATE' "$d/trace.txt"
-assert_ok "text: the refusal with its reason" grep -q '拒收 NOT_DISPATCHED' "$d/trace.txt"
+assert_ok "text: the refusal with its reason" grep -q '拒收 UNAUTHORIZED_SENDER' "$d/trace.txt"
 assert_ok "text: who, by name and id" grep -q '重庆市经济和信息化委员会 prov-500000  NeedReviewed' "$d/trace.txt"
 assert_ok "text: the routing to the Shanghai head office" grep -q '人民银行收到推送, 转至 中国人民银行上海总部（pbc-hq-sh）' "$d/trace.txt"
 assert_eq "text: the timeline last, one paragraph per record" \

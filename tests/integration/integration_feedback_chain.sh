@@ -88,7 +88,7 @@ for ((round = 0; round < ${#lines_a[@]}; round++)); do
   wait_for "round $((round + 1)): $sent records consumed, outbox published" 60 round_done "$sent"
 done
 assert_eq "feedback from banks the needs were dispatched to applied; the stranger refused" \
-  "$((sent - 1)) NOT_DISPATCHED" \
+  "$((sent - 1)) UNAUTHORIZED_SENDER" \
   "$(psql_q "SELECT count(*) FILTER (WHERE outcome = 'APPLIED') || ' ' ||
              string_agg(reason_code, ' ') FILTER (WHERE outcome <> 'APPLIED') FROM feedback.message_log")"
 

@@ -48,7 +48,7 @@ echo "this is not libconfig" >"$GFDX_TEST_DIR/participants.cfg"
 kill -HUP "$(spawn_pid intake)"
 wait_for "failed reload is reported" 10 grep -q "participant registry not reloaded" "$GFDX_TEST_DIR/intake.log"
 echo '{"need_id":"NONE-1","decision":"APPROVED","reviewer":"x","comment":null}' | produce --type NeedReviewed --sender prov-310000
-wait_sql_eq "SELECT reason_code FROM intake.rejection WHERE entity_id = 'NONE-1'" UNKNOWN_NEED 30
+wait_sql_eq "SELECT reason_code FROM intake.rejection WHERE entity_id = 'NONE-1'" UNAUTHORIZED_SENDER 30
 cp "$GFDX_SOURCE_DIR/deploy/participants.cfg" "$GFDX_TEST_DIR/participants.cfg"
 kill -HUP "$(spawn_pid intake)"
 wait_for "good reload is reported" 10 grep -q "SIGHUP: reloaded" "$GFDX_TEST_DIR/intake.log"

@@ -93,7 +93,7 @@ static void test_authorize(void)
             for (unsigned i = 0; i < sizeof bank_events / sizeof bank_events[0]; i++) {
                 feedback_event ev = bank_events[i];
                 bool closing = ev == FEEDBACK_EV_DISBURSED || ev == FEEDBACK_EV_DECLINED;
-                const char *want = d == FEEDBACK_DISPATCH_NONE        ? "NOT_DISPATCHED"
+                const char *want = d == FEEDBACK_DISPATCH_NONE        ? "UNAUTHORIZED_SENDER"
                                    : w && !closing                    ? "NEED_WITHDRAWN"
                                    : !w && d != FEEDBACK_DISPATCH_ACTIVE ? "NOT_DISPATCHED"
                                                                       : NULL;

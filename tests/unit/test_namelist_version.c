@@ -6,11 +6,12 @@
 #include "namelist/namelist_version.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 
 static namelist_verdict verdict(long long current, long long version, namelist_mode mode)
 {
     char why[256];
-    namelist_ledger_state s = {current, 0, NAMELIST_FULL, 0, false};
+    namelist_ledger_state s = {current, 0, NAMELIST_FULL, 0, false, 0};
     namelist_incoming in = {version, mode, 1, 1};
     return namelist_version_check(&s, &in, why, sizeof why);
 }
@@ -31,7 +32,7 @@ static void test_grid(void)
 static void test_codes_and_reasons(void)
 {
     char why[256];
-    namelist_ledger_state s = {3, 0, NAMELIST_FULL, 0, false};
+    namelist_ledger_state s = {3, 0, NAMELIST_FULL, 0, false, 0};
     namelist_incoming in = {3, NAMELIST_FULL, 1, 1};
     CHECK_STR_EQ(namelist_verdict_code(namelist_version_check(&s, &in, why, sizeof why)), "STALE_VERSION");
     CHECK(strstr(why, "already applied") != NULL);
@@ -51,7 +52,7 @@ static void test_codes_and_reasons(void)
 static namelist_verdict pending(long long version, namelist_mode mode, int part, int count, bool received)
 {
     char why[256];
-    namelist_ledger_state s = {3, 5, NAMELIST_FULL, 3, received};
+    namelist_ledger_state s = {3, 5, NAMELIST_FULL, 3, received, 0};
     namelist_incoming in = {version, mode, part, count};
     return namelist_version_check(&s, &in, why, sizeof why);
 }
@@ -70,7 +71,7 @@ static void test_parts(void)
     CHECK(pending(3, NAMELIST_FULL, 1, 3, false) == NAMELIST_V_STALE);          /* applied version again */
     /* a DELTA 4 in 2 parts is pending over 3: a FULL part of version 4 disagrees on the mode */
     char why[256];
-    namelist_ledger_state s = {3, 4, NAMELIST_DELTA, 2, false};
+    namelist_ledger_state s = {3, 4, NAMELIST_DELTA, 2, false, 0};
     namelist_incoming in = {4, NAMELIST_FULL, 2, 2};
     CHECK(namelist_version_check(&s, &in, why, sizeof why) == NAMELIST_V_PART_MISMATCH);
     CHECK(strstr(why, "earlier parts said DELTA in 2 parts") != NULL);
@@ -90,11 +91,42 @@ static void test_modes(void)
     CHECK_STR_EQ(namelist_mode_name((namelist_mode)9), "UNKNOWN");
 }
 
+/* A version may not jump more than max_jump past the applied one (INT64_MAX froze a list). */
+static void test_jump(void)
+{
+    char why[256];
+    namelist_ledger_state s = {3, 0, NAMELIST_FULL, 0, false, 1000};
+    namelist_incoming in = {1003, NAMELIST_FULL, 1, 1};
+    CHECK(namelist_version_check(&s, &in, why, sizeof why) == NAMELIST_V_STAGE); /* exactly the bound */
+    in.version = 1004;
+    CHECK(namelist_version_check(&s, &in, why, sizeof why) == NAMELIST_V_JUMP);
+    CHECK_STR_EQ(namelist_verdict_code(NAMELIST_V_JUMP), "VERSION_JUMP");
+    CHECK(strstr(why, "1000") != NULL);
+    in.version = INT64_MAX;
+    CHECK(namelist_version_check(&s, &in, why, sizeof why) == NAMELIST_V_JUMP);
+    s.current = 0; /* the first version of a list counts from 0 */
+    CHECK(namelist_version_check(&s, &in, why, sizeof why) == NAMELIST_V_JUMP);
+    in.version = 1000;
+    CHECK(namelist_version_check(&s, &in, why, sizeof why) == NAMELIST_V_STAGE);
+    /* a superseding version while another is pending is bounded the same way */
+    namelist_ledger_state p = {3, 5, NAMELIST_FULL, 3, false, 10};
+    in.version = 14;
+    CHECK(namelist_version_check(&p, &in, why, sizeof why) == NAMELIST_V_JUMP);
+    in.version = 13;
+    CHECK(namelist_version_check(&p, &in, why, sizeof why) == NAMELIST_V_SUPERSEDE);
+    /* stale and gap keep their codes under a bound */
+    in.version = 2;
+    CHECK(namelist_version_check(&s, &in, why, sizeof why) == NAMELIST_V_STAGE);
+    s.current = 3;
+    CHECK(namelist_version_check(&s, &in, why, sizeof why) == NAMELIST_V_STALE);
+}
+
 int main(void)
 {
     test_grid();
     test_codes_and_reasons();
     test_parts();
     test_modes();
+    test_jump();
     return CHECK_DONE();
 }

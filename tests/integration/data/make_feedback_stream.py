@@ -115,7 +115,7 @@ class Gen:
         paths = [self.bank_path(b, need_id, amount, branch, authority) for b in dispatched]
         if g.random() < 0.1:
             stranger = g.choice([b for br in BRANCHES if br[2] != branch for b in br[3]])
-            paths.append([self.mf(stranger, need_id, "CONTACTED", "NOT_DISPATCHED")])
+            paths.append([self.mf(stranger, need_id, "CONTACTED", "UNAUTHORIZED_SENDER")])
         return (need_id, province, region, branch, amount, code, dispatched), self.interleave(paths)
 
     def interleave(self, paths):
