@@ -41,6 +41,8 @@ typo feedback 'retry: { max_backof_ms = 100; };' retry.max_backof_ms
 typo push '' push.routng 's|^push: {|push: { routng = "/etc/gfdx/routing.cfg";|'
 typo namelist '' namelist.publishers.ecologie 's|^  publishers: {|  publishers: { ecologie = ["GREEN_PROJECT"];|' 
 typo feedback 'bacth: { max_records = 10; };' bacth
+typo intake 'intak: { matching_status_sender = "pboc"; };' intak
+typo intake 'intake: { matching_status_sendr = "pboc"; };' intake.matching_status_sendr
 # The case of the issue: batch.max_recrods in intake's own file.
 sed 's/batch: { max_records = 500;/batch: { max_recrods = 500;/' "$GFDX_SOURCE_DIR/deploy/intake.cfg" >"$d/typo.cfg"
 assert_ok "test set-up: the typo is in the file" grep -q max_recrods "$d/typo.cfg"
