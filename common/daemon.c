@@ -986,6 +986,7 @@ int gfdx_daemon_main(int argc, char **argv, const gfdx_service *svc)
     ok = ok && load_reference(&d, err, sizeof err) == 0;
     ok = ok && gfdx_inbound_check_topics(svc, d.cfg.topics.items, d.cfg.topics.count, err, sizeof err) == 0;
     ok = ok && (!svc->configure || svc->configure(svc->ctx, path, check ? stdout : NULL, err, sizeof err) == 0);
+    ok = ok && gfdx_config_check_complete(err, sizeof err) == 0; /* a group no table claimed */
     if (check) {
         rc = check_config(&d, path, ok, err);
         shutdown_daemon(&d);
