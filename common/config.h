@@ -61,6 +61,8 @@ typedef struct {
     char *receipts_topic;     /* topics.receipts */
     int batch_max_records;    /* batch.max_records */
     int batch_max_ms;         /* batch.max_ms */
+    int occurred_ahead_s;     /* limits.occurred_at_ahead_s */
+    int occurred_behind_days; /* limits.occurred_at_behind_days */
     int outbox_max_rows;      /* outbox.max_rows */
     int outbox_flush_ms;      /* outbox.flush_timeout_ms */
     bool outbox_idempotent;   /* outbox.idempotent */

@@ -586,7 +586,9 @@ static int apply_batch_once(daemon_t *d, char *err, size_t errlen, bool *transie
 {
     gfdx_inbound in = {.service = d->svc, .qschema = d->qschema, .receipts_topic = d->cfg.receipts_topic,
                        .service_participant = d->cfg.participant, .catalog = d->catalog, .registry = d->registry,
-                       .calendar = d->calendar, .max_message_bytes = gfdx_outbox_max_message_bytes(d->producer)};
+                       .calendar = d->calendar, .max_message_bytes = gfdx_outbox_max_message_bytes(d->producer),
+                       .skew_future_ms = (int64_t)d->cfg.occurred_ahead_s * 1000,
+                       .skew_past_ms = (int64_t)d->cfg.occurred_behind_days * 86400000};
     gfdx_outcome outcomes[d->nbatch ? d->nbatch : 1];
     if (gfdx_pg_run(d->db, "BEGIN", 0, NULL, err, errlen, transient))
         return -1;
