@@ -480,7 +480,14 @@ static int create_producer(daemon_t *d, char *err, size_t errlen)
     rd_kafka_set_log_queue(d->producer, d->producer_logq);
     d->relay = gfdx_relay_new(d->producer, d->qschema, d->cfg.outbox_max_rows, d->cfg.outbox_flush_ms,
                               d->svc->on_published, d->svc->ctx);
-    return d->relay ? 0 : -1;
+    if (d->relay)
+        return 0;
+    snprintf(err, errlen, "outbox relay: out of memory");
+    rd_kafka_queue_destroy(d->producer_logq);
+    rd_kafka_destroy(d->producer); /* nothing produced yet: no report outstanding */
+    d->producer = NULL;
+    d->producer_logq = NULL;
+    return -1;
 }
 
 static int create_consumer(daemon_t *d, char *err, size_t errlen)

@@ -133,14 +133,14 @@ static void list_free(env_list *l)
     l->count = 0;
 }
 
-/* Builds the envelope of claimed row i (columns: id, topic, key, value, record_type, key as
- * text, event_id). NULL when out of memory. */
+/* Builds the envelope of claimed row i (columns: id, topic, key, value, record_type,
+ * event_id; the key's bytes become a string for the service hook). NULL when out of memory. */
 static envelope *envelope_new(gfdx_relay *r, PGresult *rows, int i)
 {
-    static const int cols[] = {0, 1, 4, 5, 6};
+    static const int cols[] = {0, 1, 4, 2, 5};
     size_t len[5], total = 0;
     for (int c = 0; c < 5; c++)
-        total += (len[c] = PQgetisnull(rows, i, cols[c]) ? 0 : strlen(PQgetvalue(rows, i, cols[c]))) + 1;
+        total += (len[c] = PQgetisnull(rows, i, cols[c]) ? 0 : (size_t)PQgetlength(rows, i, cols[c])) + 1;
     envelope *e = calloc(1, sizeof *e + total);
     if (!e)
         return NULL;
@@ -148,7 +148,8 @@ static envelope *envelope_new(gfdx_relay *r, PGresult *rows, int i)
     char *p = e->text, **dst[] = {&e->id, &e->topic, &e->record_type, &e->key, &e->event_id};
     for (int c = 0; c < 5; c++) {
         *dst[c] = p;
-        memcpy(p, len[c] ? PQgetvalue(rows, i, cols[c]) : "", len[c] + 1);
+        memcpy(p, PQgetvalue(rows, i, cols[c]), len[c]);
+        p[len[c]] = '\0';
         p += len[c] + 1;
     }
     return e;
@@ -252,49 +253,69 @@ static int produce_row(gfdx_relay *r, PGresult *rows, int i)
     return gfdx_relay_classify(err);
 }
 
+/* "{1,2,3}" of the row ids in l (malloc'd), NULL when out of memory. */
+static char *id_array(const env_list *l);
+
+/* The claim statement ($1 limit, $2 instance, $3 lease ms, $4 our ids in flight). */
+static void claim_sql(char *sql, size_t len, const char *q)
+{
+    snprintf(sql, len,
+             "WITH live AS (SELECT pid::text || '@' || backend_start::text AS s FROM pg_stat_activity),"
+             " c AS (SELECT o.id FROM %s.outbox o WHERE o.published_at IS NULL AND o.failed_at IS NULL"
+             " AND NOT (o.id = ANY($4::bigint[])) AND (o.claimed_until IS NULL OR o.claimed_until < now()"
+             " OR o.claimed_session NOT IN (SELECT s FROM live)) AND NOT EXISTS (SELECT 1 FROM %s.outbox e"
+             " WHERE e.topic = o.topic AND e.key = o.key AND e.id < o.id AND e.published_at IS NULL"
+             " AND e.failed_at IS NULL AND e.claimed_until >= now() AND e.claimed_by <> $2"
+             " AND e.claimed_session IN (SELECT s FROM live))"
+             " ORDER BY o.id LIMIT $1 FOR UPDATE OF o SKIP LOCKED),"
+             " u AS (UPDATE %s.outbox o SET claimed_by = $2, claimed_until = now() + $3 * interval '1 millisecond',"
+             " claimed_session = (SELECT pid::text || '@' || backend_start::text FROM pg_stat_activity"
+             " WHERE pid = pg_backend_pid()) FROM c WHERE o.id = c.id"
+             " RETURNING o.id, o.topic, o.key, o.value, o.record_type, o.event_id)"
+             /* u.id, the number: an ORDER BY id would sort the text output column ("10" < "4") */
+             " SELECT u.id::text AS row_id, topic, key, value, record_type, event_id::text FROM u ORDER BY u.id",
+             q, q, q);
+}
+
 /* Claims up to `limit` pending rows for this instance (outbox.h "Claim", "Order per key")
  * and returns them in id order (binary results: key and value as raw bytes), or NULL with
- * err. The caller clears the result. */
+ * err. A claim holds while its lease runs and the claiming PostgreSQL session lives. The
+ * caller clears the result. */
 static PGresult *claim_rows(gfdx_relay *r, PGconn *db, int limit, char *err, size_t errlen, bool *transient)
 {
-    const char *q = r->qschema;
-    char sql[1600], lim[16], lease[24], lock[300];
-    snprintf(sql, sizeof sql,
-             "WITH c AS (SELECT o.id FROM %s.outbox o WHERE o.published_at IS NULL AND o.failed_at IS NULL"
-             " AND (o.claimed_until IS NULL OR o.claimed_until < now()) AND NOT EXISTS (SELECT 1 FROM %s.outbox e"
-             " WHERE e.topic = o.topic AND e.key = o.key AND e.id < o.id AND e.published_at IS NULL"
-             " AND e.failed_at IS NULL AND e.claimed_until >= now() AND e.claimed_by <> $2)"
-             " ORDER BY o.id LIMIT $1 FOR UPDATE SKIP LOCKED),"
-             " u AS (UPDATE %s.outbox o SET claimed_by = $2, claimed_until = now() + $3 * interval '1 millisecond'"
-             " FROM c WHERE o.id = c.id RETURNING o.id, o.topic, o.key, o.value, o.record_type, o.event_id)"
-             " SELECT id::text, topic, key, value, record_type, convert_from(key, 'UTF8'), event_id::text"
-             " FROM u ORDER BY id",
-             q, q, q);
+    char sql[2048], lim[16], lease[24], lock[300];
+    claim_sql(sql, sizeof sql, r->qschema);
     snprintf(lim, sizeof lim, "%d", limit);
     snprintf(lease, sizeof lease, "%lld", r->lease_ms);
-    snprintf(lock, sizeof lock, "gfdx.relay.%s", q);
-    const char *lp[] = {lock}, *p[] = {lim, r->instance, lease};
-    if (gfdx_pg_run(db, "BEGIN", 0, NULL, err, errlen, transient))
+    snprintf(lock, sizeof lock, "gfdx.relay.%s", r->qschema);
+    char *mine = id_array(&r->in_flight); /* after a reconnect our own claims look dead */
+    if (!mine) {
+        snprintf(err, errlen, "outbox: out of memory");
         return NULL;
+    }
+    const char *lp[] = {lock}, *p[] = {lim, r->instance, lease, mine};
+    PGresult *rows = NULL;
+    if (gfdx_pg_run(db, "BEGIN", 0, NULL, err, errlen, transient))
+        goto done;
     /* Claimers of one schema take turns: the per-key check sees every committed claim. */
     if (gfdx_pg_run(db, "SELECT pg_advisory_xact_lock(hashtext($1))", 1, lp, err, errlen, transient))
         goto fail;
-    PGresult *rows = PQexecParams(db, sql, 3, NULL, p, NULL, NULL, 1);
+    rows = PQexecParams(db, sql, 4, NULL, p, NULL, NULL, 1);
     if (PQresultStatus(rows) != PGRES_TUPLES_OK) {
         snprintf(err, errlen, "outbox claim: %s", PQresultErrorMessage(rows));
         *transient = gfdx_pg_is_transient(db, rows);
-        PQclear(rows);
         goto fail;
     }
-    if (gfdx_pg_run(db, "COMMIT", 0, NULL, err, errlen, transient)) {
-        PQclear(rows);
-        goto fail;
-    }
-    return rows;
+    if (gfdx_pg_run(db, "COMMIT", 0, NULL, err, errlen, transient) == 0)
+        goto done;
 fail:
+    PQclear(rows);
+    rows = NULL;
     if (PQstatus(db) == CONNECTION_OK)
         PQclear(PQexec(db, "ROLLBACK"));
-    return NULL;
+done:
+    free(mine);
+    return rows;
 }
 
 /* Rows i.. of a round that were not handed over keep their claims until the messages in
@@ -370,7 +391,6 @@ static void unsort(gfdx_relay *r, outcomes *s)
         }
 }
 
-/* "{1,2,3}" of the row ids in l (malloc'd), NULL when out of memory. */
 static char *id_array(const env_list *l)
 {
     size_t cap = (size_t)l->count * 21 + 3, o = 0;

@@ -9,8 +9,11 @@
  *  - Claim. A round claims up to max_rows minus the rows it still has in flight, in numeric
  *    id order, in a short transaction: claimed_by = this relay's instance id, claimed_until
  *    = now + lease (message.timeout.ms + 60 s, so librdkafka reports every message before
- *    the claim lapses). Claimed rows are skipped by every instance, this one included, so
- *    a row in flight is never produced a second time while its report is outstanding.
+ *    the claim lapses), claimed_session = the claiming PostgreSQL session. A claim holds
+ *    while its lease runs and its session lives (a killed instance's claims end with its
+ *    connection). Claimed rows are skipped by every instance, and this one also skips the
+ *    ids it has in flight (its claims look dead after it reconnected), so a row in flight
+ *    is never produced a second time while its report is outstanding.
  *  - Order per key. Rows of one (topic, key) reach the topic in id order: a row is claimed
  *    only if no earlier pending row of its key is claimed by another instance; claim
  *    statements of N instances are serialised by an advisory transaction lock (FOR UPDATE
