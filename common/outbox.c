@@ -194,8 +194,6 @@ void gfdx_relay_free(gfdx_relay *r)
     free(r);
 }
 
-int gfdx_relay_in_flight(const gfdx_relay *r) { return r->in_flight.count; }
-
 /* Runs on the thread polling the producer (gfdx_relay_run / drain): hands the envelope back. */
 void gfdx_relay_dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opaque)
 {

@@ -96,7 +96,4 @@ int gfdx_relay_run(gfdx_relay *r, PGconn *db, char *err, size_t errlen, bool *tr
  * of rows recorded published. */
 int gfdx_relay_drain(gfdx_relay *r, PGconn *db, int timeout_ms);
 
-/* Rows handed to librdkafka whose report has not arrived yet. */
-int gfdx_relay_in_flight(const gfdx_relay *r);
-
 #endif

@@ -52,6 +52,11 @@ for t in gfdx.receipts gfdx.miit-pushes; do
 done >"$GFDX_TEST_DIR/topics.bin"
 found=$(grep -a -o -F -f "$GFDX_TEST_DIR/published.txt" "$GFDX_TEST_DIR/topics.bin" | sort -u | wc -l)
 assert_eq "every row marked published is on its topic" "$(grep -c . "$GFDX_TEST_DIR/published.txt")" "$found"
+# Rows in flight are never produced again (nothing crashed here): each receipt exactly once.
+rows=$(psql_q "SELECT count(*) FROM intake.outbox WHERE topic = 'gfdx.receipts'")
+on_topic=$(kafka_count gfdx.receipts)
+echo "# $rows receipt rows, $on_topic receipts on gfdx.receipts"
+assert_eq "no row in flight was produced twice" "$rows" "$on_topic"
 
 kill_proc intake TERM
 assert_eq "SIGTERM: clean exit 0" 0 "$KILL_STATUS"
