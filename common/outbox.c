@@ -206,6 +206,14 @@ void gfdx_relay_dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opaqu
     list_push(&e->relay->done, e);
 }
 
+/* librdkafka's own notions: it retries retriable broker errors itself until
+ * message.timeout.ms, so a delivery report carries either a non-retriable error or a local
+ * one (timeout, purge, queue full). Reports and rd_kafka_producev give error codes, not
+ * rd_kafka_error_t objects: rd_kafka_error_is_retriable() only answers for the error
+ * objects of the transactional and admin APIs, which the relay does not use. The fatal
+ * state of the idempotent producer is librdkafka's: __FATAL here, the cause from
+ * rd_kafka_fatal_error() (daemon.c replaces the producer). What is left is which codes can
+ * never succeed for this message as it is: those below. */
 gfdx_relay_class gfdx_relay_classify(rd_kafka_resp_err_t err)
 {
     switch (err) {
