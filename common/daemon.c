@@ -626,6 +626,23 @@ fail:
     return -1;
 }
 
+/* gfdx_batch_latency_ms_sum and gfdx_batch_latency_ms_max: the max is the slowest batch of
+ * the current window; a window lasts 60 s and the first batch after it starts the next, so
+ * the gauge shows the worst latency of roughly the last minute. */
+static void record_latency(int64_t ms)
+{
+    static int64_t window_start, window_max;
+    int64_t now = gfdx_mono_ms();
+    if (now - window_start >= 60000) {
+        window_start = now;
+        window_max = 0;
+    }
+    if (ms > window_max)
+        window_max = ms;
+    gfdx_metrics_add(GFDX_M_BATCH_MS_SUM, (uint64_t)ms);
+    gfdx_metrics_set(GFDX_G_BATCH_MS_MAX, window_max);
+}
+
 /* Applies the pending batch, retrying on transient failures until it commits or we stop. */
 static void apply_batch(daemon_t *d)
 {
@@ -643,7 +660,7 @@ static void apply_batch(daemon_t *d)
             int64_t ms = gfdx_mono_ms() - started;
             gfdx_metrics_add(GFDX_M_CONSUMED, d->nbatch);
             gfdx_metrics_add(GFDX_M_BATCHES, 1);
-            gfdx_metrics_add(GFDX_M_BATCH_MS_SUM, (uint64_t)ms);
+            record_latency(ms);
             GFDX_DEBUG("committed batch of %zu records in %lld ms", d->nbatch, (long long)ms);
             d->backoff_ms = 0;
             break;
@@ -689,11 +706,35 @@ static void collect_batch(daemon_t *d)
     }
 }
 
+static int create_producer(daemon_t *d, char *err, size_t errlen);
+
+/* An idempotent producer in a fatal state refuses every message for good: its rows are
+ * drained (claims released), then it is replaced by a new producer and relay. */
+static void renew_producer(daemon_t *d)
+{
+    char reason[512], err[512];
+    if (!rd_kafka_fatal_error(d->producer, reason, sizeof reason))
+        return;
+    GFDX_ERROR("outbox producer failed fatally (%s): replacing it", reason);
+    gfdx_relay_drain(d->relay, d->db, 0);
+    drain_log_queue(d->producer_logq);
+    rd_kafka_queue_destroy(d->producer_logq);
+    rd_kafka_destroy(d->producer);
+    gfdx_relay_free(d->relay); /* after the producer: no report can arrive any more */
+    d->producer = NULL;
+    d->producer_logq = NULL;
+    d->relay = NULL;
+    if (create_producer(d, err, sizeof err))
+        GFDX_ERROR("outbox producer: %s (retried next round)", err);
+}
+
 /* Publishes pending outbox rows; on failure they stay pending for the next round. */
 static void relay_outbox(daemon_t *d)
 {
     char err[512];
     bool transient;
+    if (!d->relay && create_producer(d, err, sizeof err))
+        return;
     if (ensure_db(d))
         return;
     int64_t started = gfdx_mono_ms();
@@ -702,9 +743,8 @@ static void relay_outbox(daemon_t *d)
         GFDX_DEBUG("published %d outbox rows in %lld ms", n, (long long)(gfdx_mono_ms() - started));
     if (n < 0)
         GFDX_WARN("outbox relay: %s", err);
-    else if (n > 0)
-        gfdx_metrics_add(GFDX_M_PUBLISHED, (uint64_t)n);
     drain_log_queue(d->producer_logq);
+    renew_producer(d);
 }
 
 /* Consumer lag from the locally cached high watermarks (no broker round trip). */
@@ -815,7 +855,14 @@ static int create_producer(daemon_t *d, char *err, size_t errlen)
     rd_kafka_set_log_queue(d->producer, d->producer_logq);
     d->relay = gfdx_relay_new(d->producer, d->qschema, d->cfg.outbox_max_rows, d->cfg.outbox_flush_ms,
                               d->svc->on_published, d->svc->ctx);
-    return d->relay ? 0 : -1;
+    if (d->relay)
+        return 0;
+    snprintf(err, errlen, "outbox relay: out of memory");
+    rd_kafka_queue_destroy(d->producer_logq);
+    rd_kafka_destroy(d->producer); /* nothing produced yet: no report outstanding */
+    d->producer = NULL;
+    d->producer_logq = NULL;
+    return -1;
 }
 
 static int create_consumer(daemon_t *d, char *err, size_t errlen)
@@ -881,8 +928,7 @@ static void shutdown_daemon(daemon_t *d)
     }
     if (d->relay && d->db && PQstatus(d->db) == CONNECTION_OK)
         relay_outbox(d);
-    if (d->producer)
-        rd_kafka_flush(d->producer, 5000);
+    gfdx_relay_drain(d->relay, d->db, 5000); /* every report recorded, the rest purged */
     if (d->consumer_logq)
         rd_kafka_queue_destroy(d->consumer_logq);
     if (d->producer_logq)
