@@ -47,7 +47,7 @@ const gfdx_cfg_setting gfdx_daemon_settings[] = {
     DAEMON("limits.occurred_at_behind_days", GFDX_CFG_INT, occurred_behind_days, NULL, 3650, 1, 40000,
            false, false, false, "meta.occurred_at may be at most this many days in the past"),
     DAEMON("outbox.max_rows", GFDX_CFG_INT, outbox_max_rows, NULL, 1000, 1, 100000, false, false, false,
-           "outbox rows published per round"),
+           "outbox rows in flight (produced, awaiting their delivery report) at most"),
     DAEMON("outbox.flush_timeout_ms", GFDX_CFG_INT, outbox_flush_ms, NULL, 10000, 100, 600000, false,
            false, false, "wait for delivery reports at most this long"),
     DAEMON("outbox.idempotent", GFDX_CFG_BOOL, outbox_idempotent, NULL, 1, 0, 0, false, false, false,
