@@ -495,6 +495,31 @@ static int create_missing_acls(kafka_apply *a, const bool *have, char *err, size
     return rc;
 }
 
+/* CreateAcls returns when the controller has the ACLs; a broker's authorizer applies them a
+ * moment later. Waits until the broker that answered describes every planned ACL, so that
+ * whoever runs next (a daemon, a test) is already held to them. */
+static int wait_acls_in_force(kafka_apply *a, int32_t broker, char *err, size_t errlen)
+{
+    int64_t deadline = gfdx_mono_ms() + a->timeout_ms;
+    bool *have = calloc(a->plan->n_acls + 1, sizeof *have);
+    size_t foreign = a->acls_foreign, n;
+    int rc = have ? 0 : -1;
+    do {
+        memset(have, 0, (a->plan->n_acls + 1) * sizeof *have);
+        a->acls_foreign = 0;
+        rc = describe_acls(a, broker, have, err, errlen) == 0 ? 0 : -1;
+        for (n = 0; rc == 0 && n < a->plan->n_acls && have[n]; n++)
+            ;
+        if (rc == 0 && n < a->plan->n_acls)
+            rd_kafka_poll(a->rk, 100);
+    } while (rc == 0 && n < a->plan->n_acls && gfdx_mono_ms() < deadline);
+    if (rc == 0 && n < a->plan->n_acls)
+        rc = fail_op(err, errlen, RD_KAFKA_RESP_ERR__TIMED_OUT, "created ACLs not in force", NULL);
+    a->acls_foreign = foreign;
+    free(have);
+    return rc;
+}
+
 /* ---- the run ---- */
 
 /* Keeps the most telling error: "all brokers down" says less than why the one broker is. */
@@ -541,6 +566,8 @@ int kafka_apply_run(kafka_apply *a, char *err, size_t errlen)
         rc = apply_configs(a, md, err, errlen);
     if (rc == 0 && acls == 0)
         rc = create_missing_acls(a, have, err, errlen);
+    if (rc == 0 && acls == 0 && a->acls_created && !a->dry_run && a->rk)
+        rc = wait_acls_in_force(a, md->orig_broker_id, err, errlen);
     if (rc == 0 && a->acl_note[0])
         printf("%s\n", a->acl_note);
     if (md)
