@@ -27,7 +27,7 @@ static void usage(FILE *out)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(out, "  %-13s %s\n", commands[i].name, commands[i].summary);
     fprintf(out, "\ndatabase (read commands): --db CONNINFO, else $GFDX_PG_CONNINFO, else --config DAEMON.cfg\n"
-                 "kafka (produce, replay): --brokers HOST:PORT, else $GFDX_KAFKA_BOOTSTRAP\n"
+                 "kafka (produce, replay, kafka apply): --brokers HOST:PORT, else $GFDX_KAFKA_BOOTSTRAP\n"
                  "\nexit status: 0 ok, 1 operation failed, 2 usage error\n");
 }
 
