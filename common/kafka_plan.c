@@ -218,8 +218,8 @@ static int daemon_acls(builder *b, const char *principal, const char *cfg_path)
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < dc.topics.count; i++)
         rc = add_topic_acl(b, principal, dc.topics.items[i], RD_KAFKA_ACL_OPERATION_READ);
-    if (rc == 0)
-        rc = add_acl(b, principal, RD_KAFKA_RESOURCE_GROUP, RD_KAFKA_RESOURCE_PATTERN_LITERAL,
+    if (rc == 0) /* prefixed: its instances' and reference runs' groups (gfdx-feedback-ref) */
+        rc = add_acl(b, principal, RD_KAFKA_RESOURCE_GROUP, RD_KAFKA_RESOURCE_PATTERN_PREFIXED,
                      dc.group_id, RD_KAFKA_ACL_OPERATION_READ);
     if (rc == 0 && dc.receipts_topic)
         rc = add_topic_acl(b, principal, dc.receipts_topic, RD_KAFKA_ACL_OPERATION_WRITE);

@@ -14,7 +14,9 @@
  *     Read   topic A        for each addressed topic A addressed to p;
  *     Read   group <p.id>   when p reads anything (its own consumer group).
  *   daemon d (principal from `daemons`; group, consumed and receipts topic from d's config):
- *     Read   topic C        for each C of topics.consume, and Read group <kafka_group>;
+ *     Read   topic C        for each C of topics.consume;
+ *     Read   group <kafka_group> PREFIXED (default gfdx-<service>: every group whose id starts
+ *                           so, e.g. a second instance's or a reference run's own group);
  *     Write  topic T        for its topics.receipts and each T whose `emitted_by` lists d;
  *     Write  topic <prefix> PREFIXED, for each addressed rule whose emitted_by lists d;
  *     IdempotentWrite cluster "kafka-cluster".

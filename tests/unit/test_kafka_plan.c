@@ -104,6 +104,7 @@ static void test_daemon_acls(void)
     CHECK(may(push, W, T, "gfdx.dispatch.pbc-110000")); /* prefixed: every branch */
     CHECK(may(fb, W, T, "gfdx.coordination.310000") && may(fb, W, T, "gfdx.matching-status"));
     CHECK(may(fb, R, T, "gfdx.feedback") && may(fb, R, G, "gfdx-feedback"));
+    CHECK(may(fb, R, G, "gfdx-feedback-ref") && !may(fb, R, G, "gfdx-intake")); /* prefixed */
     CHECK(may("User:gfdx-namelist", W, T, "gfdx.namelist-changes"));
 }
 
