@@ -12,11 +12,19 @@
 #   kafka_down                stops it now
 #
 # A user's password is "<user>-secret" (test credentials only; never printed by gfdx).
-# Jars: $GFDX_KAFKA_LIBS, else /tmp/kf/libs (Kafka 3.9.1 and its runtime dependencies).
+# Jars: $GFDX_KAFKA_LIBS, else libs/ of the Kafka home deploy/kafka-fetch.sh prints (where the
+# project's install step fetched them), else /tmp/kf/libs.
 # deploy/localstack.sh --broker kafka may replace this with the project's own broker: keep
 # the four functions' contracts.
 
-GFDX_KAFKA_LIBS=${GFDX_KAFKA_LIBS:-/tmp/kf/libs}
+_kafka_default_libs() {
+    local fetch=$GFDX_SOURCE_DIR/deploy/kafka-fetch.sh home
+    if [ -f "$fetch" ] && home=$(bash "$fetch" --home 2>/dev/null) && [ -d "$home/libs" ]; then
+        echo "$home/libs"
+    else
+        echo /tmp/kf/libs
+    fi
+}
 KAFKA_ADMIN=admin
 
 _kafka_free_port() {
@@ -58,6 +66,7 @@ EOF
 }
 
 kafka_up() {
+    GFDX_KAFKA_LIBS=${GFDX_KAFKA_LIBS:-$(_kafka_default_libs)}
     [ -d "$GFDX_KAFKA_LIBS" ] && compgen -G "$GFDX_KAFKA_LIBS/kafka_2.13-*.jar" >/dev/null || {
         fail "kafka_up: no Kafka jars in $GFDX_KAFKA_LIBS (set GFDX_KAFKA_LIBS)"
         _T_ABORT_REPORTED=1
@@ -69,9 +78,10 @@ kafka_up() {
     port=$(_kafka_free_port)
     cport=$(_kafka_free_port)
     _kafka_write_config "$port" "$cport"
+    # a base64 id may start with "-": passed as --cluster-id=ID, never as a separate argument
     id=$(python3 -c 'import base64, uuid; print(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))')
     for u in "$KAFKA_ADMIN" "$@"; do scram+=(--add-scram "SCRAM-SHA-512=[name=$u,password=$u-secret]"); done
-    _kafka_java kafka.tools.StorageTool format -t "$id" -c "$KAFKA_DIR/server.properties" "${scram[@]}" \
+    _kafka_java kafka.tools.StorageTool format --cluster-id="$id" -c "$KAFKA_DIR/server.properties" "${scram[@]}" \
         >"$KAFKA_DIR/format.log" 2>&1 || { fail "kafka_up: storage format failed"; cat "$KAFKA_DIR/format.log"; return 1; }
     export KAFKA_BOOTSTRAP=127.0.0.1:$port
     spawn kafka java -Xmx512m -cp "$GFDX_KAFKA_LIBS/*" -Dlog4j.configuration="file:$KAFKA_DIR/log4j.properties" \
