@@ -5,13 +5,15 @@
 # province cannot read another's receipts or a branch's dispatches, only gfdx-intake writes
 # gfdx.miit-pushes), a second run that changes nothing, a drifted config set back, and one
 # clear line when the caller may not, cannot log in or cannot connect. `gfdx produce` as a
-# principal without the ACL says so once and exits 1.
+# principal without the ACL says so once and exits 1. Kafka only (the _kafka suffix).
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib_kafka.sh"
 
 TOPICS_CFG=$GFDX_SOURCE_DIR/deploy/topics.cfg
 REGISTRY=$GFDX_SOURCE_DIR/deploy/participants.cfg
-stack_up
+# A fresh Apache Kafka of its own (the first run must find nothing); the stack's broker is
+# not used, so it is the cheap dev broker whatever GFDX_TEST_BROKER says.
+GFDX_TEST_BROKER=devbroker stack_up
 kafka_up bank-icbc-310000 prov-310000 prov-320000 pboc gfdx-intake
 B=$KAFKA_BOOTSTRAP
 mapfile -t ADMIN < <(kafka_props admin)
@@ -20,12 +22,18 @@ T=$GFDX_TEST_DIR
 apply() { "$GFDX_CLI" kafka apply --brokers "$B" "$@"; }
 produces() { printf 'k\tv\n' | kafka_kcat "$1" -P -t "$2" -K $'\t'; } # USER TOPIC
 
+# --- A dry run against the empty cluster says everything, changes nothing ---------------
+planned=$(env -u GFDX_KAFKA_BOOTSTRAP "$GFDX_CLI" kafka apply --dry-run 2>/dev/null | grep -c '^would create topic')
+planned_acls=$(env -u GFDX_KAFKA_BOOTSTRAP "$GFDX_CLI" kafka apply --dry-run 2>/dev/null | grep -c '^would create ACL')
+apply "${ADMIN[@]}" --dry-run >"$T/dry.out"
+assert_eq "a dry run lists every topic it would create" "$planned" "$(grep -c '^would create topic ' "$T/dry.out")"
+assert_eq "... and every ACL" "$planned_acls" "$(grep -c '^would create ACL: ' "$T/dry.out")"
+assert_eq "... and creates no topic" 0 "$(kafka_kcat admin -L -m 10 | grep -c '^  topic "gfdx\.' || true)"
+
 # --- First run: everything is created -------------------------------------------------
 t0=$(date +%s%3N)
 apply "${ADMIN[@]}" >"$T/run1.out" 2>"$T/run1.err"
 echo "# first apply: $(($(date +%s%3N) - t0)) ms: $(tail -n 1 "$T/run1.out")"
-planned=$(env -u GFDX_KAFKA_BOOTSTRAP "$GFDX_CLI" kafka apply --dry-run 2>/dev/null | grep -c '^would create topic')
-planned_acls=$(env -u GFDX_KAFKA_BOOTSTRAP "$GFDX_CLI" kafka apply --dry-run 2>/dev/null | grep -c '^would create ACL')
 assert_eq "one 'created topic' line per planned topic" "$planned" "$(grep -c '^created topic ' "$T/run1.out")"
 assert_eq "one 'created ACL' line per planned ACL" "$planned_acls" "$(grep -c '^created ACL: ' "$T/run1.out")"
 assert_ok "the summary counts them" grep -qE "^gfdx kafka apply: $planned topics created, 0 topic configs altered, $planned_acls ACLs created" "$T/run1.out"
