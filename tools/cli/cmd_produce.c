@@ -12,6 +12,7 @@
 #include "avro_serde.h"
 #include "cli.h"
 #include "ids.h"
+#include "labels.h"
 
 typedef struct {
     const char *type, *topic, *sender, *brokers, *schemas, *key_field;
@@ -309,7 +310,7 @@ int cli_produce(int argc, char **argv)
 {
     produce_opts o = {.conf = rd_kafka_conf_new()};
     o.brokers = getenv("GFDX_KAFKA_BOOTSTRAP");
-    o.schemas = getenv("GFDX_SCHEMAS") ? getenv("GFDX_SCHEMAS") : GFDX_SOURCE_DIR "/schemas/avro";
+    o.schemas = getenv("GFDX_SCHEMAS") ? getenv("GFDX_SCHEMAS") : cli_schemas_dir();
     int rc = parse_opts(argc, argv, &o);
     if (rc >= 0 || (!o.dry_run && !o.brokers && (fprintf(stderr, "gfdx produce: no --brokers and no $GFDX_KAFKA_BOOTSTRAP\n"), 1))) {
         rd_kafka_conf_destroy(o.conf);
