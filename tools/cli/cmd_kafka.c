@@ -2,11 +2,13 @@
  * deploy/topics.cfg and the participant registry (common/kafka_plan.h, kafka_apply.h). */
 #include <getopt.h>
 #include <librdkafka/rdkafka.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "config.h"
 #include "ids.h"
 #include "kafka_apply.h"
 #include "kafka_plan.h"
@@ -33,12 +35,12 @@ static void usage(FILE *out)
             "  --brokers B            bootstrap servers (default $GFDX_KAFKA_BOOTSTRAP)\n"
             "  -X key=value           librdkafka property: security.protocol, sasl.mechanism,\n"
             "                         sasl.username, sasl.password, ssl.ca.location, ... (an admin principal)\n"
-            "  --topics FILE          default %s/deploy/topics.cfg (daemon configs beside it)\n"
-            "  --participants FILE    default %s/deploy/participants.cfg\n"
+            "  --topics FILE          default deploy/topics.cfg (installed: in the configuration\n"
+            "                         directory); the daemon configs it names are read beside it\n"
+            "  --participants FILE    default deploy/participants.cfg (installed: likewise)\n"
             "  --replication-factor N default -1: the broker's default.replication.factor\n"
             "  --dry-run              say what would change, change nothing (without brokers: everything)\n"
-            "  Exit 0 done (or nothing to do), 1 failed (one line says why), 2 usage.\n",
-            GFDX_SOURCE_DIR, GFDX_SOURCE_DIR);
+            "  Exit 0 done (or nothing to do), 1 failed (one line says why), 2 usage.\n");
 }
 
 static int parse_opts(int argc, char **argv, kafka_opts *o)
@@ -150,8 +152,10 @@ static int run(const kafka_opts *o, const gfdx_kafka_plan *plan)
 
 static int cli_kafka_apply(int argc, char **argv)
 {
-    kafka_opts o = {.topics = GFDX_SOURCE_DIR "/deploy/topics.cfg",
-                    .participants = GFDX_SOURCE_DIR "/deploy/participants.cfg",
+    char topics[PATH_MAX], participants[PATH_MAX]; /* installed: the configuration directory */
+    kafka_opts o = {.topics = gfdx_config_default_path(GFDX_SOURCE_DIR "/deploy/topics.cfg", topics, sizeof topics),
+                    .participants = gfdx_config_default_path(GFDX_SOURCE_DIR "/deploy/participants.cfg",
+                                                             participants, sizeof participants),
                     .brokers = getenv("GFDX_KAFKA_BOOTSTRAP"), .replication_factor = -1,
                     .timeout_ms = 10000};
     int rc = parse_opts(argc, argv, &o);
