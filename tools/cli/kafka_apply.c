@@ -140,8 +140,7 @@ static rd_kafka_NewTopic_t *new_topic(const kafka_apply *a, const gfdx_plan_topi
 }
 
 /* Per-topic outcome of CreateTopics; TOPIC_ALREADY_EXISTS is someone else's earlier run. */
-static int created_topics(kafka_apply *a, rd_kafka_event_t *ev, const gfdx_plan_topic **missing,
-                          char *err, size_t errlen)
+static int created_topics(kafka_apply *a, rd_kafka_event_t *ev, char *err, size_t errlen)
 {
     size_t cnt = 0;
     const rd_kafka_topic_result_t **res =
@@ -163,7 +162,6 @@ static int created_topics(kafka_apply *a, rd_kafka_event_t *ev, const gfdx_plan_
         printf("\n");
         a->topics_created++;
     }
-    (void)missing;
     return 0;
 }
 
@@ -189,7 +187,7 @@ static int send_create_topics(kafka_apply *a, const gfdx_plan_topic **missing, s
     if (e)
         rc = fail_op(err, errlen, e, "create topics", rd_kafka_event_error_string(ev));
     else
-        rc = created_topics(a, ev, missing, err, errlen);
+        rc = created_topics(a, ev, err, errlen);
 done:
     if (ev)
         rd_kafka_event_destroy(ev);
@@ -351,21 +349,26 @@ static int apply_configs(kafka_apply *a, const rd_kafka_metadata_t *md, char *er
             rs[n++] = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, a->plan->topics[i].name);
     int rc = 0;
     rd_kafka_queue_t *q = n && !a->devbroker ? rd_kafka_queue_new(a->rk) : NULL;
+    rd_kafka_event_t *ev = NULL;
     if (q) {
         rd_kafka_AdminOptions_t *o = admin_options(a);
         rd_kafka_DescribeConfigs(a->rk, rs, n, o, q);
         rd_kafka_AdminOptions_destroy(o);
-        rd_kafka_event_t *ev = admin_result(a, q, "describe topic configs", err, errlen);
+        ev = admin_result(a, q, "describe topic configs", err, errlen);
         rd_kafka_resp_err_t e = ev ? rd_kafka_event_error(ev) : RD_KAFKA_RESP_ERR__TIMED_OUT;
-        if (ev && api_missing(e))
+        if (!ev)
+            rc = -1;
+        else if (api_missing(e))
             a->devbroker = true;
-        else if (ev && e)
+        else if (e)
             rc = fail_op(err, errlen, e, "describe topic configs", rd_kafka_event_error_string(ev));
-        rc = !ev ? -1 : rc == 0 && !a->devbroker ? alter_differing(a, ev, err, errlen) : rc;
-        if (ev)
-            rd_kafka_event_destroy(ev);
-        rd_kafka_queue_destroy(q);
+        else
+            rc = alter_differing(a, ev, err, errlen);
     }
+    if (ev)
+        rd_kafka_event_destroy(ev);
+    if (q)
+        rd_kafka_queue_destroy(q);
     rd_kafka_ConfigResource_destroy_array(rs, n);
     free(rs);
     return rc;
