@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char sig_prefix[] = "gfdx-sig-v1"; /* 11 bytes, then 0x00 */
@@ -102,6 +103,36 @@ size_t gfdx_sign_message(const void *key, size_t key_len, const void *value, siz
     if (value_len)
         memcpy(out + 16 + key_len, value, value_len);
     return gfdx_sign_message_len(key_len, value_len);
+}
+
+/* "YYYY-MM-DD" -> the UTC milliseconds of that day's 00:00 in China time (UTC+8). */
+static int date_start_ms(const char *s, int64_t *ms)
+{
+    static const int dim[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int y = 0, m = 0, d = 0, end = 0;
+    if (!s || strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &end) != 3 || end != 10 || s[4] != '-' ||
+        s[7] != '-' || y < 1990 || y > 2100 || m < 1 || m > 12 || d < 1 || d > dim[m - 1] ||
+        (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))))
+        return -1;
+    struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d};
+    *ms = ((int64_t)timegm(&tm) - 8 * 3600) * 1000;
+    return 0;
+}
+
+int gfdx_sign_validity_parse(const char *not_before, const char *not_after, int64_t *from_ms, int64_t *until_ms,
+                             char *err, size_t errlen)
+{
+    const char *bad = date_start_ms(not_before, from_ms) ? not_before : date_start_ms(not_after, until_ms) ? not_after : NULL;
+    if (bad || !not_before || !not_after) {
+        seterr(err, errlen, "not_before/not_after: \"%.16s\" is not a date YYYY-MM-DD (1990 .. 2100)", bad ? bad : "");
+        return -1;
+    }
+    *until_ms += 86400 * 1000LL; /* not_after is included, to its end */
+    if (*until_ms <= *from_ms) {
+        seterr(err, errlen, "not_after %s is before not_before %s", not_after, not_before);
+        return -1;
+    }
+    return 0;
 }
 
 /* M into the object's scratch buffer (grown as needed, kept for the next record). */
@@ -421,8 +452,8 @@ gfdx_sign_verifier *gfdx_sign_verifier_new(gfdx_sign_alg alg, const char *public
     if (!pkey)
         return NULL;
     if (pkey_alg(pkey, &actual) || actual != alg) {
-        seterr(err, errlen, "public key: a %s key, not %s", pkey_alg(pkey, &actual) ? "non-Ed25519/SM2" : gfdx_sign_alg_name(actual),
-               gfdx_sign_alg_name(alg));
+        seterr(err, errlen, "public key: the key is %s, not %s",
+               pkey_alg(pkey, &actual) ? "neither ed25519 nor sm2" : gfdx_sign_alg_name(actual), gfdx_sign_alg_name(alg));
         EVP_PKEY_free(pkey);
         return NULL;
     }

@@ -31,6 +31,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define GFDX_SIGN_HEADER_KID "gfdx-kid"
 #define GFDX_SIGN_HEADER_SIG "gfdx-sig"
@@ -55,6 +56,13 @@ size_t gfdx_sign_message_len(size_t key_len, size_t value_len);
 /* Writes M into out (gfdx_sign_message_len bytes). key may be NULL when key_len is 0.
  * Returns the length written, 0 if key_len does not fit in 32 bits. */
 size_t gfdx_sign_message(const void *key, size_t key_len, const void *value, size_t value_len, unsigned char *out);
+
+/* A registry key's validity (not_before, not_after): dates "YYYY-MM-DD" in China time
+ * (UTC+8), both days included: the key is current from not_before 00:00 +08:00 until
+ * not_after 24:00 +08:00, i.e. *from_ms <= now < *until_ms. Past not_after it is revoked.
+ * 0, or -1 + err for a malformed date (1990 .. 2100) or not_after before not_before. */
+int gfdx_sign_validity_parse(const char *not_before, const char *not_after, int64_t *from_ms, int64_t *until_ms,
+                             char *err, size_t errlen) __attribute__((warn_unused_result));
 
 /* ---- private keys (signing) ---- */
 typedef struct gfdx_sign_key gfdx_sign_key;

@@ -167,10 +167,10 @@ static void test_wrong_alg(void)
         return;
     CHECK(gfdx_sign_key_public_text(e, pub, sizeof pub) == 0);
     CHECK(gfdx_sign_verifier_new(GFDX_SIGN_SM2, pub, err, sizeof err) == NULL);
-    CHECK_MSG(strstr(err, "ed25519 key, not sm2") != NULL, "%s", err);
+    CHECK_MSG(strstr(err, "the key is ed25519, not sm2") != NULL, "%s", err);
     CHECK(gfdx_sign_key_public_text(s, pub, sizeof pub) == 0);
     CHECK(gfdx_sign_verifier_new(GFDX_SIGN_ED25519, pub, err, sizeof err) == NULL);
-    CHECK_MSG(strstr(err, "sm2 key, not ed25519") != NULL, "%s", err);
+    CHECK_MSG(strstr(err, "the key is sm2, not ed25519") != NULL, "%s", err);
     /* an SM2 signature offered to an Ed25519 key of the same "participant" */
     unsigned char sig[GFDX_SIGN_MAX_SIG];
     size_t len;
@@ -241,6 +241,28 @@ static void test_public_text(void)
     gfdx_sign_verifier_free(v);
 }
 
+/* not_before / not_after: China-time days, both included. */
+static void test_validity(void)
+{
+    int64_t from = 0, until = 0;
+    char err[256] = "";
+    CHECK(gfdx_sign_validity_parse("2026-12-01", "2027-12-31", &from, &until, err, sizeof err) == 0);
+    CHECK(from == 1796083200000LL - 8 * 3600 * 1000LL);     /* 2026-12-01T00:00:00+08:00 */
+    CHECK(until == 1830297600000LL - 8 * 3600 * 1000LL);    /* 2028-01-01T00:00:00+08:00 */
+    CHECK(gfdx_sign_validity_parse("2026-12-01", "2026-12-01", &from, &until, err, sizeof err) == 0);
+    CHECK(until - from == 86400000LL);                      /* one day, included */
+    CHECK(gfdx_sign_validity_parse("2026-12-02", "2026-12-01", &from, &until, err, sizeof err) == -1);
+    CHECK_MSG(strstr(err, "before not_before") != NULL, "%s", err);
+    static const char *const bad[] = {"2026-02-29", "2026-13-01", "2026-1-01", "20261201", "2026-12-01T00:00",
+                                      "1989-12-31", "", "2026-04-31"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        CHECK_MSG(gfdx_sign_validity_parse(bad[i], "2030-01-01", &from, &until, err, sizeof err) == -1, "%s", bad[i]);
+        CHECK_MSG(gfdx_sign_validity_parse("2026-01-01", bad[i], &from, &until, err, sizeof err) == -1, "%s", bad[i]);
+    }
+    CHECK(gfdx_sign_validity_parse("2028-02-29", "2028-02-29", &from, &until, err, sizeof err) == 0);
+    CHECK(gfdx_sign_validity_parse(NULL, "2028-02-29", &from, &until, err, sizeof err) == -1);
+}
+
 int main(void)
 {
     snprintf(dir, sizeof dir, "/tmp/gfdx-test-sign.XXXXXX");
@@ -253,6 +275,7 @@ int main(void)
     test_wrong_alg();
     test_key_files();
     test_public_text();
+    test_validity();
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)
