@@ -15,6 +15,9 @@ PACKAGES=(
   # the fuzz test (ctest -L fuzz, tests/fuzz/): clang and its libFuzzer runtime (about 14 MB
   # to download next to the LLVM libraries chromium already brings)
   clang-14 libclang-rt-14-dev
+  # the signature interop test (tests/integration/integration_sign_interop.sh): Python's
+  # cryptography and a JDK (java Sign.java runs a single source file: needs the compiler)
+  python3-cryptography openjdk-17-jdk-headless
 )
 
 missing=()
