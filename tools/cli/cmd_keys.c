@@ -48,12 +48,14 @@ static void keys_usage(FILE *out)
                  "  Signed message: \"gfdx-sig-v1\" 0x00 uint32_be(len(key)) key value (DESIGN §4).\n");
 }
 
-/* Ids and kids are ASCII names: [A-Za-z0-9._#:-], 1 .. max-1 bytes. */
-static bool name_ok(const char *s, size_t max)
+#define KEYS_ID_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-"
+
+/* Participant ids are [A-Za-z0-9._-] (participants.cfg), kids also allow '#' and ':';
+ * 1 .. max-1 bytes. */
+static bool name_ok(const char *s, const char *chars, size_t max)
 {
     size_t n = s ? strlen(s) : 0;
-    return n > 0 && n < max &&
-           strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._#:-") == n;
+    return n > 0 && n < max && strspn(s, chars) == n;
 }
 
 static int keys_parse(int argc, char **argv, keys_opts *o)
@@ -87,7 +89,7 @@ static int check_entry(const keys_opts *o)
 {
     char err[256];
     int64_t from, until;
-    if (!name_ok(o->kid, GFDX_SIGN_MAX_KID)) {
+    if (!name_ok(o->kid, KEYS_ID_CHARS "#:", GFDX_SIGN_MAX_KID)) {
         fprintf(stderr, "gfdx keys: kid \"%s\": give --kid as 1-127 characters of [A-Za-z0-9._#:-]\n",
                 o->kid ? o->kid : "");
         return 2;
@@ -139,7 +141,7 @@ static int keys_generate(keys_opts *o)
 {
     gfdx_sign_alg alg;
     char err[512], comment[512];
-    if (!name_ok(o->participant, 65) || !o->alg || gfdx_sign_alg_parse(o->alg, &alg) || !o->out) {
+    if (!name_ok(o->participant, KEYS_ID_CHARS, 65) || !o->alg || gfdx_sign_alg_parse(o->alg, &alg) || !o->out) {
         fprintf(stderr, "gfdx keys generate: give --participant ID ([A-Za-z0-9._-], at most 64), "
                         "--alg ed25519|sm2 and --out FILE\n");
         return 2;
