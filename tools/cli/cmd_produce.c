@@ -111,6 +111,17 @@ static const char *record_key(const json_t *rec, const char *key_field)
     return k ? k : json_string_value(json_object_get(rec, "list_id"));
 }
 
+/* The gfdx-kid and gfdx-sig headers of a signed record, NULL for an unsigned one. */
+static rd_kafka_headers_t *signature_headers(const produce_opts *o, const encoded *e)
+{
+    if (!e->sig_len)
+        return NULL;
+    rd_kafka_headers_t *h = rd_kafka_headers_new(2);
+    rd_kafka_header_add(h, GFDX_SIGN_HEADER_KID, -1, o->kid, (ssize_t)strlen(o->kid));
+    rd_kafka_header_add(h, GFDX_SIGN_HEADER_SIG, -1, e->sig, (ssize_t)e->sig_len);
+    return h;
+}
+
 /* Parses, checks and encodes one line into *out. */
 static int encode_line(const char *line, const gfdx_catalog *cat, const produce_opts *o, encoded *out, char *err,
                        size_t errlen)
@@ -172,17 +183,6 @@ static int read_all(FILE *in, const gfdx_catalog *cat, const produce_opts *o, en
     }
     free(line);
     return bad ? -1 : 0;
-}
-
-/* The gfdx-kid and gfdx-sig headers of a signed record, NULL for an unsigned one. */
-static rd_kafka_headers_t *signature_headers(const produce_opts *o, const encoded *e)
-{
-    if (!e->sig_len)
-        return NULL;
-    rd_kafka_headers_t *h = rd_kafka_headers_new(2);
-    rd_kafka_header_add(h, GFDX_SIGN_HEADER_KID, -1, o->kid, (ssize_t)strlen(o->kid));
-    rd_kafka_header_add(h, GFDX_SIGN_HEADER_SIG, -1, e->sig, (ssize_t)e->sig_len);
-    return h;
 }
 
 static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
