@@ -50,8 +50,9 @@ int gfdx_quarter_parse(const char *s, int *year, int *q) __attribute__((warn_unu
 /* Writes "2026Q1" into out. year must be 0-9999 and q 1-4, else out is set to "". */
 void gfdx_quarter_format(int year, int q, char out[8]);
 
-/* Assigns a recommendation to a reporting quarter (DESIGN §6.1). quarter is the one the
- * sender named; occurred_at_ms is the record's Unix time in ms, taken as a date in China time.
+/* Assigns a recommendation to a reporting quarter (DESIGN §6.1, §8). quarter is the one the
+ * sender named; occurred_at_ms is the record's deadline clock (gfdx_record.clock: log-append
+ * time or receive time, never meta.occurred_at) in Unix ms, taken as a date in China time.
  *   - is_major: the named quarter is kept and *late = false, whatever the date;
  *   - date on or before the named quarter's last working day: kept, *late = false;
  *   - otherwise *late = true and the record goes to the next quarter (Q4 -> next year's Q1);

@@ -40,6 +40,8 @@ typedef struct {
     gfdx_relay *relay;
     char qschema[128];
     rd_kafka_message_t **batch;
+    gfdx_clock *batch_clock; /* batch[i]'s deadline clock, taken when it was polled */
+    int64_t clock_override_ms; /* GFDX_TEST_DEADLINE_CLOCK_MS (tests replaying history); 0: none */
     size_t nbatch;
     int rebalanced;  /* set by the rebalance callback or the fence: the batch in hand is void */
     int backoff_ms;
@@ -595,7 +597,7 @@ static int apply_batch_once(daemon_t *d, char *err, size_t errlen, bool *transie
     for (size_t i = 0; i < d->nbatch; i++) {
         rd_kafka_message_t *m = d->batch[i];
         gfdx_raw_msg raw = {rd_kafka_topic_name(m->rkt), m->partition, m->offset, m->key, m->key_len,
-                            m->payload, m->len};
+                            m->payload, m->len, d->batch_clock[i]};
         if (gfdx_inbound_process(&in, d->db, &raw, &outcomes[i], err, errlen)) {
             *transient = true;
             goto fail;
@@ -678,6 +680,20 @@ static void apply_batch(daemon_t *d)
     drop_batch(d);
 }
 
+/* The deadline clock of a polled message (service.h): its log-append time when the broker set
+ * one, else now. The producer's CreateTime is never trusted. A test that replays a dated
+ * scenario sets GFDX_TEST_DEADLINE_CLOCK_MS to fix it (warned at start). */
+static gfdx_clock message_clock(const daemon_t *d, const rd_kafka_message_t *m)
+{
+    if (d->clock_override_ms > 0)
+        return (gfdx_clock){d->clock_override_ms, GFDX_CLOCK_RECEIVED};
+    rd_kafka_timestamp_type_t type;
+    int64_t ts = rd_kafka_message_timestamp(m, &type);
+    if (type == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME && ts >= 0)
+        return (gfdx_clock){ts, GFDX_CLOCK_LOG_APPEND};
+    return (gfdx_clock){gfdx_now_ms(), GFDX_CLOCK_RECEIVED};
+}
+
 /* Fills the batch: up to max_records, or until max_ms passed since the first poll. */
 static void collect_batch(daemon_t *d)
 {
@@ -702,6 +718,7 @@ static void collect_batch(daemon_t *d)
             rd_kafka_message_destroy(m); /* not positioned from the store yet: fetched again later */
             continue;
         }
+        d->batch_clock[d->nbatch] = message_clock(d, m);
         d->batch[d->nbatch++] = m;
     }
 }
@@ -947,6 +964,7 @@ static void shutdown_daemon(daemon_t *d)
     gfdx_calendar_free(d->calendar);
     gfdx_catalog_free(d->catalog);
     free(d->batch);
+    free(d->batch_clock);
     gfdx_metrics_stop();
     gfdx_config_release_daemon(&d->cfg);
 }
@@ -988,12 +1006,30 @@ static int check_config(daemon_t *d, const char *path, bool ok, const char *err)
     return 0;
 }
 
+/* GFDX_TEST_DEADLINE_CLOCK_MS=<Unix ms>: every record's deadline clock is that instant, on any
+ * broker. For tests replaying a dated scenario only; a daemon running with it says so. */
+static void read_clock_override(daemon_t *d)
+{
+    const char *v = getenv("GFDX_TEST_DEADLINE_CLOCK_MS");
+    char *end = NULL;
+    long long ms = v && *v ? strtoll(v, &end, 10) : 0;
+    if (v && *v && (*end || ms <= 0)) {
+        GFDX_WARN("GFDX_TEST_DEADLINE_CLOCK_MS is not a positive Unix time in ms: ignored");
+        return;
+    }
+    d->clock_override_ms = ms;
+    if (ms > 0)
+        GFDX_WARN("GFDX_TEST_DEADLINE_CLOCK_MS set: every record's deadline clock is %lld (tests only)", ms);
+}
+
 static int start(daemon_t *d, char *err, size_t errlen)
 {
     if (gfdx_metrics_start(d->cfg.service, d->cfg.metrics_address, d->cfg.metrics_port, err, errlen))
         return -1;
-    if (!(d->batch = calloc((size_t)d->cfg.batch_max_records, sizeof *d->batch)))
+    if (!(d->batch = calloc((size_t)d->cfg.batch_max_records, sizeof *d->batch)) ||
+        !(d->batch_clock = calloc((size_t)d->cfg.batch_max_records, sizeof *d->batch_clock)))
         return -1;
+    read_clock_override(d);
     char host[128] = "unknown";
     gethostname(host, sizeof host - 1);
     snprintf(d->instance, sizeof d->instance, "%s:%d", host, (int)getpid());

@@ -352,7 +352,7 @@ static int apply(const gfdx_inbound *in, PGconn *db, msg_state *s, const gfdx_ha
 {
     gfdx_record rec = {s->m->topic, s->m->partition, s->m->offset, s->key, s->m->value, s->m->value_len,
                        s->body, s->type, gfdx_schema_version(s->writer), s->event_id, s->sender,
-                       gfdx_rec_int(s->body, "meta.occurred_at")};
+                       gfdx_rec_int(s->body, "meta.occurred_at"), s->m->clock};
     gfdx_apply a = {.db = db, .schema = in->qschema, .rec = &rec, .sender = s->participant,
                     .registry = in->registry, .calendar = in->calendar, .catalog = in->catalog,
                     .service_participant = in->service_participant, .service_ctx = in->service->ctx,

@@ -44,6 +44,7 @@ typedef struct {
     size_t key_len;
     const void *value;
     size_t value_len;
+    gfdx_clock clock;  /* log-append time, else the time the daemon polled it (service.h) */
 } gfdx_raw_msg;
 
 /* Everything the pipeline needs besides the message (borrowed, set up by the daemon). */

@@ -30,6 +30,21 @@
 
 typedef enum { GFDX_APPLY_DB_ERROR = -1, GFDX_APPLY_OK = 0, GFDX_APPLY_REFUSED = 1 } gfdx_apply_result;
 
+/* The deadline clock (DESIGN §8): when the exchange took a record in. A rule that depends on
+ * the date a record arrived (the quarter of a NeedRecommended) uses this, never
+ * meta.occurred_at, which the sender chose. Its source, in order:
+ *   - the broker's log-append time (rd_kafka_message_timestamp() with
+ *     RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME: input topics are created with
+ *     message.timestamp.type=LogAppendTime by gfdx kafka apply);
+ *   - else (the dev broker, a CreateTime topic, no timestamp) the time the daemon polled it.
+ * A CreateTime timestamp is the producer's to choose and is never used. */
+typedef enum { GFDX_CLOCK_RECEIVED = 0, GFDX_CLOCK_LOG_APPEND = 1 } gfdx_clock_source;
+
+typedef struct {
+    int64_t ms;                /* Unix ms */
+    gfdx_clock_source source;
+} gfdx_clock;
+
 /* One consumed record, decoded. Valid for the duration of the handler call. */
 typedef struct {
     const char *topic;
@@ -43,7 +58,8 @@ typedef struct {
     int writer_version;       /* schema version the sender wrote */
     const char *event_id;     /* meta.event_id */
     const char *sender_id;    /* meta.sender */
-    int64_t occurred_at;      /* meta.occurred_at, Unix ms */
+    int64_t occurred_at;      /* meta.occurred_at, Unix ms: the sender's claim, for display */
+    gfdx_clock clock;         /* when the exchange took it in: deadlines use this */
 } gfdx_record;
 
 typedef struct gfdx_apply {

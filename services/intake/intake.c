@@ -408,7 +408,7 @@ static gfdx_apply_result on_recommended(gfdx_apply *a)
     const char *requested = gfdx_rec_str(a->rec->body, "quarter"), *batch = gfdx_rec_str(a->rec->body, "batch_id");
     char quarter[8], why[256];
     bool late = false;
-    if (gfdx_calendar_assign_quarter(a->calendar, requested, a->rec->occurred_at, n.is_major, quarter, &late,
+    if (gfdx_calendar_assign_quarter(a->calendar, requested, a->rec->clock.ms, n.is_major, quarter, &late,
                                           why, sizeof why))
         res = gfdx_apply_refuse(a, "INVALID_QUARTER", "quarter \"%s\": %s", requested, why);
     const char *extra[] = {intake_status_name(next), quarter, late ? "true" : "false", requested, batch, a->sender->id};
