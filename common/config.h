@@ -58,7 +58,7 @@ typedef struct {
     char *calendar_file;      /* paths.calendar */
     char *group_id;           /* kafka_group */
     gfdx_strlist topics;      /* topics.consume */
-    char *receipts_topic;     /* topics.receipts */
+    char *receipts_prefix;    /* topics.receipts_prefix: receipts to <prefix><participant> */
     int batch_max_records;    /* batch.max_records */
     int batch_max_ms;         /* batch.max_ms */
     int occurred_ahead_s;     /* limits.occurred_at_ahead_s */

@@ -586,7 +586,7 @@ static void count_outcome(gfdx_outcome o)
 /* One attempt at the batch in one transaction. 0 committed; -1 failed (rolled back). */
 static int apply_batch_once(daemon_t *d, char *err, size_t errlen, bool *transient)
 {
-    gfdx_inbound in = {.service = d->svc, .qschema = d->qschema, .receipts_topic = d->cfg.receipts_topic,
+    gfdx_inbound in = {.service = d->svc, .qschema = d->qschema, .receipts_prefix = d->cfg.receipts_prefix,
                        .service_participant = d->cfg.participant, .catalog = d->catalog, .registry = d->registry,
                        .calendar = d->calendar, .max_message_bytes = gfdx_outbox_max_message_bytes(d->producer),
                        .skew_future_ms = (int64_t)d->cfg.occurred_ahead_s * 1000,

@@ -259,7 +259,9 @@ static int send_receipt(const gfdx_inbound *in, PGconn *db, const msg_state *s, 
         snprintf(err, errlen, "receipt: out of memory");
         return -1;
     }
-    int rc = gfdx_outbox_insert(db, in->qschema, in->catalog, "Receipt", in->receipts_topic, s->participant->id, r,
+    char topic[250]; /* the participant's own topic: only its principal reads it (ids are [A-Za-z0-9._-]) */
+    snprintf(topic, sizeof topic, "%s%s", in->receipts_prefix, s->participant->id);
+    int rc = gfdx_outbox_insert(db, in->qschema, in->catalog, "Receipt", topic, s->participant->id, r,
                                 in->service_participant, s->eid[0] ? s->eid : NULL, in->max_message_bytes, err,
                                 errlen, tr) == GFDX_OUTBOX_OK ? 0 : -1;
     json_decref(r);

@@ -16,10 +16,10 @@
  *      REFUSED KEY_MISMATCH (one rule for every record type);
  *   9. the service handler under a savepoint -> APPLIED, or REFUSED (rolled back); a record
  *      whose emitted records would exceed message.max.bytes -> REFUSED RECORD_TOO_LARGE.
- * Every record gets a message_log row. Receipts go to gfdx.receipts through the outbox, keyed
- * by the registered participant id only: a record whose meta.sender is not registered gets
- * none (it is still logged and kept as a rejection). Event ids are compared, stored and
- * answered in canonical lower-case form. */
+ * Every record gets a message_log row. Receipts go through the outbox to the registered
+ * participant's own topic, <receipts_prefix><id> (gfdx.receipts.<id>), keyed by that id only:
+ * a record whose meta.sender is not registered gets none (it is still logged and kept as a
+ * rejection). Event ids are compared, stored and answered in canonical lower-case form. */
 #ifndef GFDX_INBOUND_H
 #define GFDX_INBOUND_H
 
@@ -51,7 +51,7 @@ typedef struct {
 typedef struct {
     const gfdx_service *service;
     const char *qschema;
-    const char *receipts_topic;
+    const char *receipts_prefix; /* receipts go to <prefix><participant id> (DESIGN §2) */
     const char *service_participant;
     const gfdx_catalog *catalog;
     const gfdx_registry *registry;

@@ -221,8 +221,6 @@ static int daemon_acls(builder *b, const char *principal, const char *cfg_path)
     if (rc == 0) /* prefixed: its instances' and reference runs' groups (gfdx-feedback-ref) */
         rc = add_acl(b, principal, RD_KAFKA_RESOURCE_GROUP, RD_KAFKA_RESOURCE_PATTERN_PREFIXED,
                      dc.group_id, RD_KAFKA_ACL_OPERATION_READ);
-    if (rc == 0 && dc.receipts_topic)
-        rc = add_topic_acl(b, principal, dc.receipts_topic, RD_KAFKA_ACL_OPERATION_WRITE);
     if (rc == 0)
         rc = add_acl(b, principal, RD_KAFKA_RESOURCE_BROKER, RD_KAFKA_RESOURCE_PATTERN_LITERAL,
                      GFDX_KAFKA_CLUSTER, RD_KAFKA_ACL_OPERATION_IDEMPOTENT_WRITE);

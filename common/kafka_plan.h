@@ -17,8 +17,9 @@
  *     Read   topic C        for each C of topics.consume;
  *     Read   group <kafka_group> PREFIXED (default gfdx-<service>: every group whose id starts
  *                           so, e.g. a second instance's or a reference run's own group);
- *     Write  topic T        for its topics.receipts and each T whose `emitted_by` lists d;
- *     Write  topic <prefix> PREFIXED, for each addressed rule whose emitted_by lists d;
+ *     Write  topic T        for each T whose `emitted_by` lists d;
+ *     Write  topic <prefix> PREFIXED, for each addressed rule whose emitted_by lists d (its
+ *                           receipts: the gfdx.receipts. rule, its topics.receipts_prefix);
  *     IdempotentWrite cluster "kafka-cluster".
  * Nobody else gets Write on what a daemon emits: a topic with emitted_by may have no writers.
  *

@@ -135,7 +135,7 @@ if [ "$keep" = 1 ]; then
 The stack keeps running (data in memory for Kafka, in $stack/pg for PostgreSQL):
   psql "$GFDX_PG_CONNINFO"
   kcat -b $GFDX_KAFKA_BOOTSTRAP -L
-  kcat -b $GFDX_KAFKA_BOOTSTRAP -C -t gfdx.receipts -e -f '%k %o %S bytes\n'
+  kcat -b $GFDX_KAFKA_BOOTSTRAP -C -t gfdx.receipts.miit -e -f '%k %o %S bytes\n'   # miit's receipts
 Stop it with: kill ${pids[*]}; $top/deploy/localstack.sh stop $stack
 MSG
 fi

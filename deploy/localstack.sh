@@ -15,7 +15,7 @@
 # GFDX_KAFKA_BOOTSTRAP.
 #
 # Layout of DIR: pg/data (cluster), pg/sock (unix socket), pg/port, pg/postgres.log,
-# broker.addr, devbroker.pid, devbroker.log, env.
+# broker.addr, devbroker.pid, devbroker.log, apply.log (gfdx kafka apply), env.
 #
 # PostgreSQL runs with fsync, synchronous_commit and full_page_writes off: fast, and a crash
 # of the machine can lose or corrupt the data. That is fine for a throwaway test stack and
@@ -242,6 +242,19 @@ broker_pid_alive() {
     [ -n "$pid" ] && pid_alive "$pid" && grep -q gfdx-devbroker "/proc/$pid/cmdline" 2>/dev/null
 }
 
+# The addressed topics (gfdx.receipts.<participant>, gfdx.coordination.<province>, ...) of
+# the topics file and the registry, created with their partitions before any daemon produces
+# to them: the dev broker itself creates only the topics file's named topics.
+devbroker_apply() {
+    local gfdx=$BUILD_DIR/tools/cli/gfdx log=$DIR/apply.log
+    [ -x "$gfdx" ] || die "$gfdx not found: build first (deploy/build.sh, or set GFDX_BUILD_DIR)"
+    if ! "$gfdx" kafka apply --brokers "$(head -1 "$BROKER_ADDR")" --topics "$TOPICS_FILE" \
+        --participants "${GFDX_PARTICIPANTS_FILE:-$top/deploy/participants.cfg}" >"$log" 2>&1; then
+        show_log "$log"
+        die "gfdx kafka apply failed (log: $log)"
+    fi
+}
+
 broker_start() {
     if broker_pid_alive && [ -s "$BROKER_ADDR" ]; then return 0; fi
     [ -x "$DEVBROKER" ] || die "$DEVBROKER not found: build first (deploy/build.sh, or set GFDX_BUILD_DIR)"
@@ -251,7 +264,7 @@ broker_start() {
     local pid=$!
     echo "$pid" >"$BROKER_PID"
     for _ in $(seq 1 $((BROKER_WAIT_S * 10))); do
-        [ -s "$BROKER_ADDR" ] && return 0
+        [ -s "$BROKER_ADDR" ] && { devbroker_apply; return 0; }
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.1
     done

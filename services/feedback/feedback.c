@@ -16,6 +16,8 @@
 #include "feedback_aggregate.h"
 #include "feedback_rules.h"
 #include "feedback_store.h"
+#include "fault.h"
+#include "region.h"
 
 /* ---- settings ---- */
 
@@ -29,8 +31,8 @@ static const gfdx_cfg_setting feedback_rows[] = {
     ROW("feedback.green_eligible_groups", GFDX_CFG_STRLIST, green_groups, "1,2,3,4,5,6,7", 0, 0, 0, false, false,
         false, "top-level groups of the green-finance project catalogue (2025) that are green-eligible; feedback "
         "on a need whose catalogue code is in another group raises NOT_GREEN_ELIGIBLE"),
-    ROW("feedback.coordination_topic", GFDX_CFG_STRING, coordination_topic, "gfdx.coordination", 0, 0, 0, false,
-        false, false, "topic of ObstacleCoordination records (key: province)"),
+    ROW("feedback.coordination_prefix", GFDX_CFG_STRING, coordination_prefix, "gfdx.coordination.", 0, 0, 0,
+        false, false, false, "ObstacleCoordination records go to <prefix><province code> (key: province)"),
     ROW("feedback.status_topic", GFDX_CFG_STRING, status_topic, "gfdx.matching-status", 0, 0, 0, false, false,
         false, "topic of NeedMatchingStatus records (key: need id)"),
 };
@@ -249,6 +251,18 @@ static gfdx_apply_result on_matching_feedback(gfdx_apply *a)
     return res;
 }
 
+/* ObstacleCoordination for obstacle_id to the need's province's own topic (DESIGN §2:
+ * coordination.prefix + province code, read by that province's authority and its branches). */
+static gfdx_apply_result emit_coordination(gfdx_apply *a, const fb_case *c, const char *obstacle_id)
+{
+    const feedback_ctx *ctx = a->service_ctx;
+    char province[7], topic[250];
+    if (gfdx_region_province_of(c->need.province, province) != 0)
+        return gfdx_fault_apply(a, GFDX_FAULT_CORRUPT, "ObstacleCoordination", "the need's province is not a region code");
+    snprintf(topic, sizeof topic, "%s%s", ctx->settings.coordination_prefix, province);
+    return feedback_store_emit_coordination(a, &c->need, obstacle_id, topic);
+}
+
 static gfdx_apply_result on_obstacle_raised(gfdx_apply *a)
 {
     char why[512];
@@ -260,7 +274,6 @@ static gfdx_apply_result on_obstacle_raised(gfdx_apply *a)
         return gfdx_apply_refuse(a, code, "%s", why);
     fb_case c;
     feedback_aggregate before, after;
-    const feedback_ctx *ctx = a->service_ctx;
     gfdx_apply_result res = open_bank_case(a, FEEDBACK_EV_OBSTACLE_RAISED, &c);
     code = res == GFDX_APPLY_OK ? feedback_apply_obstacle(&c.cur, FEEDBACK_EV_OBSTACLE_RAISED, &c.next, why, sizeof why)
                                 : NULL;
@@ -274,7 +287,7 @@ static gfdx_apply_result on_obstacle_raised(gfdx_apply *a)
     if (res == GFDX_APPLY_OK)
         res = alert_not_green(a, &c);
     if (res == GFDX_APPLY_OK)
-        res = feedback_store_emit_coordination(a, &c.need, a->rec->event_id, ctx->settings.coordination_topic);
+        res = emit_coordination(a, &c, a->rec->event_id);
     feedback_need_clear(&c.need);
     return res;
 }
@@ -312,7 +325,6 @@ static gfdx_apply_result on_obstacle_resolved(gfdx_apply *a)
         return gfdx_apply_refuse(a, code, "%s", why);
     fb_case c;
     feedback_aggregate before, after;
-    const feedback_ctx *ctx = a->service_ctx;
     bool found = false;
     gfdx_apply_result res = open_case(a, &c);
     if (res == GFDX_APPLY_OK)
@@ -334,7 +346,7 @@ static gfdx_apply_result on_obstacle_resolved(gfdx_apply *a)
     if (res == GFDX_APPLY_OK)
         res = write_case(a, &c, FEEDBACK_EV_OBSTACLE_RESOLVED, NULL, obstacle_id, &before, &after);
     if (res == GFDX_APPLY_OK)
-        res = feedback_store_emit_coordination(a, &c.need, obstacle_id, ctx->settings.coordination_topic);
+        res = emit_coordination(a, &c, obstacle_id);
     feedback_need_clear(&c.need);
     return res;
 }

@@ -6,7 +6,7 @@
  * keeps feedback.matching, feedback.matching_event, feedback.need_status, feedback.obstacle
  * and feedback.alert (schemas/sql/feedback/); publishes through the outbox
  * NeedMatchingStatus to gfdx.matching-status (key need_id) on every change of a need's
- * aggregate and ObstacleCoordination to gfdx.coordination (key: the need's province) when
+ * aggregate and ObstacleCoordination to gfdx.coordination.<province> (key: the need's province) when
  * an obstacle is raised or resolved. Runs as participant "pboc" (gfdx-intake accepts
  * NeedMatchingStatus only from a pboc participant).
  *
@@ -40,7 +40,7 @@
 typedef struct {
     int approved_margin_pct;     /* feedback.approved_margin_percent */
     gfdx_strlist green_groups;   /* feedback.green_eligible_groups */
-    char *coordination_topic;    /* feedback.coordination_topic */
+    char *coordination_prefix;   /* feedback.coordination_prefix: <prefix><province code> */
     char *status_topic;          /* feedback.status_topic */
 } feedback_settings;
 

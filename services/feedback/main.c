@@ -1,5 +1,5 @@
 /* gfdx-feedback: consumes gfdx.feedback, keeps the feedback schema, publishes
- * NeedMatchingStatus to gfdx.matching-status and ObstacleCoordination to gfdx.coordination. */
+ * NeedMatchingStatus to gfdx.matching-status and ObstacleCoordination to gfdx.coordination.<province>. */
 #include "daemon.h"
 #include "feedback.h"
 

@@ -70,7 +70,7 @@ assert_ge "the stream exercised obstacles, alerts and disbursements" 1 \
                           (SELECT count(*) FROM feedback.alert),
                           (SELECT count(*) FROM feedback.matching WHERE disbursements > 1))")"
 
-for t in "gfdx.matching-status NeedMatchingStatus" "gfdx.coordination ObstacleCoordination"; do
+for t in "gfdx.matching-status NeedMatchingStatus" "gfdx.coordination.* ObstacleCoordination"; do
   # shellcheck disable=SC2086 # "TOPIC TYPE" split on purpose
   set -- $t
   assert_eq "every $2 of the outbox is on $1" "" "$(outbox_unpublished_on_topic "$1" "$2")"

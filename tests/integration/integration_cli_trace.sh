@@ -31,6 +31,11 @@ while [ "$(date +%s%3N)" -le $((base + 800)) ]; do sleep 0.1; done
 cli_scenario trace-banks "$base" >"$d/banks.jsonl"
 produce <"$d/banks.jsonl"
 wait_for "gfdx-feedback answered the 7 bank records and intake holds every status it sent" 30 _cli_round_done 7
+# ... and every receipt is out: the first one to a participant's own gfdx.receipts.<id> waits
+# for that topic's metadata, so the trace would otherwise catch it unpublished.
+wait_sql_eq "SELECT (SELECT count(*) FROM intake.outbox WHERE published_at IS NULL)
+                  + (SELECT count(*) FROM pboc.outbox WHERE published_at IS NULL)
+                  + (SELECT count(*) FROM feedback.outbox WHERE published_at IS NULL)" 0 30
 
 # ---- the timeline, computed by hand --------------------------------------------------------
 # service record sender from to amount(万元) receipt; NeedMatchingStatus lines (as many as

@@ -114,9 +114,9 @@ assert_eq "intake refused no NeedMatchingStatus (sender pboc accepted)" 0 \
   "$(psql_q "SELECT count(*) FROM intake.message_log WHERE record_type = 'NeedMatchingStatus' AND outcome <> 'APPLIED'")"
 assert_eq "the withdrawn need stays WITHDRAWN in intake" WITHDRAWN \
   "$(psql_q "SELECT status FROM intake.need WHERE need_id = '$W'")"
-assert_eq "the obstacle went to gfdx.coordination under the need's province" \
+assert_eq "the obstacle went to gfdx.coordination.<province> under the need's province" \
   "$(psql_q "SELECT province FROM pboc.need WHERE need_id = '$C'") OPEN" \
-  "$(topic_records gfdx.coordination ObstacleCoordination | $PY -c '
+  "$(topic_records 'gfdx.coordination.*' ObstacleCoordination | $PY -c '
 import json, sys
 for l in sys.stdin:
     r = json.loads(l)

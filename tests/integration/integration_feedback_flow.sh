@@ -116,23 +116,30 @@ assert_eq "FB-JS-0001 went MATCHING, then BLOCKED" "25 MATCHING|28 BLOCKED" \
 assert_eq "FB-NB-0001 went MATCHING, then DECLINED_ALL" "36 MATCHING|37 DECLINED_ALL" \
   "$(statuses_of FB-NB-0001 | awk '{print $1, $3}' | paste -sd '|')"
 
-assert_eq "ObstacleCoordination on gfdx.coordination, keyed by province" "310000 OPEN,310000 RESOLVED,310000 OPEN,310000 RESOLVED,320000 OPEN" \
-  "$(topic_records gfdx.coordination ObstacleCoordination | $PY -c '
+assert_eq "ObstacleCoordination on gfdx.coordination.<province>, keyed by province" "310000 OPEN,310000 RESOLVED,310000 OPEN,310000 RESOLVED,320000 OPEN" \
+  "$(topic_records 'gfdx.coordination.*' ObstacleCoordination | $PY -c '
 import json, sys
 recs = [json.loads(l) for l in sys.stdin]
 recs.sort(key=lambda r: r["key"])  # stable: one key, one partition, offset order
 print(",".join(r["key"] + " " + r["value"]["status"] for r in recs))')"
 assert_eq "a coordination record names the case for the coordinators" \
   "fb000000-0000-4000-8000-000000000011 FB-SH-0001 pbc-hq-sh bank-bocom-310000 COLLATERAL 上海恒瑞新材料科技有限公司 500000000" \
-  "$(topic_records gfdx.coordination ObstacleCoordination | $PY -c '
+  "$(topic_records 'gfdx.coordination.*' ObstacleCoordination | $PY -c '
 import json, sys
 for l in sys.stdin:
     v = json.loads(l)["value"]
     if v["status"] == "OPEN" and v["category"] == "COLLATERAL":
         print(v["obstacle_id"], v["need_id"], v["branch_id"], v["bank_id"], v["category"], v["factory_name"],
               v["financing_amount"])')"
-receipts_at_least() { [ "$(kafka_count gfdx.receipts)" -ge "$1" ]; }
-wait_for "a receipt for every record on gfdx.receipts" 30 receipts_at_least "$total"
+receipts_at_least() { [ "$(receipts_count)" -ge "$1" ]; }
+wait_for "a receipt for every record on gfdx.receipts.<participant>" 30 receipts_at_least "$total"
+others_on() { # TOPIC: keys on gfdx.receipts.<id> that are not <id>
+  kcat -C -b "$GFDX_KAFKA_BOOTSTRAP" -t "$1" -e -q -f '%k\n' 2>/dev/null | grep -vx "${1#gfdx.receipts.}"
+}
+assert_eq "each participant's topic holds its own receipts only (no bank reads another's)" "" \
+  "$(for t in $(topics_matching 'gfdx.receipts.*'); do others_on "$t"; done)"
+assert_ge "the banks' receipts are on their own topics" 1 \
+  "$(kcat -C -b "$GFDX_KAFKA_BOOTSTRAP" -t gfdx.receipts.bank-icbc-310000 -e -q -f '%k\n' 2>/dev/null | wc -l)"
 wait_for "refusal receipt to the bank not dispatched" 10 receipts_for bank-icbc-310000
 assert_ok "gfdx-feedback still running" proc_alive feedback
 finish

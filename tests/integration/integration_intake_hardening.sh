@@ -144,7 +144,7 @@ assert_eq "... kept in intake.rejection, nothing stored" "1 0" \
              (SELECT count(*) FROM intake.need WHERE need_id = 'T-PERM')")"
 assert_eq "the next record applied" "APPLIED -" "$(outcome 31)"
 receipt_for_30() {
-  kcat -C -b "$GFDX_KAFKA_BOOTSTRAP" -t gfdx.receipts -e -q -f '%s\n' 2>/dev/null | grep -a -q "$(eid 30)"
+  receipts_read '%s\n' | grep -a -q "$(eid 30)"
 }
 wait_for "a receipt answers the refused record" 30 receipt_for_30
 

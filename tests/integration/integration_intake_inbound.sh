@@ -158,11 +158,11 @@ rec NeedReviewed "$N" "r['meta']['sender'] = '$big'" | produce
 sent_one
 assert_eq "a 100 KB sender is refused LIMIT_EXCEEDED" "LIMIT_EXCEEDED" "$(last_code)"
 wait_sql_eq "SELECT count(*) FROM intake.outbox WHERE published_at IS NULL" 0 30
-receipt_keys() { kcat -C -b "$GFDX_KAFKA_BOOTSTRAP" -t gfdx.receipts -e -q -f '%k\n' 2>/dev/null; }
+receipt_keys() { receipts_read '%k\n'; }
 assert_eq "receipts go to registered participants only" "miit pboc prov-310000 prov-320000" \
   "$(receipt_keys | sort -u | tr '\n' ' ' | sed 's/ $//')"
 assert_eq "the INVALID_META record from prov-310000 got a receipt" "1" \
-  "$(kcat -C -b "$GFDX_KAFKA_BOOTSTRAP" -t gfdx.receipts -e -q -f '%s\n' 2>/dev/null | grep -ac INVALID_META)"
+  "$(receipts_read '%s\n' | grep -ac INVALID_META)"
 assert_eq "no receipt for the unknown or oversized senders (their records are still logged)" \
   "$(psql_q "SELECT count(*) FROM intake.message_log WHERE sender IN ('miit', 'pboc', 'prov-310000', 'prov-320000')")" \
   "$(receipt_keys | grep -c .)"

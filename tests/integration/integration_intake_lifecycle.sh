@@ -44,7 +44,7 @@ assert_eq "NeedPushWithdrawn for withdrawals after recommendation" "$(expect '["
 wait_sql_eq "SELECT count(*) FROM intake.outbox WHERE published_at IS NULL" 0 30
 assert_eq "pushes on gfdx.miit-pushes" "$(($(expect '["need_pushed"]') + $(expect '["push_withdrawn"]')))" \
   "$(kafka_count gfdx.miit-pushes)"
-assert_eq "a receipt for every record" "$total" "$(kafka_count gfdx.receipts)"
+assert_eq "a receipt for every record" "$total" "$(receipts_count)"
 assert_ge "late recommendations assigned to the next quarter" 1 \
   "$(psql_q "SELECT count(*) FROM intake.need WHERE late AND quarter <> requested_quarter")"
 assert_ge "major recommendations after the deadline stay in their quarter, not late" 1 \

@@ -47,7 +47,7 @@ assert_eq "nothing of it is in the outbox" "0" \
 wait_sql_eq "SELECT status FROM intake.need WHERE need_id = '$SMALL'" PUSHED 60
 wait_sql_eq "SELECT count(*) FROM intake.outbox WHERE published_at IS NULL" 0 30
 assert_eq "every receipt was produced, the refusal's too" "6 1" \
-  "$(kcat -C -b "$GFDX_KAFKA_BOOTSTRAP" -t gfdx.receipts -e -q -f '%s\n' 2>/dev/null |
+  "$(receipts_read '%s\n' |
      awk '/RECORD_TOO_LARGE/ {r++} {n++} END {print n, r + 0}')"
 assert_eq "one NeedPushed on gfdx.miit-pushes, the small need's" "1" "$(kafka_count gfdx.miit-pushes)"
 finish

@@ -38,7 +38,7 @@ q "INSERT INTO intake.outbox (event_id, topic, key, value, record_type) SELECT g
 wait_for "gfdx_outbox_pending shows the backlog" 15 metric_is gfdx_outbox_pending 5
 kill -USR2 "$broker"
 q "INSERT INTO intake.outbox (event_id, topic, key, value, record_type) VALUES (gen_random_uuid(),
-   'gfdx.receipts', convert_to('POISON-M', 'UTF8'), convert_to(repeat('x', 1200000), 'UTF8'), 'Receipt')" >/dev/null
+   'gfdx.receipts.miit', convert_to('POISON-M', 'UTF8'), convert_to(repeat('x', 1200000), 'UTF8'), 'Receipt')" >/dev/null
 wait_sql_eq "SELECT count(*) FROM intake.outbox WHERE published_at IS NULL AND failed_at IS NULL" 0 60
 wait_for "gfdx_outbox_pending back to 0" 15 metric_is gfdx_outbox_pending 0
 wait_for "gfdx_consumer_lag 0 once everything is consumed" 15 metric_is gfdx_consumer_lag 0

@@ -42,7 +42,7 @@ nl_check_changed "$expect"
 assert_eq "NameListChanged on gfdx.namelist-changes" \
   "$(psql_q "SELECT count(*) FROM district.outbox WHERE record_type = 'NameListChanged'")" \
   "$(kafka_count gfdx.namelist-changes)"
-assert_eq "a receipt for every record" "$total" "$(kafka_count gfdx.receipts)"
+assert_eq "a receipt for every record" "$total" "$(receipts_count)"
 wait_for "refusal receipts reach the neighbouring district's bureau" 30 receipts_for d500107-eit
 
 # Chinese text round-trips exactly, through the ledger and the rebuild.

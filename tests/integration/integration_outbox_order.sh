@@ -15,13 +15,13 @@ kill_proc intake1 TERM
 # insert_rows KEYS N TAG: N rows per key, interleaved across keys, values "TAG-key-i".
 insert_rows() {
     psql_q "INSERT INTO intake.outbox (event_id, topic, key, value, record_type)
-      SELECT gen_random_uuid(), 'gfdx.receipts', convert_to('$3-' || k, 'UTF8'),
+      SELECT gen_random_uuid(), 'gfdx.receipts.miit', convert_to('$3-' || k, 'UTF8'),
              convert_to('$3-' || k || '-' || lpad(i::text, 3, '0'), 'UTF8'), 'Receipt'
       FROM generate_series(1, $2) i, generate_series(1, $1) k ORDER BY i, k" >/dev/null
 }
 # in_order TAG: for every key of TAG, the values on the topic appear in increasing i.
 in_order() {
-    kcat -C -b "$GFDX_KAFKA_BOOTSTRAP" -t gfdx.receipts -e -q -f '%k %s\n' 2>/dev/null | grep "^$1-" >"$GFDX_TEST_DIR/$1.txt"
+    kcat -C -b "$GFDX_KAFKA_BOOTSTRAP" -t gfdx.receipts.miit -e -q -f '%k %s\n' 2>/dev/null | grep "^$1-" >"$GFDX_TEST_DIR/$1.txt"
     /usr/bin/python3 - "$GFDX_TEST_DIR/$1.txt" <<'PY'
 import sys
 seen = {}
@@ -39,7 +39,7 @@ PY
 insert_rows 1 30 ONE
 spawn intake1 "$INTAKE" --config "$cfg"
 wait_sql_eq "SELECT count(*) FROM intake.outbox WHERE published_at IS NULL" 0 30
-assert_eq "one relay: 30 rows of one key on the topic" 30 "$(kcat -C -b "$GFDX_KAFKA_BOOTSTRAP" -t gfdx.receipts -e -q -f '%k\n' 2>/dev/null | grep -c '^ONE-')"
+assert_eq "one relay: 30 rows of one key on the topic" 30 "$(kcat -C -b "$GFDX_KAFKA_BOOTSTRAP" -t gfdx.receipts.miit -e -q -f '%k\n' 2>/dev/null | grep -c '^ONE-')"
 assert_eq "one relay: in id order" 0 "$(in_order ONE)"
 
 # Small claims (7 rows), so both instances take turns on the same keys.
@@ -50,7 +50,7 @@ spawn intake2 "$INTAKE" --config "$cfg"
 sleep 3
 insert_rows 20 15 TWO
 wait_sql_eq "SELECT count(*) FROM intake.outbox WHERE published_at IS NULL" 0 60
-assert_eq "two relays: every row once on the topic" 300 "$(kcat -C -b "$GFDX_KAFKA_BOOTSTRAP" -t gfdx.receipts -e -q -f '%k\n' 2>/dev/null | grep -c '^TWO-')"
+assert_eq "two relays: every row once on the topic" 300 "$(kcat -C -b "$GFDX_KAFKA_BOOTSTRAP" -t gfdx.receipts.miit -e -q -f '%k\n' 2>/dev/null | grep -c '^TWO-')"
 assert_eq "two relays: every key in id order" 0 "$(in_order TWO)"
 assert_eq "no claim left behind" 0 "$(psql_q "SELECT count(*) FROM intake.outbox WHERE claimed_until IS NOT NULL")"
 assert_eq "both instances relayed rows" 2 "$(psql_q "SELECT count(DISTINCT claimed_by) FROM intake.outbox WHERE convert_from(key, 'UTF8') LIKE 'TWO-%'")"

@@ -20,20 +20,20 @@ spawn intake "$INTAKE" --config "$cfg"
 wait_sql_eq "SELECT count(*) FROM intake.message_log" "$total" 60
 wait_sql_eq "SELECT count(*) FROM intake.outbox WHERE published_at IS NULL" 0 60
 kill_proc intake TERM
-before=$(kafka_count gfdx.receipts)
+before=$(receipts_count)
 assert_ge "first run: every receipt on the topic" "$total" "$before"
 
 # The poison row, then 20 normal rows (copies of delivered receipts with new event ids).
 poison=$(psql_q "INSERT INTO intake.outbox (event_id, topic, key, value, record_type)
-  VALUES (gen_random_uuid(), 'gfdx.receipts', convert_to('POISON-1', 'UTF8'),
+  VALUES (gen_random_uuid(), 'gfdx.receipts.miit', convert_to('POISON-1', 'UTF8'),
           convert_to(repeat('x', 1200000), 'UTF8'), 'Receipt') RETURNING id")
 psql_q "INSERT INTO intake.outbox (event_id, topic, key, value, record_type)
   SELECT gen_random_uuid(), topic, key, value, record_type FROM intake.outbox
   WHERE record_type = 'Receipt' AND id < $poison ORDER BY id LIMIT 20" >/dev/null
 spawn intake "$INTAKE" --config "$cfg"
 wait_sql_eq "SELECT count(*) FROM intake.outbox WHERE published_at IS NULL AND id <> $poison" 0 30
-wait_for "the 20 rows behind the poison row are on the topic" 20 \
-    test "$(kafka_count gfdx.receipts)" -ge $((before + 20))
+twenty_more() { [ "$(receipts_count)" -ge $((before + 20)) ]; }
+wait_for "the 20 rows behind the poison row are on the topic" 20 twenty_more
 assert_eq "the poison row is not published" "" \
     "$(psql_q "SELECT published_at FROM intake.outbox WHERE id = $poison")"
 wait_sql_eq "SELECT failed_at IS NOT NULL FROM intake.outbox WHERE id = $poison" t 10

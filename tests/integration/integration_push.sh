@@ -80,7 +80,7 @@ assert_eq "NeedDispatched carries the snapshot, quarter and tags" \
   "$(got 'json.dumps([r["project"]["location_region"], r["factory"]["uscc"], r["quarter"], r["priority_tags"], r["contact"]["name"]], ensure_ascii=False)')"
 assert_eq "correlation id is the NeedPushed event" \
   "$(psql_q "SELECT push_event_id FROM pboc.need WHERE need_id = '$nid'")" "$(got 'r["meta"]["correlation_id"]')"
-receipts_to() { [ "$(kcat -C -b "$GFDX_KAFKA_BOOTSTRAP" -t gfdx.receipts -e -q -f '%k\n' 2>/dev/null | grep -cx "$1")" -ge "$2" ]; }
+receipts_to() { [ "$(kcat -C -b "$GFDX_KAFKA_BOOTSTRAP" -t "gfdx.receipts.$1" -e -q -f '%k\n' 2>/dev/null | grep -cx "$1")" -ge "$2" ]; }
 wait_for "a receipt per push back to miit" 30 receipts_to miit "$NPUSH"
 
 # A branch with no registered bank: need recorded, NeedDispatched with an empty list, warning.

@@ -52,5 +52,27 @@ kafka_count() {
 # sql_ge "SQL" N: the query's single number is >= N (for wait_for, which re-runs it).
 sql_ge() { [ "$(psql_q "$1" 2>/dev/null || echo -1)" -ge "$2" ]; }
 
-# receipts_for KEY: receipts on gfdx.receipts keyed by KEY is at least 1 (for wait_for).
-receipts_for() { kcat -C -b "$GFDX_KAFKA_BOOTSTRAP" -t gfdx.receipts -e -q -f '%k\n' 2>/dev/null | grep -qx "$1"; }
+# receipts_for ID: participant ID's topic gfdx.receipts.ID holds at least one receipt keyed
+# ID (for wait_for).
+receipts_for() { kcat -C -b "$GFDX_KAFKA_BOOTSTRAP" -t "gfdx.receipts.$1" -e -q -f '%k\n' 2>/dev/null | grep -qx "$1"; }
+
+# topics_matching TOPIC: TOPIC itself, or for "PREFIX*" (an addressed family such as
+# gfdx.receipts.* or gfdx.coordination.*) every topic on the broker whose name starts so.
+topics_matching() {
+  case $1 in
+    *\*) kcat -L -b "$GFDX_KAFKA_BOOTSTRAP" 2>/dev/null | sed -n 's/^  topic "\([^"]*\)" with .*/\1/p' |
+          grep -F "${1%\*}" | while read -r t; do [ "${t#"${1%\*}"}" != "$t" ] && echo "$t"; done ;;
+    *) echo "$1" ;;
+  esac
+}
+
+# receipts_read FORMAT: every receipt of every participant's topic, printed with kcat -f FORMAT.
+receipts_read() {
+  local t
+  for t in $(topics_matching 'gfdx.receipts.*'); do
+    kcat -C -b "$GFDX_KAFKA_BOOTSTRAP" -t "$t" -e -q -f "$1" 2>/dev/null
+  done
+}
+
+# receipts_count: number of receipts over every participant's topic.
+receipts_count() { receipts_read '%o\n' | wc -l; }

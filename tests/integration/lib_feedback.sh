@@ -111,7 +111,10 @@ while i < len(data):
 topic_records() {
   local schema
   schema="$GFDX_SOURCE_DIR/schemas/avro/$($PY -c 'import re,sys; print(re.sub(r"(?<!^)([A-Z])", r"_\1", sys.argv[1]).lower())' "$2").v1.avsc"
-  kcat -C -b "$GFDX_KAFKA_BOOTSTRAP" -t "$1" -e -q -f '%K:%k%R%s' 2>/dev/null | $PY -c "$_FB_DECODE" "$schema"
+  local t
+  for t in $(topics_matching "$1"); do # TOPIC or an addressed family "gfdx.coordination.*"
+    kcat -C -b "$GFDX_KAFKA_BOOTSTRAP" -t "$t" -e -q -f '%K:%k%R%s' 2>/dev/null
+  done | $PY -c "$_FB_DECODE" "$schema"
 }
 
 topic_event_ids() {
@@ -124,7 +127,7 @@ for l in sys.stdin:
 outbox_unpublished_on_topic() {
   topic_event_ids "$1" "$2" | sort -u >"$GFDX_TEST_DIR/on_topic.txt"
   psql -X -q -A -t "${3:-$GFDX_PG_CONNINFO}" \
-    -c "SELECT event_id FROM feedback.outbox WHERE topic = '$1' AND record_type = '$2'" | sort -u \
+    -c "SELECT event_id FROM feedback.outbox WHERE topic LIKE '${1//\*/%}' AND record_type = '$2'" | sort -u \
     >"$GFDX_TEST_DIR/in_outbox.txt"
   comm -23 "$GFDX_TEST_DIR/in_outbox.txt" "$GFDX_TEST_DIR/on_topic.txt"
 }

@@ -37,7 +37,7 @@ static void test_defaults(void)
     CHECK(ctx.settings.green_groups.count == 7);
     CHECK(ctx.settings.green_groups.count == 7 && !strcmp(ctx.settings.green_groups.items[0], "1") &&
           !strcmp(ctx.settings.green_groups.items[6], "7"));
-    CHECK_STR_EQ(ctx.settings.coordination_topic, "gfdx.coordination");
+    CHECK_STR_EQ(ctx.settings.coordination_prefix, "gfdx.coordination.");
     CHECK_STR_EQ(ctx.settings.status_topic, "gfdx.matching-status");
     feedback_ctx_release(&ctx);
     feedback_ctx_release(&ctx); /* twice is harmless */
@@ -59,11 +59,11 @@ static void test_values_and_print(void)
     char err[512];
     CHECK(configure(&ctx,
                     "feedback: { approved_margin_percent = 25; green_eligible_groups = [\"1\", \"4\"];"
-                    " coordination_topic = \"x.coord\"; };\n",
+                    " coordination_prefix = \"x.coord.\"; };\n",
                     err, sizeof err) == 0);
     CHECK(ctx.settings.approved_margin_pct == 25);
     CHECK(ctx.settings.green_groups.count == 2 && !strcmp(ctx.settings.green_groups.items[1], "4"));
-    CHECK_STR_EQ(ctx.settings.coordination_topic, "x.coord");
+    CHECK_STR_EQ(ctx.settings.coordination_prefix, "x.coord.");
     CHECK_STR_EQ(ctx.settings.status_topic, "gfdx.matching-status");
     char *buf = NULL;
     size_t len = 0;

@@ -97,7 +97,7 @@ static void test_daemon_acls(void)
     CHECK(may(in, R, G, "gfdx-intake") && !may(in, R, G, "gfdx-push"));
     CHECK(may(in, RD_KAFKA_ACL_OPERATION_IDEMPOTENT_WRITE, C, GFDX_KAFKA_CLUSTER));
     CHECK(may(in, W, T, "gfdx.miit-pushes") && may(in, W, T, "gfdx.receipts.prov-310000"));
-    CHECK(may(in, W, T, "gfdx.receipts")); /* its topics.receipts */
+    CHECK(!may(in, W, T, "gfdx.receipts")); /* the shared topic is gone: receipts are addressed */
     CHECK(!may(in, W, T, "gfdx.needs") && !may(in, W, T, "gfdx.dispatch.pbc-hq-sh"));
     CHECK(may(in, RD_KAFKA_ACL_OPERATION_DESCRIBE, T, "gfdx.needs"));
     CHECK(may(push, R, T, "gfdx.miit-pushes") && !may(push, R, T, "gfdx.needs"));

@@ -32,7 +32,8 @@ typedef struct {
     size_t sig_len;
 } encoded;
 
-/* The public topic of each record type (DESIGN §2, §6). */
+/* The public topic of each record type (DESIGN §2, §6). A Receipt has none: receipts are
+ * addressed (gfdx.receipts.<participant>), so it needs --topic. */
 static const char *default_topic(const char *type)
 {
     static const char *const map[][2] = {
@@ -42,7 +43,7 @@ static const char *default_topic(const char *type)
         {"NeedPushWithdrawn", "gfdx.miit-pushes"}, {"MatchingFeedback", "gfdx.feedback"},
         {"ObstacleRaised", "gfdx.feedback"}, {"ObstacleResolved", "gfdx.feedback"},
         {"NameListPublished", "gfdx.namelists"}, {"CarbonBenefitReported", "gfdx.namelists"},
-        {"FinancingSupportReported", "gfdx.namelists"}, {"Receipt", "gfdx.receipts"},
+        {"FinancingSupportReported", "gfdx.namelists"},
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (!strcmp(map[i][0], type))

@@ -152,7 +152,7 @@ static cli_table *timeline_table(const trace_log *t)
     }
     if (tb)
         cli_table_set_footnote(tb, "Times are the senders' meta.occurred_at (records gfdx writes itself: when it wrote "
-                                   "them), China time. receipt: the answers gfdx.receipts carried for the record.");
+                                   "them), China time. receipt: the answers gfdx.receipts.<sender> carried for the record.");
     return tb;
 }
 
