@@ -383,6 +383,19 @@ static int advance_past(const gfdx_calendar *cal, int64_t day, int *y, int *q, b
     }
 }
 
+/* A major need keeps the quarter it names, but only one within a year of `day`: the quarter
+ * ends at most 365 days before it and starts at most 365 days after it. */
+static int major_within_year(int64_t day, int y, int q, char *err, size_t errlen)
+{
+    int64_t start = days_from_civil(y, 3 * q - 2, 1);
+    int64_t end = (q == 4 ? days_from_civil(y + 1, 1, 1) : days_from_civil(y, 3 * q + 1, 1)) - 1;
+    if (end >= day - 365 && start <= day + 365)
+        return 0;
+    set_err(err, errlen, "%04dQ%d is not within a year of the recommendation (a major need's quarter must be)", y,
+            q);
+    return -1;
+}
+
 int gfdx_calendar_assign_quarter(const gfdx_calendar *cal, const char *quarter,
                                  int64_t occurred_at_ms, bool is_major, char out_quarter[8],
                                  bool *late, char *err, size_t errlen)
@@ -397,8 +410,8 @@ int gfdx_calendar_assign_quarter(const gfdx_calendar *cal, const char *quarter,
         set_err(err, errlen, "assign_quarter: missing calendar or output");
         return -1;
     }
-    if (!is_major &&
-        advance_past(cal, china_day(occurred_at_ms), &y, &q, &is_late, err, errlen) != 0)
+    if (is_major ? major_within_year(china_day(occurred_at_ms), y, q, err, errlen) != 0
+                 : advance_past(cal, china_day(occurred_at_ms), &y, &q, &is_late, err, errlen) != 0)
         return -1;
     gfdx_quarter_format(y, q, out_quarter);
     *late = is_late;

@@ -53,7 +53,8 @@ void gfdx_quarter_format(int year, int q, char out[8]);
 /* Assigns a recommendation to a reporting quarter (DESIGN §6.1, §8). quarter is the one the
  * sender named; occurred_at_ms is the record's deadline clock (gfdx_record.clock: log-append
  * time or receive time, never meta.occurred_at) in Unix ms, taken as a date in China time.
- *   - is_major: the named quarter is kept and *late = false, whatever the date;
+ *   - is_major: the named quarter is kept and *late = false, provided it is within a year of
+ *     the date (ends at most 365 days before it, starts at most 365 days after it), else -1;
  *   - date on or before the named quarter's last working day: kept, *late = false;
  *   - otherwise *late = true and the record goes to the next quarter (Q4 -> next year's Q1);
  *     if the date is also after that quarter's last working day, to the first following

@@ -228,6 +228,15 @@ static void test_assign_quarter(const gfdx_calendar *cal)
     CHECK(gfdx_calendar_assign_quarter(cal, NULL, 0, true, q, &late, err, sizeof err) == -1);
     CHECK(gfdx_calendar_assign_quarter(cal, "2025Q1", 0, false, q, NULL, err, sizeof err) == -1);
     CHECK(gfdx_calendar_assign_quarter(cal, "2025Q5", 0, false, q, &late, NULL, 0) == -1);
+    /* A major need still names a quarter within a year of its deadline clock. */
+    expect_assign(cal, "2026Q2", china_ms(2025, 6, 1, 9, 0, 0, 0), true, "2026Q2", false);
+    expect_assign(cal, "2024Q3", china_ms(2025, 6, 1, 9, 0, 0, 0), true, "2024Q3", false);
+    err[0] = '\0';
+    CHECK(gfdx_calendar_assign_quarter(cal, "2024Q1", china_ms(2025, 6, 1, 9, 0, 0, 0), true, q, &late, err,
+                                       sizeof err) == -1);
+    CHECK_MSG(strstr(err, "within a year") != NULL, "%s", err);
+    CHECK(gfdx_calendar_assign_quarter(cal, "2026Q4", china_ms(2025, 6, 1, 9, 0, 0, 0), true, q, &late, err,
+                                       sizeof err) == -1);
 }
 
 /* Writes text to a temporary file, loads it and expects failure with both needles in err. */
