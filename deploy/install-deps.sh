@@ -12,6 +12,8 @@ PACKAGES=(
   # the HTML report's browser check (tests/integration/integration_cli_html.sh): headless
   # chromium, and a CJK font so province names render in its screenshot
   chromium fonts-wqy-microhei
+  # Apache Kafka for localstack.sh --broker kafka (jars fetched by deploy/kafka-fetch.sh)
+  maven default-jre-headless
 )
 
 missing=()
@@ -23,6 +25,7 @@ done
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#PACKAGES[@]} packages present"
+  bash "$(dirname "$0")/kafka-fetch.sh"
   exit 0
 fi
 
@@ -32,3 +35,4 @@ echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+bash "$(dirname "$0")/kafka-fetch.sh"

@@ -2,7 +2,7 @@
 # lib.sh: sourced by every integration and fault test (tests/integration/<label>_<name>.sh).
 #
 #   source "$(dirname "$0")/lib.sh"
-#   stack_up                          # private PostgreSQL + dev broker, env exported
+#   stack_up                          # private PostgreSQL + broker, env exported
 #   spawn intake "$(service_bin intake)" --config "$GFDX_TEST_DIR/intake.cfg"
 #   wait_sql_eq "SELECT count(*) FROM intake.need" 1 20
 #   assert_eq "need is approved" APPROVED "$(psql_q "SELECT status FROM intake.need")"
@@ -16,14 +16,20 @@
 # wait_for and wait_sql_eq report and then return 1: under `set -e` the test stops there,
 # since what follows depends on it. assert_* and fail report and return 0: the test goes on.
 #
-# Functions: stack_up, stack_down, spawn NAME CMD..., spawn_pid NAME, proc_alive NAME,
+# Functions: stack_up, stack_down, kafka_props PRINCIPAL, broker_outage_begin,
+# broker_outage_end, broker_kill9, spawn NAME CMD..., spawn_pid NAME, proc_alive NAME,
 # kill_proc NAME [SIG] (sets KILL_STATUS), pid_alive PID / pid_gone PID (zombies count as
 # gone), psql_q SQL, wait_for DESC TIMEOUT_S CMD..., wait_sql_eq SQL EXPECTED TIMEOUT_S,
 # pass DESC, fail MSG, assert_eq DESC EXPECTED ACTUAL, assert_ge DESC MIN ACTUAL,
 # assert_ok DESC CMD..., assert_fails DESC CMD..., dump_logs, finish.
 #
 # Environment (set by ctest): GFDX_BUILD_DIR, GFDX_SOURCE_DIR (defaults: the repository
-# holding this file, and its build/). GFDX_KEEP_TEST_DIR=1 keeps $GFDX_TEST_DIR afterwards.
+# holding this file, and its build/), GFDX_TEST_BROKER (devbroker, the default, or kafka:
+# Apache Kafka from deploy/localstack.sh). GFDX_KEEP_TEST_DIR=1 keeps $GFDX_TEST_DIR afterwards.
+#
+# Both brokers: GFDX_KAFKA_BOOTSTRAP is a listener without authentication whose principal is
+# a super user on Apache Kafka (the harness's kcat and gfdx produce); daemons connect with
+# `kafka_props gfdx-<service>` (their own SCRAM principal on Apache Kafka).
 #
 # Binaries: GFDX_CLI (tools/cli/gfdx), GFDX_DEVBROKER (tools/devbroker/gfdx-devbroker),
 # `service_bin NAME` (services/NAME/gfdx-NAME), all under $GFDX_BIN (= $GFDX_BUILD_DIR).
@@ -219,13 +225,15 @@ _t_kill_spawned() {
 }
 
 # stack_up: a fresh test directory (exported as GFDX_TEST_DIR) and a private stack in
-# $GFDX_TEST_DIR/stack; sources its env (GFDX_PG_CONNINFO, GFDX_KAFKA_BOOTSTRAP, ...).
+# $GFDX_TEST_DIR/stack on broker $GFDX_TEST_BROKER; sources its env (GFDX_PG_CONNINFO,
+# GFDX_BROKER, GFDX_KAFKA_BOOTSTRAP, ...).
 stack_up() {
     GFDX_TEST_DIR=$(mktemp -d "/tmp/gfdx-$_T_NAME.XXXXXX")
     chmod 755 "$GFDX_TEST_DIR" # the postgres user must traverse it when we run as root
     export GFDX_TEST_DIR
     _T_STACK_UP=1
-    if ! bash "$GFDX_LOCALSTACK" start "$GFDX_TEST_DIR/stack" 2>"$GFDX_TEST_DIR/localstack.log"; then
+    if ! bash "$GFDX_LOCALSTACK" start "$GFDX_TEST_DIR/stack" --broker "${GFDX_TEST_BROKER:-devbroker}" \
+        2>"$GFDX_TEST_DIR/localstack.log"; then
         sed 's/^/# /' "$GFDX_TEST_DIR/localstack.log"
         fail "stack_up: deploy/localstack.sh start failed"
         _T_ABORT_REPORTED=1
@@ -233,6 +241,38 @@ stack_up() {
     fi
     # shellcheck disable=SC1091
     source "$GFDX_TEST_DIR/stack/env"
+}
+
+# kafka_props PRINCIPAL: the libconfig pairs of a daemon's `kafka = ( ... )` list connecting
+# as PRINCIPAL (gfdx-<service>, or a participant id): its SCRAM credentials on Apache Kafka,
+# the bootstrap address alone on the dev broker.
+kafka_props() { bash "$GFDX_LOCALSTACK" kafka-props "$GFDX_STACK_DIR" "$1"; }
+
+# broker_outage_begin / broker_outage_end: every broker goes away (connections refused), then
+# comes back with its data: gfdx-devbroker SIGUSR1 / SIGUSR2; Apache Kafka kafka-stop /
+# kafka-start (a clean shutdown, a restart from its log directory on the same ports).
+broker_outage_begin() {
+    if [ "$GFDX_BROKER" = kafka ]; then
+        bash "$GFDX_LOCALSTACK" kafka-stop "$GFDX_STACK_DIR"
+    else
+        kill -USR1 "$(cat "$GFDX_STACK_DIR/devbroker.pid")"
+    fi
+}
+broker_outage_end() {
+    if [ "$GFDX_BROKER" = kafka ]; then
+        bash "$GFDX_LOCALSTACK" kafka-start "$GFDX_STACK_DIR"
+    else
+        kill -USR2 "$(cat "$GFDX_STACK_DIR/devbroker.pid")"
+    fi
+}
+
+# broker_kill9: SIGKILL of the Apache Kafka JVM (waits until it is gone); kafka-start
+# (broker_outage_end) brings it back.
+broker_kill9() {
+    local pid
+    pid=$(cat "$GFDX_STACK_DIR/kafka/kafka.pid")
+    kill -KILL "$pid"
+    wait_for "Kafka JVM (pid $pid) gone after SIGKILL" 10 pid_gone "$pid"
 }
 
 # stack_down: stops spawned daemons and the stack, removes the test directory (unless
