@@ -16,12 +16,23 @@ struct gfdx_relay {
     gfdx_published_fn on_published;
     void *service_ctx;
     unsigned long long published_total;
+    struct round *late; /* a round whose delivery reports were not all in at its flush */
 };
 
-/* Per produced row: filled by the delivery report. */
+/* Per produced row: filled by the delivery report (librdkafka holds a pointer to it until
+ * then, so it lives as long as its round). */
 struct delivery {
     int done;
     rd_kafka_resp_err_t err;
+    struct round *round;
+};
+
+/* The rows produced in one gfdx_relay_run. `outstanding`: messages librdkafka still holds
+ * (no report yet). A round with outstanding messages after its flush (the broker is away
+ * longer than flush_ms) is kept as the relay's `late` round until every report is in. */
+struct round {
+    int outstanding;
+    struct delivery dl[];
 };
 
 static int fill_meta(json_t *record, const char *sender, const char *correlation_id)
@@ -95,7 +106,13 @@ gfdx_relay *gfdx_relay_new(rd_kafka_t *producer, const char *qschema, int max_ro
     return r;
 }
 
-void gfdx_relay_free(gfdx_relay *r) { free(r); }
+/* Called after the producer is destroyed (no delivery report can come any more). */
+void gfdx_relay_free(gfdx_relay *r)
+{
+    if (r)
+        free(r->late);
+    free(r);
+}
 
 unsigned long long gfdx_relay_published_total(const gfdx_relay *r) { return r->published_total; }
 
@@ -106,13 +123,16 @@ void gfdx_relay_dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opaqu
         return;
     d->err = msg->err;
     d->done = 1;
+    d->round->outstanding--;
 }
 
 /* Produces every selected row; waits for their delivery reports up to flush_ms. */
-static void produce_rows(gfdx_relay *r, PGresult *rows, struct delivery *dl)
+static void produce_rows(gfdx_relay *r, PGresult *rows, struct round *rd)
 {
     int n = PQntuples(rows);
+    struct delivery *dl = rd->dl;
     for (int i = 0; i < n; i++) {
+        dl[i].round = rd;
         size_t klen = PQgetisnull(rows, i, 2) ? 0 : (size_t)PQgetlength(rows, i, 2);
         const void *key = klen ? PQgetvalue(rows, i, 2) : NULL;
         rd_kafka_resp_err_t e = rd_kafka_producev(
@@ -124,8 +144,25 @@ static void produce_rows(gfdx_relay *r, PGresult *rows, struct delivery *dl)
             dl[i].err = e;
             break;
         }
+        rd->outstanding++;
     }
     rd_kafka_flush(r->producer, r->flush_ms);
+}
+
+/* Waits up to flush_ms more for the late round's reports. Returns 1 while some are still
+ * missing: no new round is produced meanwhile (that would queue every pending row again on
+ * each round of an outage). Its rows were not marked published, so once complete they are
+ * selected again: a row delivered late is published twice (consumers dedupe by event_id). */
+static int late_round_pending(gfdx_relay *r)
+{
+    if (!r->late)
+        return 0;
+    rd_kafka_flush(r->producer, r->flush_ms);
+    if (r->late->outstanding > 0)
+        return 1;
+    free(r->late);
+    r->late = NULL;
+    return 0;
 }
 
 /* Marks delivered rows published (one statement) and calls the service hook for each. */
@@ -171,6 +208,8 @@ static int mark_delivered(gfdx_relay *r, PGconn *db, PGresult *rows, const struc
 int gfdx_relay_run(gfdx_relay *r, PGconn *db, char *err, size_t errlen, bool *transient)
 {
     *transient = false;
+    if (late_round_pending(r))
+        return 0;
     char sql[512], max[16];
     snprintf(max, sizeof max, "%d", r->max_rows);
     snprintf(sql, sizeof sql,
@@ -190,15 +229,18 @@ int gfdx_relay_run(gfdx_relay *r, PGconn *db, char *err, size_t errlen, bool *tr
         return -1;
     }
     int n = PQntuples(rows), marked = 0;
-    struct delivery *dl = n ? calloc((size_t)n, sizeof *dl) : NULL;
-    if (n && !dl) {
+    struct round *rd = n ? calloc(1, sizeof *rd + (size_t)n * sizeof rd->dl[0]) : NULL;
+    if (n && !rd) {
         marked = -1;
         snprintf(err, errlen, "outbox: out of memory");
     } else if (n) {
-        produce_rows(r, rows, dl);
-        marked = mark_delivered(r, db, rows, dl, err, errlen, transient);
+        produce_rows(r, rows, rd);
+        marked = mark_delivered(r, db, rows, rd->dl, err, errlen, transient);
     }
-    free(dl);
+    if (rd && rd->outstanding > 0)
+        r->late = rd; /* librdkafka still points into it */
+    else
+        free(rd);
     PQclear(rows);
     if (marked < 0 || gfdx_pg_run(db, "COMMIT", 0, NULL, err, errlen, transient)) {
         PQclear(PQexec(db, "ROLLBACK"));

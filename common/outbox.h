@@ -45,7 +45,9 @@ void gfdx_relay_dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opaqu
 
 /* Publishes up to max_rows pending rows. Returns the number marked published (0 when none
  * pending or Kafka did not confirm in time: they stay pending), or -1 on a database error
- * (err, *transient). */
+ * (err, *transient). Rows whose delivery reports are late (the broker away longer than
+ * flush_ms) stay pending, and no new row is produced until librdkafka has reported every one
+ * of them; such a row, if delivered late, is produced again (at least once). */
 int gfdx_relay_run(gfdx_relay *r, PGconn *db, char *err, size_t errlen, bool *transient);
 
 /* Total rows published by this relay since start (metrics). */
