@@ -167,9 +167,9 @@ kafka_serves() {
 kafka_launch() {
     kafka_java_cmd
     "${KJAVA[@]}" kafka.Kafka "$KPROPS" </dev/null >>"$KLOG" 2>&1 &
-    local pid=$!
+    local pid=$! deadline=$((SECONDS + KAFKA_WAIT_S))
     echo "$pid" >"$KPID"
-    for _ in $(seq 1 $((KAFKA_WAIT_S * 5))); do
+    while [ "$SECONDS" -lt "$deadline" ]; do
         kafka_serves "${1:-}" && return 0
         pid_alive "$pid" || break
         sleep 0.2

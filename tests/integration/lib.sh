@@ -249,20 +249,27 @@ stack_up() {
 kafka_props() { bash "$GFDX_LOCALSTACK" kafka-props "$GFDX_STACK_DIR" "$1"; }
 
 # broker_outage_begin / broker_outage_end: every broker goes away (connections refused), then
-# comes back with its data: gfdx-devbroker SIGUSR1 / SIGUSR2; Apache Kafka kafka-stop /
-# kafka-start (a clean shutdown, a restart from its log directory on the same ports).
+# comes back with its data: gfdx-devbroker SIGUSR1 / SIGUSR2 (each reported as a check once
+# its log says it acted); Apache Kafka kafka-stop (a clean shutdown, the JVM gone) /
+# kafka-start (a restart from its log directory on the same ports, serving metadata).
 broker_outage_begin() {
     if [ "$GFDX_BROKER" = kafka ]; then
         bash "$GFDX_LOCALSTACK" kafka-stop "$GFDX_STACK_DIR"
+        assert_fails "broker outage: Apache Kafka refuses metadata" kcat -L -b "$GFDX_KAFKA_BOOTSTRAP" -m 2
     else
         kill -USR1 "$(cat "$GFDX_STACK_DIR/devbroker.pid")"
+        wait_for "broker outage: the dev broker took its brokers down" 10 \
+            grep -q "took down all" "$GFDX_STACK_DIR/devbroker.log"
     fi
 }
 broker_outage_end() {
     if [ "$GFDX_BROKER" = kafka ]; then
         bash "$GFDX_LOCALSTACK" kafka-start "$GFDX_STACK_DIR"
+        pass "broker outage over: Apache Kafka serves metadata again"
     else
         kill -USR2 "$(cat "$GFDX_STACK_DIR/devbroker.pid")"
+        wait_for "broker outage over: the dev broker brought its brokers up" 10 \
+            grep -q "brought up all" "$GFDX_STACK_DIR/devbroker.log"
     fi
 }
 
