@@ -59,7 +59,10 @@
 # Environment: GFDX_BUILD_DIR (default: <repo>/build) locates
 # tools/devbroker/gfdx-devbroker and tools/cli/gfdx; GFDX_TOPICS_FILE (default:
 # <repo>/deploy/topics.cfg); GFDX_PARTICIPANTS_FILE (default: <repo>/deploy/participants.cfg);
-# GFDX_KAFKA_VERSION, GFDX_KAFKA_HOME (deploy/kafka-fetch.sh).
+# GFDX_KAFKA_VERSION, GFDX_KAFKA_HOME (deploy/kafka-fetch.sh); GFDX_KAFKA_HEAP (default
+# -Xmx512m); GFDX_KAFKA_DAEMON_LISTENER (sasl, the default, or harness: kafka-props gives the
+# daemons the harness listener, without SASL: for Kafka 4.x, whose SCRAM librdkafka before
+# 2.6.1 cannot do, to test the rest of the protocol; kept in kafka/daemon.listener).
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
