@@ -24,7 +24,7 @@ service: { name = "intake"; participant = "miit"; log_level = "${GFDX_BENCH_LOG:
 postgres: { conninfo = "$GFDX_PG_CONNINFO"; };
 paths: { schemas = "$top/schemas/avro"; migrations = "$top/schemas/sql";
          participants = "$top/deploy/participants.cfg"; calendar = "$top/deploy/calendar.cfg"; };
-topics: { consume = ["gfdx.needs"]; };
+topics: { consume = ["gfdx.needs", "gfdx.matching-status"]; };
 kafka = ( ("bootstrap.servers", "$GFDX_KAFKA_BOOTSTRAP"), ("session.timeout.ms", "6000") );
 CFG
 ${GFDX_BENCH_WRAP:-} "$GFDX_BUILD_DIR/services/intake/gfdx-intake" --config "$dir/intake.cfg" 2>"${GFDX_BENCH_LOGFILE:-$dir/intake.log}" &

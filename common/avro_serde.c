@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "record_limits.h" /* gfdx_utf8_valid: the one strict UTF-8 check */
+
 typedef gfdx_avro_node node_t;
 typedef gfdx_serde_status status_t;
 
@@ -107,27 +109,6 @@ static const char *type_label(const node_t *n)
 
 /* ---- text helpers --------------------------------------------------------------------- */
 
-/* Strict UTF-8 (no overlongs, surrogates or code points above U+10FFFF), without U+0000. */
-static bool utf8_valid(const unsigned char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        unsigned char c = s[i];
-        size_t len = c < 0x80 ? 1 : (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3
-                                 : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
-        if (len == 0 || c == 0 || n - i < len)
-            return false;
-        for (size_t k = 1; k < len; k++)
-            if ((s[i + k] & 0xC0) != 0x80)
-                return false;
-        if ((c == 0xE0 && s[i + 1] < 0xA0) || (c == 0xED && s[i + 1] > 0x9F) ||
-            (c == 0xF0 && s[i + 1] < 0x90) || (c == 0xF4 && s[i + 1] > 0x8F))
-            return false;
-        i += len;
-    }
-    return true;
-}
-
 /* Bytes as a JSON string of code points 0-255 (each byte one code point). */
 static json_t *bytes_to_json(const unsigned char *p, size_t n)
 {
@@ -215,7 +196,7 @@ static status_t rd_len_prefixed(rd_t *c, const char *what, const unsigned char *
 static status_t rd_string(rd_t *c, const unsigned char **data, size_t *len)
 {
     status_t st = rd_len_prefixed(c, "string", data, len);
-    if (st == GFDX_SERDE_OK && !utf8_valid(*data, *len))
+    if (st == GFDX_SERDE_OK && !gfdx_utf8_valid(*data, *len))
         return fail(c->w, GFDX_SERDE_BAD_BODY, "string is not valid UTF-8 (or holds U+0000)");
     return st;
 }
@@ -348,7 +329,7 @@ static status_t rd_text(rd_t *c, const node_t *w, const node_t *r, json_t **out)
     if (st != GFDX_SERDE_OK || !r)
         return st;
     if (r->type == GFDX_AVRO_STRING) {
-        if (w->type != GFDX_AVRO_STRING && !utf8_valid(d, len))
+        if (w->type != GFDX_AVRO_STRING && !gfdx_utf8_valid(d, len))
             return fail(c->w, GFDX_SERDE_RESOLUTION, "bytes are not a valid UTF-8 string");
         *out = json_stringn((const char *)d, len);
     } else {

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "avro_serde.h"
@@ -42,23 +41,24 @@ typedef struct {
     char qschema[128];
     rd_kafka_message_t **batch;
     size_t nbatch;
-    int rebalanced;  /* set by the rebalance callback: the pending batch is void */
+    int rebalanced;  /* set by the rebalance callback or the fence: the batch in hand is void */
     int backoff_ms;
+    /* Assignment (see "assignment and offsets" below). Owned; created in start(). */
+    rd_kafka_topic_partition_list_t *pending; /* assigned and paused: stored offset not sought yet */
+    rd_kafka_topic_partition_list_t *sought;  /* offset each partition was last positioned at from the store */
+    int64_t pending_retry_at, pending_since, pending_alarm_at;
+    int pending_backoff_ms;
+    int64_t db_retry_at;
+    int db_backoff_ms;
+    int resubscribe;     /* an assign/unassign call failed: leave and rejoin the group */
+    char instance[160];  /* host:pid, written to offset_gap.detected_by */
 } daemon_t;
 
-static void sleep_ms(int ms)
+/* The next back-off after a failure: 100 ms doubling to retry.max_backoff_ms. */
+static int grow_backoff(const daemon_t *d, int ms)
 {
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL); /* EINTR (a signal) ends the wait early: the loop re-checks flags */
-}
-
-/* Grows the back-off after a failure (100 ms doubling to retry.max_backoff_ms) and sleeps. */
-static void back_off(daemon_t *d)
-{
-    d->backoff_ms = d->backoff_ms ? d->backoff_ms * 2 : 100;
-    if (d->backoff_ms > d->cfg.backoff_max_ms)
-        d->backoff_ms = d->cfg.backoff_max_ms;
-    sleep_ms(d->backoff_ms);
+    ms = ms ? ms * 2 : 100;
+    return ms > d->cfg.backoff_max_ms ? d->cfg.backoff_max_ms : ms;
 }
 
 /* ---- librdkafka logs: forwarded from a log queue polled by our thread ---- */
@@ -79,7 +79,17 @@ static void drain_log_queue(rd_kafka_queue_t *q)
 
 /* ---- PostgreSQL connection ---- */
 
-/* Makes sure d->db is a live connection; reconnects with back-off. 0 ok, -1 on stop. */
+/* One cheap probe (no authentication, at most 2 s): is the server accepting connections? */
+static bool db_reachable(const daemon_t *d)
+{
+    const char *keys[] = {"dbname", "connect_timeout", NULL};
+    const char *vals[] = {d->cfg.pg_conninfo, "2", NULL};
+    return PQpingParams(keys, vals, 1) == PQPING_OK;
+}
+
+/* Makes sure d->db is a live connection without waiting for PostgreSQL: at most one probe
+ * per back-off interval (100 ms doubling to retry.max_backoff_ms). 0 when live, -1 when not
+ * (yet): the consume loop goes on polling Kafka (rebalances, signals) and asks again later. */
 static int ensure_db(daemon_t *d)
 {
     if (d->db && PQstatus(d->db) == CONNECTION_OK)
@@ -87,40 +97,180 @@ static int ensure_db(daemon_t *d)
     if (d->db) {
         GFDX_WARN("PostgreSQL connection lost; reconnecting");
         PQfinish(d->db);
+        d->db = NULL;
     }
+    int64_t now = gfdx_mono_ms();
+    if (now < d->db_retry_at)
+        return -1;
+    if (!db_reachable(d)) {
+        d->db_backoff_ms = grow_backoff(d, d->db_backoff_ms);
+        d->db_retry_at = now + d->db_backoff_ms;
+        GFDX_WARN("PostgreSQL unavailable, next attempt in %d ms", d->db_backoff_ms);
+        return -1;
+    }
+    d->db_backoff_ms = 0;
     d->db = gfdx_pg_connect(d->cfg.pg_conninfo, d->cfg.service, d->cfg.backoff_max_ms, &stop_requested);
     return d->db ? 0 : -1;
 }
 
-/* ---- offsets ---- */
-
-/* Reads the stored next offset of each partition in `parts` into its .offset
- * (RD_KAFKA_OFFSET_BEGINNING when none is stored). Retries until it succeeds or stop. */
-static int load_stored_offsets(daemon_t *d, rd_kafka_topic_partition_list_t *parts)
+/* Start-up only: waits (with back-off) until PostgreSQL answers. 0 ok, -1 on stop. */
+static int wait_db(daemon_t *d)
 {
-    char sql[256], err[512], part[32];
-    snprintf(sql, sizeof sql, "SELECT next_offset FROM %s.kafka_offset WHERE topic = $1 AND partition = $2",
-             d->qschema);
-    for (int i = 0; i < parts->cnt && !stop_requested; i++) {
-        rd_kafka_topic_partition_t *tp = &parts->elems[i];
-        snprintf(part, sizeof part, "%d", (int)tp->partition);
-        const char *p[] = {tp->topic, part};
-        PGresult *r = ensure_db(d) ? NULL : gfdx_pg_exec(d->db, sql, 2, p, err, sizeof err, NULL);
-        if (!r) {
-            GFDX_WARN("reading stored offsets: %s", stop_requested ? "stopping" : err);
-            back_off(d);
-            i--;
-            continue;
-        }
-        tp->offset = PQntuples(r) ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : RD_KAFKA_OFFSET_BEGINNING;
-        PQclear(r);
-        GFDX_INFO("assigned %s[%d], resuming at offset %s", tp->topic, (int)tp->partition,
-                  tp->offset >= 0 ? (snprintf(part, sizeof part, "%lld", (long long)tp->offset), part) : "beginning");
+    if (!d->db || PQstatus(d->db) != CONNECTION_OK) {
+        PQfinish(d->db);
+        d->db = gfdx_pg_connect(d->cfg.pg_conninfo, d->cfg.service, d->cfg.backoff_max_ms, &stop_requested);
     }
-    d->backoff_ms = 0;
-    return stop_requested ? -1 : 0;
+    return d->db ? 0 : -1;
 }
 
+/* ---- assignment and offsets ----
+ * A partition is consumed only from the offset stored in <schema>.kafka_offset. On
+ * assignment the rebalance callback reads the stored offsets if PostgreSQL is connected
+ * (one try) and assigns the partitions at them. Otherwise it assigns them paused and lists
+ * them in d->pending; so does a batch that is dropped (rebalance, fence conflict), whose
+ * partitions' fetch positions ran ahead of the store. The consume loop (load_pending) reads
+ * the pending partitions' stored offsets once PostgreSQL answers, seeks and resumes them.
+ * Nothing inside the callback waits, so the loop keeps serving signals and rebalances. */
+
+static const char *offset_str(int64_t offset, char *buf, size_t len)
+{
+    if (offset == RD_KAFKA_OFFSET_BEGINNING)
+        return "beginning";
+    snprintf(buf, len, "%lld", (long long)offset);
+    return buf;
+}
+
+/* Reads the stored next offset of (topic, partition) into *offset (-1 when none is stored).
+ * `lock` adds FOR UPDATE (inside the batch transaction). 0 ok; -1 with err, *transient. */
+static int read_stored_offset(daemon_t *d, const char *topic, int32_t partition, bool lock, int64_t *offset,
+                              char *err, size_t errlen, bool *transient)
+{
+    char sql[256], part[16];
+    snprintf(sql, sizeof sql, "SELECT next_offset FROM %s.kafka_offset WHERE topic = $1 AND partition = $2%s",
+             d->qschema, lock ? " FOR UPDATE" : "");
+    snprintf(part, sizeof part, "%d", (int)partition);
+    const char *p[] = {topic, part};
+    PGresult *r = gfdx_pg_exec(d->db, sql, 2, p, err, errlen, transient);
+    if (!r)
+        return -1;
+    *offset = PQntuples(r) ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : -1;
+    PQclear(r);
+    return 0;
+}
+
+/* The element of `list` for (topic, partition), added (offset INVALID) if missing. */
+static rd_kafka_topic_partition_t *list_upsert(rd_kafka_topic_partition_list_t *list, const char *topic,
+                                               int32_t partition)
+{
+    rd_kafka_topic_partition_t *tp = rd_kafka_topic_partition_list_find(list, topic, partition);
+    return tp ? tp : rd_kafka_topic_partition_list_add(list, topic, partition);
+}
+
+static bool is_pending(const daemon_t *d, const char *topic, int32_t partition)
+{
+    return rd_kafka_topic_partition_list_find(d->pending, topic, partition) != NULL;
+}
+
+/* Pauses the partitions of `parts` (not modified) and lists them as pending. A partition
+ * that cannot be paused is still pending: its records are dropped until it is sought. */
+static void mark_pending(daemon_t *d, const rd_kafka_topic_partition_list_t *parts)
+{
+    rd_kafka_topic_partition_list_t *copy = rd_kafka_topic_partition_list_copy(parts);
+    rd_kafka_pause_partitions(d->consumer, copy);
+    for (int i = 0; i < copy->cnt; i++) {
+        rd_kafka_topic_partition_t *tp = &copy->elems[i];
+        if (tp->err)
+            GFDX_ERROR("pausing %s[%d]: %s", tp->topic, (int)tp->partition, rd_kafka_err2str(tp->err));
+        list_upsert(d->pending, tp->topic, tp->partition);
+    }
+    rd_kafka_topic_partition_list_destroy(copy);
+    if (!d->pending_since && d->pending->cnt)
+        d->pending_since = gfdx_mono_ms();
+    d->pending_retry_at = 0;
+}
+
+static void unmark_pending(daemon_t *d, const rd_kafka_topic_partition_list_t *parts)
+{
+    for (int i = 0; i < parts->cnt; i++)
+        rd_kafka_topic_partition_list_del(d->pending, parts->elems[i].topic, parts->elems[i].partition);
+    if (!d->pending->cnt)
+        d->pending_since = 0;
+}
+
+/* Applies an assignment change the way the group's protocol requires. 0 ok, -1 with err. */
+static int change_assignment(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *parts, bool assign,
+                             bool cooperative, char *err, size_t errlen)
+{
+    if (cooperative) {
+        rd_kafka_error_t *e = assign ? rd_kafka_incremental_assign(rk, parts) : rd_kafka_incremental_unassign(rk, parts);
+        if (e)
+            snprintf(err, errlen, "%s", rd_kafka_error_string(e));
+        rd_kafka_error_destroy(e);
+        return e ? -1 : 0;
+    }
+    rd_kafka_resp_err_t e = rd_kafka_assign(rk, assign ? parts : NULL);
+    if (e)
+        snprintf(err, errlen, "%s", rd_kafka_err2str(e));
+    return e ? -1 : 0;
+}
+
+/* Stored offsets for a new assignment, read only if PostgreSQL is connected right now (one
+ * try, no waiting). 0 when every partition's .offset is set. */
+static int assign_offsets_now(daemon_t *d, rd_kafka_topic_partition_list_t *parts)
+{
+    char err[512];
+    if (!d->db || PQstatus(d->db) != CONNECTION_OK)
+        return -1;
+    for (int i = 0; i < parts->cnt; i++) {
+        int64_t off;
+        bool transient;
+        if (read_stored_offset(d, parts->elems[i].topic, parts->elems[i].partition, false, &off, err, sizeof err,
+                               &transient)) {
+            GFDX_WARN("reading stored offsets on assignment: %s", err);
+            return -1;
+        }
+        parts->elems[i].offset = off >= 0 ? off : RD_KAFKA_OFFSET_BEGINNING;
+    }
+    return 0;
+}
+
+static void on_assign(daemon_t *d, rd_kafka_t *rk, const rd_kafka_topic_partition_list_t *parts, bool cooperative)
+{
+    char err[512], buf[24];
+    rd_kafka_topic_partition_list_t *copy = rd_kafka_topic_partition_list_copy(parts);
+    bool loaded = assign_offsets_now(d, copy) == 0;
+    for (int i = 0; !loaded && i < copy->cnt; i++)
+        copy->elems[i].offset = RD_KAFKA_OFFSET_BEGINNING; /* placeholder: paused below, sought later */
+    if (change_assignment(rk, copy, true, cooperative, err, sizeof err)) {
+        GFDX_ERROR("assigning %d partitions failed: %s; leaving and rejoining the group", copy->cnt, err);
+        d->resubscribe = 1;
+    } else if (loaded) {
+        for (int i = 0; i < copy->cnt; i++) {
+            rd_kafka_topic_partition_t *tp = &copy->elems[i];
+            list_upsert(d->sought, tp->topic, tp->partition)->offset = tp->offset;
+            GFDX_INFO("assigned %s[%d], resuming at offset %s", tp->topic, (int)tp->partition,
+                      offset_str(tp->offset, buf, sizeof buf));
+        }
+    } else {
+        mark_pending(d, copy);
+        GFDX_WARN("assigned %d partitions, paused until their stored offsets can be read", copy->cnt);
+    }
+    rd_kafka_topic_partition_list_destroy(copy);
+}
+
+static void on_revoke(daemon_t *d, rd_kafka_t *rk, rd_kafka_topic_partition_list_t *parts, bool cooperative)
+{
+    char err[512];
+    GFDX_INFO("partitions revoked (%d%s); the pending batch is dropped, its offsets were not stored", parts->cnt,
+              rd_kafka_assignment_lost(rk) ? ", lost" : "");
+    unmark_pending(d, parts);
+    if (change_assignment(rk, parts, false, cooperative, err, sizeof err)) {
+        GFDX_ERROR("unassigning %d partitions failed: %s; leaving and rejoining the group", parts->cnt, err);
+        d->resubscribe = 1;
+    }
+}
+
+/* Runs inside rd_kafka_consumer_poll on our thread; never waits for PostgreSQL. */
 static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *parts,
                          void *opaque)
 {
@@ -128,25 +278,182 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic
     bool cooperative = !strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE");
     d->rebalanced = 1;
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-        load_stored_offsets(d, parts);
-        if (cooperative)
-            rd_kafka_error_destroy(rd_kafka_incremental_assign(rk, parts));
-        else
-            rd_kafka_assign(rk, parts);
-    } else {
-        GFDX_INFO("partitions revoked (%d); the pending batch is dropped, its offsets were not stored",
-                  parts->cnt);
-        if (cooperative)
-            rd_kafka_error_destroy(rd_kafka_incremental_unassign(rk, parts));
-        else
-            rd_kafka_assign(rk, NULL);
+        on_assign(d, rk, parts, cooperative);
+    } else if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
+        on_revoke(d, rk, parts, cooperative);
+    } else { /* librdkafka: on any other error, clear the assignment to resync the state */
+        GFDX_ERROR("rebalance failed: %s; dropping the assignment", rd_kafka_err2str(err));
+        rd_kafka_topic_partition_list_t *all = rd_kafka_topic_partition_list_copy(d->pending);
+        unmark_pending(d, all);
+        rd_kafka_topic_partition_list_destroy(all);
+        rd_kafka_resp_err_t e = rd_kafka_assign(rk, NULL);
+        if (e)
+            GFDX_ERROR("clearing the assignment failed: %s", rd_kafka_err2str(e));
     }
 }
 
+/* Seeks `parts` (offsets set) and resumes those sought; they leave the pending list.
+ * Returns how many could not be sought or resumed (they stay pending and paused). */
+static int seek_and_resume(daemon_t *d, rd_kafka_topic_partition_list_t *parts)
+{
+    char buf[24];
+    int failed = 0;
+    rd_kafka_error_t *e = rd_kafka_seek_partitions(d->consumer, parts, 5000);
+    if (e) {
+        GFDX_WARN("seeking %d partitions to their stored offsets: %s", parts->cnt, rd_kafka_error_string(e));
+        rd_kafka_error_destroy(e);
+        return parts->cnt;
+    }
+    rd_kafka_topic_partition_list_t *ok = rd_kafka_topic_partition_list_new(parts->cnt);
+    for (int i = 0; i < parts->cnt; i++) {
+        rd_kafka_topic_partition_t *tp = &parts->elems[i];
+        if (tp->err) {
+            GFDX_WARN("seeking %s[%d] to %s: %s", tp->topic, (int)tp->partition,
+                      offset_str(tp->offset, buf, sizeof buf), rd_kafka_err2str(tp->err));
+            failed++;
+        } else {
+            rd_kafka_topic_partition_list_add(ok, tp->topic, tp->partition)->offset = tp->offset;
+        }
+    }
+    rd_kafka_resume_partitions(d->consumer, ok);
+    for (int i = 0; i < ok->cnt; i++) {
+        rd_kafka_topic_partition_t *tp = &ok->elems[i];
+        if (tp->err) {
+            GFDX_ERROR("resuming %s[%d]: %s", tp->topic, (int)tp->partition, rd_kafka_err2str(tp->err));
+            failed++;
+            continue;
+        }
+        list_upsert(d->sought, tp->topic, tp->partition)->offset = tp->offset;
+        rd_kafka_topic_partition_list_del(d->pending, tp->topic, tp->partition);
+        GFDX_INFO("assigned %s[%d], resuming at offset %s", tp->topic, (int)tp->partition,
+                  offset_str(tp->offset, buf, sizeof buf));
+    }
+    rd_kafka_topic_partition_list_destroy(ok);
+    return failed;
+}
+
+/* Partitions still pending after a failed attempt: retry after a back-off; say it loudly
+ * (ERROR, every 30 s) once partitions have been assigned but idle for 30 s. */
+static void pending_later(daemon_t *d, const char *why)
+{
+    int64_t now = gfdx_mono_ms();
+    if (!d->pending_backoff_ms)
+        GFDX_WARN("%d assigned partitions wait for their stored offsets: %s", d->pending->cnt, why);
+    d->pending_backoff_ms = grow_backoff(d, d->pending_backoff_ms);
+    d->pending_retry_at = now + d->pending_backoff_ms;
+    if (now - d->pending_since >= 30000 && now - d->pending_alarm_at >= 30000) {
+        d->pending_alarm_at = now;
+        GFDX_ERROR("%d assigned partitions idle for %lld s, waiting for their stored offsets: %s", d->pending->cnt,
+                   (long long)((now - d->pending_since) / 1000), why);
+    }
+}
+
+/* Seeks every pending partition to its stored offset and resumes it. Never waits. */
+static void load_pending(daemon_t *d)
+{
+    if (!d->pending->cnt || gfdx_mono_ms() < d->pending_retry_at)
+        return;
+    char err[512] = "PostgreSQL unavailable";
+    bool transient;
+    rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_copy(d->pending);
+    int rc = ensure_db(d);
+    for (int i = 0; rc == 0 && i < parts->cnt; i++) {
+        int64_t off = -1;
+        rc = read_stored_offset(d, parts->elems[i].topic, parts->elems[i].partition, false, &off, err, sizeof err,
+                                &transient);
+        parts->elems[i].offset = off >= 0 ? off : RD_KAFKA_OFFSET_BEGINNING;
+    }
+    if (rc == 0 && seek_and_resume(d, parts))
+        rc = -1, snprintf(err, sizeof err, "seek or resume failed");
+    rd_kafka_topic_partition_list_destroy(parts);
+    if (rc) {
+        pending_later(d, err);
+        return;
+    }
+    d->pending_backoff_ms = 0;
+    d->pending_since = 0;
+}
+
+/* Subscribes to the configured topics. 0 ok, -1 with err. */
+static int subscribe_topics(daemon_t *d, char *err, size_t errlen)
+{
+    rd_kafka_topic_partition_list_t *topics = rd_kafka_topic_partition_list_new((int)d->cfg.topics.count);
+    for (size_t i = 0; i < d->cfg.topics.count; i++)
+        rd_kafka_topic_partition_list_add(topics, d->cfg.topics.items[i], RD_KAFKA_PARTITION_UA);
+    rd_kafka_resp_err_t e = rd_kafka_subscribe(d->consumer, topics);
+    rd_kafka_topic_partition_list_destroy(topics);
+    if (e)
+        snprintf(err, errlen, "subscribe: %s", rd_kafka_err2str(e));
+    return e ? -1 : 0;
+}
+
+/* An assign or unassign call failed: leave the group and join again, so the group hands
+ * out the partitions anew (never sit idle with partitions the group believes we consume). */
+static void rejoin_group(daemon_t *d)
+{
+    char err[512];
+    d->resubscribe = 0;
+    rd_kafka_resp_err_t e = rd_kafka_unsubscribe(d->consumer);
+    if (e)
+        GFDX_ERROR("leaving the group: %s", rd_kafka_err2str(e));
+    if (subscribe_topics(d, err, sizeof err)) {
+        GFDX_ERROR("rejoining the group: %s; trying again", err);
+        d->resubscribe = 1;
+    }
+}
+
+/* ---- offset fence and gaps ---- */
+
+/* Writes one offset_gap row: offsets from..to of (topic, partition) will never be applied. */
+static int record_gap(daemon_t *d, const char *topic, int32_t partition, int64_t from, int64_t to, char *err,
+                      size_t errlen, bool *transient)
+{
+    char sql[256], part[16], f[24], t[24], lw[24];
+    int64_t lo = -1, hi = -1;
+    /* informative only: the broker's earliest offset tells retention from unreadable records */
+    if (rd_kafka_query_watermark_offsets(d->consumer, topic, partition, &lo, &hi, 2000))
+        lo = -1;
+    snprintf(sql, sizeof sql,
+             "INSERT INTO %s.offset_gap (topic, partition, from_offset, to_offset, low_watermark, detected_by)"
+             " VALUES ($1, $2, $3, $4, $5, $6)",
+             d->qschema);
+    snprintf(part, sizeof part, "%d", (int)partition);
+    snprintf(f, sizeof f, "%lld", (long long)from);
+    snprintf(t, sizeof t, "%lld", (long long)to);
+    snprintf(lw, sizeof lw, "%lld", (long long)lo);
+    const char *p[] = {topic, part, f, t, lo >= 0 ? lw : NULL, d->instance};
+    return gfdx_pg_run(d->db, sql, 6, p, err, errlen, transient);
+}
+
+/* A batch starts at `first`, beyond the stored offset `stored` of its partition. Right
+ * after the partition was sought to `stored`, the broker has nothing readable in between
+ * (retention or the dev broker's size limit passed it; or aborted, compacted, control
+ * records): that is a gap, recorded in this transaction. Otherwise the fetch position ran
+ * ahead of the store: the batch is void and the partition is sought again. */
+static int check_gap(daemon_t *d, const rd_kafka_topic_partition_t *f, int64_t stored,
+                     rd_kafka_topic_partition_list_t *gaps, char *err, size_t errlen, bool *transient)
+{
+    rd_kafka_topic_partition_t *s = rd_kafka_topic_partition_list_find(d->sought, f->topic, f->partition);
+    if (!s || s->offset != stored) {
+        snprintf(err, errlen, "%s[%d]: batch starts at %lld, beyond the stored offset %lld: seeking again",
+                 f->topic, (int)f->partition, (long long)f->offset, (long long)stored);
+        *transient = true;
+        d->rebalanced = 1; /* void the batch, re-seek its partitions */
+        return -1;
+    }
+    if (record_gap(d, f->topic, f->partition, stored, f->offset - 1, err, errlen, transient))
+        return -1;
+    rd_kafka_topic_partition_list_add(gaps, f->topic, f->partition)->offset = stored;
+    return 0;
+}
+
 /* Stores the batch's offsets, fenced: a partition's stored offset moves only if it is not
- * beyond the first offset of this batch (else another instance applied these records). */
-static int store_offsets(daemon_t *d, rd_kafka_topic_partition_list_t *first,
-                         rd_kafka_topic_partition_list_t *next, char *err, size_t errlen, bool *transient)
+ * beyond the first offset of this batch (else another instance applied these records). A
+ * gap before the batch is recorded in the same transaction (see check_gap), so it is
+ * recorded exactly once: it commits or rolls back with the offsets that pass it. Gaps found
+ * are added to `gaps` (offset = first missing) for report_gaps after COMMIT. */
+static int store_offsets(daemon_t *d, rd_kafka_topic_partition_list_t *first, rd_kafka_topic_partition_list_t *next,
+                         rd_kafka_topic_partition_list_t *gaps, char *err, size_t errlen, bool *transient)
 {
     char sql[512], part[16], nxt[24], fst[24];
     snprintf(sql, sizeof sql,
@@ -155,6 +462,13 @@ static int store_offsets(daemon_t *d, rd_kafka_topic_partition_list_t *first,
              " updated_at = now() WHERE k.next_offset <= $4 RETURNING 1",
              d->qschema);
     for (int i = 0; i < next->cnt; i++) {
+        int64_t stored;
+        if (read_stored_offset(d, next->elems[i].topic, next->elems[i].partition, true, &stored, err, errlen,
+                               transient))
+            return -1;
+        if (stored >= 0 && stored < first->elems[i].offset &&
+            check_gap(d, &first->elems[i], stored, gaps, err, errlen, transient))
+            return -1;
         snprintf(part, sizeof part, "%d", (int)next->elems[i].partition);
         snprintf(nxt, sizeof nxt, "%lld", (long long)next->elems[i].offset);
         snprintf(fst, sizeof fst, "%lld", (long long)first->elems[i].offset);
@@ -175,6 +489,20 @@ static int store_offsets(daemon_t *d, rd_kafka_topic_partition_list_t *first,
     return 0;
 }
 
+/* After COMMIT: one ERROR line and one count per gap recorded. */
+static void report_gaps(const rd_kafka_topic_partition_list_t *gaps, rd_kafka_topic_partition_list_t *first)
+{
+    for (int i = 0; i < gaps->cnt; i++) {
+        const rd_kafka_topic_partition_t *g = &gaps->elems[i];
+        int64_t to = rd_kafka_topic_partition_list_find(first, g->topic, g->partition)->offset - 1;
+        GFDX_ERROR("offset gap on %s[%d]: records %lld..%lld (%lld) are no longer on the broker and were never"
+                   " applied; recorded in offset_gap, consuming on from offset %lld",
+                   g->topic, (int)g->partition, (long long)g->offset, (long long)to,
+                   (long long)(to - g->offset + 1), (long long)(to + 1));
+        gfdx_metrics_add(GFDX_M_OFFSET_GAPS, 1);
+    }
+}
+
 /* First and next offsets per partition of the batch (lists in the same order). */
 static void batch_offsets(daemon_t *d, rd_kafka_topic_partition_list_t *first, rd_kafka_topic_partition_list_t *next)
 {
@@ -190,27 +518,60 @@ static void batch_offsets(daemon_t *d, rd_kafka_topic_partition_list_t *first, r
     }
 }
 
-/* Seeks every assigned partition back to its stored offset (after a fencing conflict). */
-static void resync_from_store(daemon_t *d)
-{
-    rd_kafka_topic_partition_list_t *parts = NULL;
-    if (rd_kafka_assignment(d->consumer, &parts) || !parts)
-        return;
-    if (load_stored_offsets(d, parts) == 0) {
-        rd_kafka_error_t *e = rd_kafka_seek_partitions(d->consumer, parts, 10000);
-        if (e) {
-            GFDX_WARN("seek to stored offsets: %s", rd_kafka_error_string(e));
-            rd_kafka_error_destroy(e);
-        }
-    }
-    rd_kafka_topic_partition_list_destroy(parts);
-}
-
 static void drop_batch(daemon_t *d)
 {
     for (size_t i = 0; i < d->nbatch; i++)
         rd_kafka_message_destroy(d->batch[i]);
     d->nbatch = 0;
+}
+
+/* The batch in hand will not be applied (a rebalance or the fence voided it). Each of its
+ * partitions still assigned to us has a fetch position beyond its stored offset: it is
+ * paused and sought again from the store (load_pending). Clears d->rebalanced. */
+static void void_batch(daemon_t *d)
+{
+    rd_kafka_topic_partition_list_t *assigned = NULL, *parts = rd_kafka_topic_partition_list_new(8);
+    if (d->nbatch && rd_kafka_assignment(d->consumer, &assigned) == 0 && assigned) {
+        for (size_t i = 0; i < d->nbatch; i++) {
+            const char *topic = rd_kafka_topic_name(d->batch[i]->rkt);
+            if (rd_kafka_topic_partition_list_find(assigned, topic, d->batch[i]->partition))
+                list_upsert(parts, topic, d->batch[i]->partition);
+        }
+        if (parts->cnt)
+            mark_pending(d, parts);
+    }
+    if (assigned)
+        rd_kafka_topic_partition_list_destroy(assigned);
+    rd_kafka_topic_partition_list_destroy(parts);
+    drop_batch(d);
+    d->rebalanced = 0;
+}
+
+/* Waits `ms` while serving the consumer, in slices of at most 200 ms (SIGTERM is seen at
+ * once): rebalance callbacks run (setting d->rebalanced when the batch in hand is void).
+ * A record polled meanwhile cannot be kept: it is dropped, its partition sought again. */
+static void serve_consumer(daemon_t *d, int ms)
+{
+    int64_t until = gfdx_mono_ms() + ms;
+    for (int64_t left = ms; left > 0 && !stop_requested && !d->rebalanced; left = until - gfdx_mono_ms()) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(d->consumer, left > 200 ? 200 : (int)left);
+        drain_log_queue(d->consumer_logq);
+        if (m && !m->err) {
+            rd_kafka_topic_partition_list_t *one = rd_kafka_topic_partition_list_new(1);
+            rd_kafka_topic_partition_list_add(one, rd_kafka_topic_name(m->rkt), m->partition);
+            mark_pending(d, one);
+            rd_kafka_topic_partition_list_destroy(one);
+        }
+        if (m)
+            rd_kafka_message_destroy(m);
+    }
+}
+
+/* Grows the back-off after a failure and waits it out serving the consumer. */
+static void back_off(daemon_t *d)
+{
+    d->backoff_ms = grow_backoff(d, d->backoff_ms);
+    serve_consumer(d, d->backoff_ms);
 }
 
 static void count_outcome(gfdx_outcome o)
@@ -223,8 +584,11 @@ static void count_outcome(gfdx_outcome o)
 /* One attempt at the batch in one transaction. 0 committed; -1 failed (rolled back). */
 static int apply_batch_once(daemon_t *d, char *err, size_t errlen, bool *transient)
 {
-    gfdx_inbound in = {d->svc, d->qschema, d->cfg.receipts_topic, d->cfg.participant, d->catalog,
-                       d->registry, d->calendar};
+    gfdx_inbound in = {.service = d->svc, .qschema = d->qschema, .receipts_topic = d->cfg.receipts_topic,
+                       .service_participant = d->cfg.participant, .catalog = d->catalog, .registry = d->registry,
+                       .calendar = d->calendar, .max_message_bytes = gfdx_outbox_max_message_bytes(d->producer),
+                       .skew_future_ms = (int64_t)d->cfg.occurred_ahead_s * 1000,
+                       .skew_past_ms = (int64_t)d->cfg.occurred_behind_days * 86400000};
     gfdx_outcome outcomes[d->nbatch ? d->nbatch : 1];
     if (gfdx_pg_run(d->db, "BEGIN", 0, NULL, err, errlen, transient))
         return -1;
@@ -239,14 +603,18 @@ static int apply_batch_once(daemon_t *d, char *err, size_t errlen, bool *transie
     }
     rd_kafka_topic_partition_list_t *first = rd_kafka_topic_partition_list_new(8);
     rd_kafka_topic_partition_list_t *next = rd_kafka_topic_partition_list_new(8);
+    rd_kafka_topic_partition_list_t *gaps = rd_kafka_topic_partition_list_new(1);
     batch_offsets(d, first, next);
-    int rc = store_offsets(d, first, next, err, errlen, transient);
+    int rc = store_offsets(d, first, next, gaps, err, errlen, transient);
     if (rc == 0)
         rc = gfdx_pg_run(d->db, "COMMIT", 0, NULL, err, errlen, transient);
-    if (rc == 0)
+    if (rc == 0) {
+        report_gaps(gaps, first);
         rd_kafka_commit(d->consumer, next, 1); /* async; for lag monitoring only */
+    }
     rd_kafka_topic_partition_list_destroy(first);
     rd_kafka_topic_partition_list_destroy(next);
+    rd_kafka_topic_partition_list_destroy(gaps);
     if (rc)
         goto fail;
     for (size_t i = 0; i < d->nbatch; i++)
@@ -258,6 +626,23 @@ fail:
     return -1;
 }
 
+/* gfdx_batch_latency_ms_sum and gfdx_batch_latency_ms_max: the max is the slowest batch of
+ * the current window; a window lasts 60 s and the first batch after it starts the next, so
+ * the gauge shows the worst latency of roughly the last minute. */
+static void record_latency(int64_t ms)
+{
+    static int64_t window_start, window_max;
+    int64_t now = gfdx_mono_ms();
+    if (now - window_start >= 60000) {
+        window_start = now;
+        window_max = 0;
+    }
+    if (ms > window_max)
+        window_max = ms;
+    gfdx_metrics_add(GFDX_M_BATCH_MS_SUM, (uint64_t)ms);
+    gfdx_metrics_set(GFDX_G_BATCH_MS_MAX, window_max);
+}
+
 /* Applies the pending batch, retrying on transient failures until it commits or we stop. */
 static void apply_batch(daemon_t *d)
 {
@@ -265,29 +650,31 @@ static void apply_batch(daemon_t *d)
     char err[1024];
     while (d->nbatch && !d->rebalanced) {
         bool transient = false;
-        if (ensure_db(d))
-            break; /* stopping while PostgreSQL is down: nothing stored, nothing lost */
+        if (ensure_db(d)) {
+            if (stop_requested)
+                break; /* stopping while PostgreSQL is down: nothing stored, nothing lost */
+            back_off(d); /* serving the consumer meanwhile: a rebalance may void the batch */
+            continue;
+        }
         if (apply_batch_once(d, err, sizeof err, &transient) == 0) {
             int64_t ms = gfdx_mono_ms() - started;
             gfdx_metrics_add(GFDX_M_CONSUMED, d->nbatch);
             gfdx_metrics_add(GFDX_M_BATCHES, 1);
-            gfdx_metrics_add(GFDX_M_BATCH_MS_SUM, (uint64_t)ms);
+            record_latency(ms);
             GFDX_DEBUG("committed batch of %zu records in %lld ms", d->nbatch, (long long)ms);
             d->backoff_ms = 0;
             break;
         }
         gfdx_metrics_add(GFDX_M_BATCH_RETRIES, 1);
         GFDX_WARN("batch of %zu records rolled back, will retry: %s", d->nbatch, err);
-        if (d->rebalanced) {
-            drop_batch(d);
-            resync_from_store(d);
-            d->rebalanced = 0;
+        if (d->rebalanced)
             break;
-        }
         back_off(d);
         if (stop_requested && PQstatus(d->db) != CONNECTION_OK)
             break;
     }
+    if (d->rebalanced)
+        void_batch(d); /* its partitions are sought again from the store */
     drop_batch(d);
 }
 
@@ -301,10 +688,8 @@ static void collect_batch(daemon_t *d)
             break;
         rd_kafka_message_t *m = rd_kafka_consumer_poll(d->consumer, (int)left);
         drain_log_queue(d->consumer_logq);
-        if (d->rebalanced) { /* records polled before the rebalance are not ours to apply */
-            drop_batch(d);
-            d->rebalanced = 0;
-        }
+        if (d->rebalanced) /* records polled before the rebalance are not ours to apply */
+            void_batch(d);
         if (!m)
             continue;
         if (m->err) {
@@ -313,8 +698,34 @@ static void collect_batch(daemon_t *d)
             rd_kafka_message_destroy(m);
             continue;
         }
+        if (is_pending(d, rd_kafka_topic_name(m->rkt), m->partition)) {
+            rd_kafka_message_destroy(m); /* not positioned from the store yet: fetched again later */
+            continue;
+        }
         d->batch[d->nbatch++] = m;
     }
+}
+
+static int create_producer(daemon_t *d, char *err, size_t errlen);
+
+/* An idempotent producer in a fatal state refuses every message for good: its rows are
+ * drained (claims released), then it is replaced by a new producer and relay. */
+static void renew_producer(daemon_t *d)
+{
+    char reason[512], err[512];
+    if (!rd_kafka_fatal_error(d->producer, reason, sizeof reason))
+        return;
+    GFDX_ERROR("outbox producer failed fatally (%s): replacing it", reason);
+    gfdx_relay_drain(d->relay, d->db, 0);
+    drain_log_queue(d->producer_logq);
+    rd_kafka_queue_destroy(d->producer_logq);
+    rd_kafka_destroy(d->producer);
+    gfdx_relay_free(d->relay); /* after the producer: no report can arrive any more */
+    d->producer = NULL;
+    d->producer_logq = NULL;
+    d->relay = NULL;
+    if (create_producer(d, err, sizeof err))
+        GFDX_ERROR("outbox producer: %s (retried next round)", err);
 }
 
 /* Publishes pending outbox rows; on failure they stay pending for the next round. */
@@ -322,6 +733,8 @@ static void relay_outbox(daemon_t *d)
 {
     char err[512];
     bool transient;
+    if (!d->relay && create_producer(d, err, sizeof err))
+        return;
     if (ensure_db(d))
         return;
     int64_t started = gfdx_mono_ms();
@@ -330,9 +743,8 @@ static void relay_outbox(daemon_t *d)
         GFDX_DEBUG("published %d outbox rows in %lld ms", n, (long long)(gfdx_mono_ms() - started));
     if (n < 0)
         GFDX_WARN("outbox relay: %s", err);
-    else if (n > 0)
-        gfdx_metrics_add(GFDX_M_PUBLISHED, (uint64_t)n);
     drain_log_queue(d->producer_logq);
+    renew_producer(d);
 }
 
 /* Consumer lag from the locally cached high watermarks (no broker round trip). */
@@ -378,6 +790,9 @@ static void run_loop(daemon_t *d)
     while (!stop_requested) {
         if (reload_requested)
             reload(d);
+        if (d->resubscribe)
+            rejoin_group(d);
+        load_pending(d);
         collect_batch(d);
         apply_batch(d); /* on SIGTERM the batch in hand is still applied and committed */
         relay_outbox(d);
@@ -440,7 +855,14 @@ static int create_producer(daemon_t *d, char *err, size_t errlen)
     rd_kafka_set_log_queue(d->producer, d->producer_logq);
     d->relay = gfdx_relay_new(d->producer, d->qschema, d->cfg.outbox_max_rows, d->cfg.outbox_flush_ms,
                               d->svc->on_published, d->svc->ctx);
-    return d->relay ? 0 : -1;
+    if (d->relay)
+        return 0;
+    snprintf(err, errlen, "outbox relay: out of memory");
+    rd_kafka_queue_destroy(d->producer_logq);
+    rd_kafka_destroy(d->producer); /* nothing produced yet: no report outstanding */
+    d->producer = NULL;
+    d->producer_logq = NULL;
+    return -1;
 }
 
 static int create_consumer(daemon_t *d, char *err, size_t errlen)
@@ -466,16 +888,7 @@ static int create_consumer(daemon_t *d, char *err, size_t errlen)
     d->consumer_logq = rd_kafka_queue_new(d->consumer);
     rd_kafka_set_log_queue(d->consumer, d->consumer_logq);
     rd_kafka_poll_set_consumer(d->consumer);
-    rd_kafka_topic_partition_list_t *topics = rd_kafka_topic_partition_list_new((int)d->cfg.topics.count);
-    for (size_t i = 0; i < d->cfg.topics.count; i++)
-        rd_kafka_topic_partition_list_add(topics, d->cfg.topics.items[i], RD_KAFKA_PARTITION_UA);
-    rd_kafka_resp_err_t e = rd_kafka_subscribe(d->consumer, topics);
-    rd_kafka_topic_partition_list_destroy(topics);
-    if (e) {
-        snprintf(err, errlen, "subscribe: %s", rd_kafka_err2str(e));
-        return -1;
-    }
-    return 0;
+    return subscribe_topics(d, err, errlen);
 }
 
 /* Loads registry, calendar and catalogue. 0 ok, -1 with err. */
@@ -515,8 +928,7 @@ static void shutdown_daemon(daemon_t *d)
     }
     if (d->relay && d->db && PQstatus(d->db) == CONNECTION_OK)
         relay_outbox(d);
-    if (d->producer)
-        rd_kafka_flush(d->producer, 5000);
+    gfdx_relay_drain(d->relay, d->db, 5000); /* every report recorded, the rest purged */
     if (d->consumer_logq)
         rd_kafka_queue_destroy(d->consumer_logq);
     if (d->producer_logq)
@@ -525,6 +937,10 @@ static void shutdown_daemon(daemon_t *d)
         rd_kafka_destroy(d->consumer);
     if (d->producer)
         rd_kafka_destroy(d->producer);
+    if (d->pending) /* after the consumer: its last revoke callback uses them */
+        rd_kafka_topic_partition_list_destroy(d->pending);
+    if (d->sought)
+        rd_kafka_topic_partition_list_destroy(d->sought);
     gfdx_relay_free(d->relay);
     PQfinish(d->db);
     gfdx_registry_free(d->registry);
@@ -578,7 +994,12 @@ static int start(daemon_t *d, char *err, size_t errlen)
         return -1;
     if (!(d->batch = calloc((size_t)d->cfg.batch_max_records, sizeof *d->batch)))
         return -1;
-    if (ensure_db(d))
+    char host[128] = "unknown";
+    gethostname(host, sizeof host - 1);
+    snprintf(d->instance, sizeof d->instance, "%s:%d", host, (int)getpid());
+    if (!(d->pending = rd_kafka_topic_partition_list_new(8)) || !(d->sought = rd_kafka_topic_partition_list_new(8)))
+        return -1;
+    if (wait_db(d))
         return 0; /* stopped while waiting */
     if (gfdx_pg_ident(d->db, d->svc->schema, d->qschema, sizeof d->qschema))
         return -1;
@@ -588,7 +1009,7 @@ static int start(daemon_t *d, char *err, size_t errlen)
             break;
         if (PQstatus(d->db) == CONNECTION_OK)
             return -1; /* a broken migration is not transient */
-        if (ensure_db(d))
+        if (wait_db(d))
             return 0;
     }
     return create_producer(d, err, errlen) || create_consumer(d, err, errlen) ? -1 : 0;
@@ -611,7 +1032,9 @@ int gfdx_daemon_main(int argc, char **argv, const gfdx_service *svc)
     }
     gfdx_log_init(ok ? d.cfg.service : svc->name, level);
     ok = ok && load_reference(&d, err, sizeof err) == 0;
+    ok = ok && gfdx_inbound_check_topics(svc, d.cfg.topics.items, d.cfg.topics.count, err, sizeof err) == 0;
     ok = ok && (!svc->configure || svc->configure(svc->ctx, path, check ? stdout : NULL, err, sizeof err) == 0);
+    ok = ok && gfdx_config_check_complete(err, sizeof err) == 0; /* a group no table claimed */
     if (check) {
         rc = check_config(&d, path, ok, err);
         shutdown_daemon(&d);

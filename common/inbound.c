@@ -8,6 +8,7 @@
 
 #include "avro_serde.h"
 #include "ids.h"
+#include "record_limits.h"
 #include "log.h"
 #include "outbox.h"
 #include "pgstore.h"
@@ -15,12 +16,14 @@
 /* What we learnt of one message, for the log, receipts and rejections. */
 typedef struct {
     const gfdx_raw_msg *m;
-    char key[256];          /* entity id as text (hex-escaped if not UTF-8) */
+    char key[256];          /* entity id as text (hex-escaped unless a clean key, record_limits.h) */
     char sha[65];
     char fp[19];
+    char eid[37];           /* meta.event_id in canonical lower-case form ("" if not a UUID) */
     json_t *body;
     const gfdx_schema *writer;
-    const char *type, *event_id, *sender;
+    const char *type, *event_id, *sender;  /* event_id: eid, or NULL if not a UUID */
+    const gfdx_participant *participant;   /* the registered sender, NULL if meta.sender is not */
     gfdx_outcome outcome;
     char reason_code[48];
     char reason[512];
@@ -52,15 +55,6 @@ gfdx_apply_result gfdx_apply_db_error(gfdx_apply *a, const char *what, const cha
     return GFDX_APPLY_DB_ERROR;
 }
 
-gfdx_apply_result gfdx_apply_check_key(gfdx_apply *a, const char *entity_id, const char *what)
-{
-    const char *key = a->rec->key;
-    if (!key || !*key || (entity_id && !strcmp(key, entity_id)))
-        return GFDX_APPLY_OK;
-    return gfdx_apply_refuse(a, "KEY_MISMATCH", "Kafka key \"%s\" is not the %s \"%s\"", key, what,
-                             entity_id ? entity_id : "");
-}
-
 PGresult *gfdx_apply_exec(gfdx_apply *a, const char *sql, int nparams, const char *const *params)
 {
     char err[512];
@@ -76,10 +70,12 @@ gfdx_apply_result gfdx_apply_emit(gfdx_apply *a, const char *topic, const char *
 {
     char err[512];
     bool transient = false;
-    if (gfdx_outbox_insert(a->db, a->schema, a->catalog, type, topic, key, record, a->service_participant,
-                           a->rec->event_id, err, sizeof err, &transient))
-        return gfdx_apply_db_error(a, "outbox", err, transient);
-    return GFDX_APPLY_OK;
+    gfdx_outbox_status st = gfdx_outbox_insert(a->db, a->schema, a->catalog, type, topic, key, record,
+                                               a->service_participant, a->rec->event_id, a->max_message_bytes,
+                                               err, sizeof err, &transient);
+    if (st == GFDX_OUTBOX_TOO_LARGE)
+        return gfdx_apply_refuse(a, "RECORD_TOO_LARGE", "%s", err);
+    return st == GFDX_OUTBOX_OK ? GFDX_APPLY_OK : gfdx_apply_db_error(a, "outbox", err, transient);
 }
 
 json_t *gfdx_rec_get(const json_t *body, const char *path)
@@ -105,24 +101,16 @@ bool gfdx_rec_bool(const json_t *body, const char *path) { return json_is_true(g
 
 /* ---- bookkeeping statements ---- */
 
-static bool utf8_ok(const unsigned char *s, size_t n)
-{
-    for (size_t i = 0; i < n;) {
-        unsigned char c = s[i];
-        size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-        if (!len || i + len > n || c == 0)
-            return false;
-        for (size_t k = 1; k < len; k++)
-            if ((s[i + k] & 0xC0) != 0x80)
-                return false;
-        i += len;
-    }
-    return true;
-}
-
+/* The key as text for rejections and receipts: verbatim when it is a clean key (strict UTF-8,
+ * no control or bidi characters, at most GFDX_LIMIT_KEY_BYTES), else "\x" + hex (truncated),
+ * so that no raw escape sequence reaches an operator's screen or a text column. */
 static void key_text(const gfdx_raw_msg *m, char *out, size_t outlen)
 {
-    if (m->key_len < outlen && utf8_ok(m->key, m->key_len)) {
+    out[0] = '\0';
+    if (!m->key || !m->key_len)
+        return;
+    char why[160];
+    if (m->key_len < outlen && !gfdx_limits_check_text(GFDX_LC_KEY, "key", m->key, m->key_len, why, sizeof why)) {
         memcpy(out, m->key, m->key_len);
         out[m->key_len] = '\0';
         return;
@@ -196,44 +184,72 @@ static int reject(const gfdx_inbound *in, PGconn *db, const msg_state *s, char *
     return rc;
 }
 
+static void set_verdict(msg_state *s, gfdx_outcome o, const char *code, const char *reason)
+{
+    s->outcome = o;
+    snprintf(s->reason_code, sizeof s->reason_code, "%s", code ? code : "");
+    snprintf(s->reason, sizeof s->reason, "%s", reason ? reason : "");
+}
+
+/* Sets a REFUSED verdict with a printf-style reason; returns false (for admit). */
+static bool refuse(msg_state *s, const char *code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static bool refuse(msg_state *s, const char *code, const char *fmt, ...)
+{
+    s->outcome = GFDX_OUT_REFUSED;
+    snprintf(s->reason_code, sizeof s->reason_code, "%s", code);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->reason, sizeof s->reason, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
 static int remember_event(const gfdx_inbound *in, PGconn *db, const msg_state *s, char *err, size_t errlen,
                           bool *tr)
 {
     char sql[512], part[16], off[24];
     snprintf(sql, sizeof sql,
-             "INSERT INTO %s.inbound_event (event_id, record_type, outcome, reason_code, topic, partition,"
-             " \"offset\") VALUES ($1,$2,$3,$4,$5,$6,$7)",
+             "INSERT INTO %s.inbound_event (sender, event_id, value_sha256, record_type, outcome, reason_code,"
+             " topic, partition, \"offset\") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
              in->qschema);
     num(part, sizeof part, s->m->partition);
     num(off, sizeof off, s->m->offset);
-    const char *p[] = {s->event_id, s->type, gfdx_outcome_name(s->outcome),
+    const char *p[] = {s->participant->id, s->eid, s->sha, s->type, gfdx_outcome_name(s->outcome),
                        s->reason_code[0] ? s->reason_code : NULL, s->m->topic, part, off};
-    return run(db, sql, 7, p, NULL, NULL, err, errlen, tr);
+    return run(db, sql, 9, p, NULL, NULL, err, errlen, tr);
 }
 
-/* 1 if event_id was seen before (its outcome copied into s->reason_code), 0 if new, -1 error. */
+/* Looks (sender, event_id) up. 0 new; 1 seen with the same value (its outcome copied into
+ * s->reason_code): a duplicate; 2 seen with other bytes: the id is reused; -1 error. Rows from
+ * before migration 004 have no digest and count as the same value. */
 static int seen_before(const gfdx_inbound *in, PGconn *db, msg_state *s, char *err, size_t errlen, bool *tr)
 {
     char sql[256];
-    snprintf(sql, sizeof sql, "SELECT outcome FROM %s.inbound_event WHERE event_id = $1", in->qschema);
-    const char *p[] = {s->event_id};
-    PGresult *r = gfdx_pg_exec(db, sql, 1, p, err, errlen, tr);
+    snprintf(sql, sizeof sql, "SELECT outcome, value_sha256 FROM %s.inbound_event WHERE sender = $1 AND event_id = $2",
+             in->qschema);
+    const char *p[] = {s->participant->id, s->eid};
+    PGresult *r = gfdx_pg_exec(db, sql, 2, p, err, errlen, tr);
     if (!r)
         return -1;
-    int seen = PQntuples(r) > 0;
-    if (seen) {
+    int seen = PQntuples(r) == 0 ? 0 : PQgetisnull(r, 0, 1) || !strcmp(PQgetvalue(r, 0, 1), s->sha) ? 1 : 2;
+    if (seen == 1) {
         snprintf(s->reason_code, sizeof s->reason_code, "%s", PQgetvalue(r, 0, 0));
-        snprintf(s->reason, sizeof s->reason, "event %s was received before (outcome %s)", s->event_id,
+        snprintf(s->reason, sizeof s->reason, "event %s was received before (outcome %s)", s->eid,
                  PQgetvalue(r, 0, 0));
+    } else if (seen == 2) {
+        refuse(s, "EVENT_ID_REUSED", "event %s was received before with other bytes (outcome %s)", s->eid,
+               PQgetvalue(r, 0, 0));
     }
     PQclear(r);
     return seen;
 }
 
+/* A receipt to the registered sender only: its key (and addressee) is the participant id
+ * from the registry, never an unregistered meta.sender string. */
 static int send_receipt(const gfdx_inbound *in, PGconn *db, const msg_state *s, char *err, size_t errlen, bool *tr)
 {
     const char *status = s->outcome == GFDX_OUT_APPLIED ? "ACCEPTED" : s->outcome == GFDX_OUT_DUPLICATE ? "DUPLICATE" : "REFUSED";
-    json_t *r = json_pack("{s:s, s:s, s:s?, s:s, s:s?, s:s?, s:s, s:s, s:i, s:I}", "in_reply_to", s->event_id,
+    json_t *r = json_pack("{s:s, s:s, s:s?, s:s, s:s?, s:s?, s:s, s:s, s:i, s:I}", "in_reply_to", s->eid,
                           "record_type", s->type, "entity_id", s->key[0] ? s->key : NULL, "status", status,
                           "reason_code", s->reason_code[0] ? s->reason_code : NULL, "reason",
                           s->reason[0] ? s->reason : NULL, "service", in->service->name, "source_topic",
@@ -243,8 +259,9 @@ static int send_receipt(const gfdx_inbound *in, PGconn *db, const msg_state *s, 
         snprintf(err, errlen, "receipt: out of memory");
         return -1;
     }
-    int rc = gfdx_outbox_insert(db, in->qschema, in->catalog, "Receipt", in->receipts_topic, s->sender, r,
-                                in->service_participant, s->event_id, err, errlen, tr);
+    int rc = gfdx_outbox_insert(db, in->qschema, in->catalog, "Receipt", in->receipts_topic, s->participant->id, r,
+                                in->service_participant, s->eid[0] ? s->eid : NULL, in->max_message_bytes, err,
+                                errlen, tr) == GFDX_OUTBOX_OK ? 0 : -1;
     json_decref(r);
     return rc;
 }
@@ -259,11 +276,49 @@ static const gfdx_handler *find_handler(const gfdx_service *svc, const char *typ
     return NULL;
 }
 
-static void set_verdict(msg_state *s, gfdx_outcome o, const char *code, const char *reason)
+static bool table_has_topic(const gfdx_service *svc, const char *topic)
 {
-    s->outcome = o;
-    snprintf(s->reason_code, sizeof s->reason_code, "%s", code ? code : "");
-    snprintf(s->reason, sizeof s->reason, "%s", reason ? reason : "");
+    for (size_t i = 0; i < svc->handler_count; i++)
+        if (!strcmp(svc->handlers[i].topic, topic))
+            return true;
+    return false;
+}
+
+int gfdx_inbound_check_topics(const gfdx_service *svc, char *const *topics, size_t ntopics, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < ntopics; i++)
+        if (!table_has_topic(svc, topics[i])) {
+            snprintf(err, errlen, "topics.consume: %s carries no record type of %s (its topics are bound in the"
+                     " handler table)", topics[i], svc->name);
+            return -1;
+        }
+    for (size_t i = 0; i < svc->handler_count; i++) {
+        size_t k = 0;
+        while (k < ntopics && strcmp(topics[k], svc->handlers[i].topic))
+            k++;
+        if (k == ntopics) {
+            snprintf(err, errlen, "topics.consume must name %s (it carries %s)", svc->handlers[i].topic,
+                     svc->handlers[i].record_type);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Step 1: a value over the limit is refused undecoded: its type is named from the fingerprint
+ * alone ("unknown" if none), there is no sender and so no receipt. */
+static bool value_too_large(const gfdx_inbound *in, msg_state *s)
+{
+    uint64_t fp;
+    if (s->m->value_len <= GFDX_LIMIT_VALUE_BYTES)
+        return false;
+    const gfdx_schema *w = gfdx_serde_peek_fingerprint(s->m->value, s->m->value_len, &fp) == 0
+                               ? gfdx_catalog_by_fingerprint(in->catalog, fp) : NULL;
+    if (w)
+        gfdx_fingerprint_hex(fp, s->fp);
+    s->type = w ? gfdx_schema_name(w) : "unknown";
+    refuse(s, "LIMIT_EXCEEDED", "value: %zu bytes, at most %d", s->m->value_len, GFDX_LIMIT_VALUE_BYTES);
+    return true;
 }
 
 /* Decodes and reads meta. 0 decoded (meta may still be refused), -1 dead letter. */
@@ -280,8 +335,14 @@ static int decode(const gfdx_inbound *in, msg_state *s)
         return -1;
     }
     s->type = gfdx_schema_name(s->writer);
-    s->event_id = gfdx_rec_str(s->body, "meta.event_id");
+    const char *eid = gfdx_rec_str(s->body, "meta.event_id");
+    if (gfdx_uuid_is_valid(eid)) {
+        for (size_t i = 0; i < 36; i++)
+            s->eid[i] = (char)(eid[i] >= 'A' && eid[i] <= 'F' ? eid[i] - 'A' + 'a' : eid[i]);
+        s->event_id = s->eid;
+    }
     s->sender = gfdx_rec_str(s->body, "meta.sender");
+    s->participant = s->sender ? gfdx_registry_find(in->registry, s->sender) : NULL;
     return 0;
 }
 
@@ -292,10 +353,10 @@ static int apply(const gfdx_inbound *in, PGconn *db, msg_state *s, const gfdx_ha
     gfdx_record rec = {s->m->topic, s->m->partition, s->m->offset, s->key, s->m->value, s->m->value_len,
                        s->body, s->type, gfdx_schema_version(s->writer), s->event_id, s->sender,
                        gfdx_rec_int(s->body, "meta.occurred_at")};
-    gfdx_apply a = {.db = db, .schema = in->qschema, .rec = &rec,
-                    .sender = gfdx_registry_find(in->registry, s->sender), .registry = in->registry,
-                    .calendar = in->calendar, .catalog = in->catalog,
-                    .service_participant = in->service_participant, .service_ctx = in->service->ctx};
+    gfdx_apply a = {.db = db, .schema = in->qschema, .rec = &rec, .sender = s->participant,
+                    .registry = in->registry, .calendar = in->calendar, .catalog = in->catalog,
+                    .service_participant = in->service_participant, .service_ctx = in->service->ctx,
+                    .max_message_bytes = in->max_message_bytes};
     if (run(db, "SAVEPOINT gfdx_record", 0, NULL, NULL, NULL, err, errlen, tr))
         return -1;
     gfdx_apply_result res = h->fn(&a);
@@ -315,25 +376,59 @@ static int apply(const gfdx_inbound *in, PGconn *db, msg_state *s, const gfdx_ha
     return run(db, "ROLLBACK TO SAVEPOINT gfdx_record", 0, NULL, NULL, NULL, err, errlen, tr);
 }
 
+/* The checks before the sender is authenticated (steps 3-6 of inbound.h): true when the record
+ * passes them (*h its handler); otherwise false with the verdict set. */
+static bool admit(const gfdx_inbound *in, msg_state *s, const gfdx_handler **h)
+{
+    char why[512];
+    gfdx_limits_clock clock = {gfdx_now_ms(), in->skew_past_ms, in->skew_future_ms};
+    const char *code;
+    *h = find_handler(in->service, s->type);
+    if (!s->event_id || !s->sender || !*s->sender)
+        return refuse(s, "INVALID_META", "meta.event_id must be a UUID and meta.sender set");
+    if ((code = gfdx_limits_check(s->body, &clock, why, sizeof why)))
+        return refuse(s, code, "%s", why);
+    if (!*h)
+        return refuse(s, "UNSUPPORTED_TYPE", "this service does not consume this record type");
+    if (strcmp((*h)->topic, s->m->topic))
+        return refuse(s, "WRONG_TOPIC", "%s is carried by %s, not by %s", s->type, (*h)->topic, s->m->topic);
+    if (!s->participant)
+        return refuse(s, "UNKNOWN_SENDER", "meta.sender is not a registered participant");
+    return true;
+}
+
+/* One key rule for every record type: the Kafka key is present, strict UTF-8 and equal to the
+ * entity id at the handler's entity_field. False (verdict KEY_MISMATCH set) otherwise. */
+static bool key_matches(msg_state *s, const gfdx_handler *h)
+{
+    const char *id = h->entity_field ? gfdx_rec_str(s->body, h->entity_field) : NULL;
+    const gfdx_raw_msg *m = s->m;
+    if (!h->entity_field)
+        return true;
+    if (!id)
+        id = "";
+    if (!m->key || !m->key_len)
+        return refuse(s, "KEY_MISMATCH", "the record has no Kafka key: it must be the %s \"%s\"", h->entity_field, id);
+    if (!gfdx_utf8_valid(m->key, m->key_len))
+        return refuse(s, "KEY_MISMATCH", "the Kafka key %s (%zu bytes) is not valid UTF-8: it must be the %s \"%s\"",
+                      s->key, m->key_len, h->entity_field, id);
+    if (m->key_len != strlen(id) || memcmp(m->key, id, m->key_len))
+        return refuse(s, "KEY_MISMATCH", "Kafka key \"%s\" is not the %s \"%s\"", s->key, h->entity_field, id);
+    return true;
+}
+
 /* Classifies a decoded record and applies it. -1 on database failure. */
 static int classify_and_apply(const gfdx_inbound *in, PGconn *db, msg_state *s, char *err, size_t errlen, bool *tr)
 {
-    const gfdx_handler *h = find_handler(in->service, s->type);
-    if (!gfdx_uuid_is_valid(s->event_id) || !s->sender || !*s->sender) {
-        set_verdict(s, GFDX_OUT_REFUSED, "INVALID_META", "meta.event_id must be a UUID and meta.sender set");
-        s->event_id = gfdx_uuid_is_valid(s->event_id) ? s->event_id : NULL;
-        return 0;
-    }
+    const gfdx_handler *h = NULL;
+    if (!admit(in, s, &h))
+        return 0; /* not authenticated: remembers nothing, burns no event id */
     int seen = seen_before(in, db, s, err, errlen, tr);
-    if (seen) {
+    if (seen == 1)
         s->outcome = GFDX_OUT_DUPLICATE;
-        return seen < 0 ? -1 : 0;
-    }
-    if (!h)
-        set_verdict(s, GFDX_OUT_REFUSED, "UNSUPPORTED_TYPE", "this service does not consume this record type");
-    else if (!gfdx_registry_find(in->registry, s->sender))
-        set_verdict(s, GFDX_OUT_REFUSED, "UNKNOWN_SENDER", "meta.sender is not a registered participant");
-    else if (apply(in, db, s, h, err, errlen, tr))
+    if (seen)
+        return seen < 0 ? -1 : 0; /* a reused id is refused, the first record stays remembered */
+    if (key_matches(s, h) && apply(in, db, s, h, err, errlen, tr))
         return -1;
     return remember_event(in, db, s, err, errlen, tr);
 }
@@ -356,7 +451,7 @@ static int record_outcome(const gfdx_inbound *in, PGconn *db, const msg_state *s
         rc = dead_letter(in, db, s, err, errlen, tr);
     else if (s->outcome == GFDX_OUT_REFUSED)
         rc = reject(in, db, s, err, errlen, tr);
-    if (rc == 0 && s->outcome != GFDX_OUT_DEAD_LETTER && s->sender && s->event_id)
+    if (rc == 0 && s->outcome != GFDX_OUT_DEAD_LETTER && s->participant && s->type)
         rc = send_receipt(in, db, s, err, errlen, tr);
     return rc ? rc : log_message(in, db, s, err, errlen, tr);
 }
@@ -369,6 +464,7 @@ static int fallback_dead_letter(const gfdx_inbound *in, PGconn *db, msg_state *s
     GFDX_ERROR("%s[%d]@%lld: storing the outcome failed (%s); keeping it as a dead letter", s->m->topic,
                s->m->partition, (long long)s->m->offset, why);
     s->type = s->event_id = s->sender = NULL;
+    s->participant = NULL;
     set_verdict(s, GFDX_OUT_DEAD_LETTER, "STORE_ERROR", why);
     return record_outcome(in, db, s, err, errlen, tr);
 }
@@ -381,7 +477,7 @@ int gfdx_inbound_process(const gfdx_inbound *in, PGconn *db, const gfdx_raw_msg 
     key_text(m, s.key, sizeof s.key);
     gfdx_sha256_hex(m->value ? m->value : "", m->value_len, s.sha);
     int rc = run(db, "SAVEPOINT gfdx_message", 0, NULL, NULL, NULL, err, errlen, &tr);
-    if (rc == 0 && decode(in, &s) == 0)
+    if (rc == 0 && !value_too_large(in, &s) && decode(in, &s) == 0)
         rc = classify_and_apply(in, db, &s, err, errlen, &tr);
     if (rc == 0)
         rc = record_outcome(in, db, &s, err, errlen, &tr);

@@ -1,13 +1,25 @@
 /* inbound.h: the one place where the policies for consumed records are applied
- * (DESIGN §8), in this order, inside the caller's batch transaction:
- *   1. decode (single-object Avro); failure -> DEAD_LETTER: raw bytes and reason kept;
- *   2. meta checks (event_id a UUID, sender present) -> else REFUSED INVALID_META;
- *   3. duplicate event_id -> DUPLICATE: answered with a receipt naming the first outcome;
- *   4. record type not consumed by this service -> REFUSED UNSUPPORTED_TYPE;
- *   5. sender not in the participant registry -> REFUSED UNKNOWN_SENDER;
- *   6. the service handler under a savepoint -> APPLIED, or REFUSED (rolled back).
- * Every record gets a message_log row; every decodable one a receipt on gfdx.receipts
- * (through the outbox, keyed by the sender). */
+ * (DESIGN §4, §8), in this order, inside the caller's batch transaction:
+ *   1. value over GFDX_LIMIT_VALUE_BYTES -> REFUSED LIMIT_EXCEEDED, not even decoded;
+ *   2. decode (single-object Avro); failure -> DEAD_LETTER: raw bytes and reason kept;
+ *   3. meta checks (event_id a UUID, sender present) -> else REFUSED INVALID_META;
+ *   4. limits of every field (record_limits.h) -> REFUSED LIMIT_EXCEEDED, INVALID_FIELD or
+ *      NEGATIVE_AMOUNT;
+ *   5. record type not consumed by this service -> UNSUPPORTED_TYPE; consumed, but bound to
+ *      another topic than the one it came on -> WRONG_TOPIC;
+ *   6. sender not in the participant registry -> REFUSED UNKNOWN_SENDER;
+ *      (a record refused in 3-6 was never authenticated: it is not remembered, so it burns no
+ *      event id of the participant it claims to come from)
+ *   7. (sender, event_id) seen before: same value (SHA-256) -> DUPLICATE, answered with a
+ *      receipt naming the first outcome; different value -> REFUSED EVENT_ID_REUSED;
+ *   8. Kafka key absent, not strict UTF-8, or not the entity id named by the handler table ->
+ *      REFUSED KEY_MISMATCH (one rule for every record type);
+ *   9. the service handler under a savepoint -> APPLIED, or REFUSED (rolled back); a record
+ *      whose emitted records would exceed message.max.bytes -> REFUSED RECORD_TOO_LARGE.
+ * Every record gets a message_log row. Receipts go to gfdx.receipts through the outbox, keyed
+ * by the registered participant id only: a record whose meta.sender is not registered gets
+ * none (it is still logged and kept as a rejection). Event ids are compared, stored and
+ * answered in canonical lower-case form. */
 #ifndef GFDX_INBOUND_H
 #define GFDX_INBOUND_H
 
@@ -43,7 +55,15 @@ typedef struct {
     const gfdx_catalog *catalog;
     const gfdx_registry *registry;
     const gfdx_calendar *calendar;
+    size_t max_message_bytes;   /* the producer's message.max.bytes (gfdx_outbox_max_message_bytes) */
+    int64_t skew_past_ms, skew_future_ms; /* meta.occurred_at bounds; 0: record_limits.h defaults */
 } gfdx_inbound;
+
+/* Start-up check of the handler table against topics.consume: every consumed topic must carry
+ * a record type of the table and every topic of the table must be consumed. 0, or -1 with
+ * err (a configuration error). */
+int gfdx_inbound_check_topics(const gfdx_service *svc, char *const *topics, size_t ntopics, char *err,
+                              size_t errlen) __attribute__((warn_unused_result));
 
 /* Processes one message in the open transaction. Returns 0 with *outcome set, or -1 when the
  * database failed transiently (err): the caller rolls the batch back and retries it. */

@@ -16,8 +16,6 @@ void gfdx_log_init(const char *service, gfdx_log_level min_level)
     log_min = min_level;
 }
 
-void gfdx_log_set_level(gfdx_log_level min_level) { log_min = min_level; }
-
 int gfdx_log_enabled(gfdx_log_level level) { return level >= log_min; }
 
 int gfdx_log_level_parse(const char *name, gfdx_log_level *out)

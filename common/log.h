@@ -17,7 +17,6 @@ typedef enum { GFDX_LOG_DEBUG = 0, GFDX_LOG_INFO, GFDX_LOG_WARN, GFDX_LOG_ERROR 
 void gfdx_log_init(const char *service, gfdx_log_level min_level);
 /* "debug" | "info" | "warn" | "error" -> level; returns -1 if unknown. */
 int gfdx_log_level_parse(const char *name, gfdx_log_level *out);
-void gfdx_log_set_level(gfdx_log_level min_level);
 int gfdx_log_enabled(gfdx_log_level level);
 
 /* Logs msg (printf-style) with optional context "k=v k2=v2" already in logfmt (may be NULL). */

@@ -23,7 +23,6 @@ static const char *const gauge_names[] = {"gfdx_consumer_lag", "gfdx_batch_laten
 
 void gfdx_metrics_add(gfdx_metric m, uint64_t n) { atomic_fetch_add(&counters[m], n); }
 void gfdx_metrics_set(gfdx_gauge g, int64_t v) { atomic_store(&gauges[g], v); }
-uint64_t gfdx_metrics_get(gfdx_metric m) { return atomic_load(&counters[m]); }
 
 static size_t render(char *buf, size_t len)
 {
@@ -72,8 +71,12 @@ int gfdx_metrics_start(const char *service, const char *address, int port, char 
         snprintf(err, errlen, "metrics.address \"%s\" is not an IPv4 address", address);
         return -1;
     }
-    httpd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, (uint16_t)port, NULL, NULL, answer, NULL,
-                             MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_END);
+    /* poll/epoll (MHD_USE_AUTO), not select: no FD_SETSIZE ceiling on the daemon's fds. */
+    httpd = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD, (uint16_t)port, NULL, NULL, answer, NULL,
+                             MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_LIMIT,
+                             (unsigned)GFDX_METRICS_MAX_CONNECTIONS, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+                             (unsigned)GFDX_METRICS_MAX_PER_IP, MHD_OPTION_CONNECTION_TIMEOUT,
+                             (unsigned)GFDX_METRICS_TIMEOUT_S, MHD_OPTION_END);
     if (!httpd) {
         snprintf(err, errlen, "cannot serve /metrics on %s:%d", address, port);
         return -1;

@@ -1,10 +1,20 @@
 /* metrics.h: process-wide counters and gauges, served in the Prometheus text format on
- * /metrics by libmicrohttpd's own thread. Updates are atomic; the endpoint only reads. */
+ * /metrics by libmicrohttpd's own thread. Updates are atomic; the endpoint only reads.
+ *
+ * The endpoint can never starve the daemon of file descriptors (PostgreSQL, Kafka): at most
+ * GFDX_METRICS_MAX_CONNECTIONS connections at once, GFDX_METRICS_MAX_PER_IP from one
+ * address, and a connection idle for GFDX_METRICS_TIMEOUT_S seconds (a half-sent request)
+ * is closed; beyond the limit, connections wait in the kernel's listen backlog, holding no
+ * descriptor of ours. A Prometheus server scrapes with one connection at a time. */
 #ifndef GFDX_METRICS_H
 #define GFDX_METRICS_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#define GFDX_METRICS_MAX_CONNECTIONS 32
+#define GFDX_METRICS_MAX_PER_IP 8
+#define GFDX_METRICS_TIMEOUT_S 10
 
 typedef enum {
     GFDX_M_CONSUMED,       /* records read from Kafka and processed */
@@ -22,12 +32,14 @@ typedef enum {
     GFDX_M_COUNTER_COUNT
 } gfdx_metric;
 
+/* Gauges: consumer lag (records behind the high watermarks, every 2 s); the slowest batch
+ * of the last minute (ms); outbox rows pending and rows set aside as failed (refreshed by
+ * the relay at most once a second); 1 while the daemon runs. */
 typedef enum { GFDX_G_LAG, GFDX_G_BATCH_MS_MAX, GFDX_G_OUTBOX_PENDING, GFDX_G_OUTBOX_FAILED, GFDX_G_UP,
                GFDX_G_COUNT } gfdx_gauge;
 
 void gfdx_metrics_add(gfdx_metric m, uint64_t n);
 void gfdx_metrics_set(gfdx_gauge g, int64_t v);
-uint64_t gfdx_metrics_get(gfdx_metric m);
 
 /* Starts the endpoint on address:port (port 0: nothing started). 0 ok, -1 with err. */
 int gfdx_metrics_start(const char *service, const char *address, int port, char *err, size_t errlen);

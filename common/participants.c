@@ -10,11 +10,12 @@
 #include <string.h>
 
 #define ID_MAX 64
+#define PRINCIPAL_MAX 256
 
 /* One participant and the storage its public view points into. */
 typedef struct {
     gfdx_participant pub;
-    char *id, *name;
+    char *id, *name, *principal;
     char **branches;
 } entry;
 
@@ -48,7 +49,8 @@ static const char *const bureau_names[] = {
 #define N_KINDS (sizeof kind_names / sizeof kind_names[0])
 #define N_BUREAUS (sizeof bureau_names / sizeof bureau_names[0])
 
-static const char *const entry_keys[] = {"id", "kind", "region", "name", "bureau", "branches"};
+static const char *const entry_keys[] = {"id",     "kind",     "region",   "name",
+                                         "bureau", "branches", "principal"};
 
 /* ---- names ---- */
 
@@ -121,6 +123,7 @@ static void entry_release(entry *e)
 {
     free(e->id);
     free(e->name);
+    free(e->principal);
     for (size_t i = 0; e->branches && i < e->pub.n_branches; i++)
         free(e->branches[i]);
     free(e->branches);
@@ -258,6 +261,40 @@ static int load_branches(entry *e, const config_setting_t *g, const char *path, 
     return 0;
 }
 
+/* "User:" and 1..PRINCIPAL_MAX-6 characters of [A-Za-z0-9._@=,+-]: a SCRAM user name or a
+ * TLS distinguished name as Kafka's default principal builder writes it. */
+static bool principal_is_well_formed(const char *s)
+{
+    if (strncmp(s, "User:", 5) != 0 || !s[5] || strlen(s) >= PRINCIPAL_MAX)
+        return false;
+    for (s += 5; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+              strchr("._@=,+-", *s)))
+            return false;
+    return true;
+}
+
+/* principal = "User:..."; default "User:<id>". */
+static int load_principal(entry *e, const config_setting_t *g, const char *path, size_t i,
+                          char *err, size_t errlen)
+{
+    const char *given = get_string(g, "principal");
+    char dflt[ID_MAX + 8];
+    if (config_setting_get_member(g, "principal") && (!given || !principal_is_well_formed(given))) {
+        entry_err(err, errlen, path, i, e->id,
+                  "principal must be \"User:<name>\" (name: [A-Za-z0-9._@=,+-], < %d chars)",
+                  PRINCIPAL_MAX);
+        return -1;
+    }
+    snprintf(dflt, sizeof dflt, "User:%s", e->id);
+    if (!(e->principal = strdup(given ? given : dflt))) {
+        entry_err(err, errlen, path, i, e->id, "out of memory");
+        return -1;
+    }
+    e->pub.principal = e->principal;
+    return 0;
+}
+
 static int load_entry(entry *e, const config_setting_t *g, const char *path, size_t i,
                       char *err, size_t errlen)
 {
@@ -289,7 +326,8 @@ static int load_entry(entry *e, const config_setting_t *g, const char *path, siz
         return -1;
     }
     e->pub.name = e->name;
-    if (load_kind_region(e, g, path, i, err, errlen) != 0)
+    if (load_kind_region(e, g, path, i, err, errlen) != 0 ||
+        load_principal(e, g, path, i, err, errlen) != 0)
         return -1;
     return load_branches(e, g, path, i, err, errlen);
 }
@@ -345,6 +383,20 @@ static int check_bank_branches(const gfdx_registry *reg, const char *path, char 
     return 0;
 }
 
+/* Two participants with one principal would each get the other's ACLs. O(n^2): n < 1000. */
+static int check_principals(const gfdx_registry *reg, const char *path, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < reg->n; i++)
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(reg->entries[i].principal, reg->entries[j].principal) == 0) {
+                entry_err(err, errlen, path, i, reg->entries[i].id,
+                          "principal \"%s\" is also participants[%zu]'s", reg->entries[i].principal,
+                          j);
+                return -1;
+            }
+    return 0;
+}
+
 static int load_all(gfdx_registry *reg, const config_t *cfg, const char *path, char *err,
                     size_t errlen)
 {
@@ -364,7 +416,7 @@ static int load_all(gfdx_registry *reg, const config_t *cfg, const char *path, c
                        err, errlen) != 0)
             return -1;
     }
-    if (build_index(reg, path, err, errlen) != 0)
+    if (build_index(reg, path, err, errlen) != 0 || check_principals(reg, path, err, errlen) != 0)
         return -1;
     return check_bank_branches(reg, path, err, errlen);
 }
@@ -414,6 +466,15 @@ const gfdx_participant *gfdx_registry_find(const gfdx_registry *reg, const char 
         else
             lo = mid + 1;
     }
+    return NULL;
+}
+
+const gfdx_participant *gfdx_registry_find_principal(const gfdx_registry *reg,
+                                                    const char *principal)
+{
+    for (size_t i = 0; reg && principal && i < reg->n; i++)
+        if (strcmp(reg->entries[i].principal, principal) == 0)
+            return &reg->entries[i].pub;
     return NULL;
 }
 

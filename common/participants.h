@@ -17,6 +17,9 @@
  *   - name: non-empty;
  *   - bureau: drc | eit | housing | ecology | finance, present iff kind is district_bureau;
  *   - branches: only for banks; each the id of a pboc_branch in the file, none twice;
+ *   - principal: the participant's Kafka principal, the one its ACLs name (`gfdx kafka
+ *     apply`): "User:" and a SCRAM user name or TLS distinguished name of
+ *     [A-Za-z0-9._@=,+-]; default "User:<id>"; no two participants share one;
  *   - no other settings (a misspelt key is an error, not silently ignored).
  *
  * A loaded registry is immutable: share it between threads; reload by loading a new one and
@@ -50,6 +53,7 @@ typedef enum {
 
 typedef struct {
     const char *id, *name;
+    const char *principal;          /* Kafka principal, "User:<id>" unless given */
     gfdx_participant_kind kind;
     gfdx_bureau bureau;             /* GFDX_BUREAU_NONE unless a district bureau */
     char region[7];
@@ -68,6 +72,10 @@ void gfdx_registry_free(gfdx_registry *reg); /* accepts NULL */
 
 /* The participant with this id, or NULL. O(log n). */
 const gfdx_participant *gfdx_registry_find(const gfdx_registry *reg, const char *id);
+
+/* The participant whose Kafka principal this is, or NULL. O(n). */
+const gfdx_participant *gfdx_registry_find_principal(const gfdx_registry *reg,
+                                                    const char *principal);
 
 /* Participants in file order: i < count. gfdx_registry_at returns NULL when i is out of range. */
 size_t gfdx_registry_count(const gfdx_registry *reg);

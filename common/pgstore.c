@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "config.h"
 #include "fault.h"
 #include "log.h"
 
@@ -32,9 +33,10 @@ PGconn *gfdx_pg_connect(const char *conninfo, const char *app_name, int max_back
                 GFDX_INFO("connected to PostgreSQL after %d attempts", attempt);
             return db;
         }
-        char msg[512];
-        snprintf(msg, sizeof msg, "%s", db ? PQerrorMessage(db) : "out of memory");
-        msg[strcspn(msg, "\n")] = '\0';
+        char raw[512], msg[512];
+        snprintf(raw, sizeof raw, "%s", db ? PQerrorMessage(db) : "out of memory");
+        raw[strcspn(raw, "\n")] = '\0';
+        gfdx_config_redact(raw, conninfo, msg, sizeof msg); /* libpq may quote the conninfo */
         PQfinish(db);
         GFDX_WARN("PostgreSQL unavailable (attempt %d, retry in %d ms): %s", attempt, backoff, msg);
         sleep_ms(backoff);

@@ -1,11 +1,14 @@
 /* service.h: what a gfdx daemon supplies to the shared consumer machinery, and what its
  * record handlers get.
  *
- * A service is a table of handlers, one per record type it consumes. The machinery
- * (inbound.c) decodes each record, logs it, recognises duplicates, checks that the sender
- * is a registered participant, and then calls the handler inside the batch transaction
- * (under a savepoint). The handler validates, checks authorization, changes state with
- * parameterised statements and may emit records through the outbox. It answers:
+ * A service is a table of handlers, one per record type it consumes, each bound to the topic
+ * that carries it and naming the field that holds its entity id. The machinery (inbound.c)
+ * decodes each record, applies the limits (record_limits.h), refuses a type on another
+ * topic (WRONG_TOPIC), checks that the sender is a registered participant, recognises
+ * duplicates, checks the Kafka key against the entity id (KEY_MISMATCH), and then calls the
+ * handler inside the batch transaction (under a savepoint). The handler validates, checks
+ * authorization, changes state with parameterised statements and may emit records through
+ * the outbox. It answers:
  *   GFDX_APPLY_OK       state changed (or deliberately nothing to change): receipt ACCEPTED;
  *   GFDX_APPLY_REFUSED  via gfdx_apply_refuse(): savepoint rolled back, rejection row and a
  *                       REFUSED receipt with the reason code;
@@ -53,6 +56,7 @@ typedef struct gfdx_apply {
     const gfdx_catalog *catalog;
     const char *service_participant;  /* our own participant id: sender of what we emit */
     void *service_ctx;
+    size_t max_message_bytes;         /* the producer's message.max.bytes: emitted records stay under */
     /* verdict, set through the functions below */
     char reason_code[48];
     char reason[512];
@@ -63,6 +67,8 @@ typedef gfdx_apply_result (*gfdx_handler_fn)(gfdx_apply *a);
 
 typedef struct {
     const char *record_type;  /* short name */
+    const char *topic;        /* the one consumed topic that carries this type (else WRONG_TOPIC) */
+    const char *entity_field; /* path of the entity id the Kafka key must equal ("need_id") */
     gfdx_handler_fn fn;
 } gfdx_handler;
 
@@ -92,11 +98,6 @@ gfdx_apply_result gfdx_apply_refuse(gfdx_apply *a, const char *code, const char 
 /* Records a database failure (message in reason, transient flag); returns GFDX_APPLY_DB_ERROR. */
 gfdx_apply_result gfdx_apply_db_error(gfdx_apply *a, const char *what, const char *err, bool transient);
 
-/* Every record of an entity is keyed by its id so that they stay ordered on one partition:
- * refuses KEY_MISMATCH when the Kafka key is set and is not entity_id ("what" names the id,
- * e.g. "need id"). GFDX_APPLY_OK otherwise. */
-gfdx_apply_result gfdx_apply_check_key(gfdx_apply *a, const char *entity_id, const char *what);
-
 /* Runs a parameterised statement for a handler; on failure fills the verdict as
  * gfdx_apply_db_error does and returns NULL. */
 PGresult *gfdx_apply_exec(gfdx_apply *a, const char *sql, int nparams, const char *const *params);
@@ -104,7 +105,9 @@ PGresult *gfdx_apply_exec(gfdx_apply *a, const char *sql, int nparams, const cha
 /* Emits a record of `type` (latest schema version) to `topic` with `key` through the outbox,
  * in the current transaction. `record` gets meta filled in (fresh event_id, our participant
  * as sender, now, correlation_id = the consumed record's event_id). Takes no ownership.
- * GFDX_APPLY_OK or GFDX_APPLY_DB_ERROR (an encoding failure is a permanent error). */
+ * GFDX_APPLY_OK; GFDX_APPLY_REFUSED with RECORD_TOO_LARGE when the encoded key and value would
+ * not fit the producer's message.max.bytes (nothing written: the caller returns the verdict and
+ * the savepoint rolls the record back); GFDX_APPLY_DB_ERROR (an encoding failure is permanent). */
 gfdx_apply_result gfdx_apply_emit(gfdx_apply *a, const char *topic, const char *key, const char *type,
                                   json_t *record);
 

@@ -12,6 +12,9 @@ PACKAGES=(
   # the HTML report's browser check (tests/integration/integration_cli_html.sh): headless
   # chromium, and a CJK font so province names render in its screenshot
   chromium fonts-wqy-microhei
+  # the fuzz test (ctest -L fuzz, tests/fuzz/): clang and its libFuzzer runtime (about 14 MB
+  # to download next to the LLVM libraries chromium already brings)
+  clang-14 libclang-rt-14-dev
   # Apache Kafka for localstack.sh --broker kafka (jars fetched by deploy/kafka-fetch.sh)
   maven default-jre-headless
 )

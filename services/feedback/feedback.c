@@ -92,14 +92,12 @@ static gfdx_apply_result refuse_not_bank(gfdx_apply *a, const char *what)
                              gfdx_participant_kind_name(a->sender->kind), what);
 }
 
-/* Checks the key and waits for the pboc tables; nothing about the need is read yet. */
+/* Waits for the pboc tables (the Kafka key was checked by inbound); nothing about the need is read yet. */
 static gfdx_apply_result open_case(gfdx_apply *a, fb_case *c)
 {
     feedback_ctx *ctx = a->service_ctx;
     memset(c, 0, sizeof *c);
     c->need_id = gfdx_rec_str(a->rec->body, "need_id");
-    if (gfdx_apply_check_key(a, c->need_id, "need id") != GFDX_APPLY_OK)
-        return GFDX_APPLY_REFUSED;
     return feedback_store_pboc_ready(a, &ctx->pboc_ready);
 }
 
@@ -342,9 +340,9 @@ static gfdx_apply_result on_obstacle_resolved(gfdx_apply *a)
 }
 
 static const gfdx_handler handlers[] = {
-    {"MatchingFeedback", on_matching_feedback},
-    {"ObstacleRaised", on_obstacle_raised},
-    {"ObstacleResolved", on_obstacle_resolved},
+    {"MatchingFeedback", "gfdx.feedback", "need_id", on_matching_feedback},
+    {"ObstacleRaised", "gfdx.feedback", "need_id", on_obstacle_raised},
+    {"ObstacleResolved", "gfdx.feedback", "need_id", on_obstacle_resolved},
 };
 
 static feedback_ctx the_ctx;

@@ -341,8 +341,6 @@ static gfdx_apply_result begin_change(gfdx_apply *a, intake_event ev, const char
                                       intake_status *next)
 {
     const char *need_id = gfdx_rec_str(a->rec->body, "need_id");
-    if (gfdx_apply_check_key(a, need_id, "need id") != GFDX_APPLY_OK)
-        return GFDX_APPLY_REFUSED;
     int found = load_need(a, need_id, n);
     if (found < 0)
         return GFDX_APPLY_DB_ERROR;
@@ -530,8 +528,12 @@ static int on_published(void *ctx, PGconn *db, const char *qschema, const char *
 }
 
 static const gfdx_handler handlers[] = {
-    {"NeedSubmitted", on_submitted},   {"NeedRevised", on_revised},       {"NeedReviewed", on_reviewed},
-    {"NeedRecommended", on_recommended}, {"NeedWithdrawn", on_withdrawn}, {"NeedMatchingStatus", on_matching_status},
+    {"NeedSubmitted", "gfdx.needs", "need_id", on_submitted},
+    {"NeedRevised", "gfdx.needs", "need_id", on_revised},
+    {"NeedReviewed", "gfdx.needs", "need_id", on_reviewed},
+    {"NeedRecommended", "gfdx.needs", "need_id", on_recommended},
+    {"NeedWithdrawn", "gfdx.needs", "need_id", on_withdrawn},
+    {"NeedMatchingStatus", "gfdx.matching-status", "need_id", on_matching_status},
 };
 
 const gfdx_service intake_service = {

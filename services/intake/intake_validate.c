@@ -27,8 +27,6 @@ static const char *check_ids(const json_t *b, const char *key, char *why, size_t
     const char *id = gfdx_rec_str(b, "need_id");
     if (!id || !*id || strlen(id) > 64)
         return snprintf(why, n, "need_id must be 1-64 characters"), "INVALID_FIELD";
-    if (key && strcmp(key, id))
-        return snprintf(why, n, "Kafka key \"%s\" is not the need id \"%s\"", key, id), "KEY_MISMATCH";
     const char *uscc = gfdx_rec_str(b, "factory.uscc");
     if (!gfdx_uscc_is_valid(uscc))
         return snprintf(why, n, "factory.uscc \"%s\": %s", uscc ? uscc : "", gfdx_uscc_explain(uscc ? uscc : "")),

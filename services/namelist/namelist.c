@@ -295,9 +295,9 @@ static gfdx_apply_result on_financing(gfdx_apply *a)
 }
 
 static const gfdx_handler handlers[] = {
-    {"NameListPublished", on_published},
-    {"CarbonBenefitReported", on_carbon},
-    {"FinancingSupportReported", on_financing},
+    {"NameListPublished", "gfdx.namelists", "list_id", on_published},
+    {"CarbonBenefitReported", "gfdx.namelists", "list_id", on_carbon},
+    {"FinancingSupportReported", "gfdx.namelists", "list_id", on_financing},
 };
 
 static namelist_ctx the_ctx;

@@ -60,10 +60,6 @@ static const char *check_key(const json_t *body, const char *key, char *why, siz
                  MAX_ID);
         return "INVALID_FIELD";
     }
-    if (key && *key && strcmp(key, list_id)) {
-        snprintf(why, whylen, "Kafka key \"%s\" is not the list id \"%s\"", key, list_id);
-        return "KEY_MISMATCH";
-    }
     return NULL;
 }
 

@@ -1,7 +1,7 @@
 /* namelist_validate.h: content checks of the records gfdx-namelist consumes, pure (no
  * database, no registry). Each returns NULL when the record is valid, else a stable reason
  * code with a sentence in why naming the field (and the entry, for list entries):
- *   KEY_MISMATCH     the Kafka key is not the list id (key NULL or "" skips the check)
+ *   (the Kafka key is checked against list_id by common/inbound.c, KEY_MISMATCH)
  *   INVALID_FIELD    malformed id, title, version, part, category code, FULL with removals ...
  *   UNKNOWN_REGION   region is not a GB/T 2260 code
  *   BAD_USCC         an entry's USCC fails GB 32100

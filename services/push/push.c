@@ -161,7 +161,7 @@ static gfdx_apply_result authorize(gfdx_apply *a, const char *need_id)
                                  a->sender->id, gfdx_participant_kind_name(a->sender->kind), a->rec->type);
     if (!need_id || !*need_id)
         return gfdx_apply_refuse(a, "INVALID_FIELD", "need_id must not be empty");
-    return gfdx_apply_check_key(a, need_id, "need id");
+    return GFDX_APPLY_OK; /* the Kafka key is checked in common/inbound.c */
 }
 
 /* Locks the need and asks push_fsm about `ev`; on OK branch holds the stored branch ("" if new). */
@@ -357,8 +357,8 @@ static gfdx_apply_result on_push_withdrawn(gfdx_apply *a)
 }
 
 static const gfdx_handler handlers[] = {
-    {"NeedPushed", on_pushed},
-    {"NeedPushWithdrawn", on_push_withdrawn},
+    {"NeedPushed", "gfdx.miit-pushes", "need_id", on_pushed},
+    {"NeedPushWithdrawn", "gfdx.miit-pushes", "need_id", on_push_withdrawn},
 };
 
 const gfdx_service push_service = {

@@ -7,10 +7,11 @@
 #    that is open, that does not exist and that was withdrawn (final), for MatchingFeedback,
 #    ObstacleRaised and ObstacleResolved; the refusals name no state of the need;
 #  - ObstacleResolved: the resolver stored is the sender; resolved_by is only the official's
-#    display name, refused INVALID_FIELD beyond 200 characters or with control characters;
-#  - overflow: one bank approving INT64_MAX fen is stored as it is; a second approval that
-#    would carry the need's total past INT64_MAX is refused LIMIT_EXCEEDED (it used to wrap
-#    feedback.need_status.approved_total to -2).
+#    display name, refused LIMIT_EXCEEDED beyond 200 characters, INVALID_FIELD with control characters;
+#  - overflow: an approval of INT64_MAX fen (two of them used to wrap
+#    feedback.need_status.approved_total to -2) is refused LIMIT_EXCEEDED by the money bound
+#    (10^15 fen) before the handler; approvals within the bound add up past it, checked
+#    (the sum's own overflow check is unit-tested in test_feedback_overflow).
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib_daemons.sh"
 source "$(dirname "$0")/lib_feedback.sh"
@@ -34,8 +35,8 @@ assert_eq "refusals of forgers name no state or province of the need" "" \
   "$(psql_q "SELECT string_agg(reason, ' | ') FROM feedback.rejection WHERE reason_code = 'UNAUTHORIZED_SENDER'
              AND (reason LIKE '%WITHDRAWN%' OR reason LIKE '%310000%' OR reason LIKE '%pbc-hq-sh%'
                   OR reason LIKE '%withdrawn%' OR reason LIKE '%cancelled%')")"
-assert_eq "FH-BIG: one approval of INT64_MAX stored, the overflowing ones not" \
-  "APPROVED 1 9223372036854775807" \
+assert_eq "FH-BIG: the approvals within the money bound add up, INT64_MAX refused" \
+  "APPROVED 2 1000000000000001" \
   "$(psql_q "SELECT overall || ' ' || banks_approved || ' ' || approved_total FROM feedback.need_status
              WHERE need_id = 'FH-BIG'")"
 assert_eq "no negative total anywhere" 0 \

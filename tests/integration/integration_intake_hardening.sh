@@ -110,11 +110,13 @@ echo "{\"need_id\":\"T-MS\",\"overall\":\"DECLINED_ALL\",\"banks_contacted\":1,\
        \"approved_total\":0,\"disbursed_total\":0,\"open_obstacles\":0,
        \"meta\":{\"sender\":\"pboc\",\"event_id\":\"$(eid 25)\"}}" | tr -d '\n' | produce --type NeedMatchingStatus --schema-version 1
 status 26 3 FINANCED 1 100 pbc-hq-sh | produce --type NeedMatchingStatus
-logged 20 21 22 23 24 25 26
+status 27 5000 FINANCED 1 100 | produce --type NeedMatchingStatus
+logged 20 21 22 23 24 25 26 27
 assert_eq "a valid status applied" "APPLIED -" "$(outcome 20)"
 assert_eq "negative counter refused" "REFUSED INVALID_FIELD" "$(outcome 21)"
-assert_eq "negative total refused" "REFUSED INVALID_FIELD" "$(outcome 22)"
-assert_eq "sequence jumping to INT64_MAX refused" "REFUSED INVALID_FIELD" "$(outcome 23)"
+assert_eq "negative total refused (the money bound, before the handler)" "REFUSED NEGATIVE_AMOUNT" "$(outcome 22)"
+assert_eq "sequence INT64_MAX refused (the sequence bound, before the handler)" "REFUSED LIMIT_EXCEEDED" "$(outcome 23)"
+assert_eq "sequence jumping 4998 ahead refused (intake.matching_max_sequence_jump)" "REFUSED INVALID_FIELD" "$(outcome 27)"
 assert_eq "the next status in sequence applied" "APPLIED -" "$(outcome 24)"
 assert_eq "a v1 status after a v2 one: kept in the history" "APPLIED -" "$(outcome 25)"
 assert_eq "a status from another participant than gfdx-feedback's" "REFUSED UNAUTHORIZED_SENDER" "$(outcome 26)"

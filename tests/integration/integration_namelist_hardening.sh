@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # gfdx-namelist hardening (issue 8 items 12 and 9), on the dev broker and a real PostgreSQL:
 #  - a version may jump at most namelist.max_version_jump (default 1000) above the applied
-#    one: INT64_MAX, which would freeze the list forever, is refused VERSION_JUMP and the
-#    list goes on with its next version;
+#    one: a jump of more than 1000 is refused VERSION_JUMP (INT64_MAX, which would freeze
+#    the list forever, is refused before, LIMIT_EXCEEDED by the version bound); the list goes
+#    on with its next version;
 #  - a list belongs to the bureau that staged its first part: while the owner's first version
 #    is arriving in parts, another bureau's version is refused UNAUTHORIZED_SENDER (it used
 #    to supersede the pending version and take the list over), and the owner's last part
@@ -46,7 +47,7 @@ pub 4 d500106-drc 500106-DRC-J 1001 1 1 J-1 J-2 | nl_produce /dev/stdin
 pub 5 d500106-drc 500106-DRC-J 1002 1 1 J-1 J-2 J-3 | nl_produce /dev/stdin
 logged 5
 assert_eq "version 1 applied" "APPLIED -" "$(outcome 1)"
-assert_eq "version INT64_MAX refused" "REFUSED VERSION_JUMP" "$(outcome 2)"
+assert_eq "version INT64_MAX refused (the version bound, before the handler)" "REFUSED LIMIT_EXCEEDED" "$(outcome 2)"
 assert_eq "version 1002 after 1 refused (more than 1000 above)" "REFUSED VERSION_JUMP" "$(outcome 3)"
 assert_eq "version 1001 after 1 applied (exactly 1000 above)" "APPLIED -" "$(outcome 4)"
 assert_eq "the list goes on: 1002 follows 1001" "APPLIED -" "$(outcome 5)"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # gfdx schema canonical|fingerprint against every vector of the Avro specification's own tests
-# (../shared/testdata/avro), through the CLI as an operator runs it; plus exit codes.
+# (tests/data/avro), through the CLI as an operator runs it; plus exit codes.
 source "$(dirname "$0")/lib.sh"
-vectors=${GFDX_SHARED_DIR:-$GFDX_SOURCE_DIR/../shared}/testdata/avro
+vectors=$GFDX_SOURCE_DIR/tests/data/avro
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' RETURN
 # One folder per vector: s.avsc, canonical (may be absent), fingerprint.

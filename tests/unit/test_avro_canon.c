@@ -1,5 +1,5 @@
 /* test_avro_canon: Parsing Canonical Form and CRC-64-AVRO against the Avro spec's own test
- * vectors ($GFDX_SHARED_DIR/testdata/avro/{canonical-form,fingerprints}.jsonl, every line) plus our own edge cases. */
+ * vectors (tests/data/avro/{canonical-form,fingerprints}.jsonl, every line) plus our own edge cases. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,13 +56,11 @@ static int check_vector_file(const char *path, int with_canonical)
 
 static void test_spec_vectors(void)
 {
-    const char *dir = getenv("GFDX_SHARED_DIR");
+    const char *dir = GFDX_SOURCE_DIR "/tests/data/avro"; /* the project's own copy */
     char path[1024];
-    if (!dir)
-        dir = GFDX_SOURCE_DIR "/../shared";
-    snprintf(path, sizeof path, "%s/testdata/avro/canonical-form.jsonl", dir);
+    snprintf(path, sizeof path, "%s/canonical-form.jsonl", dir);
     int n1 = check_vector_file(path, 1);
-    snprintf(path, sizeof path, "%s/testdata/avro/fingerprints.jsonl", dir);
+    snprintf(path, sizeof path, "%s/fingerprints.jsonl", dir);
     int n2 = check_vector_file(path, 0);
     /* The files hold 22 and 13 vectors: all of them must have been read. */
     CHECK_MSG(n1 >= 22, "only %d canonical-form vectors read", n1);

@@ -156,6 +156,28 @@ static void test_multi_branch_bank(void)
     gfdx_registry_free(reg);
 }
 
+/* principal: given, or "User:<id>" (DESIGN §5: the Kafka principal the ACLs name). */
+static void test_principals(const gfdx_registry *shipped)
+{
+    const gfdx_participant *p = gfdx_registry_find(shipped, "prov-310000");
+    CHECK(p && p->principal && strcmp(p->principal, "User:prov-310000") == 0);
+    p = gfdx_registry_find(shipped, "bank-icbc-310000"); /* no principal in the file */
+    CHECK(p && p->principal && strcmp(p->principal, "User:bank-icbc-310000") == 0);
+    for (size_t i = 0; i < gfdx_registry_count(shipped); i++)
+        CHECK(has_prefix(gfdx_registry_at(shipped, i)->principal, "User:"));
+    char err[512] = "";
+    gfdx_registry *reg = gfdx_registry_load(DATA "participants_ok_principal.cfg", err, sizeof err);
+    CHECK_MSG(reg != NULL, "%s", err);
+    p = gfdx_registry_find(reg, "bank-czb-330000");
+    CHECK(p && strcmp(p->principal, "User:CN=czb-gfdx,O=CZB,C=CN") == 0);
+    p = gfdx_registry_find(reg, "pbc-330000");
+    CHECK(p && strcmp(p->principal, "User:pbc-330000") == 0);
+    CHECK(gfdx_registry_find_principal(reg, "User:CN=czb-gfdx,O=CZB,C=CN") ==
+          gfdx_registry_find(reg, "bank-czb-330000"));
+    CHECK(gfdx_registry_find_principal(reg, "User:bank-czb-330000") == NULL);
+    gfdx_registry_free(reg);
+}
+
 static void expect_load_error(const char *file, const char *needle1, const char *needle2)
 {
     char path[512], err[512] = "";
@@ -200,6 +222,10 @@ static void test_load_errors(void)
     expect_load_error("participants_bad_no_name.cfg", "participants[0] (id \"miit\")",
                       "missing name");
     expect_load_error("participants_bad_id_chars.cfg", "participants[1]:", "id missing or not");
+    expect_load_error("participants_bad_principal.cfg", "participants[1] (id \"prov-330000\")",
+                      "principal must be \"User:<name>\"");
+    expect_load_error("participants_bad_principal_dup.cfg", "participants[1] (id \"prov-330000\")",
+                      "principal \"User:pbc-330000\" is also participants[0]'s");
     expect_load_error("participants_bad_empty.cfg", "missing or empty list", NULL);
     expect_load_error("participants_bad_syntax.cfg", "participants_bad_syntax.cfg:3:", NULL);
 
@@ -282,6 +308,7 @@ int main(void)
         test_shipped_routing(reg);
         test_shipped_banks(reg);
         test_shipped_bureaus(reg);
+        test_principals(reg);
     }
     gfdx_registry_free(reg);
     test_multi_branch_bank();

@@ -85,7 +85,7 @@ void cli_args_error(const cli_args *a, const char *fmt, ...)
     va_list ap;
     va_start(ap, fmt);
     fprintf(stderr, "%s: ", a->cmd);
-    vfprintf(stderr, fmt, ap);
+    cli_term_vprintf(stderr, fmt, ap); /* messages quote ids and names */
     fputc('\n', stderr);
     va_end(ap);
 }

@@ -10,5 +10,6 @@ int cli_dead_letters(int argc, char **argv); /* cmd_dead_letters.c: list | show 
 int cli_rejections(int argc, char **argv);   /* cmd_rejections.c: list | show */
 int cli_report_cmd(int argc, char **argv);   /* cmd_report.c: quarter | semiannual | ledger */
 int cli_trace(int argc, char **argv);        /* cmd_trace.c: a need's life across the services */
+int cli_kafka_cmd(int argc, char **argv);    /* cmd_kafka.c: apply (topics and ACLs) */
 
 #endif

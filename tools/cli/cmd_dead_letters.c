@@ -208,16 +208,16 @@ static void dl_print(const cli_service *s, const char *id, PGresult *r)
 {
     char key[200];
     bytes_display(r, 0, 3, key, sizeof key);
-    printf("dead letter %s #%s\n", s->name, id);
-    printf("  topic        %s [%s] @%s\n", PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 2));
-    printf("  key          %s\n", PQgetisnull(r, 0, 3) ? "(none)" : key);
-    printf("  fingerprint  %s\n", PQgetisnull(r, 0, 5) ? "-" : PQgetvalue(r, 0, 5));
-    printf("  reason       %s: %s\n", PQgetvalue(r, 0, 6), PQgetvalue(r, 0, 7));
-    printf("  received at  %s\n", PQgetvalue(r, 0, 8));
-    printf("  replayed at  %s\n", PQgetisnull(r, 0, 9) ? "-" : PQgetvalue(r, 0, 9));
+    cli_term_printf(stdout, "dead letter %s #%s\n", s->name, id);
+    cli_term_printf(stdout, "  topic        %s [%s] @%s\n", PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 2));
+    cli_term_printf(stdout, "  key          %s\n", PQgetisnull(r, 0, 3) ? "(none)" : key);
+    cli_term_printf(stdout, "  fingerprint  %s\n", PQgetisnull(r, 0, 5) ? "-" : PQgetvalue(r, 0, 5));
+    cli_term_printf(stdout, "  reason       %s: %s\n", PQgetvalue(r, 0, 6), PQgetvalue(r, 0, 7));
+    cli_term_printf(stdout, "  received at  %s\n", PQgetvalue(r, 0, 8));
+    cli_term_printf(stdout, "  replayed at  %s\n", PQgetisnull(r, 0, 9) ? "-" : PQgetvalue(r, 0, 9));
     size_t n = 0;
     unsigned char *b = PQgetisnull(r, 0, 4) ? NULL : PQunescapeBytea((const unsigned char *)PQgetvalue(r, 0, 4), &n);
-    printf("  value        %s%zu bytes\n", PQgetisnull(r, 0, 4) ? "(null) " : "", n);
+    cli_term_printf(stdout, "  value        %s%zu bytes\n", PQgetisnull(r, 0, 4) ? "(null) " : "", n);
     if (b)
         hex_dump(stdout, b, n);
     PQfreemem(b);

@@ -12,6 +12,7 @@
 #include "avro_serde.h"
 #include "cli.h"
 #include "ids.h"
+#include "labels.h"
 
 typedef struct {
     const char *type, *topic, *sender, *brokers, *schemas, *key_field;
@@ -161,20 +162,76 @@ static int read_all(FILE *in, const gfdx_catalog *cat, const produce_opts *o, en
     return bad ? -1 : 0;
 }
 
+/* What the delivery reports and the client's errors said (served by rd_kafka_poll/flush on
+ * our thread). One line per run of identical failures: a refused topic is said once, not
+ * once per record. */
+typedef struct {
+    size_t failed;
+    rd_kafka_resp_err_t last_err;
+    char last_topic[256];
+    char fatal[512]; /* authentication failed, or the idempotent producer's fatal error */
+} produce_state;
+
 static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 {
-    size_t *failed = opaque;
-    if (m->err) {
-        (*failed)++;
-        fprintf(stderr, "gfdx produce: delivery to %s failed: %s\n", rd_kafka_topic_name(m->rkt),
-                rd_kafka_err2str(m->err));
+    (void)rk;
+    produce_state *st = opaque;
+    if (!m->err)
+        return;
+    st->failed++;
+    const char *topic = rd_kafka_topic_name(m->rkt);
+    if (m->err == st->last_err && !strcmp(st->last_topic, topic))
+        return;
+    st->last_err = m->err;
+    snprintf(st->last_topic, sizeof st->last_topic, "%s", topic);
+    if (m->err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED)
+        fprintf(stderr, "gfdx produce: not authorized to write %s (%s): this principal has no Write ACL on it\n",
+                topic, rd_kafka_err2str(m->err));
+    else if (!st->fatal[0])
+        fprintf(stderr, "gfdx produce: delivery to %s failed: %s\n", topic, rd_kafka_err2str(m->err));
+}
+
+/* Errors that no retry cures end the wait at once: bad credentials, and the idempotent
+ * producer's fatal error (a principal without IdempotentWrite or any Write ACL). */
+static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
+{
+    produce_state *st = opaque;
+    char fatal[256] = "";
+    if (err == RD_KAFKA_RESP_ERR__FATAL)
+        rd_kafka_fatal_error(rk, fatal, sizeof fatal);
+    if ((err == RD_KAFKA_RESP_ERR__AUTHENTICATION || err == RD_KAFKA_RESP_ERR__FATAL) && !st->fatal[0])
+        snprintf(st->fatal, sizeof st->fatal, "%s", fatal[0] ? fatal : reason);
+}
+
+static void quiet_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+    (void)rk, (void)level, (void)fac, (void)buf; /* the outcome is reported per run */
+}
+
+/* Waits up to 30 s for every report, or until a fatal error; then drops what is left. */
+static int wait_delivered(rd_kafka_t *rk, produce_state *st)
+{
+    int64_t deadline = gfdx_mono_ms() + 30000;
+    while (rd_kafka_outq_len(rk) > 0 && !st->fatal[0] && gfdx_mono_ms() < deadline)
+        rd_kafka_flush(rk, 100);
+    int left = rd_kafka_outq_len(rk);
+    if (st->fatal[0])
+        fprintf(stderr, "gfdx produce: %s\n", st->fatal);
+    else if (left)
+        fprintf(stderr, "gfdx produce: %d records not confirmed within 30 s\n", left);
+    if (left) {
+        size_t before = st->failed;
+        rd_kafka_purge(rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+        rd_kafka_flush(rk, 1000); /* serves the purged messages' reports */
+        left -= (int)(st->failed - before);
     }
+    return left > 0 ? left : 0;
 }
 
 static int send_all(const produce_opts *o, encoded *recs, size_t n)
 {
     char errstr[512];
-    size_t failed = 0;
+    produce_state st = {0};
     rd_kafka_conf_t *conf = o->conf;
     if (rd_kafka_conf_set(conf, "bootstrap.servers", o->brokers, errstr, sizeof errstr) ||
         rd_kafka_conf_set(conf, "enable.idempotence", "true", errstr, sizeof errstr)) {
@@ -182,7 +239,9 @@ static int send_all(const produce_opts *o, encoded *recs, size_t n)
         return 1;
     }
     rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
-    rd_kafka_conf_set_opaque(conf, &failed);
+    rd_kafka_conf_set_error_cb(conf, error_cb);
+    rd_kafka_conf_set_log_cb(conf, quiet_log);
+    rd_kafka_conf_set_opaque(conf, &st);
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
     if (!rk) {
         fprintf(stderr, "gfdx produce: %s\n", errstr);
@@ -198,17 +257,16 @@ static int send_all(const produce_opts *o, encoded *recs, size_t n)
             rd_kafka_poll(rk, 100);
         if (e) { /* records of one entity keep their order: stop at the first failure */
             fprintf(stderr, "gfdx produce: record %zu: %s; %zu records not sent\n", i + 1, rd_kafka_err2str(e), n - i);
-            failed += n - i;
+            st.failed += n - i;
             break;
         }
     }
-    if (rd_kafka_flush(rk, 30000))
-        fprintf(stderr, "gfdx produce: %d records not confirmed within 30 s\n", rd_kafka_outq_len(rk));
-    int left = rd_kafka_outq_len(rk);
+    int left = wait_delivered(rk, &st);
     rd_kafka_destroy(rk);
     if (!o->quiet)
-        fprintf(stderr, "gfdx produce: sent %zu records, %zu failed\n", n - failed - (size_t)left, failed + (size_t)left);
-    return failed || left ? 1 : 0;
+        fprintf(stderr, "gfdx produce: sent %zu records, %zu failed\n", n - st.failed - (size_t)left,
+                st.failed + (size_t)left);
+    return st.failed || left ? 1 : 0;
 }
 
 static int parse_opts(int argc, char **argv, produce_opts *o)
@@ -252,7 +310,7 @@ int cli_produce(int argc, char **argv)
 {
     produce_opts o = {.conf = rd_kafka_conf_new()};
     o.brokers = getenv("GFDX_KAFKA_BOOTSTRAP");
-    o.schemas = getenv("GFDX_SCHEMAS") ? getenv("GFDX_SCHEMAS") : GFDX_SOURCE_DIR "/schemas/avro";
+    o.schemas = getenv("GFDX_SCHEMAS") ? getenv("GFDX_SCHEMAS") : cli_schemas_dir();
     int rc = parse_opts(argc, argv, &o);
     if (rc >= 0 || (!o.dry_run && !o.brokers && (fprintf(stderr, "gfdx produce: no --brokers and no $GFDX_KAFKA_BOOTSTRAP\n"), 1))) {
         rd_kafka_conf_destroy(o.conf);

@@ -108,12 +108,12 @@ static void rj_print(const cli_service *s, const char *id, const PGresult *r)
 {
     static const char *const labels[] = {"received at", "topic", "partition", "offset", "event id", "sender",
                                          "record type", "entity", "reason code", "reason"};
-    printf("rejection %s #%s\n", s->name, id);
+    cli_term_printf(stdout, "rejection %s #%s\n", s->name, id);
     for (int c = 0; c < 10; c++)
-        printf("  %-12s %s\n", labels[c], PQgetisnull(r, 0, c) ? "-" : PQgetvalue(r, 0, c));
+        cli_term_printf(stdout, "  %-12s %s\n", labels[c], PQgetisnull(r, 0, c) ? "-" : PQgetvalue(r, 0, c));
     json_t *rec = PQgetisnull(r, 0, 10) ? NULL : json_loads(PQgetvalue(r, 0, 10), 0, NULL);
     char *text = rec ? json_dumps(rec, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
-    printf("  record\n%s\n", text ? text : "  (not kept)");
+    cli_term_printf(stdout, "  record\n%s\n", text ? text : "  (not kept)");
     free(text);
     json_decref(rec);
 }

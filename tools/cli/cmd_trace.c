@@ -81,21 +81,21 @@ static void text_state(FILE *f, const trace_event *e)
     if (!e->to_state || (e->from_state && !strcmp(e->from_state, e->to_state)))
         return;
     if (e->from_state)
-        fprintf(f, "  %s %s →", cli_label(kind, e->from_state), e->from_state);
+        cli_term_printf(f, "  %s %s →", cli_label(kind, e->from_state), e->from_state);
     else
         fputs("  →", f);
-    fprintf(f, " %s %s", cli_label(kind, e->to_state), e->to_state);
+    cli_term_printf(f, " %s %s", cli_label(kind, e->to_state), e->to_state);
 }
 
 static void text_event(FILE *f, const trace_log *t, const trace_event *e)
 {
     char who[256];
-    fprintf(f, "%s  %-8s  %s  %s", e->at, trace_service_name(e->service), cli_names_who(t->names, e->sender, who, sizeof who),
+    cli_term_printf(f, "%s  %-8s  %s  %s", e->at, trace_service_name(e->service), cli_names_who(t->names, e->sender, who, sizeof who),
             e->record);
     text_state(f, e);
-    fprintf(f, "\n%21s%s\n", "", e->what);
+    cli_term_printf(f, "\n%21s%s\n", "", e->what);
     if (e->receipt)
-        fprintf(f, "%21s回执 receipt: %s\n", "", e->receipt);
+        cli_term_printf(f, "%21s回执 receipt: %s\n", "", e->receipt);
 }
 
 static int write_text(FILE *f, const cli_report *r, const trace_log *t, char *err, size_t errlen)

@@ -71,18 +71,24 @@ PGconn *cli_db_open(const char *db_opt, const char *config, char *err, size_t er
     char *conninfo = cli_db_conninfo(db_opt, config, err, errlen);
     if (!conninfo)
         return NULL;
+    if (gfdx_config_check_conninfo(conninfo, err, errlen)) {
+        free(conninfo);
+        return NULL;
+    }
     setenv("PGCONNECT_TIMEOUT", "10", 0);
     setenv("PGAPPNAME", "gfdx-cli", 0);
     PGconn *db = PQconnectdb(conninfo);
     char masked[512];
     gfdx_config_mask_conninfo(conninfo, masked, sizeof masked);
+    char refused[512];
+    gfdx_config_redact(db ? PQerrorMessage(db) : "", conninfo, refused, sizeof refused);
     free(conninfo);
     if (!db) {
         snprintf(err, errlen, "PostgreSQL: out of memory");
         return NULL;
     }
     if (PQstatus(db) != CONNECTION_OK) {
-        snprintf(err, errlen, "cannot connect to PostgreSQL (%s): %s", masked, PQerrorMessage(db));
+        snprintf(err, errlen, "cannot connect to PostgreSQL (%s): %s", masked, refused);
         err[strcspn(err, "\n")] = '\0';
         PQfinish(db);
         return NULL;

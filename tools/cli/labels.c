@@ -1,9 +1,12 @@
 /* labels.c: Chinese labels of enum symbols and participants' display names (labels.h). */
 #include "labels.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "config.h"
 
 typedef struct {
     const char *code, *label;
@@ -122,9 +125,11 @@ gfdx_registry *cli_names_open(const char *path, char *err, size_t errlen)
     const char *env = getenv("GFDX_PARTICIPANTS");
     if (path)
         return gfdx_registry_load(path, err, errlen);
-    char ignored[512];
-    return gfdx_registry_load(env && *env ? env : GFDX_SOURCE_DIR "/deploy/participants.cfg", ignored,
-                              sizeof ignored);
+    char ignored[512], installed[PATH_MAX];
+    return gfdx_registry_load(env && *env ? env
+                                          : gfdx_config_default_path(GFDX_SOURCE_DIR "/deploy/participants.cfg",
+                                                                     installed, sizeof installed),
+                              ignored, sizeof ignored);
 }
 
 const char *cli_names_name(const gfdx_registry *reg, const char *id)
@@ -159,6 +164,7 @@ char *cli_utf8_trim(char *s)
 
 const char *cli_schemas_dir(void)
 {
+    static char installed[PATH_MAX];
     const char *env = getenv("GFDX_SCHEMAS");
-    return env && *env ? env : GFDX_SOURCE_DIR "/schemas/avro";
+    return env && *env ? env : gfdx_config_default_path(GFDX_SOURCE_DIR "/schemas/avro", installed, sizeof installed);
 }

@@ -16,6 +16,7 @@ static const struct cli_command commands[] = {
     {"dead-letters", cli_dead_letters, "dead-letters list|show ID|replay ID... [--service S]: undecodable records"},
     {"rejections", cli_rejections, "rejections list|show ID [--service S] [--since WHEN]: refused records"},
     {"trace", cli_trace, "trace NEED_ID: a need's whole life across the services, in time order"},
+    {"kafka", cli_kafka_cmd, "kafka apply [--brokers B] [-X k=v]... [--dry-run]: topics and ACLs from the registry"},
     {"report", cli_report_cmd, "report quarter 2026Q1 | semiannual 2026H1 [--institution ID] |\n"
                                "                ledger LIST_ID [--version N] [--diff A B]  [--format table|csv|json|html]"},
 };
@@ -26,7 +27,7 @@ static void usage(FILE *out)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(out, "  %-13s %s\n", commands[i].name, commands[i].summary);
     fprintf(out, "\ndatabase (read commands): --db CONNINFO, else $GFDX_PG_CONNINFO, else --config DAEMON.cfg\n"
-                 "kafka (produce, replay): --brokers HOST:PORT, else $GFDX_KAFKA_BOOTSTRAP\n"
+                 "kafka (produce, replay, kafka apply): --brokers HOST:PORT, else $GFDX_KAFKA_BOOTSTRAP\n"
                  "\nexit status: 0 ok, 1 operation failed, 2 usage error\n");
 }
 

@@ -1,4 +1,5 @@
 /* output.c: the report model and its table, CSV and JSON forms (HTML is html.c). */
+#define _GNU_SOURCE /* vasprintf */
 #include "output.h"
 
 #include <errno.h>
@@ -241,7 +242,6 @@ const cli_chart *cli_report_chart(const cli_report *r, size_t i) { return r->cha
 size_t cli_report_nfacts(const cli_report *r) { return r->nfacts; }
 const char *cli_report_title(const cli_report *r) { return r->title; }
 const char *cli_report_period(const cli_report *r) { return r->period; }
-const char *cli_report_kind(const cli_report *r) { return r->kind; }
 
 void cli_report_fact_at(const cli_report *r, size_t i, const char **key, const char **label, const char **value)
 {
@@ -358,6 +358,106 @@ static size_t utf8_next(const unsigned char *s, uint32_t *cp)
     return (size_t)n;
 }
 
+/* ---------------------------------------------------------------- terminal escaping */
+
+/* Decodes one well-formed UTF-8 sequence (no overlong form, no surrogate, at most
+ * U+10FFFF). Its length, or 0 when s does not start one. */
+static size_t utf8_strict(const unsigned char *s, uint32_t *cp)
+{
+    static const uint32_t least[] = {0, 0, 0x80, 0x800, 0x10000};
+    size_t n = s[0] < 0x80 ? 1 : (s[0] & 0xE0) == 0xC0 ? 2 : (s[0] & 0xF0) == 0xE0 ? 3 : (s[0] & 0xF8) == 0xF0 ? 4 : 0;
+    if (n == 0)
+        return 0;
+    uint32_t c = n == 1 ? s[0] : s[0] & (0x7Fu >> n);
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        c = (c << 6) | (s[i] & 0x3F);
+    }
+    if (c < least[n] || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+        return 0;
+    *cp = c;
+    return n;
+}
+
+/* Bidi marks, embeddings, overrides and isolates, and the line/paragraph separators. */
+static bool is_bidi_control(uint32_t c)
+{
+    return c == 0x200E || c == 0x200F || (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069) ||
+           c == 0x061C || c == 0x2028 || c == 0x2029;
+}
+
+/* The escape for the sequence at s (n bytes, code point c; n == 0: a stray byte) into esc,
+ * or "" when it is shown as it is. */
+static const char *escape_of(const unsigned char *s, size_t n, uint32_t c, bool keep_newlines, char *esc, size_t len)
+{
+    if (n == 0)
+        snprintf(esc, len, "\\x%02x", s[0]);
+    else if ((c < 0x20 && !(keep_newlines && c == '\n')) || c == 0x7F)
+        snprintf(esc, len, "\\x%02x", (unsigned)c);
+    else if ((c >= 0x80 && c <= 0x9F) || is_bidi_control(c))
+        snprintf(esc, len, "\\u%04x", (unsigned)c);
+    else
+        esc[0] = '\0';
+    return esc;
+}
+
+const char *cli_term_text(const char *s, bool keep_newlines, char *buf, size_t len)
+{
+    size_t o = 0;
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    if (!len)
+        return buf;
+    while (*p) {
+        uint32_t c = 0;
+        size_t n = utf8_strict(p, &c);
+        char esc[16];
+        const char *piece = escape_of(p, n, c, keep_newlines, esc, sizeof esc);
+        size_t plen = *piece ? strlen(piece) : n;
+        if (o + plen >= len)
+            break;
+        memcpy(buf + o, *piece ? piece : (const char *)p, plen);
+        o += plen;
+        p += n ? n : 1;
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
+void cli_term_puts(const char *s, FILE *out)
+{
+    size_t len = strlen(s ? s : "") * 6 + 1; /* at worst every byte becomes \xNN (4) or \uNNNN per 2 */
+    char small[1024], *buf = len <= sizeof small ? small : malloc(len);
+    if (!buf)
+        return;
+    fputs(cli_term_text(s, true, buf, len), out);
+    if (buf != small)
+        free(buf);
+}
+
+void cli_term_vprintf(FILE *out, const char *fmt, va_list ap)
+{
+    char *text = NULL;
+    if (vasprintf(&text, fmt, ap) < 0)
+        return;
+    cli_term_puts(text, out);
+    free(text);
+}
+
+void cli_term_printf(FILE *out, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    cli_term_vprintf(out, fmt, ap);
+    va_end(ap);
+}
+
+/* A cell a spreadsheet would evaluate: = + - @ tab CR first (OWASP CSV injection). */
+static bool csv_is_formula(const char *cell)
+{
+    return cell && *cell && strchr("=+-@\t\r", cell[0]);
+}
+
 size_t cli_text_width(const char *utf8)
 {
     size_t w = 0;
@@ -394,7 +494,7 @@ static const char *text_cell(const cli_column *c, const char *cell, char *buf, s
 
 static size_t cell_width(const cli_column *c, const char *cell)
 {
-    char buf[256];
+    char buf[1024];
     return cli_text_width(text_cell(c, cell, buf, sizeof buf));
 }
 
@@ -424,15 +524,18 @@ static void rule(FILE *out, const size_t *w, size_t ncols)
     fputc('\n', out);
 }
 
-/* A cell for the terminal: as displayed, and "-" for an empty number. */
+/* A cell for the terminal: as displayed, escaped, and "-" for an empty number. */
 static const char *text_cell(const cli_column *c, const char *cell, char *buf, size_t len)
 {
-    return c->kind != CLI_COL_TEXT && !*cell ? "-" : cli_cell_display(c, cell, buf, len);
+    char shown[256];
+    if (c->kind != CLI_COL_TEXT && !*cell)
+        return "-";
+    return cli_term_text(cli_cell_display(c, cell, shown, sizeof shown), false, buf, len);
 }
 
 static void table_row(FILE *out, const cli_table *t, const size_t *w, char *const *cells)
 {
-    char buf[256];
+    char buf[1024];
     for (size_t c = 0; c < t->ncols; c++)
         put_cell(out, text_cell(&t->cols[c], cells[c], buf, sizeof buf), w[c], t->cols[c].kind != CLI_COL_TEXT,
                  c + 1 == t->ncols);
@@ -440,9 +543,9 @@ static void table_row(FILE *out, const cli_table *t, const size_t *w, char *cons
 
 static int write_table_text(const cli_table *t, FILE *out)
 {
-    fprintf(out, "%s\n", t->title);
+    cli_term_printf(out, "%s\n", t->title);
     if (t->unavailable) {
-        fprintf(out, "  %s\n", t->unavailable);
+        cli_term_printf(out, "  %s\n", t->unavailable);
         return 0;
     }
     size_t *w = calloc(t->ncols ? t->ncols : 1, sizeof *w);
@@ -473,25 +576,31 @@ static int write_table_text(const cli_table *t, FILE *out)
 
 static int write_text(const cli_report *r, FILE *out)
 {
-    fprintf(out, "%s%s%s\n", r->title, r->period ? "  " : "", r->period ? r->period : "");
+    cli_term_printf(out, "%s%s%s\n", r->title, r->period ? "  " : "", r->period ? r->period : "");
     for (size_t i = 0; i < r->nfacts; i++)
-        fprintf(out, "%s: %s\n", r->facts[i].label, r->facts[i].value);
+        cli_term_printf(out, "%s: %s\n", r->facts[i].label, r->facts[i].value);
     for (size_t i = 0; i < r->ntables; i++) {
         fputc('\n', out);
         if (write_table_text(r->tables[i], out))
             return -1;
         if (r->tables[i]->footnote)
-            fprintf(out, "%s\n", r->tables[i]->footnote);
+            cli_term_printf(out, "%s\n", r->tables[i]->footnote);
     }
     return 0;
 }
 
 /* ---------------------------------------------------------------- CSV (RFC 4180) */
 
+/* One field; a formula-like cell (csv_is_formula) that is not a plain number gets a
+ * leading single quote, so a spreadsheet shows it as text. */
 static void csv_field(FILE *out, const char *s, bool last)
 {
-    if (strpbrk(s, ",\"\r\n")) {
+    double ignored;
+    bool neutral = csv_is_formula(s) && (s[0] == '\t' || s[0] == '\r' || !cli_cell_number(s, &ignored));
+    if (neutral || strpbrk(s, ",\"\r\n")) {
         fputc('"', out);
+        if (neutral)
+            fputc('\'', out);
         for (; *s; s++) {
             if (*s == '"')
                 fputc('"', out);

@@ -7,7 +7,9 @@
  *          thousands separators; two header lines: the label (中文) and the key;
  *   csv    RFC 4180 (CRLF line ends, fields with , " CR LF quoted, "" for "), one table:
  *          the report's first one unless another is chosen; header = the column keys;
- *          numbers without separators;
+ *          numbers without separators; a cell a spreadsheet would run as a formula (first
+ *          character = + - @, tab or CR, and not a plain number) gets a leading single
+ *          quote (OWASP CSV injection);
  *   json   one object: report, title, period, facts, tables {id: {title, deployed,
  *          columns, rows[{key: value}], total}}; numbers as JSON numbers;
  *   html   one self-contained page (html.c): inline CSS and inline SVG charts, no script,
@@ -23,6 +25,7 @@
 #ifndef GFDX_CLI_OUTPUT_H
 #define GFDX_CLI_OUTPUT_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -112,7 +115,6 @@ size_t cli_report_nfacts(const cli_report *r);
 void cli_report_fact_at(const cli_report *r, size_t i, const char **key, const char **label, const char **value);
 const char *cli_report_title(const cli_report *r);
 const char *cli_report_period(const cli_report *r);
-const char *cli_report_kind(const cli_report *r);
 
 const char *cli_table_id(const cli_table *t);
 const char *cli_table_title(const cli_table *t);
@@ -130,6 +132,27 @@ bool cli_cell_number(const char *cell, double *out);
 /* A cell as a person reads it: INT and DEC with thousands separators ("12,345.50"),
  * TEXT unchanged. Writes into buf (truncated to fit) and returns buf. */
 const char *cli_cell_display(const cli_column *c, const char *cell, char *buf, size_t len);
+
+/* ---- what reaches an operator's terminal ----
+ *
+ * Text that came from outside (Kafka keys, names, reasons) may hold escape sequences that
+ * set a terminal's title, clear its screen or reorder what it shows. Every table and text
+ * form goes through these: each C0 control, DEL and C1 control is shown as \xNN (\x1b),
+ * each bidi mark, embedding, override or isolate (U+200E, U+200F, U+202A-U+202E,
+ * U+2066-U+2069) as \uNNNN (\u202e), a byte that is not UTF-8 as \xNN; a backslash stays
+ * as it is. keep_newlines keeps '\n' (multi-line text such as a record's JSON). */
+
+/* Writes the escaped form of s into buf (truncated to fit, never inside an escape) and
+ * returns buf. */
+const char *cli_term_text(const char *s, bool keep_newlines, char *buf, size_t len);
+
+/* fputs of the escaped s (newlines kept). */
+void cli_term_puts(const char *s, FILE *out);
+
+/* printf to a terminal: the formatted text is written escaped, newlines kept (so a format's
+ * own "\n" ends lines; a value's control characters are shown, not obeyed). */
+void cli_term_printf(FILE *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cli_term_vprintf(FILE *out, const char *fmt, va_list ap);
 
 /* Terminal columns taken by a UTF-8 string (East Asian wide = 2, combining = 0). */
 size_t cli_text_width(const char *utf8);
