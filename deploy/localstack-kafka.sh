@@ -106,6 +106,9 @@ group.initial.rebalance.delay.ms=0
 broker.session.timeout.ms=3000
 broker.heartbeat.interval.ms=750
 auto.create.topics.enable=false
+# Retention is checked every second (default 5 min): tests set retention.bytes on a topic
+# and see the oldest segments go (fault_intake_offset_gap).
+log.retention.check.interval.ms=1000
 num.network.threads=2
 num.io.threads=2
 background.threads=2

@@ -17,7 +17,8 @@
 # since what follows depends on it. assert_* and fail report and return 0: the test goes on.
 #
 # Functions: stack_up, stack_down, kafka_props PRINCIPAL, broker_outage_begin,
-# broker_outage_end, broker_kill9, spawn NAME CMD..., spawn_pid NAME, proc_alive NAME,
+# broker_outage_end, broker_kill9, broker_topic_configs TOPIC K=V..., broker_retain_bytes
+# TOPIC BYTES, spawn NAME CMD..., spawn_pid NAME, proc_alive NAME,
 # kill_proc NAME [SIG] (sets KILL_STATUS), pid_alive PID / pid_gone PID (zombies count as
 # gone), psql_q SQL, wait_for DESC TIMEOUT_S CMD..., wait_sql_eq SQL EXPECTED TIMEOUT_S,
 # pass DESC, fail MSG, assert_eq DESC EXPECTED ACTUAL, assert_ge DESC MIN ACTUAL,
@@ -272,6 +273,32 @@ broker_outage_end() {
             grep -q "brought up all" "$GFDX_STACK_DIR/devbroker.log"
     fi
 }
+
+# broker_topic_configs TOPIC KEY=VALUE...: on Apache Kafka, sets these configs on TOPIC with
+# gfdx kafka apply (from a copy of deploy/topics.cfg whose TOPIC entry has them as configs);
+# on the dev broker, nothing (it has no topic configs: no message size limit of its own,
+# retention a fixed cap of about 5 MiB per partition).
+broker_topic_configs() {
+    local topic=$1 dir=$GFDX_TEST_DIR/topic-configs kv pairs="" f
+    shift
+    [ "$GFDX_BROKER" = kafka ] || return 0
+    for kv in "$@"; do pairs="$pairs${pairs:+, }(\"${kv%%=*}\", \"${kv#*=}\")"; done
+    mkdir -p "$dir"
+    for f in "$GFDX_SOURCE_DIR"/deploy/*.cfg; do ln -sf "$f" "$dir/"; done
+    rm -f "$dir/topics.cfg"
+    sed "s/^\( *{ name = \"$topic\"; *partitions = [0-9]*;\)/\1 configs = ($pairs);/" \
+        "$GFDX_SOURCE_DIR/deploy/topics.cfg" >"$dir/topics.cfg"
+    grep -q "name = \"$topic\";.*configs = " "$dir/topics.cfg" || { fail "broker_topic_configs: $topic not in topics.cfg"; return 1; }
+    "$GFDX_CLI" kafka apply --brokers "$GFDX_KAFKA_BOOTSTRAP" --topics "$dir/topics.cfg" \
+        --participants "$GFDX_SOURCE_DIR/deploy/participants.cfg" >>"$GFDX_TEST_DIR/topic-configs.log" 2>&1
+}
+
+# broker_retain_bytes TOPIC BYTES: the oldest records of TOPIC's partitions are deleted once
+# a partition holds more than about BYTES, as retention does. Apache Kafka: real retention
+# (segment.bytes and retention.bytes = BYTES; the test stack checks retention every second),
+# whole closed segments a moment later; the dev broker: its fixed cap of about 5 MiB per
+# partition (BYTES unused), at once. Wait for the low watermark after producing.
+broker_retain_bytes() { broker_topic_configs "$1" "segment.bytes=$2" "retention.bytes=$2"; }
 
 # broker_kill9: SIGKILL of the Apache Kafka JVM (waits until it is gone); kafka-start
 # (broker_outage_end) brings it back.
