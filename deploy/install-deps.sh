@@ -9,6 +9,9 @@ PACKAGES=(
   librdkafka-dev libavro-dev libpq-dev libconfig-dev libjansson-dev
   libssl-dev uuid-dev libmicrohttpd-dev
   postgresql postgresql-contrib kcat python3-avro procps util-linux
+  # the signature interop test (tests/integration/integration_sign_interop.sh): Python's
+  # cryptography and a JDK (java Sign.java runs a single source file: needs the compiler)
+  python3-cryptography openjdk-17-jdk-headless
   # the HTML report's browser check (tests/integration/integration_cli_html.sh): headless
   # chromium, and a CJK font so province names render in its screenshot
   chromium fonts-wqy-microhei

@@ -22,7 +22,7 @@ paths: {
   participants = "$GFDX_SOURCE_DIR/deploy/participants.cfg";
   calendar = "$GFDX_SOURCE_DIR/deploy/calendar.cfg";
 };
-topics: { consume = ["gfdx.needs"]; };
+topics: { consume = ["gfdx.needs", "gfdx.matching-status"]; };
 retry: { max_backoff_ms = 100; };
 kafka = ( ("bootstrap.servers", "127.0.0.1:1")${2:-} );
 CFG

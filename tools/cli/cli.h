@@ -6,6 +6,7 @@
 
 int cli_schema(int argc, char **argv);   /* cmd_schema.c: canonical | fingerprint FILE */
 int cli_produce(int argc, char **argv);  /* cmd_produce.c: JSON lines -> single-object -> Kafka */
+int cli_keys(int argc, char **argv);     /* cmd_keys.c: generate | show | sign | verify */
 int cli_dead_letters(int argc, char **argv); /* cmd_dead_letters.c: list | show | replay */
 int cli_rejections(int argc, char **argv);   /* cmd_rejections.c: list | show */
 int cli_report_cmd(int argc, char **argv);   /* cmd_report.c: quarter | semiannual | ledger */

@@ -13,18 +13,23 @@
 #include "cli.h"
 #include "ids.h"
 #include "labels.h"
+#include "sign.h"
 
 typedef struct {
     const char *type, *topic, *sender, *brokers, *schemas, *key_field;
     int version;
     bool dry_run, quiet;
     rd_kafka_conf_t *conf;
+    const char *sign_key_path, *kid; /* --sign-key, --kid (else the key file's gfdx-kid line) */
+    gfdx_sign_key *sign_key;         /* owned; NULL: records go unsigned */
 } produce_opts;
 
 typedef struct {
     char *topic, *key;
     unsigned char *value;
     size_t len;
+    unsigned char sig[GFDX_SIGN_MAX_SIG]; /* gfdx-sig over M(key, value) when sig_len > 0 */
+    size_t sig_len;
 } encoded;
 
 /* The public topic of each record type (DESIGN §2, §6). */
@@ -58,6 +63,9 @@ static void usage(FILE *out)
             "  --schema-version N   write with version N of the type's schema (default: latest)\n"
             "  --key-field F        record field used as the Kafka key (default need_id, else list_id)\n"
             "  --schemas DIR        Avro schemas directory (default $GFDX_SCHEMAS or the source tree)\n"
+            "  --sign-key FILE      sign every record (headers gfdx-kid, gfdx-sig; DESIGN §4) with this\n"
+            "                       private key (gfdx keys generate); --sender defaults to its participant\n"
+            "  --kid KID            the key id to send (default: the key file's gfdx-kid line)\n"
             "  --dry-run            validate and encode only\n"
             "  Nothing is sent unless every line is valid. Exit 0 all sent, 1 error, 2 usage.\n");
 }
@@ -103,6 +111,17 @@ static const char *record_key(const json_t *rec, const char *key_field)
     return k ? k : json_string_value(json_object_get(rec, "list_id"));
 }
 
+/* The gfdx-kid and gfdx-sig headers of a signed record, NULL for an unsigned one. */
+static rd_kafka_headers_t *signature_headers(const produce_opts *o, const encoded *e)
+{
+    if (!e->sig_len)
+        return NULL;
+    rd_kafka_headers_t *h = rd_kafka_headers_new(2);
+    rd_kafka_header_add(h, GFDX_SIGN_HEADER_KID, -1, o->kid, (ssize_t)strlen(o->kid));
+    rd_kafka_header_add(h, GFDX_SIGN_HEADER_SIG, -1, e->sig, (ssize_t)e->sig_len);
+    return h;
+}
+
 /* Parses, checks and encodes one line into *out. */
 static int encode_line(const char *line, const gfdx_catalog *cat, const produce_opts *o, encoded *out, char *err,
                        size_t errlen)
@@ -130,7 +149,11 @@ static int encode_line(const char *line, const gfdx_catalog *cat, const produce_
         const char *key = record_key(rec, o->key_field);
         out->topic = strdup(topic);
         out->key = key ? strdup(key) : NULL;
-        rc = out->topic ? 0 : -1;
+        rc = out->topic && (!key || out->key) ? 0 : -1;
+        if (rc == 0 && o->sign_key &&
+            gfdx_sign_sign(o->sign_key, key, key ? strlen(key) : 0, out->value, out->len, out->sig, &out->sig_len,
+                           err, errlen))
+            rc = -1;
     }
     json_decref(rec);
     return rc;
@@ -249,12 +272,15 @@ static int send_all(const produce_opts *o, encoded *recs, size_t n)
     }
     for (size_t i = 0; i < n; i++) {
         rd_kafka_resp_err_t e;
+        rd_kafka_headers_t *hdrs = signature_headers(o, &recs[i]); /* the message owns it once sent */
         while ((e = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(recs[i].topic),
                                       RD_KAFKA_V_KEY(recs[i].key, recs[i].key ? strlen(recs[i].key) : 0),
-                                      RD_KAFKA_V_VALUE(recs[i].value, recs[i].len),
+                                      RD_KAFKA_V_VALUE(recs[i].value, recs[i].len), RD_KAFKA_V_HEADERS(hdrs),
                                       RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END)) ==
                RD_KAFKA_RESP_ERR__QUEUE_FULL)
             rd_kafka_poll(rk, 100);
+        if (e && hdrs)
+            rd_kafka_headers_destroy(hdrs);
         if (e) { /* records of one entity keep their order: stop at the first failure */
             fprintf(stderr, "gfdx produce: record %zu: %s; %zu records not sent\n", i + 1, rd_kafka_err2str(e), n - i);
             st.failed += n - i;
@@ -274,7 +300,8 @@ static int parse_opts(int argc, char **argv, produce_opts *o)
     static const struct option longopts[] = {
         {"type", 1, 0, 't'}, {"topic", 1, 0, 'T'}, {"sender", 1, 0, 's'}, {"brokers", 1, 0, 'b'},
         {"schema-version", 1, 0, 'v'}, {"key-field", 1, 0, 'k'}, {"schemas", 1, 0, 'S'},
-        {"dry-run", 0, 0, 'n'}, {"quiet", 0, 0, 'q'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+        {"dry-run", 0, 0, 'n'}, {"quiet", 0, 0, 'q'}, {"help", 0, 0, 'h'},
+        {"sign-key", 1, 0, 'G'}, {"kid", 1, 0, 'I'}, {0, 0, 0, 0}};
     int c;
     char errstr[512];
     optind = 1;
@@ -289,6 +316,8 @@ static int parse_opts(int argc, char **argv, produce_opts *o)
         case 'S': o->schemas = optarg; break;
         case 'n': o->dry_run = true; break;
         case 'q': o->quiet = true; break;
+        case 'G': o->sign_key_path = optarg; break;
+        case 'I': o->kid = optarg; break;
         case 'h': usage(stdout); return 0;
         case 'X': {
             char *eq = strchr(optarg, '=');
@@ -306,6 +335,31 @@ static int parse_opts(int argc, char **argv, produce_opts *o)
     return -1;
 }
 
+/* --sign-key: loads the key (owner-only file), takes the kid from --kid or its gfdx-kid
+ * line, and the default sender from its gfdx-participant line. Returns 0, or the exit
+ * status after printing why (1 the key cannot be used, 2 no kid); o->sign_key is the
+ * caller's to free either way. */
+static int load_sign_key(produce_opts *o)
+{
+    char err[512];
+    if (!o->sign_key_path)
+        return o->kid ? (fprintf(stderr, "gfdx produce: --kid needs --sign-key\n"), 2) : 0;
+    o->sign_key = gfdx_sign_key_load(o->sign_key_path, err, sizeof err);
+    if (!o->sign_key) {
+        fprintf(stderr, "gfdx produce: --sign-key %s\n", err);
+        return 1;
+    }
+    o->kid = o->kid ? o->kid : gfdx_sign_key_kid(o->sign_key);
+    if (!*o->kid) {
+        fprintf(stderr, "gfdx produce: %s has no gfdx-kid line: give --kid\n", o->sign_key_path);
+        return 2;
+    }
+    const char *participant = gfdx_sign_key_comment(o->sign_key, "gfdx-participant");
+    if (!o->sender && *participant)
+        o->sender = participant;
+    return 0;
+}
+
 int cli_produce(int argc, char **argv)
 {
     produce_opts o = {.conf = rd_kafka_conf_new()};
@@ -315,6 +369,11 @@ int cli_produce(int argc, char **argv)
     if (rc >= 0 || (!o.dry_run && !o.brokers && (fprintf(stderr, "gfdx produce: no --brokers and no $GFDX_KAFKA_BOOTSTRAP\n"), 1))) {
         rd_kafka_conf_destroy(o.conf);
         return rc >= 0 ? rc : 2;
+    }
+    if ((rc = load_sign_key(&o)) != 0) {
+        gfdx_sign_key_free(o.sign_key);
+        rd_kafka_conf_destroy(o.conf);
+        return rc;
     }
     char err[1024];
     gfdx_catalog *cat = gfdx_catalog_load(o.schemas, err, sizeof err);
@@ -340,6 +399,7 @@ int cli_produce(int argc, char **argv)
     }
     free(recs);
     gfdx_catalog_free(cat);
+    gfdx_sign_key_free(o.sign_key);
     if (o.conf)
         rd_kafka_conf_destroy(o.conf);
     return rc;

@@ -13,6 +13,7 @@ struct cli_command {
 static const struct cli_command commands[] = {
     {"schema", cli_schema, "schema canonical|fingerprint FILE: Avro Parsing Canonical Form / CRC-64-AVRO"},
     {"produce", cli_produce, "produce --type TYPE [--topic T] [--sender ID] < records.jsonl"},
+    {"keys", cli_keys, "keys generate|show|sign|verify: signing keys and the registry entry (DESIGN §4)"},
     {"dead-letters", cli_dead_letters, "dead-letters list|show ID|replay ID... [--service S]: undecodable records"},
     {"rejections", cli_rejections, "rejections list|show ID [--service S] [--since WHEN]: refused records"},
     {"trace", cli_trace, "trace NEED_ID: a need's whole life across the services, in time order"},
