@@ -146,7 +146,8 @@ kafka_java_cmd() {
         -cp "$KHOME/libs/*")
 }
 
-# Formats kafka/data: a random cluster id and a SCRAM-SHA-512 user per principal.
+# Formats kafka/data: a random cluster id (given as --cluster-id=ID: a base64 id may start
+# with '-') and a SCRAM-SHA-512 user per principal.
 kafka_format() {
     local args=() name id
     for name in $(kafka_principals); do
@@ -154,7 +155,7 @@ kafka_format() {
     done
     id=$(python3 -c 'import base64, uuid; print(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))')
     kafka_java_cmd
-    if ! "${KJAVA[@]}" kafka.tools.StorageTool format -t "$id" -c "$KPROPS" "${args[@]}" \
+    if ! "${KJAVA[@]}" kafka.tools.StorageTool format --cluster-id="$id" -c "$KPROPS" "${args[@]}" \
         >"$KDIR/format.log" 2>&1; then
         show_log "$KDIR/format.log"
         die "kafka-storage format failed (log: $KDIR/format.log)"

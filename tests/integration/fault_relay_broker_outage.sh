@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The broker goes down for 16 s while relay rounds are in flight, twice (broker_outage_begin/
-# end: gfdx-devbroker SIGUSR1/SIGUSR2, Apache Kafka kafka-stop/kafka-start). Longer than outbox.flush_timeout_ms (2 s here; 10 s by default), so
+# end: gfdx-devbroker SIGUSR1/SIGUSR2, Apache Kafka kafka-stop/kafka-start). Longer than
+# outbox.flush_timeout_ms (2 s here; 10 s by default), so
 # librdkafka still holds messages of a round when the round returns: their delivery reports
 # arrive after the outage. The daemon must not crash or touch freed memory (run it against
 # an ASan build: GFDX_BUILD_DIR=build-asan; every sanitizer report is collected through

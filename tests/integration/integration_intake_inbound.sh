@@ -130,6 +130,7 @@ assert_eq "inbound_event keyed by (sender, event_id)" "2" \
 
 # --- 11: one key rule, strict UTF-8 keys, receipts for INVALID_META -------------------------
 scratch() { # scratch NAME < jsonl: the encoded value of one record, via a scratch topic
+  broker_create_topic "gfdx.scratch-$1"
   produce --topic "gfdx.scratch-$1"
   kcat -C -b "$GFDX_KAFKA_BOOTSTRAP" -t "gfdx.scratch-$1" -o 0 -c 1 -e -q -f '%s' >"$GFDX_TEST_DIR/$1.bin"
 }

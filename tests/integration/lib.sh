@@ -17,8 +17,8 @@
 # since what follows depends on it. assert_* and fail report and return 0: the test goes on.
 #
 # Functions: stack_up, stack_down, kafka_props PRINCIPAL, broker_outage_begin,
-# broker_outage_end, broker_kill9, broker_topic_configs TOPIC K=V..., broker_retain_bytes
-# TOPIC BYTES, spawn NAME CMD..., spawn_pid NAME, proc_alive NAME,
+# broker_outage_end, broker_kill9, broker_create_topic TOPIC [N], broker_topic_configs
+# TOPIC K=V..., broker_retain_bytes TOPIC BYTES, spawn NAME CMD..., spawn_pid NAME, proc_alive NAME,
 # kill_proc NAME [SIG] (sets KILL_STATUS), pid_alive PID / pid_gone PID (zombies count as
 # gone), psql_q SQL, wait_for DESC TIMEOUT_S CMD..., wait_sql_eq SQL EXPECTED TIMEOUT_S,
 # pass DESC, fail MSG, assert_eq DESC EXPECTED ACTUAL, assert_ge DESC MIN ACTUAL,
@@ -274,23 +274,37 @@ broker_outage_end() {
     fi
 }
 
-# broker_topic_configs TOPIC KEY=VALUE...: on Apache Kafka, sets these configs on TOPIC with
-# gfdx kafka apply (from a copy of deploy/topics.cfg whose TOPIC entry has them as configs);
-# on the dev broker, nothing (it has no topic configs: no message size limit of its own,
-# retention a fixed cap of about 5 MiB per partition).
-broker_topic_configs() {
-    local topic=$1 dir=$GFDX_TEST_DIR/topic-configs kv pairs="" f
-    shift
-    [ "$GFDX_BROKER" = kafka ] || return 0
-    for kv in "$@"; do pairs="$pairs${pairs:+, }(\"${kv%%=*}\", \"${kv#*=}\")"; done
+# _t_apply_topics SED_SCRIPT: Apache Kafka: gfdx kafka apply with a copy of deploy/topics.cfg
+# edited by SED_SCRIPT (its daemons' configs beside it, as symlinks).
+_t_apply_topics() {
+    local dir=$GFDX_TEST_DIR/topics-apply f
     mkdir -p "$dir"
     for f in "$GFDX_SOURCE_DIR"/deploy/*.cfg; do ln -sf "$f" "$dir/"; done
     rm -f "$dir/topics.cfg"
-    sed "s/^\( *{ name = \"$topic\"; *partitions = [0-9]*;\)/\1 configs = ($pairs);/" \
-        "$GFDX_SOURCE_DIR/deploy/topics.cfg" >"$dir/topics.cfg"
-    grep -q "name = \"$topic\";.*configs = " "$dir/topics.cfg" || { fail "broker_topic_configs: $topic not in topics.cfg"; return 1; }
+    sed "$1" "$GFDX_SOURCE_DIR/deploy/topics.cfg" >"$dir/topics.cfg"
     "$GFDX_CLI" kafka apply --brokers "$GFDX_KAFKA_BOOTSTRAP" --topics "$dir/topics.cfg" \
-        --participants "$GFDX_SOURCE_DIR/deploy/participants.cfg" >>"$GFDX_TEST_DIR/topic-configs.log" 2>&1
+        --participants "$GFDX_SOURCE_DIR/deploy/participants.cfg" >>"$GFDX_TEST_DIR/topics-apply.log" 2>&1
+}
+
+# broker_create_topic TOPIC [PARTITIONS]: a topic outside deploy/topics.cfg (default 1
+# partition). Apache Kafka creates no topic by itself (auto.create.topics.enable=false); the
+# dev broker creates one on first use, so there it does nothing.
+broker_create_topic() {
+    [ "$GFDX_BROKER" = kafka ] || return 0
+    _t_apply_topics "s/^topics = (/&\\n  { name = \"$1\"; partitions = ${2:-1}; },/"
+}
+
+# broker_topic_configs TOPIC KEY=VALUE...: on Apache Kafka, sets these configs on TOPIC (an
+# entry of deploy/topics.cfg) with gfdx kafka apply; on the dev broker, nothing (it has no
+# topic configs: no message size limit of its own, retention a fixed cap of about 5 MiB per
+# partition).
+broker_topic_configs() {
+    local topic=$1 kv pairs=""
+    shift
+    [ "$GFDX_BROKER" = kafka ] || return 0
+    grep -q "^ *{ name = \"$topic\";" "$GFDX_SOURCE_DIR/deploy/topics.cfg" || { fail "broker_topic_configs: $topic not in topics.cfg"; return 1; }
+    for kv in "$@"; do pairs="$pairs${pairs:+, }(\"${kv%%=*}\", \"${kv#*=}\")"; done
+    _t_apply_topics "s/^\\( *{ name = \"$topic\"; *partitions = [0-9]*;\\)/\\1 configs = ($pairs);/"
 }
 
 # broker_retain_bytes TOPIC BYTES: the oldest records of TOPIC's partitions are deleted once
