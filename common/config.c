@@ -59,6 +59,8 @@ const gfdx_cfg_setting gfdx_daemon_settings[] = {
            "Prometheus /metrics port; 0 disables"),
     DAEMON("metrics.address", GFDX_CFG_STRING, metrics_address, "127.0.0.1", 0, 0, 0, false, false,
            false, "address the metrics endpoint binds"),
+    DAEMON("audit.checkpoint_interval_s", GFDX_CFG_INT, checkpoint_interval_s, NULL, 300, 0, 86400, false,
+           false, false, "seconds between message-log checkpoints published to gfdx.audit; 0 disables"),
 };
 /* clang-format on */
 const size_t gfdx_daemon_settings_count = sizeof gfdx_daemon_settings / sizeof gfdx_daemon_settings[0];

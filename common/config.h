@@ -69,6 +69,7 @@ typedef struct {
     int backoff_max_ms;       /* retry.max_backoff_ms */
     int metrics_port;         /* metrics.port; 0 disables */
     char *metrics_address;    /* metrics.address */
+    int checkpoint_interval_s; /* audit.checkpoint_interval_s; 0 disables */
     gfdx_kvlist kafka;        /* kafka = ( ("k","v"), ... ) */
 } gfdx_daemon_config;
 

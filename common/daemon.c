@@ -16,6 +16,8 @@
 #include "metrics.h"
 #include "outbox.h"
 #include "pgstore.h"
+#include "record_limits.h"
+#include "sign.h"
 
 static volatile sig_atomic_t stop_requested, reload_requested;
 
@@ -27,6 +29,8 @@ static void on_stop(int sig)
 }
 
 static void on_hup(int sig) { reload_requested = 1; }
+
+#define GFDX_LOG_KID_MAX 256 /* a gfdx-kid header kept in the message log, at most (bytes, with NUL) */
 
 typedef struct {
     gfdx_daemon_config cfg;
@@ -581,6 +585,39 @@ static void count_outcome(gfdx_outcome o)
     gfdx_metrics_add(by_outcome[o], 1);
 }
 
+/* A kid header as text: verbatim if strict UTF-8 without NUL and short, else "\x" + hex
+ * (truncated), so that storing it can never fail (a text column refuses such bytes). */
+static void kid_text(const char *v, size_t n, char out[GFDX_LOG_KID_MAX])
+{
+    if (n < GFDX_LOG_KID_MAX && !memchr(v, '\0', n) && gfdx_utf8_valid(v, n)) {
+        memcpy(out, v, n);
+        out[n] = '\0';
+        return;
+    }
+    size_t o = (size_t)snprintf(out, GFDX_LOG_KID_MAX, "\\x");
+    for (size_t i = 0; i < n && o + 3 < GFDX_LOG_KID_MAX; i++)
+        o += (size_t)snprintf(out + o, GFDX_LOG_KID_MAX - o, "%02x", (unsigned char)v[i]);
+}
+
+/* The gfdx-kid and gfdx-sig headers as received, for the message log (borrowed from m; the
+ * kid copied into kid, truncated if longer than the buffer). Absent headers stay NULL. */
+static void log_headers(rd_kafka_message_t *m, gfdx_raw_msg *raw, char kid[GFDX_LOG_KID_MAX])
+{
+    rd_kafka_headers_t *hdrs = NULL;
+    const void *v;
+    size_t n;
+    if (rd_kafka_message_headers(m, &hdrs) != RD_KAFKA_RESP_ERR_NO_ERROR || !hdrs)
+        return;
+    if (rd_kafka_header_get_last(hdrs, GFDX_SIGN_HEADER_KID, &v, &n) == RD_KAFKA_RESP_ERR_NO_ERROR && v) {
+        kid_text(v, n, kid);
+        raw->log_kid = kid;
+    }
+    if (rd_kafka_header_get_last(hdrs, GFDX_SIGN_HEADER_SIG, &v, &n) == RD_KAFKA_RESP_ERR_NO_ERROR && v) {
+        raw->log_sig = v;
+        raw->log_sig_len = n;
+    }
+}
+
 /* One attempt at the batch in one transaction. 0 committed; -1 failed (rolled back). */
 static int apply_batch_once(daemon_t *d, char *err, size_t errlen, bool *transient)
 {
@@ -595,7 +632,9 @@ static int apply_batch_once(daemon_t *d, char *err, size_t errlen, bool *transie
     for (size_t i = 0; i < d->nbatch; i++) {
         rd_kafka_message_t *m = d->batch[i];
         gfdx_raw_msg raw = {rd_kafka_topic_name(m->rkt), m->partition, m->offset, m->key, m->key_len,
-                            m->payload, m->len};
+                            m->payload, m->len, NULL, NULL, 0};
+        char kid[GFDX_LOG_KID_MAX];
+        log_headers(m, &raw, kid);
         if (gfdx_inbound_process(&in, d->db, &raw, &outcomes[i], err, errlen)) {
             *transient = true;
             goto fail;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit_chain.h"
 #include "avro_serde.h"
 #include "ids.h"
 #include "record_limits.h"
@@ -132,18 +133,65 @@ static int run(PGconn *db, const char *sql, int n, const char *const *p, const i
     return 0;
 }
 
+/* The fields of the log row in E(row) order (audit_chain.h); part and off are its buffers. */
+static void chain_fields(const gfdx_inbound *in, const msg_state *s, const char *part, const char *off,
+                         gfdx_chain_field f[GFDX_CF_COUNT])
+{
+    const gfdx_raw_msg *m = s->m;
+    f[GFDX_CF_SCHEMA] = gfdx_chain_text(in->service->schema);
+    f[GFDX_CF_TOPIC] = gfdx_chain_text(m->topic);
+    f[GFDX_CF_PARTITION] = gfdx_chain_text(part);
+    f[GFDX_CF_OFFSET] = gfdx_chain_text(off);
+    f[GFDX_CF_EVENT_ID] = gfdx_chain_text(s->event_id);
+    f[GFDX_CF_SENDER] = gfdx_chain_text(s->sender);
+    f[GFDX_CF_RECORD_TYPE] = gfdx_chain_text(s->type);
+    f[GFDX_CF_FINGERPRINT] = gfdx_chain_text(s->fp[0] ? s->fp : NULL);
+    f[GFDX_CF_VALUE_SHA256] = gfdx_chain_text(s->sha);
+    f[GFDX_CF_KEY] = (gfdx_chain_field){m->key, m->key ? m->key_len : 0};
+    f[GFDX_CF_VALUE] = (gfdx_chain_field){m->value ? m->value : "", m->value_len};
+    f[GFDX_CF_KID] = gfdx_chain_text(m->log_kid);
+    f[GFDX_CF_SIG] = (gfdx_chain_field){m->log_sig, m->log_sig ? m->log_sig_len : 0};
+    f[GFDX_CF_OUTCOME] = gfdx_chain_text(gfdx_outcome_name(s->outcome));
+    f[GFDX_CF_REASON_CODE] = gfdx_chain_text(s->reason_code[0] ? s->reason_code : NULL);
+}
+
+/* Appends the log row to the schema's chain in one statement: the chain head row is updated
+ * (locked until COMMIT, so one lock wait per batch) and its old and new hash go into the row.
+ * PostgreSQL computes sha256(head || E(row)); `gfdx audit verify` recomputes it in C. */
 static int log_message(const gfdx_inbound *in, PGconn *db, const msg_state *s, char *err, size_t errlen, bool *tr)
 {
-    char sql[512], part[16], off[24];
+    char sql[1024], part[16], off[24];
     snprintf(sql, sizeof sql,
-             "INSERT INTO %s.message_log (topic, partition, \"offset\", event_id, sender, record_type,"
-             " fingerprint, value_sha256, outcome, reason_code) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)",
-             in->qschema);
+             "WITH h AS (UPDATE %s.message_log_chain SET prev_hash = head_hash, head_hash = sha256(head_hash ||"
+             " $15::bytea), row_count = row_count + 1, updated_at = now() RETURNING row_count, prev_hash, head_hash)"
+             " INSERT INTO %s.message_log (topic, partition, \"offset\", event_id, sender, record_type, fingerprint,"
+             " value_sha256, outcome, reason_code, key, value, kid, sig, chain_seq, prev_hash, row_hash)"
+             " SELECT $1, $2::integer, $3::bigint, $4, $5, $6, $7, $8, $9, $10, $11::bytea, $12::bytea, $13,"
+             " $14::bytea, h.row_count, h.prev_hash, h.head_hash FROM h",
+             in->qschema, in->qschema);
     num(part, sizeof part, s->m->partition);
     num(off, sizeof off, s->m->offset);
-    const char *p[] = {s->m->topic, part, off, s->event_id, s->sender, s->type, s->fp[0] ? s->fp : NULL,
-                       s->sha, gfdx_outcome_name(s->outcome), s->reason_code[0] ? s->reason_code : NULL};
-    return run(db, sql, 10, p, NULL, NULL, err, errlen, tr);
+    gfdx_chain_field f[GFDX_CF_COUNT];
+    chain_fields(in, s, part, off, f);
+    unsigned char *enc = NULL;
+    size_t enclen = 0;
+    if (gfdx_chain_encode(f, &enc, &enclen)) {
+        snprintf(err, errlen, "message log: out of memory");
+        return -1;
+    }
+    const char *p[] = {s->m->topic, part, off, s->event_id, s->sender, s->type, s->fp[0] ? s->fp : NULL, s->sha,
+                       gfdx_outcome_name(s->outcome), s->reason_code[0] ? s->reason_code : NULL, f[GFDX_CF_KEY].data,
+                       f[GFDX_CF_VALUE].data, s->m->log_kid, f[GFDX_CF_SIG].data, (const char *)enc};
+    int len[] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (int)f[GFDX_CF_KEY].len, (int)f[GFDX_CF_VALUE].len, 0,
+                 (int)f[GFDX_CF_SIG].len, (int)enclen};
+    int fmt[] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 1, 1};
+    PGresult *r = gfdx_pg_exec_bin(db, sql, 15, p, len, fmt, err, errlen, tr);
+    free(enc);
+    if (r && strcmp(PQcmdTuples(r), "1"))
+        snprintf(err, errlen, "%s.message_log_chain has no head row: the message log cannot be appended", in->qschema);
+    int rc = r && !strcmp(PQcmdTuples(r), "1") ? 0 : -1;
+    PQclear(r);
+    return rc;
 }
 
 static int dead_letter(const gfdx_inbound *in, PGconn *db, const msg_state *s, char *err, size_t errlen, bool *tr)

@@ -44,6 +44,9 @@ typedef struct {
     size_t key_len;
     const void *value;
     size_t value_len;
+    const char *log_kid;   /* gfdx-kid header as received (NUL-terminated copy), NULL if absent */
+    const void *log_sig;   /* gfdx-sig header bytes, NULL if absent */
+    size_t log_sig_len;
 } gfdx_raw_msg;
 
 /* Everything the pipeline needs besides the message (borrowed, set up by the daemon). */
