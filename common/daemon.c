@@ -56,6 +56,8 @@ typedef struct {
     int db_backoff_ms;
     int resubscribe;     /* an assign/unassign call failed: leave and rejoin the group */
     char instance[160];  /* host:pid, written to offset_gap.detected_by */
+    int64_t checkpoint_at; /* gfdx_mono_ms() of the last checkpoint attempt */
+    long long checkpoint_rows; /* row_count of the last checkpoint written (0: none yet) */
 } daemon_t;
 
 /* The next back-off after a failure: 100 ms doubling to retry.max_backoff_ms. */
@@ -786,6 +788,64 @@ static void relay_outbox(daemon_t *d)
     renew_producer(d);
 }
 
+#define GFDX_AUDIT_TOPIC "gfdx.audit"
+
+/* The AuditCheckpoint of the chain head read in the open transaction (the head row locked
+ * FOR SHARE: no batch appends meanwhile), NULL when the chain is empty or unchanged since
+ * the last checkpoint; -1 on a database error (err). */
+static int checkpoint_record(daemon_t *d, json_t **out, long long *rows, char *err, size_t errlen, bool *tr)
+{
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "SELECT c.row_count, encode(c.head_hash, 'hex'), m.topic, m.partition, m.\"offset\""
+             " FROM %s.message_log_chain c JOIN %s.message_log m ON m.chain_seq = c.row_count FOR SHARE OF c",
+             d->qschema, d->qschema);
+    PGresult *r = gfdx_pg_exec(d->db, sql, 0, NULL, err, errlen, tr);
+    *out = NULL;
+    if (!r)
+        return -1;
+    *rows = PQntuples(r) ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : 0;
+    if (*rows > 0 && *rows != d->checkpoint_rows)
+        *out = json_pack("{s:s, s:s, s:I, s:s, s:s, s:i, s:I, s:I}", "service", d->cfg.service, "log_schema",
+                         d->svc->schema, "row_count", (json_int_t)*rows, "head_hash", PQgetvalue(r, 0, 1),
+                         "source_topic", PQgetvalue(r, 0, 2), "source_partition", atoi(PQgetvalue(r, 0, 3)),
+                         "source_offset", (json_int_t)strtoll(PQgetvalue(r, 0, 4), NULL, 10), "taken_at",
+                         (json_int_t)gfdx_now_ms());
+    PQclear(r);
+    return 0;
+}
+
+/* Every audit.checkpoint_interval_s: the chain head goes to gfdx.audit through the outbox
+ * (signed like every emitted record), key = the schema. A failure is retried next interval. */
+static void publish_checkpoint(daemon_t *d)
+{
+    char err[512];
+    bool tr = false;
+    json_t *rec = NULL;
+    long long rows = 0;
+    if (!d->cfg.checkpoint_interval_s || gfdx_mono_ms() - d->checkpoint_at < d->cfg.checkpoint_interval_s * 1000LL)
+        return;
+    d->checkpoint_at = gfdx_mono_ms();
+    if (ensure_db(d) || gfdx_pg_run(d->db, "BEGIN", 0, NULL, err, sizeof err, &tr))
+        return;
+    int rc = checkpoint_record(d, &rec, &rows, err, sizeof err, &tr);
+    if (rc == 0 && rec)
+        rc = gfdx_outbox_insert(d->db, d->qschema, d->catalog, "AuditCheckpoint", GFDX_AUDIT_TOPIC, d->svc->schema,
+                                rec, d->cfg.participant, NULL, gfdx_outbox_max_message_bytes(d->producer), err,
+                                sizeof err, &tr) == GFDX_OUTBOX_OK ? 0 : -1;
+    if (rc == 0)
+        rc = gfdx_pg_run(d->db, "COMMIT", 0, NULL, err, sizeof err, &tr);
+    if (rc == 0 && rec) {
+        d->checkpoint_rows = rows;
+        GFDX_INFO("audit checkpoint: %s.message_log at %lld rows", d->svc->schema, rows);
+    } else if (rc) {
+        GFDX_WARN("audit checkpoint not written (next in %d s): %s", d->cfg.checkpoint_interval_s, err);
+        if (PQstatus(d->db) == CONNECTION_OK)
+            PQclear(PQexec(d->db, "ROLLBACK"));
+    }
+    json_decref(rec);
+}
+
 /* Consumer lag from the locally cached high watermarks (no broker round trip). */
 static void update_lag(daemon_t *d)
 {
@@ -834,6 +894,7 @@ static void run_loop(daemon_t *d)
         load_pending(d);
         collect_batch(d);
         apply_batch(d); /* on SIGTERM the batch in hand is still applied and committed */
+        publish_checkpoint(d);
         relay_outbox(d);
         if (gfdx_mono_ms() - last_lag > 2000) {
             update_lag(d);
