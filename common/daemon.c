@@ -620,6 +620,16 @@ static void log_headers(rd_kafka_message_t *m, gfdx_raw_msg *raw, char kid[GFDX_
     }
 }
 
+/* Locks the message-log chain head (migration 006) first thing in the batch transaction, to
+ * COMMIT: instances append whole batches one after another in a well-defined order, and
+ * taking it before any other row lock means it cannot take part in a deadlock. */
+static int lock_chain(daemon_t *d, char *err, size_t errlen, bool *transient)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT 1 FROM %s.message_log_chain FOR UPDATE", d->qschema);
+    return gfdx_pg_run(d->db, sql, 0, NULL, err, errlen, transient);
+}
+
 /* One attempt at the batch in one transaction. 0 committed; -1 failed (rolled back). */
 static int apply_batch_once(daemon_t *d, char *err, size_t errlen, bool *transient)
 {
@@ -631,6 +641,8 @@ static int apply_batch_once(daemon_t *d, char *err, size_t errlen, bool *transie
     gfdx_outcome outcomes[d->nbatch ? d->nbatch : 1];
     if (gfdx_pg_run(d->db, "BEGIN", 0, NULL, err, errlen, transient))
         return -1;
+    if (lock_chain(d, err, errlen, transient))
+        goto fail;
     for (size_t i = 0; i < d->nbatch; i++) {
         rd_kafka_message_t *m = d->batch[i];
         gfdx_raw_msg raw = {rd_kafka_topic_name(m->rkt), m->partition, m->offset, m->key, m->key_len,
