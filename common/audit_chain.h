@@ -21,6 +21,14 @@
 
 #define GFDX_CHAIN_HASH_LEN 32
 
+/* The chain head a batch appends to: rows in the chain and the last row's hash (32 zero
+ * bytes when empty). Read with the head row locked, advanced by each log row in memory, and
+ * written back once per batch (common/daemon.c). */
+typedef struct {
+    long long rows;
+    unsigned char hash[GFDX_CHAIN_HASH_LEN];
+} gfdx_chain_head;
+
 /* One field of E(row): NULL data with len 0 encodes SQL NULL. */
 typedef struct {
     const void *data;

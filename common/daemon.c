@@ -621,13 +621,46 @@ static void log_headers(rd_kafka_message_t *m, gfdx_raw_msg *raw, char kid[GFDX_
 }
 
 /* Locks the message-log chain head (migration 006) first thing in the batch transaction, to
- * COMMIT: instances append whole batches one after another in a well-defined order, and
- * taking it before any other row lock means it cannot take part in a deadlock. */
-static int lock_chain(daemon_t *d, char *err, size_t errlen, bool *transient)
+ * COMMIT, and reads it into *c: instances append whole batches one after another in a
+ * well-defined order, and taking it before any other row lock keeps it out of deadlocks.
+ * A missing head row is an error (the log cannot be appended; the batch is retried). */
+static int lock_chain(daemon_t *d, gfdx_chain_head *c, char *err, size_t errlen, bool *transient)
 {
     char sql[256];
-    snprintf(sql, sizeof sql, "SELECT 1 FROM %s.message_log_chain FOR UPDATE", d->qschema);
-    return gfdx_pg_run(d->db, sql, 0, NULL, err, errlen, transient);
+    snprintf(sql, sizeof sql, "SELECT row_count, head_hash FROM %s.message_log_chain FOR UPDATE", d->qschema);
+    PGresult *r = gfdx_pg_exec(d->db, sql, 0, NULL, err, errlen, transient);
+    if (!r)
+        return -1;
+    size_t n = 0;
+    unsigned char *h = PQntuples(r) == 1 ? PQunescapeBytea((const unsigned char *)PQgetvalue(r, 0, 1), &n) : NULL;
+    int rc = h && n == sizeof c->hash ? 0 : -1;
+    if (rc == 0) {
+        c->rows = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+        memcpy(c->hash, h, n);
+    } else {
+        snprintf(err, errlen, "%s.message_log_chain: no valid chain head row; the message log cannot be appended",
+                 d->qschema);
+    }
+    PQfreemem(h);
+    PQclear(r);
+    return rc;
+}
+
+/* Writes the chain head back once per batch (if the batch logged rows). */
+static int save_chain(daemon_t *d, const gfdx_chain_head *c, long long before, char *err, size_t errlen,
+                      bool *transient)
+{
+    char sql[256], rows[24];
+    if (c->rows == before)
+        return 0;
+    snprintf(sql, sizeof sql, "UPDATE %s.message_log_chain SET row_count = $1, head_hash = $2, updated_at = now()",
+             d->qschema);
+    snprintf(rows, sizeof rows, "%lld", c->rows);
+    const char *p[] = {rows, (const char *)c->hash};
+    int len[] = {0, sizeof c->hash}, fmt[] = {0, 1};
+    PGresult *r = gfdx_pg_exec_bin(d->db, sql, 2, p, len, fmt, err, errlen, transient);
+    PQclear(r);
+    return r ? 0 : -1;
 }
 
 /* One attempt at the batch in one transaction. 0 committed; -1 failed (rolled back). */
@@ -639,10 +672,13 @@ static int apply_batch_once(daemon_t *d, char *err, size_t errlen, bool *transie
                        .skew_future_ms = (int64_t)d->cfg.occurred_ahead_s * 1000,
                        .skew_past_ms = (int64_t)d->cfg.occurred_behind_days * 86400000};
     gfdx_outcome outcomes[d->nbatch ? d->nbatch : 1];
+    gfdx_chain_head chain;
+    in.chain = &chain;
     if (gfdx_pg_run(d->db, "BEGIN", 0, NULL, err, errlen, transient))
         return -1;
-    if (lock_chain(d, err, errlen, transient))
+    if (lock_chain(d, &chain, err, errlen, transient))
         goto fail;
+    long long chain_before = chain.rows;
     for (size_t i = 0; i < d->nbatch; i++) {
         rd_kafka_message_t *m = d->batch[i];
         gfdx_raw_msg raw = {rd_kafka_topic_name(m->rkt), m->partition, m->offset, m->key, m->key_len,
@@ -658,7 +694,9 @@ static int apply_batch_once(daemon_t *d, char *err, size_t errlen, bool *transie
     rd_kafka_topic_partition_list_t *next = rd_kafka_topic_partition_list_new(8);
     rd_kafka_topic_partition_list_t *gaps = rd_kafka_topic_partition_list_new(1);
     batch_offsets(d, first, next);
-    int rc = store_offsets(d, first, next, gaps, err, errlen, transient);
+    int rc = save_chain(d, &chain, chain_before, err, errlen, transient);
+    if (rc == 0)
+        rc = store_offsets(d, first, next, gaps, err, errlen, transient);
     if (rc == 0)
         rc = gfdx_pg_run(d->db, "COMMIT", 0, NULL, err, errlen, transient);
     if (rc == 0) {

@@ -155,43 +155,38 @@ static void chain_fields(const gfdx_inbound *in, const msg_state *s, const char 
     f[GFDX_CF_REASON_CODE] = gfdx_chain_text(s->reason_code[0] ? s->reason_code : NULL);
 }
 
-/* Appends the log row to the schema's chain in one statement: the chain head row is updated
- * (locked until COMMIT, so one lock wait per batch) and its old and new hash go into the row.
- * PostgreSQL computes sha256(head || E(row)); `gfdx audit verify` recomputes it in C. */
+/* Appends the log row to the chain: chain_seq, prev_hash and row_hash from in->chain, which
+ * advances only once the row is stored (a rolled-back row leaves it as it was). */
 static int log_message(const gfdx_inbound *in, PGconn *db, const msg_state *s, char *err, size_t errlen, bool *tr)
 {
-    char sql[1024], part[16], off[24];
+    char sql[640], part[16], off[24], seq[24];
     snprintf(sql, sizeof sql,
-             "WITH h AS (UPDATE %s.message_log_chain SET prev_hash = head_hash, head_hash = sha256(head_hash ||"
-             " $15::bytea), row_count = row_count + 1, updated_at = now() RETURNING row_count, prev_hash, head_hash)"
-             " INSERT INTO %s.message_log (topic, partition, \"offset\", event_id, sender, record_type, fingerprint,"
+             "INSERT INTO %s.message_log (topic, partition, \"offset\", event_id, sender, record_type, fingerprint,"
              " value_sha256, outcome, reason_code, key, value, kid, sig, chain_seq, prev_hash, row_hash)"
-             " SELECT $1, $2::integer, $3::bigint, $4, $5, $6, $7, $8, $9, $10, $11::bytea, $12::bytea, $13,"
-             " $14::bytea, h.row_count, h.prev_hash, h.head_hash FROM h",
-             in->qschema, in->qschema);
+             " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)",
+             in->qschema);
     num(part, sizeof part, s->m->partition);
     num(off, sizeof off, s->m->offset);
+    num(seq, sizeof seq, in->chain->rows + 1);
     gfdx_chain_field f[GFDX_CF_COUNT];
+    unsigned char h[GFDX_CHAIN_HASH_LEN];
     chain_fields(in, s, part, off, f);
-    unsigned char *enc = NULL;
-    size_t enclen = 0;
-    if (gfdx_chain_encode(f, &enc, &enclen)) {
+    if (gfdx_chain_row_hash(in->chain->hash, f, h)) {
         snprintf(err, errlen, "message log: out of memory");
         return -1;
     }
     const char *p[] = {s->m->topic, part, off, s->event_id, s->sender, s->type, s->fp[0] ? s->fp : NULL, s->sha,
                        gfdx_outcome_name(s->outcome), s->reason_code[0] ? s->reason_code : NULL, f[GFDX_CF_KEY].data,
-                       f[GFDX_CF_VALUE].data, s->m->log_kid, f[GFDX_CF_SIG].data, (const char *)enc};
+                       f[GFDX_CF_VALUE].data, s->m->log_kid, f[GFDX_CF_SIG].data, seq,
+                       (const char *)in->chain->hash, (const char *)h};
     int len[] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (int)f[GFDX_CF_KEY].len, (int)f[GFDX_CF_VALUE].len, 0,
-                 (int)f[GFDX_CF_SIG].len, (int)enclen};
-    int fmt[] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 1, 1};
-    PGresult *r = gfdx_pg_exec_bin(db, sql, 15, p, len, fmt, err, errlen, tr);
-    free(enc);
-    if (r && strcmp(PQcmdTuples(r), "1"))
-        snprintf(err, errlen, "%s.message_log_chain has no head row: the message log cannot be appended", in->qschema);
-    int rc = r && !strcmp(PQcmdTuples(r), "1") ? 0 : -1;
-    PQclear(r);
-    return rc;
+                 (int)f[GFDX_CF_SIG].len, 0, GFDX_CHAIN_HASH_LEN, GFDX_CHAIN_HASH_LEN};
+    int fmt[] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 1, 0, 1, 1};
+    if (run(db, sql, 17, p, len, fmt, err, errlen, tr))
+        return -1;
+    in->chain->rows++;
+    memcpy(in->chain->hash, h, sizeof h);
+    return 0;
 }
 
 static int dead_letter(const gfdx_inbound *in, PGconn *db, const msg_state *s, char *err, size_t errlen, bool *tr)

@@ -28,6 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "audit_chain.h"
 #include "avro_catalog.h"
 #include "service.h"
 
@@ -60,6 +61,8 @@ typedef struct {
     const gfdx_calendar *calendar;
     size_t max_message_bytes;   /* the producer's message.max.bytes (gfdx_outbox_max_message_bytes) */
     int64_t skew_past_ms, skew_future_ms; /* meta.occurred_at bounds; 0: record_limits.h defaults */
+    gfdx_chain_head *chain;     /* the message-log chain head, locked by the caller's batch; each
+                                   logged row advances it (the caller writes it back) */
 } gfdx_inbound;
 
 /* Start-up check of the handler table against topics.consume: every consumed topic must carry

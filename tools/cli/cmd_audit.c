@@ -123,7 +123,6 @@ static rd_kafka_t *audit_consumer(const audit_opts *o, int *nparts, char *err, s
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     if (rd_kafka_conf_set(conf, "bootstrap.servers", brokers, err, errlen) ||
         rd_kafka_conf_set(conf, "group.id", "gfdx-audit-verify", err, errlen) ||
-        rd_kafka_conf_set(conf, "enable.partition.eof", "true", err, errlen) ||
         rd_kafka_conf_set(conf, "enable.auto.commit", "false", err, errlen) ||
         rd_kafka_conf_set(conf, "log_level", "0", err, errlen)) {
         rd_kafka_conf_destroy(conf);
@@ -152,33 +151,64 @@ static rd_kafka_t *audit_consumer(const audit_opts *o, int *nparts, char *err, s
     return rk;
 }
 
-/* Reads gfdx.audit to its end; our schema's checkpoints into o->cps. 0 or -1 (err). */
+/* The high watermark of each partition into end[] (at most nparts); the count of partitions
+ * holding records (low < high) is returned, -1 on error (err). */
+static int audit_ends(rd_kafka_t *rk, const audit_opts *o, int nparts, int64_t *end, char *err, size_t errlen)
+{
+    int left = 0;
+    for (int p = 0; p < nparts; p++) {
+        int64_t lo = 0, hi = 0;
+        rd_kafka_resp_err_t e = rd_kafka_query_watermark_offsets(rk, AUDIT_TOPIC, p, &lo, &hi, o->timeout_ms);
+        if (e)
+            return snprintf(err, errlen, "%s[%d]: %s", AUDIT_TOPIC, p, rd_kafka_err2str(e)), -1;
+        end[p] = hi > lo ? hi : -1;
+        left += hi > lo;
+    }
+    return left;
+}
+
+/* Decodes one record of gfdx.audit and keeps it if it is a checkpoint of our schema (other
+ * records are skipped). 0, or -1 out of memory. */
+static int take_record(audit_opts *o, const gfdx_catalog *cat, const rd_kafka_message_t *m)
+{
+    json_t *rec = NULL;
+    const gfdx_schema *w = NULL;
+    char derr[256];
+    int rc = 0;
+    if (gfdx_serde_decode(cat, m->payload, m->len, &rec, &w, derr, sizeof derr) == GFDX_SERDE_OK &&
+        !strcmp(gfdx_schema_name(w), "AuditCheckpoint"))
+        rc = keep_checkpoint(o, rec);
+    json_decref(rec);
+    return rc;
+}
+
+/* Reads gfdx.audit to the high watermarks it had when we started; our schema's checkpoints
+ * into o->cps. 0 or -1 (err). */
 static int read_checkpoints(audit_opts *o, const gfdx_catalog *cat, char *err, size_t errlen)
 {
-    int nparts = 0, eof = 0, rc = 0;
+    int nparts = 0, rc = 0;
     rd_kafka_t *rk = audit_consumer(o, &nparts, err, errlen);
     if (!rk)
         return -1;
+    int64_t *end = calloc((size_t)nparts + 1, sizeof *end);
+    int left = end ? audit_ends(rk, o, nparts, end, err, errlen) : (snprintf(err, errlen, "out of memory"), -1);
+    rc = left < 0 ? -1 : 0;
     int64_t deadline = gfdx_mono_ms() + o->timeout_ms;
-    while (rc == 0 && eof < nparts && gfdx_mono_ms() < deadline) {
+    while (rc == 0 && left > 0 && gfdx_mono_ms() < deadline) {
         rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 200);
         if (!m)
             continue;
-        json_t *rec = NULL;
-        const gfdx_schema *w = NULL;
-        char derr[256];
-        if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF)
-            eof++;
-        else if (!m->err && gfdx_serde_decode(cat, m->payload, m->len, &rec, &w, derr, sizeof derr) == GFDX_SERDE_OK &&
-                 !strcmp(gfdx_schema_name(w), "AuditCheckpoint"))
-            rc = keep_checkpoint(o, rec);
-        json_decref(rec);
+        if (!m->err && m->partition >= 0 && m->partition < nparts && end[m->partition] >= 0) {
+            if ((rc = take_record(o, cat, m)))
+                snprintf(err, errlen, "out of memory");
+            if (m->offset + 1 >= end[m->partition])
+                end[m->partition] = -1, left--;
+        }
         rd_kafka_message_destroy(m);
     }
-    if (rc == 0 && eof < nparts)
+    if (rc == 0 && left > 0)
         rc = -1, snprintf(err, errlen, "%s: not read to its end within %d ms", AUDIT_TOPIC, o->timeout_ms);
-    else if (rc)
-        snprintf(err, errlen, "out of memory");
+    free(end);
     rd_kafka_consumer_close(rk);
     rd_kafka_destroy(rk);
     return rc;
