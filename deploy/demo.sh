@@ -4,15 +4,19 @@
 # from several provinces, print what happened, and stop everything cleanly.
 #   --keep    leave the stack and daemons running and print how to connect kcat and psql
 #   --count N number of sample needs (default 120)
+#   --broker devbroker|kafka  the broker (default devbroker; kafka: Apache Kafka, each daemon
+#             connecting as its own SCRAM principal gfdx-<service>, see deploy/localstack.sh)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 keep=0
 count=120
+broker=devbroker
 while [ $# -gt 0 ]; do
   case "$1" in
     --keep) keep=1 ;;
     --count) count=$2; shift ;;
-    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+    --broker) broker=$2; shift ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
     *) echo "demo: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -28,7 +32,7 @@ stack=${GFDX_DEMO_DIR:-$top/.gfdx/demo}
 rm -rf "$stack"
 mkdir -p "$stack"
 chmod 755 "$stack" "$(dirname "$stack")"
-"$top/deploy/localstack.sh" start "$stack"
+"$top/deploy/localstack.sh" start "$stack" --broker "$broker"
 # shellcheck disable=SC1091
 source "$stack/env"
 
@@ -42,10 +46,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Daemon configs: the shipped deploy/<service>.cfg, pointed at this stack (metrics off).
+# Daemon configs: the shipped deploy/<service>.cfg, pointed at this stack (metrics off), the
+# daemon connecting as gfdx-<service> (on Apache Kafka with its password: the file is 0600).
 daemon_cfg() { # SERVICE
+  local props
+  props=$("$top/deploy/localstack.sh" kafka-props "$stack" "gfdx-$1" | tr -d '\n')
+  (umask 077; : >"$stack/$1.cfg")
   sed -e "s|conninfo = \".*\";|conninfo = \"$GFDX_PG_CONNINFO\";|" \
-      -e "s|(\"bootstrap.servers\", \"[^\"]*\")|(\"bootstrap.servers\", \"$GFDX_KAFKA_BOOTSTRAP\")|" \
+      -e "s|(\"bootstrap.servers\", \"[^\"]*\")|$props|" \
       -e "s|port = [0-9]*;|port = 0;|" "$top/deploy/$1.cfg" >"$stack/$1.cfg"
   if [ -n "${GFDX_DEMO_KAFKA_DEBUG:-}" ]; then  # librdkafka debug contexts, for diagnosis
     sed -i -e "s|^kafka = (|kafka = ( (\"debug\", \"$GFDX_DEMO_KAFKA_DEBUG\"),|" -e "s|log_level = \"[a-z]*\"|log_level = \"debug\"|" "$stack/$1.cfg"
@@ -132,7 +140,7 @@ echo "demo: finished in $(( $(date +%s) - started )) s"
 if [ "$keep" = 1 ]; then
   cat <<MSG
 
-The stack keeps running (data in memory for Kafka, in $stack/pg for PostgreSQL):
+The stack keeps running ($broker: $([ "$broker" = kafka ] && echo "data in $stack/kafka/data" || echo "data in memory"); $stack/pg for PostgreSQL):
   psql "$GFDX_PG_CONNINFO"
   kcat -b $GFDX_KAFKA_BOOTSTRAP -L
   kcat -b $GFDX_KAFKA_BOOTSTRAP -C -t gfdx.receipts -e -f '%k %o %S bytes\n'

@@ -18,6 +18,8 @@ PACKAGES=(
   # the fuzz test (ctest -L fuzz, tests/fuzz/): clang and its libFuzzer runtime (about 14 MB
   # to download next to the LLVM libraries chromium already brings)
   clang-14 libclang-rt-14-dev
+  # Apache Kafka for localstack.sh --broker kafka (jars fetched by deploy/kafka-fetch.sh)
+  maven default-jre-headless
 )
 
 missing=()
@@ -29,6 +31,7 @@ done
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#PACKAGES[@]} packages present"
+  bash "$(dirname "$0")/kafka-fetch.sh"
   exit 0
 fi
 
@@ -38,3 +41,4 @@ echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+bash "$(dirname "$0")/kafka-fetch.sh"

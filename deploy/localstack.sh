@@ -1,21 +1,50 @@
 #!/usr/bin/env bash
-# localstack.sh: a private, throwaway gfdx stack (PostgreSQL 15 + gfdx-devbroker) in one
-# directory, for development and the integration tests.
+# localstack.sh: a private, throwaway gfdx stack (PostgreSQL 15 + a Kafka broker: the
+# embedded gfdx-devbroker or a single-node Apache Kafka) in one directory, for development
+# and the integration tests.
 #
-#   localstack.sh start DIR      create DIR if missing, start PostgreSQL and the dev broker,
-#                                write DIR/env; prints nothing but errors. Running it on a
-#                                stack that is already up only rewrites DIR/env.
+#   localstack.sh start DIR [--broker devbroker|kafka]
+#                                create DIR if missing, start PostgreSQL and the broker (default
+#                                devbroker), write DIR/env; prints nothing but errors. Running
+#                                it on a stack that is already up only rewrites DIR/env.
 #   localstack.sh stop DIR       stop the broker and PostgreSQL; leaves no process behind
 #   localstack.sh pg-stop DIR    stop only PostgreSQL (outage tests)
 #   localstack.sh pg-start DIR   start PostgreSQL again, on the same port
+#   localstack.sh kafka-stop DIR   stop only Apache Kafka (SIGTERM; outage tests)
+#   localstack.sh kafka-start DIR  start it again from its own log directory, on the same ports
+#   localstack.sh kafka-props DIR PRINCIPAL
+#                                print the librdkafka properties of a daemon connecting as
+#                                PRINCIPAL (User:NAME or NAME), as libconfig pairs for a
+#                                daemon's `kafka = ( ... )` list: on Apache Kafka the SASL
+#                                listener and NAME's SCRAM credentials, on the dev broker only
+#                                bootstrap.servers
 #   localstack.sh env DIR        print DIR/env
 #
 # DIR/env holds `export` lines: GFDX_STACK_DIR, GFDX_PG_CONNINFO (unix socket),
 # GFDX_PG_TCP_CONNINFO (127.0.0.1), GFDX_PG_HOST (the socket directory), GFDX_PG_PORT,
-# GFDX_KAFKA_BOOTSTRAP.
+# GFDX_BROKER (devbroker|kafka), GFDX_KAFKA_BOOTSTRAP; on Apache Kafka also
+# GFDX_KAFKA_SASL_BOOTSTRAP, GFDX_KAFKA_CREDENTIALS (the credentials directory) and
+# GFDX_KAFKA_VERSION.
 #
 # Layout of DIR: pg/data (cluster), pg/sock (unix socket), pg/port, pg/postgres.log,
-# broker.addr, devbroker.pid, devbroker.log, env.
+# broker.kind, env; dev broker: broker.addr, devbroker.pid, devbroker.log; Apache Kafka:
+# kafka/server.properties, kafka/ports, kafka/data (the log directory), kafka/kafka.pid,
+# kafka/kafka.log, kafka/apply.log, kafka/credentials/NAME.
+#
+# Apache Kafka (jars from deploy/kafka-fetch.sh, GFDX_KAFKA_VERSION, default 3.9.1): one JVM
+# (-Xmx512m), KRaft broker and controller combined, StandardAuthorizer,
+# allow.everyone.if.no.acl.found=false. Listeners, all on 127.0.0.1 on free ports:
+#   SASL_PLAINTEXT (GFDX_KAFKA_SASL_BOOTSTRAP): SCRAM-SHA-512, one user per principal: admin
+#     (a super user), every participant of the registry (User:<id>, or its `principal`) and
+#     every daemon (User:gfdx-<service>). Each user's random password is in
+#     kafka/credentials/NAME (mode 0600; librdkafka properties, e.g. kcat -F FILE), never
+#     printed but by kafka-props. Daemons connect here, each as its own principal.
+#   HARNESS (GFDX_KAFKA_BOOTSTRAP): PLAINTEXT, principal ANONYMOUS, which is a super user.
+#     It is the harness and admin listener of a throwaway test stack only (kcat, gfdx produce
+#     and gfdx kafka apply in the tests); no real cluster may have such a listener.
+#   CONTROLLER: PLAINTEXT, the KRaft controller (ANONYMOUS as well).
+# After the broker serves metadata, `gfdx kafka apply` creates the topics and ACLs of
+# deploy/topics.cfg and deploy/participants.cfg.
 #
 # PostgreSQL runs with fsync, synchronous_commit and full_page_writes off: fast, and a crash
 # of the machine can lose or corrupt the data. That is fine for a throwaway test stack and
@@ -28,13 +57,20 @@
 # they run as that user.
 #
 # Environment: GFDX_BUILD_DIR (default: <repo>/build) locates
-# tools/devbroker/gfdx-devbroker; GFDX_TOPICS_FILE (default: <repo>/deploy/topics.cfg).
+# tools/devbroker/gfdx-devbroker and tools/cli/gfdx; GFDX_TOPICS_FILE (default:
+# <repo>/deploy/topics.cfg); GFDX_PARTICIPANTS_FILE (default: <repo>/deploy/participants.cfg);
+# GFDX_KAFKA_VERSION, GFDX_KAFKA_HOME (deploy/kafka-fetch.sh); GFDX_KAFKA_HEAP (default
+# -Xmx512m); GFDX_KAFKA_DAEMON_LISTENER (sasl, the default, or harness: kafka-props gives the
+# daemons the harness listener, without SASL: for Kafka 4.x, whose SCRAM librdkafka before
+# 2.6.1 cannot do, to test the rest of the protocol; kept in kafka/daemon.listener).
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD_DIR=${GFDX_BUILD_DIR:-$top/build}
 DEVBROKER=$BUILD_DIR/tools/devbroker/gfdx-devbroker
 TOPICS_FILE=${GFDX_TOPICS_FILE:-$top/deploy/topics.cfg}
+PARTICIPANTS_FILE=${GFDX_PARTICIPANTS_FILE:-$top/deploy/participants.cfg}
+GFDX=$BUILD_DIR/tools/cli/gfdx
 BROKER_WAIT_S=20
 BROKER_STOP_WAIT_S=10
 PG_WAIT_S=30
@@ -74,7 +110,7 @@ as_pg() {
 
 # Sets the paths of the stack in DIR (made absolute).
 set_paths() {
-    [ -n "${1:-}" ] || die "missing DIR (usage: localstack.sh start|stop|pg-stop|pg-start|env DIR)"
+    [ -n "${1:-}" ] || die "missing DIR (usage: localstack.sh start|stop|pg-stop|pg-start|kafka-stop|kafka-start|kafka-props|env DIR)"
     DIR=$1
     case $DIR in /*) ;; *) DIR=$PWD/$DIR ;; esac
     DIR=${DIR%/}
@@ -86,7 +122,9 @@ set_paths() {
     BROKER_ADDR=$DIR/broker.addr
     BROKER_PID=$DIR/devbroker.pid
     BROKER_LOG=$DIR/devbroker.log
+    BROKER_KIND=$DIR/broker.kind
     ENVFILE=$DIR/env
+    KDIR=$DIR/kafka
 }
 
 # Is process $1 running? A zombie is not: PID 1 here may reap exited daemons late.
@@ -277,16 +315,20 @@ broker_stop() {
 shq() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
 
 write_env() {
-    local port boot
+    local port
     port=$(cat "$PORTFILE")
-    boot=$(head -n 1 "$BROKER_ADDR")
     {
         echo "export GFDX_STACK_DIR=$(shq "$DIR")"
         echo "export GFDX_PG_CONNINFO=$(shq "host=$SOCKDIR port=$port dbname=gfdx user=gfdx")"
         echo "export GFDX_PG_TCP_CONNINFO=$(shq "host=127.0.0.1 port=$port dbname=gfdx user=gfdx")"
         echo "export GFDX_PG_HOST=$(shq "$SOCKDIR")"
         echo "export GFDX_PG_PORT=$port"
-        echo "export GFDX_KAFKA_BOOTSTRAP=$(shq "$boot")"
+        echo "export GFDX_BROKER=$KIND"
+        if [ "$KIND" = kafka ]; then
+            kafka_env_lines
+        else
+            echo "export GFDX_KAFKA_BOOTSTRAP=$(shq "$(head -n 1 "$BROKER_ADDR")")"
+        fi
     } >"$ENVFILE.tmp"
     mv "$ENVFILE.tmp" "$ENVFILE"
 }
@@ -296,11 +338,20 @@ start_cleanup() {
     local status=$?
     [ "$status" -eq 0 ] && return 0
     [ "${BROKER_STARTED_HERE:-0}" = 1 ] && broker_stop
+    [ "${KAFKA_STARTED_HERE:-0}" = 1 ] && kafka_stop
     [ "${PG_STARTED_HERE:-0}" = 1 ] && pg_stop
     exit "$status"
 }
 
+# start DIR [--broker devbroker|kafka]: a stack keeps its broker kind (broker.kind).
 cmd_start() {
+    KIND=devbroker
+    [ -s "$BROKER_KIND" ] && KIND=$(cat "$BROKER_KIND")
+    case "${1:-}:${2:-}" in
+    : ) ;;
+    --broker:devbroker | --broker:kafka) KIND=$2 ;;
+    *) die "usage: localstack.sh start DIR [--broker devbroker|kafka]" ;;
+    esac
     mkdir -p "$DIR"
     trap start_cleanup EXIT
     pg_prepare_dir
@@ -308,8 +359,15 @@ cmd_start() {
     pg_running || PG_STARTED_HERE=1
     pg_start
     pg_create_db
-    broker_pid_alive || BROKER_STARTED_HERE=1
-    broker_start
+    echo "$KIND" >"$BROKER_KIND"
+    if [ "$KIND" = kafka ]; then
+        kafka_paths
+        kafka_pid_alive || KAFKA_STARTED_HERE=1
+        kafka_start
+    else
+        broker_pid_alive || BROKER_STARTED_HERE=1
+        broker_start
+    fi
     write_env
     trap - EXIT
 }
@@ -317,6 +375,7 @@ cmd_start() {
 cmd_stop() {
     [ -d "$DIR" ] || die "$DIR: no such stack directory"
     broker_stop
+    kafka_stop
     pg_stop
     rm -f "$ENVFILE"
 }
@@ -325,17 +384,21 @@ main() {
     local cmd=${1:-}
     [ $# -ge 1 ] && shift
     case $cmd in
-    start | stop | pg-stop | pg-start | env) ;;
+    start | stop | pg-stop | pg-start | kafka-stop | kafka-start | kafka-props | env) ;;
     -h | --help | help)
         sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'
         return 0
         ;;
-    *) die "usage: localstack.sh start|stop|pg-stop|pg-start|env DIR" ;;
+    *) die "usage: localstack.sh start|stop|pg-stop|pg-start|kafka-stop|kafka-start|kafka-props|env DIR" ;;
     esac
     set_paths "${1:-}"
+    [ $# -ge 1 ] && shift
     BINDIR=$(pg_bindir)
     case $cmd in
-    start) cmd_start ;;
+    start) cmd_start "$@" ;;
+    kafka-stop) kafka_stop ;;
+    kafka-start) kafka_restart ;;
+    kafka-props) kafka_props "${1:-}" ;;
     stop) cmd_stop ;;
     pg-stop) pg_stop ;;
     pg-start)
@@ -349,4 +412,6 @@ main() {
     esac
 }
 
+# shellcheck source=deploy/localstack-kafka.sh
+source "$top/deploy/localstack-kafka.sh"
 main "$@"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A stored offset falls below the partition's low watermark while gfdx-intake is stopped
-# (the dev broker keeps about 5 MiB per partition and evicts the oldest records beyond
-# that, as retention would on Apache Kafka). On restart the daemon goes on from the earliest
+# (broker_retain_bytes: the dev broker keeps about 5 MiB per partition and evicts the oldest
+# records beyond that; Apache Kafka's retention deletes the oldest segments beyond 1 MiB). On restart the daemon goes on from the earliest
 # record still there, but records the gap: one intake.offset_gap row with the exact missing
 # range, an ERROR log line naming topic, partition and offsets, gfdx_offset_gaps_total = 1.
 # A crash and restart afterwards neither records it again nor loses the row.
@@ -31,7 +31,10 @@ kill_proc intake TERM
 assert_eq "first run stopped cleanly" 0 "$KILL_STATUS"
 
 # While the daemon is down: 8 MB onto the partition, so offsets 3.. are evicted.
+broker_retain_bytes gfdx.needs 1048576
 produce_junk 80 100000
+evicted() { [ "$(first_offset)" -gt 3 ]; }
+wait_for "retention deleted the oldest records" 30 evicted
 low=$(first_offset)
 last=82
 assert_ok "the broker evicted the stored offset (low watermark $low > 3)" test "$low" -gt 3

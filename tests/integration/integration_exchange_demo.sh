@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The README's first command, end to end: all four daemons on the dev broker and a private
+# The README's first command, end to end: all four daemons on the broker of GFDX_TEST_BROKER
+# (demo.sh --broker; default the dev broker) and a private
 # PostgreSQL, name lists -> needs -> pushes and dispatches -> banks' feedback (each need's
 # records produced in one go) -> outcome back in intake. Checks what it prints and leaves.
 source "$(dirname "$0")/lib.sh"
@@ -7,7 +8,7 @@ GFDX_TEST_DIR=$(mktemp -d /tmp/gfdx-demo-test.XXXXXX)
 chmod 755 "$GFDX_TEST_DIR"
 export GFDX_DEMO_DIR=$GFDX_TEST_DIR/demo
 out=$GFDX_TEST_DIR/demo.out
-bash "$GFDX_SOURCE_DIR/deploy/demo.sh" --count 60 >"$out" 2>&1 && rc=0 || rc=$?
+bash "$GFDX_SOURCE_DIR/deploy/demo.sh" --count 60 --broker "${GFDX_TEST_BROKER:-devbroker}" >"$out" 2>&1 && rc=0 || rc=$?
 assert_eq "demo exits 0" 0 "$rc"
 [ "$rc" = 0 ] || tail -40 "$out" | sed 's/^/#   /'
 line=$(grep "financing outcome in intake.need equals" "$out" || true)
@@ -22,5 +23,6 @@ assert_ok "HTML report written" test -s "$html"
 assert_ok "every daemon caught up" test "$(grep -c 'caught up' "$out")" -ge 6
 assert_fails "no daemon left running" pgrep -f "gfdx-(intake|push|feedback|namelist) --config $GFDX_DEMO_DIR"
 assert_fails "no PostgreSQL of the demo left running" pgrep -f "$GFDX_DEMO_DIR/pg"
+assert_fails "no broker of the demo left running" pgrep -f "gfdx-devbroker.*$GFDX_DEMO_DIR|$GFDX_DEMO_DIR/kafka"
 rm -rf "$GFDX_TEST_DIR"
 finish

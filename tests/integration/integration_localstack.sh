@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # deploy/localstack.sh: the private PostgreSQL (UTF-8, free port, outage and recovery on the
-# same port) and the dev broker; `stop` leaves no process of the stack behind.
+# same port) and the broker of GFDX_TEST_BROKER (gfdx-devbroker or Apache Kafka; its own
+# features: integration_localstack_kafka.sh); `stop` leaves no process of the stack behind.
 source "$(dirname "$0")/lib.sh"
 
 LS=$GFDX_LOCALSTACK
@@ -19,7 +20,15 @@ assert_eq "env: GFDX_STACK_DIR" "$GFDX_TEST_DIR/stack" "$S"
 assert_eq "env: conninfo uses the unix socket and the port" \
     "host=$S/pg/sock port=$GFDX_PG_PORT dbname=gfdx user=gfdx" "$GFDX_PG_CONNINFO"
 assert_eq "env: GFDX_PG_HOST is the socket directory" "$S/pg/sock" "$GFDX_PG_HOST"
-assert_eq "env: GFDX_KAFKA_BOOTSTRAP is the broker's address" "$(cat "$S/broker.addr")" "$GFDX_KAFKA_BOOTSTRAP"
+assert_eq "env: GFDX_BROKER" "${GFDX_TEST_BROKER:-devbroker}" "$GFDX_BROKER"
+if [ "$GFDX_BROKER" = kafka ]; then
+    assert_eq "env: GFDX_KAFKA_BOOTSTRAP is the harness listener" "127.0.0.1:$(cut -d' ' -f2 "$S/kafka/ports")" "$GFDX_KAFKA_BOOTSTRAP"
+    br_pidfile=$S/kafka/kafka.pid
+else
+    assert_eq "env: GFDX_KAFKA_BOOTSTRAP is the broker's address" "$(cat "$S/broker.addr")" "$GFDX_KAFKA_BOOTSTRAP"
+    br_pidfile=$S/devbroker.pid
+fi
+assert_ok "the broker serves metadata" kcat -L -b "$GFDX_KAFKA_BOOTSTRAP" -t gfdx.needs -m 5
 assert_eq "localstack.sh env prints DIR/env" "$(cat "$S/env")" "$(bash "$LS" env "$S")"
 
 # --- PostgreSQL ---------------------------------------------------------------------------
@@ -41,11 +50,11 @@ fi
 
 # --- start is idempotent ------------------------------------------------------------------
 pm_pid=$(head -n 1 "$S/pg/data/postmaster.pid")
-br_pid=$(cat "$S/devbroker.pid")
+br_pid=$(cat "$br_pidfile")
 out=$(bash "$LS" start "$S" 2>&1)
 assert_eq "a second start prints nothing" "" "$out"
 assert_eq "a second start keeps the same PostgreSQL" "$pm_pid" "$(head -n 1 "$S/pg/data/postmaster.pid")"
-assert_eq "a second start keeps the same broker" "$br_pid" "$(cat "$S/devbroker.pid")"
+assert_eq "a second start keeps the same broker" "$br_pid" "$(cat "$br_pidfile")"
 
 # --- outage: pg-stop / pg-start -----------------------------------------------------------
 port=$GFDX_PG_PORT
@@ -71,6 +80,7 @@ assert_eq "after stop, no postgres child process is left" "" "$left"
 assert_fails "after stop, the broker is gone" pid_alive "$br_pid"
 assert_eq "after stop, no process mentions the stack directory" "" "$(live_pids_matching "$S")"
 assert_fails "after stop, no bootstrap file" test -e "$S/broker.addr"
+assert_fails "after stop, no broker pid file" test -e "$br_pidfile"
 assert_fails "after stop, no env file" test -e "$S/env"
 
 # Start again after a stop (the cluster is kept), then let stack_down stop it.
@@ -78,11 +88,18 @@ bash "$LS" start "$S"
 # shellcheck source=/dev/null
 source "$S/env"
 assert_eq "start after stop works" 沙坪坝区 "$(psql_q 'SELECT name FROM t')"
+assert_eq "start after stop keeps the broker kind" "${GFDX_TEST_BROKER:-devbroker}" "$GFDX_BROKER"
+assert_ok "start after stop: the broker serves metadata" kcat -L -b "$GFDX_KAFKA_BOOTSTRAP" -t gfdx.needs -m 5
 
 # --- errors are clear ---------------------------------------------------------------------
-err=$(GFDX_BUILD_DIR=/nonexistent bash "$LS" start "$GFDX_TEST_DIR/other" 2>&1 >/dev/null) || true
-assert_ok "a missing broker binary is reported with a hint" grep -q "gfdx-devbroker not found: build first" <<<"$err"
+err=$(GFDX_BUILD_DIR=/nonexistent bash "$LS" start "$GFDX_TEST_DIR/other" --broker "$GFDX_BROKER" 2>&1 >/dev/null) || true
+if [ "$GFDX_BROKER" = kafka ]; then
+    assert_ok "a missing gfdx (kafka apply) is reported with a hint" grep -q "tools/cli/gfdx not found: build first" <<<"$err"
+else
+    assert_ok "a missing broker binary is reported with a hint" grep -q "gfdx-devbroker not found: build first" <<<"$err"
+fi
 assert_eq "the failed start stopped the postgres it had started" "" "$(live_pids_matching "$GFDX_TEST_DIR/other")"
 assert_fails "an unknown command is refused" bash "$LS" frobnicate "$S"
+assert_fails "an unknown broker is refused" bash "$LS" start "$GFDX_TEST_DIR/other" --broker rabbitmq
 
 finish

@@ -30,13 +30,11 @@ wait_sql_eq "SELECT count(*) FROM intake.message_log" "$total" 60
 wait_sql_eq "SELECT count(*) FROM intake.outbox WHERE published_at IS NULL" 0 30
 
 # A backlog: outbox rows written while the broker is down, then one unproducible row.
-broker=$(cat "$GFDX_STACK_DIR/devbroker.pid")
-kill -USR1 "$broker"
-wait_for "broker down" 10 grep -q "took down" "$GFDX_STACK_DIR/devbroker.log"
+broker_outage_begin
 q "INSERT INTO intake.outbox (event_id, topic, key, value, record_type) SELECT gen_random_uuid(), topic, key,
    value, record_type FROM intake.outbox WHERE record_type = 'Receipt' ORDER BY id LIMIT 5" >/dev/null
 wait_for "gfdx_outbox_pending shows the backlog" 15 metric_is gfdx_outbox_pending 5
-kill -USR2 "$broker"
+broker_outage_end
 q "INSERT INTO intake.outbox (event_id, topic, key, value, record_type) VALUES (gen_random_uuid(),
    'gfdx.receipts', convert_to('POISON-M', 'UTF8'), convert_to(repeat('x', 1200000), 'UTF8'), 'Receipt')" >/dev/null
 wait_sql_eq "SELECT count(*) FROM intake.outbox WHERE published_at IS NULL AND failed_at IS NULL" 0 60

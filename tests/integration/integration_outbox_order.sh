@@ -57,16 +57,14 @@ assert_eq "both instances relayed rows" 2 "$(psql_q "SELECT count(DISTINCT claim
 
 # While one instance has a key's rows in flight (broker down), the other claims none of that
 # key's later rows: it would deliver them first once the broker is back.
-broker=$(cat "$GFDX_STACK_DIR/devbroker.pid")
-kill -USR1 "$broker"
-wait_for "broker down" 10 grep -q "took down" "$GFDX_STACK_DIR/devbroker.log"
+broker_outage_begin
 insert_rows 1 30 THREE
 wait_sql_eq "SELECT count(*) FROM intake.outbox WHERE convert_from(key, 'UTF8') = 'THREE-1' AND claimed_until IS NOT NULL" 7 20
 sleep 4
 assert_eq "broker down: one instance holds the key's first 7 rows, the other none" "1 7" \
     "$(psql_q "SELECT count(DISTINCT claimed_by) || ' ' || count(*) FROM intake.outbox
                WHERE convert_from(key, 'UTF8') = 'THREE-1' AND claimed_until IS NOT NULL")"
-kill -USR2 "$broker"
+broker_outage_end
 wait_sql_eq "SELECT count(*) FROM intake.outbox WHERE published_at IS NULL" 0 60
 assert_eq "after the outage: the key in id order" 0 "$(in_order THREE)"
 kill_proc intake2 TERM

@@ -2,7 +2,7 @@
 # lib.sh: sourced by every integration and fault test (tests/integration/<label>_<name>.sh).
 #
 #   source "$(dirname "$0")/lib.sh"
-#   stack_up                          # private PostgreSQL + dev broker, env exported
+#   stack_up                          # private PostgreSQL + broker, env exported
 #   spawn intake "$(service_bin intake)" --config "$GFDX_TEST_DIR/intake.cfg"
 #   wait_sql_eq "SELECT count(*) FROM intake.need" 1 20
 #   assert_eq "need is approved" APPROVED "$(psql_q "SELECT status FROM intake.need")"
@@ -16,14 +16,21 @@
 # wait_for and wait_sql_eq report and then return 1: under `set -e` the test stops there,
 # since what follows depends on it. assert_* and fail report and return 0: the test goes on.
 #
-# Functions: stack_up, stack_down, spawn NAME CMD..., spawn_pid NAME, proc_alive NAME,
+# Functions: stack_up, stack_down, kafka_props PRINCIPAL, broker_outage_begin,
+# broker_outage_end, broker_kill9, broker_create_topic TOPIC [N], broker_topic_configs
+# TOPIC K=V..., broker_retain_bytes TOPIC BYTES, spawn NAME CMD..., spawn_pid NAME, proc_alive NAME,
 # kill_proc NAME [SIG] (sets KILL_STATUS), pid_alive PID / pid_gone PID (zombies count as
 # gone), psql_q SQL, wait_for DESC TIMEOUT_S CMD..., wait_sql_eq SQL EXPECTED TIMEOUT_S,
 # pass DESC, fail MSG, assert_eq DESC EXPECTED ACTUAL, assert_ge DESC MIN ACTUAL,
 # assert_ok DESC CMD..., assert_fails DESC CMD..., dump_logs, finish.
 #
 # Environment (set by ctest): GFDX_BUILD_DIR, GFDX_SOURCE_DIR (defaults: the repository
-# holding this file, and its build/). GFDX_KEEP_TEST_DIR=1 keeps $GFDX_TEST_DIR afterwards.
+# holding this file, and its build/), GFDX_TEST_BROKER (devbroker, the default, or kafka:
+# Apache Kafka from deploy/localstack.sh). GFDX_KEEP_TEST_DIR=1 keeps $GFDX_TEST_DIR afterwards.
+#
+# Both brokers: GFDX_KAFKA_BOOTSTRAP is a listener without authentication whose principal is
+# a super user on Apache Kafka (the harness's kcat and gfdx produce); daemons connect with
+# `kafka_props gfdx-<service>` (their own SCRAM principal on Apache Kafka).
 #
 # Binaries: GFDX_CLI (tools/cli/gfdx), GFDX_DEVBROKER (tools/devbroker/gfdx-devbroker),
 # `service_bin NAME` (services/NAME/gfdx-NAME), all under $GFDX_BIN (= $GFDX_BUILD_DIR).
@@ -219,13 +226,15 @@ _t_kill_spawned() {
 }
 
 # stack_up: a fresh test directory (exported as GFDX_TEST_DIR) and a private stack in
-# $GFDX_TEST_DIR/stack; sources its env (GFDX_PG_CONNINFO, GFDX_KAFKA_BOOTSTRAP, ...).
+# $GFDX_TEST_DIR/stack on broker $GFDX_TEST_BROKER; sources its env (GFDX_PG_CONNINFO,
+# GFDX_BROKER, GFDX_KAFKA_BOOTSTRAP, ...).
 stack_up() {
     GFDX_TEST_DIR=$(mktemp -d "/tmp/gfdx-$_T_NAME.XXXXXX")
     chmod 755 "$GFDX_TEST_DIR" # the postgres user must traverse it when we run as root
     export GFDX_TEST_DIR
     _T_STACK_UP=1
-    if ! bash "$GFDX_LOCALSTACK" start "$GFDX_TEST_DIR/stack" 2>"$GFDX_TEST_DIR/localstack.log"; then
+    if ! bash "$GFDX_LOCALSTACK" start "$GFDX_TEST_DIR/stack" --broker "${GFDX_TEST_BROKER:-devbroker}" \
+        2>"$GFDX_TEST_DIR/localstack.log"; then
         sed 's/^/# /' "$GFDX_TEST_DIR/localstack.log"
         fail "stack_up: deploy/localstack.sh start failed"
         _T_ABORT_REPORTED=1
@@ -233,6 +242,85 @@ stack_up() {
     fi
     # shellcheck disable=SC1091
     source "$GFDX_TEST_DIR/stack/env"
+}
+
+# kafka_props PRINCIPAL: the libconfig pairs of a daemon's `kafka = ( ... )` list connecting
+# as PRINCIPAL (gfdx-<service>, or a participant id): its SCRAM credentials on Apache Kafka,
+# the bootstrap address alone on the dev broker.
+kafka_props() { bash "$GFDX_LOCALSTACK" kafka-props "$GFDX_STACK_DIR" "$1"; }
+
+# broker_outage_begin / broker_outage_end: every broker goes away (connections refused), then
+# comes back with its data: gfdx-devbroker SIGUSR1 / SIGUSR2 (each reported as a check once
+# its log says it acted); Apache Kafka kafka-stop (a clean shutdown, the JVM gone) /
+# kafka-start (a restart from its log directory on the same ports, serving metadata).
+broker_outage_begin() {
+    if [ "$GFDX_BROKER" = kafka ]; then
+        bash "$GFDX_LOCALSTACK" kafka-stop "$GFDX_STACK_DIR"
+        assert_fails "broker outage: Apache Kafka refuses metadata" kcat -L -b "$GFDX_KAFKA_BOOTSTRAP" -m 2
+    else
+        kill -USR1 "$(cat "$GFDX_STACK_DIR/devbroker.pid")"
+        wait_for "broker outage: the dev broker took its brokers down" 10 \
+            grep -q "took down all" "$GFDX_STACK_DIR/devbroker.log"
+    fi
+}
+broker_outage_end() {
+    if [ "$GFDX_BROKER" = kafka ]; then
+        bash "$GFDX_LOCALSTACK" kafka-start "$GFDX_STACK_DIR"
+        pass "broker outage over: Apache Kafka serves metadata again"
+    else
+        kill -USR2 "$(cat "$GFDX_STACK_DIR/devbroker.pid")"
+        wait_for "broker outage over: the dev broker brought its brokers up" 10 \
+            grep -q "brought up all" "$GFDX_STACK_DIR/devbroker.log"
+    fi
+}
+
+# _t_apply_topics SED_SCRIPT: Apache Kafka: gfdx kafka apply with a copy of deploy/topics.cfg
+# edited by SED_SCRIPT (its daemons' configs beside it, as symlinks).
+_t_apply_topics() {
+    local dir=$GFDX_TEST_DIR/topics-apply f
+    mkdir -p "$dir"
+    for f in "$GFDX_SOURCE_DIR"/deploy/*.cfg; do ln -sf "$f" "$dir/"; done
+    rm -f "$dir/topics.cfg"
+    sed "$1" "$GFDX_SOURCE_DIR/deploy/topics.cfg" >"$dir/topics.cfg"
+    "$GFDX_CLI" kafka apply --brokers "$GFDX_KAFKA_BOOTSTRAP" --topics "$dir/topics.cfg" \
+        --participants "$GFDX_SOURCE_DIR/deploy/participants.cfg" >>"$GFDX_TEST_DIR/topics-apply.log" 2>&1
+}
+
+# broker_create_topic TOPIC [PARTITIONS]: a topic outside deploy/topics.cfg (default 1
+# partition). Apache Kafka creates no topic by itself (auto.create.topics.enable=false); the
+# dev broker creates one on first use, so there it does nothing.
+broker_create_topic() {
+    [ "$GFDX_BROKER" = kafka ] || return 0
+    _t_apply_topics "s/^topics = (/&\\n  { name = \"$1\"; partitions = ${2:-1}; },/"
+}
+
+# broker_topic_configs TOPIC KEY=VALUE...: on Apache Kafka, sets these configs on TOPIC (an
+# entry of deploy/topics.cfg) with gfdx kafka apply; on the dev broker, nothing (it has no
+# topic configs: no message size limit of its own, retention a fixed cap of about 5 MiB per
+# partition).
+broker_topic_configs() {
+    local topic=$1 kv pairs=""
+    shift
+    [ "$GFDX_BROKER" = kafka ] || return 0
+    grep -q "^ *{ name = \"$topic\";" "$GFDX_SOURCE_DIR/deploy/topics.cfg" || { fail "broker_topic_configs: $topic not in topics.cfg"; return 1; }
+    for kv in "$@"; do pairs="$pairs${pairs:+, }(\"${kv%%=*}\", \"${kv#*=}\")"; done
+    _t_apply_topics "s/^\\( *{ name = \"$topic\"; *partitions = [0-9]*;\\)/\\1 configs = ($pairs);/"
+}
+
+# broker_retain_bytes TOPIC BYTES: the oldest records of TOPIC's partitions are deleted once
+# a partition holds more than about BYTES, as retention does. Apache Kafka: real retention
+# (segment.bytes and retention.bytes = BYTES; the test stack checks retention every second),
+# whole closed segments a moment later; the dev broker: its fixed cap of about 5 MiB per
+# partition (BYTES unused), at once. Wait for the low watermark after producing.
+broker_retain_bytes() { broker_topic_configs "$1" "segment.bytes=$2" "retention.bytes=$2"; }
+
+# broker_kill9: SIGKILL of the Apache Kafka JVM (waits until it is gone); kafka-start
+# (broker_outage_end) brings it back.
+broker_kill9() {
+    local pid
+    pid=$(cat "$GFDX_STACK_DIR/kafka/kafka.pid")
+    kill -KILL "$pid"
+    wait_for "Kafka JVM (pid $pid) gone after SIGKILL" 10 pid_gone "$pid"
 }
 
 # stack_down: stops spawned daemons and the stack, removes the test directory (unless

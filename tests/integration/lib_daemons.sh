@@ -1,12 +1,16 @@
 # lib_daemons.sh: daemon configs and helpers for integration tests (source after lib.sh).
 
-# daemon_config SERVICE SCHEMA PARTICIPANT TOPICS... : writes $GFDX_TEST_DIR/SERVICE.cfg
-# pointing at the running stack, and prints its path.
+# daemon_config SERVICE PARTICIPANT TOPICS... : writes $GFDX_TEST_DIR/SERVICE.cfg (mode 0600:
+# it may hold a password) pointing at the running stack, and prints its path. The daemon
+# connects as $DAEMON_PRINCIPAL, default gfdx-SERVICE without trailing digits (intake2 is
+# gfdx-intake): on Apache Kafka its SCRAM principal (kafka_props, lib.sh).
 daemon_config() {
   local svc=$1 participant=$2; shift 2
-  local topics="" t
+  local topics="" t principal=${DAEMON_PRINCIPAL:-gfdx-${svc%%[0-9]*}}
   for t in "$@"; do topics="$topics${topics:+, }\"$t\""; done
-  local cfg="$GFDX_TEST_DIR/$svc.cfg"
+  local cfg="$GFDX_TEST_DIR/$svc.cfg" props
+  props=$(kafka_props "$principal") || { echo "daemon_config: no Kafka properties for $principal" >&2; return 1; }
+  (umask 077; : >"$cfg")
   cat >"$cfg" <<CFG
 service: { name = "$svc"; participant = "$participant"; log_level = "${GFDX_TEST_LOG_LEVEL:-info}"; };
 postgres: { conninfo = "$GFDX_PG_CONNINFO"; };
@@ -20,7 +24,7 @@ topics: { consume = [ $topics ]; };
 batch: { max_records = ${GFDX_TEST_BATCH:-200}; max_ms = 100; };
 retry: { max_backoff_ms = 1000; };
 kafka = (
-  ("bootstrap.servers", "$GFDX_KAFKA_BOOTSTRAP"),
+  $props,
   ("session.timeout.ms", "6000"),
   ("heartbeat.interval.ms", "500"),
   ("topic.metadata.refresh.interval.ms", "2000")

@@ -47,7 +47,7 @@ pboc_withdraw() {
 feedback_config() {
   local name=$1 conninfo=${2:-$GFDX_PG_CONNINFO} group=${3:-}
   local cfg
-  cfg=$(daemon_config "$name" pboc gfdx.feedback)
+  cfg=$(DAEMON_PRINCIPAL=gfdx-feedback daemon_config "$name" pboc gfdx.feedback)
   # daemon_config names the service after its first argument: keep "feedback" in logs and
   # receipts, point this instance at its own database and group when asked.
   sed -i "s/name = \"$name\";/name = \"feedback\";/" "$cfg"
