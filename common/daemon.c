@@ -34,6 +34,7 @@ typedef struct {
     gfdx_registry *registry;
     gfdx_calendar *calendar;
     gfdx_catalog *catalog;
+    gfdx_sign_key *signing_key; /* security.signing_key: signs every outbox row (outbox.h) */
     PGconn *db;
     rd_kafka_t *consumer, *producer;
     rd_kafka_queue_t *consumer_logq, *producer_logq;
@@ -581,6 +582,18 @@ static void count_outcome(gfdx_outcome o)
     gfdx_metrics_add(by_outcome[o], 1);
 }
 
+/* The gfdx-kid / gfdx-sig headers of m into raw (left NULL when absent). */
+static void signature_headers(rd_kafka_message_t *m, gfdx_raw_msg *raw)
+{
+    rd_kafka_headers_t *hdrs = NULL;
+    if (rd_kafka_message_headers(m, &hdrs) != RD_KAFKA_RESP_ERR_NO_ERROR)
+        return;
+    if (rd_kafka_header_get_last(hdrs, GFDX_SIGN_HEADER_KID, &raw->kid, &raw->kid_len) != RD_KAFKA_RESP_ERR_NO_ERROR)
+        raw->kid = NULL, raw->kid_len = 0;
+    if (rd_kafka_header_get_last(hdrs, GFDX_SIGN_HEADER_SIG, &raw->sig, &raw->sig_len) != RD_KAFKA_RESP_ERR_NO_ERROR)
+        raw->sig = NULL, raw->sig_len = 0;
+}
+
 /* One attempt at the batch in one transaction. 0 committed; -1 failed (rolled back). */
 static int apply_batch_once(daemon_t *d, char *err, size_t errlen, bool *transient)
 {
@@ -588,14 +601,16 @@ static int apply_batch_once(daemon_t *d, char *err, size_t errlen, bool *transie
                        .service_participant = d->cfg.participant, .catalog = d->catalog, .registry = d->registry,
                        .calendar = d->calendar, .max_message_bytes = gfdx_outbox_max_message_bytes(d->producer),
                        .skew_future_ms = (int64_t)d->cfg.occurred_ahead_s * 1000,
-                       .skew_past_ms = (int64_t)d->cfg.occurred_behind_days * 86400000};
+                       .skew_past_ms = (int64_t)d->cfg.occurred_behind_days * 86400000,
+                       .require_signatures = d->cfg.require_signatures};
     gfdx_outcome outcomes[d->nbatch ? d->nbatch : 1];
     if (gfdx_pg_run(d->db, "BEGIN", 0, NULL, err, errlen, transient))
         return -1;
     for (size_t i = 0; i < d->nbatch; i++) {
         rd_kafka_message_t *m = d->batch[i];
         gfdx_raw_msg raw = {rd_kafka_topic_name(m->rkt), m->partition, m->offset, m->key, m->key_len,
-                            m->payload, m->len};
+                            m->payload, m->len, NULL, NULL, 0, 0};
+        signature_headers(m, &raw);
         if (gfdx_inbound_process(&in, d->db, &raw, &outcomes[i], err, errlen)) {
             *transient = true;
             goto fail;
@@ -891,6 +906,35 @@ static int create_consumer(daemon_t *d, char *err, size_t errlen)
     return subscribe_topics(d, err, errlen);
 }
 
+/* security.signing_key: loaded (refused if readable by others, sign.h) and handed to the
+ * outbox. Its kid should be a current key of service.participant, else the next daemon
+ * refuses what we emit: said at start. Without one, emitted records go unsigned (warned). */
+static int load_signing_key(daemon_t *d, char *err, size_t errlen)
+{
+    char kerr[256];
+    const gfdx_participant *owner = NULL;
+    if (!d->cfg.signing_key || !*d->cfg.signing_key) {
+        GFDX_WARN("security.signing_key is not set: what %s emits is unsigned and will be refused"
+                  " UNSIGNED wherever signatures are required", d->cfg.service);
+        return 0;
+    }
+    if (!(d->signing_key = gfdx_sign_key_load(d->cfg.signing_key, kerr, sizeof kerr))) {
+        snprintf(err, errlen, "security.signing_key: %s", kerr);
+        return -1;
+    }
+    const char *kid = gfdx_sign_key_kid(d->signing_key);
+    if (!*kid) {
+        snprintf(err, errlen, "security.signing_key %s has no \"gfdx-kid:\" line (write it with gfdx keys generate)",
+                 d->cfg.signing_key);
+        return -1;
+    }
+    if (!gfdx_registry_find_key(d->registry, kid, &owner) || strcmp(owner->id, d->cfg.participant))
+        GFDX_WARN("security.signing_key: kid \"%s\" is not a key of %s in %s: receivers will refuse what we emit",
+                  kid, d->cfg.participant, d->cfg.participants_file);
+    gfdx_outbox_set_signer(d->signing_key);
+    return 0;
+}
+
 /* Loads registry, calendar and catalogue. 0 ok, -1 with err. */
 static int load_reference(daemon_t *d, char *err, size_t errlen)
 {
@@ -905,7 +949,7 @@ static int load_reference(daemon_t *d, char *err, size_t errlen)
                  d->cfg.participants_file);
         return -1;
     }
-    return 0;
+    return load_signing_key(d, err, errlen);
 }
 
 static void usage(FILE *out, const char *prog)
@@ -942,6 +986,8 @@ static void shutdown_daemon(daemon_t *d)
     if (d->sought)
         rd_kafka_topic_partition_list_destroy(d->sought);
     gfdx_relay_free(d->relay);
+    gfdx_outbox_set_signer(NULL);
+    gfdx_sign_key_free(d->signing_key);
     PQfinish(d->db);
     gfdx_registry_free(d->registry);
     gfdx_calendar_free(d->calendar);
