@@ -38,6 +38,7 @@ typedef struct {
     gfdx_registry *registry;
     gfdx_calendar *calendar;
     gfdx_catalog *catalog;
+    gfdx_sign_key *signing_key; /* security.signing_key: signs every outbox row (outbox.h) */
     PGconn *db;
     rd_kafka_t *consumer, *producer;
     rd_kafka_queue_t *consumer_logq, *producer_logq;
@@ -587,37 +588,16 @@ static void count_outcome(gfdx_outcome o)
     gfdx_metrics_add(by_outcome[o], 1);
 }
 
-/* A kid header as text: verbatim if strict UTF-8 without NUL and short, else "\x" + hex
- * (truncated), so that storing it can never fail (a text column refuses such bytes). */
-static void kid_text(const char *v, size_t n, char out[GFDX_LOG_KID_MAX])
-{
-    if (n < GFDX_LOG_KID_MAX && !memchr(v, '\0', n) && gfdx_utf8_valid(v, n)) {
-        memcpy(out, v, n);
-        out[n] = '\0';
-        return;
-    }
-    size_t o = (size_t)snprintf(out, GFDX_LOG_KID_MAX, "\\x");
-    for (size_t i = 0; i < n && o + 3 < GFDX_LOG_KID_MAX; i++)
-        o += (size_t)snprintf(out + o, GFDX_LOG_KID_MAX - o, "%02x", (unsigned char)v[i]);
-}
-
-/* The gfdx-kid and gfdx-sig headers as received, for the message log (borrowed from m; the
- * kid copied into kid, truncated if longer than the buffer). Absent headers stay NULL. */
-static void log_headers(rd_kafka_message_t *m, gfdx_raw_msg *raw, char kid[GFDX_LOG_KID_MAX])
+/* The gfdx-kid / gfdx-sig headers of m into raw (left NULL when absent). */
+static void signature_headers(rd_kafka_message_t *m, gfdx_raw_msg *raw)
 {
     rd_kafka_headers_t *hdrs = NULL;
-    const void *v;
-    size_t n;
-    if (rd_kafka_message_headers(m, &hdrs) != RD_KAFKA_RESP_ERR_NO_ERROR || !hdrs)
+    if (rd_kafka_message_headers(m, &hdrs) != RD_KAFKA_RESP_ERR_NO_ERROR)
         return;
-    if (rd_kafka_header_get_last(hdrs, GFDX_SIGN_HEADER_KID, &v, &n) == RD_KAFKA_RESP_ERR_NO_ERROR && v) {
-        kid_text(v, n, kid);
-        raw->log_kid = kid;
-    }
-    if (rd_kafka_header_get_last(hdrs, GFDX_SIGN_HEADER_SIG, &v, &n) == RD_KAFKA_RESP_ERR_NO_ERROR && v) {
-        raw->log_sig = v;
-        raw->log_sig_len = n;
-    }
+    if (rd_kafka_header_get_last(hdrs, GFDX_SIGN_HEADER_KID, &raw->kid, &raw->kid_len) != RD_KAFKA_RESP_ERR_NO_ERROR)
+        raw->kid = NULL, raw->kid_len = 0;
+    if (rd_kafka_header_get_last(hdrs, GFDX_SIGN_HEADER_SIG, &raw->sig, &raw->sig_len) != RD_KAFKA_RESP_ERR_NO_ERROR)
+        raw->sig = NULL, raw->sig_len = 0;
 }
 
 /* Locks the message-log chain head (migration 006) first thing in the batch transaction, to
@@ -670,7 +650,8 @@ static int apply_batch_once(daemon_t *d, char *err, size_t errlen, bool *transie
                        .service_participant = d->cfg.participant, .catalog = d->catalog, .registry = d->registry,
                        .calendar = d->calendar, .max_message_bytes = gfdx_outbox_max_message_bytes(d->producer),
                        .skew_future_ms = (int64_t)d->cfg.occurred_ahead_s * 1000,
-                       .skew_past_ms = (int64_t)d->cfg.occurred_behind_days * 86400000};
+                       .skew_past_ms = (int64_t)d->cfg.occurred_behind_days * 86400000,
+                       .require_signatures = d->cfg.require_signatures};
     gfdx_outcome outcomes[d->nbatch ? d->nbatch : 1];
     gfdx_chain_head chain;
     in.chain = &chain;
@@ -682,9 +663,8 @@ static int apply_batch_once(daemon_t *d, char *err, size_t errlen, bool *transie
     for (size_t i = 0; i < d->nbatch; i++) {
         rd_kafka_message_t *m = d->batch[i];
         gfdx_raw_msg raw = {rd_kafka_topic_name(m->rkt), m->partition, m->offset, m->key, m->key_len,
-                            m->payload, m->len, NULL, NULL, 0};
-        char kid[GFDX_LOG_KID_MAX];
-        log_headers(m, &raw, kid);
+                            m->payload, m->len, NULL, NULL, 0, 0};
+        signature_headers(m, &raw);
         if (gfdx_inbound_process(&in, d->db, &raw, &outcomes[i], err, errlen)) {
             *transient = true;
             goto fail;
@@ -1041,6 +1021,35 @@ static int create_consumer(daemon_t *d, char *err, size_t errlen)
     return subscribe_topics(d, err, errlen);
 }
 
+/* security.signing_key: loaded (refused if readable by others, sign.h) and handed to the
+ * outbox. Its kid should be a current key of service.participant, else the next daemon
+ * refuses what we emit: said at start. Without one, emitted records go unsigned (warned). */
+static int load_signing_key(daemon_t *d, char *err, size_t errlen)
+{
+    char kerr[256];
+    const gfdx_participant *owner = NULL;
+    if (!d->cfg.signing_key || !*d->cfg.signing_key) {
+        GFDX_WARN("security.signing_key is not set: what %s emits is unsigned and will be refused"
+                  " UNSIGNED wherever signatures are required", d->cfg.service);
+        return 0;
+    }
+    if (!(d->signing_key = gfdx_sign_key_load(d->cfg.signing_key, kerr, sizeof kerr))) {
+        snprintf(err, errlen, "security.signing_key: %s", kerr);
+        return -1;
+    }
+    const char *kid = gfdx_sign_key_kid(d->signing_key);
+    if (!*kid) {
+        snprintf(err, errlen, "security.signing_key %s has no \"gfdx-kid:\" line (write it with gfdx keys generate)",
+                 d->cfg.signing_key);
+        return -1;
+    }
+    if (!gfdx_registry_find_key(d->registry, kid, &owner) || strcmp(owner->id, d->cfg.participant))
+        GFDX_WARN("security.signing_key: kid \"%s\" is not a key of %s in %s: receivers will refuse what we emit",
+                  kid, d->cfg.participant, d->cfg.participants_file);
+    gfdx_outbox_set_signer(d->signing_key);
+    return 0;
+}
+
 /* Loads registry, calendar and catalogue. 0 ok, -1 with err. */
 static int load_reference(daemon_t *d, char *err, size_t errlen)
 {
@@ -1055,7 +1064,7 @@ static int load_reference(daemon_t *d, char *err, size_t errlen)
                  d->cfg.participants_file);
         return -1;
     }
-    return 0;
+    return load_signing_key(d, err, errlen);
 }
 
 static void usage(FILE *out, const char *prog)
@@ -1092,6 +1101,8 @@ static void shutdown_daemon(daemon_t *d)
     if (d->sought)
         rd_kafka_topic_partition_list_destroy(d->sought);
     gfdx_relay_free(d->relay);
+    gfdx_outbox_set_signer(NULL);
+    gfdx_sign_key_free(d->signing_key);
     PQfinish(d->db);
     gfdx_registry_free(d->registry);
     gfdx_calendar_free(d->calendar);

@@ -219,7 +219,7 @@ static int read_checkpoints(audit_opts *o, const gfdx_catalog *cat, char *err, s
 /* Columns of the walk, in E(row) order from topic on (audit_chain.h), then the chain's. */
 #define WALK_COLUMNS                                                                                      \
     "topic, partition::text, \"offset\"::text, event_id, sender, record_type, fingerprint, value_sha256,"  \
-    " key, value, kid, sig, outcome, reason_code, chain_seq, prev_hash, row_hash"
+    " key, value, sig_kid, sig, outcome, reason_code, chain_seq, prev_hash, row_hash"
 enum { W_KEY = 8, W_VALUE = 9, W_SIG = 11, W_SEQ = 14, W_PREV = 15, W_HASH = 16 };
 
 typedef struct {

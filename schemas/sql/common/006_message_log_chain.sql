@@ -1,5 +1,5 @@
 -- The message log as proof (DESIGN §8, issue 10): every consumed record keeps its raw Kafka
--- key and value and its signature headers (gfdx-kid, gfdx-sig), and the rows form a hash
+-- key and value (its signature headers are sig_kid and sig, migration 005), and the rows form a hash
 -- chain per schema: row_hash = SHA-256(prev_hash || E(row)), E and the exact fields in
 -- common/audit_chain.h. chain_seq numbers the rows 1, 2, ... in chain order.
 --
@@ -13,8 +13,6 @@
 -- which starts at the first row logged afterwards (prev_hash = 32 zero bytes).
 ALTER TABLE message_log ADD COLUMN key bytea;
 ALTER TABLE message_log ADD COLUMN value bytea;
-ALTER TABLE message_log ADD COLUMN kid text;
-ALTER TABLE message_log ADD COLUMN sig bytea;
 ALTER TABLE message_log ADD COLUMN chain_seq bigint UNIQUE;
 ALTER TABLE message_log ADD COLUMN prev_hash bytea;
 ALTER TABLE message_log ADD COLUMN row_hash bytea;
