@@ -35,7 +35,7 @@ kill_proc intake TERM
 out=$(verify 2>&1) && st=0 || st=$?
 assert_eq "the untouched log verifies (exit 0)" 0 "$st"
 assert_ok "the summary names the rows and the checkpoints matched: $out" \
-  grep -Eq "^intake.message_log: $n rows verified, head hash [0-9a-f]{64}, [1-9][0-9]* of [1-9][0-9]* checkpoints matched" <<<"$out"
+  grep -Eq "^intake.message_log: $n rows verified, $n signatures verified again, head hash [0-9a-f]{64}, [1-9][0-9]* of [1-9][0-9]* checkpoints matched" <<<"$out"
 
 # expect_tamper DESC ROW PATTERN: verify exits 1 and its report names chain_seq ROW and PATTERN.
 expect_tamper() {
@@ -44,6 +44,24 @@ expect_tamper() {
   assert_eq "$1: verify exits 1" 1 "$st"
   assert_ok "$1: the report names the row ($out)" grep -q "chain_seq $2\b.*$3" <<<"$out"
 }
+assert_ok "every stored signature was verified again against the registry" \
+  grep -q "$n signatures verified again" <<<"$out"
+# A registry in which the first row's signer has another key under the same kid (the key
+# an auditor trusts is not the key that signed): verify names the row.
+kid1=$(psql_q "SELECT sig_kid FROM intake.message_log WHERE chain_seq = 1")
+$PY - "$GFDX_PARTICIPANTS" "$kid1" "$d/swapped.cfg" <<'PY'
+import re, sys
+src, kid, out = sys.argv[1:]
+text = open(src, encoding="utf-8").read()
+keys = re.findall(r'kid = "([^"]+)"; alg = "ed25519"; public_key = "([A-Za-z0-9+/=]+)"', text)
+other = next(pk for k, pk in keys if k != kid)
+text = re.sub(r'(kid = "%s"; alg = "ed25519"; public_key = ")[^"]+' % re.escape(kid), lambda m: m.group(1) + other, text)
+open(out, "w", encoding="utf-8").write(text)
+PY
+out=$("$GFDX_CLI" audit verify --service intake --brokers "$GFDX_KAFKA_BOOTSTRAP" --timeout-ms 10000 \
+      --participants "$d/swapped.cfg" 2>&1) && st=0 || st=$?
+assert_eq "a registry whose key for $kid1 differs: verify exits 1" 1 "$st"
+assert_ok "... naming row 1 and BAD_SIGNATURE ($out)" grep -q "chain_seq 1\b.*BAD_SIGNATURE" <<<"$out"
 mid=$((n / 2))
 flip="UPDATE intake.message_log SET value = set_byte(value, 10, get_byte(value, 10) # 1) WHERE chain_seq = $mid"
 psql_q "$flip" >/dev/null

@@ -11,6 +11,7 @@
  *     hash at that row: DELETE at the end, or rows rewritten with their hashes.
  * Rows from before migration 006 (chain_seq NULL) are outside the chain and not checked. */
 #include <getopt.h>
+#include <limits.h>
 #include <jansson.h>
 #include <librdkafka/rdkafka.h>
 #include <stdio.h>
@@ -22,8 +23,10 @@
 #include "avro_catalog.h"
 #include "avro_serde.h"
 #include "cli.h"
+#include "config.h"
 #include "ids.h"
 #include "labels.h"
+#include "participants.h"
 
 #define AUDIT_TOPIC "gfdx.audit"
 #define AUDIT_FETCH_ROWS "1000"
@@ -38,6 +41,9 @@ typedef struct {
     cli_args a;
     const char *brokers;
     int timeout_ms;
+    const char *participants; /* the registry with the public keys (--participants) */
+    gfdx_registry *registry;
+    long long signatures;     /* stored signatures verified again */
     checkpoint *cps;
     size_t ncps, capcps;
 } audit_opts;
@@ -57,6 +63,8 @@ static void audit_usage(FILE *out)
             "  --service S       the service whose log is verified (required)\n"
             "  --brokers B       bootstrap servers for gfdx.audit (else $GFDX_KAFKA_BOOTSTRAP)\n"
             "  --timeout-ms N    give up reading gfdx.audit after N ms (default 15000)\n"
+            "  --participants F  the participant registry with the public keys, to verify every stored\n"
+            "                    signature again (else $GFDX_PARTICIPANTS, else the default registry)\n"
             "\n"
             "exit status: 0 the chain verifies, 1 a difference (or a failure), 2 usage error\n");
 }
@@ -66,6 +74,7 @@ static int parse_audit(int argc, char **argv, audit_opts *o)
     static const struct option longopts[] = {CLI_ARGS_LONGOPTS,
                                              {"brokers", required_argument, 0, 'b'},
                                              {"timeout-ms", required_argument, 0, 't'},
+                                             {"participants", required_argument, 0, 'p'},
                                              {"help", no_argument, 0, 'h'},
                                              {0, 0, 0, 0}};
     int c, rc;
@@ -79,6 +88,7 @@ static int parse_audit(int argc, char **argv, audit_opts *o)
         switch (c) {
         case 'b': o->brokers = optarg; break;
         case 't': o->timeout_ms = atoi(optarg); break;
+        case 'p': o->participants = optarg; break;
         case 'h': audit_usage(stdout); return 0;
         default: audit_usage(stderr); return 2;
         }
@@ -219,8 +229,10 @@ static int read_checkpoints(audit_opts *o, const gfdx_catalog *cat, char *err, s
 /* Columns of the walk, in E(row) order from topic on (audit_chain.h), then the chain's. */
 #define WALK_COLUMNS                                                                                      \
     "topic, partition::text, \"offset\"::text, event_id, sender, record_type, fingerprint, value_sha256,"  \
-    " key, value, sig_kid, sig, outcome, reason_code, chain_seq, prev_hash, row_hash"
-enum { W_KEY = 8, W_VALUE = 9, W_SIG = 11, W_SEQ = 14, W_PREV = 15, W_HASH = 16 };
+    " key, value, sig_kid, sig, outcome, reason_code, chain_seq, prev_hash, row_hash, authn,"            \
+    " (extract(epoch FROM received_at) * 1000)::bigint"
+enum { W_SENDER = 4, W_KEY = 8, W_VALUE = 9, W_KID = 10, W_SIG = 11, W_SEQ = 14, W_PREV = 15, W_HASH = 16,
+       W_AUTHN = 17, W_RECEIVED = 18 };
 
 typedef struct {
     long long seq;                       /* rows verified so far = chain_seq of the last */
@@ -248,6 +260,28 @@ static gfdx_chain_field text_col(const PGresult *r, int row, int col)
 }
 
 /* What is wrong with row i: NULL when it verifies (then w advances), else a description. */
+/* A row whose signature was verified on receipt (authn OK) must verify again under the
+ * registry's key, judged at the time it was received: a changed key, value, kid or signature,
+ * or a key the registry never held, is found. NULL, or a description (why filled). */
+static const char *check_signature(audit_opts *o, const PGresult *r, int i, unsigned char *const b[4],
+                                   const size_t n[4], char *why, size_t whylen)
+{
+    if (PQgetisnull(r, i, W_AUTHN) || strcmp(PQgetvalue(r, i, W_AUTHN), "OK"))
+        return NULL;
+    char err[256] = "";
+    gfdx_authn a = gfdx_registry_authenticate(
+        o->registry, PQgetvalue(r, i, W_SENDER), PQgetisnull(r, i, W_KID) ? NULL : PQgetvalue(r, i, W_KID), b[0],
+        n[0], b[1] ? (const void *)b[1] : "", n[1], b[2], n[2], strtoll(PQgetvalue(r, i, W_RECEIVED), NULL, 10),
+        err, sizeof err);
+    if (a == GFDX_AUTHN_OK) {
+        o->signatures++;
+        return NULL;
+    }
+    snprintf(why, whylen, "its signature does not verify again (%s%s%s)",
+             a == GFDX_AUTHN_ERROR ? "BAD_SIGNATURE" : gfdx_authn_name(a), err[0] ? ": " : "", err);
+    return why;
+}
+
 static const char *check_row(const audit_opts *o, const PGresult *r, int i, walk_state *w, unsigned char *b[4],
                              size_t n[4])
 {
@@ -324,6 +358,8 @@ static int walk_chain(PGconn *db, audit_opts *o, walk_state *w)
             size_t n[4];
             const char *bad = check_row(o, r, i, w, b, n);
             if (!bad)
+                bad = check_signature(o, r, i, b, n, why, sizeof why);
+            if (!bad)
                 bad = check_checkpoints(o, w, why, sizeof why);
             if (bad) {
                 printf("%s.message_log: %s: %s\n", o->a.service->schema, w->where, bad);
@@ -377,6 +413,8 @@ static int audit_verify(audit_opts *o)
         return cli_args_error(&o->a, "schemas: %s", err), CLI_EXIT_FAIL;
     int rc = read_checkpoints(o, cat, err, sizeof err);
     gfdx_catalog_free(cat);
+    if (rc == 0 && !(o->registry = gfdx_registry_load(o->participants, err, sizeof err)))
+        return cli_args_error(&o->a, "participants: %s", err), CLI_EXIT_FAIL;
     if (rc)
         return cli_args_error(&o->a, "%s", err), CLI_EXIT_FAIL;
     PGconn *db = cli_args_connect(&o->a);
@@ -397,8 +435,9 @@ static int audit_verify(audit_opts *o)
     }
     to_hex(w.head, sizeof w.head, hex);
     if (rc == 0)
-        printf("%s.message_log: %lld rows verified, head hash %s, %zu of %zu checkpoints matched (latest at row"
-               " %lld)\n", o->a.service->schema, w.seq, hex, matched, o->ncps, latest);
+        printf("%s.message_log: %lld rows verified, %lld signatures verified again, head hash %s, %zu of %zu"
+               " checkpoints matched (latest at row %lld)\n", o->a.service->schema, w.seq, o->signatures, hex,
+               matched, o->ncps, latest);
     return rc == 0 ? CLI_EXIT_OK : CLI_EXIT_FAIL;
 }
 
@@ -410,8 +449,14 @@ int cli_audit(int argc, char **argv)
     if (rc >= 0)
         return rc;
     rc = parse_audit(argc - 1, argv + 1, &o);
+    char dflt[PATH_MAX];
+    if (!o.participants)
+        o.participants = getenv("GFDX_PARTICIPANTS");
+    if (!o.participants || !*o.participants)
+        o.participants = gfdx_config_default_path(GFDX_SOURCE_DIR "/deploy/participants.cfg", dflt, sizeof dflt);
     if (rc < 0)
         rc = audit_verify(&o);
+    gfdx_registry_free(o.registry);
     free(o.cps);
     return rc;
 }
