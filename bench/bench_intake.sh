@@ -23,7 +23,8 @@ cat >"$dir/intake.cfg" <<CFG
 service: { name = "intake"; participant = "miit"; log_level = "${GFDX_BENCH_LOG:-warn}"; };
 postgres: { conninfo = "$GFDX_PG_CONNINFO"; };
 paths: { schemas = "$top/schemas/avro"; migrations = "$top/schemas/sql";
-         participants = "$top/deploy/participants.cfg"; calendar = "$top/deploy/calendar.cfg"; };
+         participants = "$GFDX_PARTICIPANTS"; calendar = "$top/deploy/calendar.cfg"; };
+security: { signing_key = "$GFDX_KEYS_DIR/miit.pem"; };
 topics: { consume = ["gfdx.needs", "gfdx.matching-status"]; };
 kafka = ( ("bootstrap.servers", "$GFDX_KAFKA_BOOTSTRAP"), ("session.timeout.ms", "6000") );
 CFG

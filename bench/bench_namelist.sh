@@ -47,7 +47,8 @@ cat >"$dir/namelist.cfg" <<CFG
 service: { name = "namelist"; participant = "d500106-fin"; log_level = "${GFDX_BENCH_LOG:-warn}"; };
 postgres: { conninfo = "$GFDX_PG_CONNINFO"; };
 paths: { schemas = "$top/schemas/avro"; migrations = "$top/schemas/sql";
-         participants = "$top/deploy/participants.cfg"; calendar = "$top/deploy/calendar.cfg"; };
+         participants = "$GFDX_PARTICIPANTS"; calendar = "$top/deploy/calendar.cfg"; };
+security: { signing_key = "$GFDX_KEYS_DIR/d500106-fin.pem"; };
 topics: { consume = ["gfdx.namelists"]; };
 kafka = ( ("bootstrap.servers", "$GFDX_KAFKA_BOOTSTRAP"), ("session.timeout.ms", "6000") );
 CFG

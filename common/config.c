@@ -59,6 +59,14 @@ const gfdx_cfg_setting gfdx_daemon_settings[] = {
            "Prometheus /metrics port; 0 disables"),
     DAEMON("metrics.address", GFDX_CFG_STRING, metrics_address, "127.0.0.1", 0, 0, 0, false, false,
            false, "address the metrics endpoint binds"),
+    DAEMON("audit.checkpoint_interval_s", GFDX_CFG_INT, checkpoint_interval_s, NULL, 300, 0, 86400, false,
+           false, false, "seconds between message-log checkpoints published to gfdx.audit; 0 disables"),
+    DAEMON("security.require_signatures", GFDX_CFG_BOOL, require_signatures, NULL, 1, 0, 0, false, false,
+           false, "refuse unsigned records (UNSIGNED); false only during a migration: unsigned records are"
+           " then accepted, counted and marked in the message log; a bad signature is refused always"),
+    DAEMON("security.signing_key", GFDX_CFG_STRING, signing_key, NULL, 0, 0, 0, false, false, false,
+           "private key file (PEM of `gfdx keys generate`, mode 0600) signing everything this daemon"
+           " emits; its kid is read from the file"),
 };
 /* clang-format on */
 const size_t gfdx_daemon_settings_count = sizeof gfdx_daemon_settings / sizeof gfdx_daemon_settings[0];

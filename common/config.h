@@ -69,6 +69,9 @@ typedef struct {
     int backoff_max_ms;       /* retry.max_backoff_ms */
     int metrics_port;         /* metrics.port; 0 disables */
     char *metrics_address;    /* metrics.address */
+    int checkpoint_interval_s; /* audit.checkpoint_interval_s; 0 disables */
+    bool require_signatures;  /* security.require_signatures */
+    char *signing_key;        /* security.signing_key: path of the service's private key */
     gfdx_kvlist kafka;        /* kafka = ( ("k","v"), ... ) */
 } gfdx_daemon_config;
 

@@ -16,6 +16,8 @@
 #include "metrics.h"
 #include "outbox.h"
 #include "pgstore.h"
+#include "record_limits.h"
+#include "sign.h"
 
 static volatile sig_atomic_t stop_requested, reload_requested;
 
@@ -28,12 +30,15 @@ static void on_stop(int sig)
 
 static void on_hup(int sig) { reload_requested = 1; }
 
+#define GFDX_LOG_KID_MAX 256 /* a gfdx-kid header kept in the message log, at most (bytes, with NUL) */
+
 typedef struct {
     gfdx_daemon_config cfg;
     const gfdx_service *svc;
     gfdx_registry *registry;
     gfdx_calendar *calendar;
     gfdx_catalog *catalog;
+    gfdx_sign_key *signing_key; /* security.signing_key: signs every outbox row (outbox.h) */
     PGconn *db;
     rd_kafka_t *consumer, *producer;
     rd_kafka_queue_t *consumer_logq, *producer_logq;
@@ -54,6 +59,8 @@ typedef struct {
     int db_backoff_ms;
     int resubscribe;     /* an assign/unassign call failed: leave and rejoin the group */
     char instance[160];  /* host:pid, written to offset_gap.detected_by */
+    int64_t checkpoint_at; /* gfdx_mono_ms() of the last checkpoint attempt */
+    long long checkpoint_rows; /* row_count of the last checkpoint written (0: none yet) */
 } daemon_t;
 
 /* The next back-off after a failure: 100 ms doubling to retry.max_backoff_ms. */
@@ -583,6 +590,61 @@ static void count_outcome(gfdx_outcome o)
     gfdx_metrics_add(by_outcome[o], 1);
 }
 
+/* The gfdx-kid / gfdx-sig headers of m into raw (left NULL when absent). */
+static void signature_headers(rd_kafka_message_t *m, gfdx_raw_msg *raw)
+{
+    rd_kafka_headers_t *hdrs = NULL;
+    if (rd_kafka_message_headers(m, &hdrs) != RD_KAFKA_RESP_ERR_NO_ERROR)
+        return;
+    if (rd_kafka_header_get_last(hdrs, GFDX_SIGN_HEADER_KID, &raw->kid, &raw->kid_len) != RD_KAFKA_RESP_ERR_NO_ERROR)
+        raw->kid = NULL, raw->kid_len = 0;
+    if (rd_kafka_header_get_last(hdrs, GFDX_SIGN_HEADER_SIG, &raw->sig, &raw->sig_len) != RD_KAFKA_RESP_ERR_NO_ERROR)
+        raw->sig = NULL, raw->sig_len = 0;
+}
+
+/* Locks the message-log chain head (migration 006) first thing in the batch transaction, to
+ * COMMIT, and reads it into *c: instances append whole batches one after another in a
+ * well-defined order, and taking it before any other row lock keeps it out of deadlocks.
+ * A missing head row is an error (the log cannot be appended; the batch is retried). */
+static int lock_chain(daemon_t *d, gfdx_chain_head *c, char *err, size_t errlen, bool *transient)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT row_count, head_hash FROM %s.message_log_chain FOR UPDATE", d->qschema);
+    PGresult *r = gfdx_pg_exec(d->db, sql, 0, NULL, err, errlen, transient);
+    if (!r)
+        return -1;
+    size_t n = 0;
+    unsigned char *h = PQntuples(r) == 1 ? PQunescapeBytea((const unsigned char *)PQgetvalue(r, 0, 1), &n) : NULL;
+    int rc = h && n == sizeof c->hash ? 0 : -1;
+    if (rc == 0) {
+        c->rows = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+        memcpy(c->hash, h, n);
+    } else {
+        snprintf(err, errlen, "%s.message_log_chain: no valid chain head row; the message log cannot be appended",
+                 d->qschema);
+    }
+    PQfreemem(h);
+    PQclear(r);
+    return rc;
+}
+
+/* Writes the chain head back once per batch (if the batch logged rows). */
+static int save_chain(daemon_t *d, const gfdx_chain_head *c, long long before, char *err, size_t errlen,
+                      bool *transient)
+{
+    char sql[256], rows[24];
+    if (c->rows == before)
+        return 0;
+    snprintf(sql, sizeof sql, "UPDATE %s.message_log_chain SET row_count = $1, head_hash = $2, updated_at = now()",
+             d->qschema);
+    snprintf(rows, sizeof rows, "%lld", c->rows);
+    const char *p[] = {rows, (const char *)c->hash};
+    int len[] = {0, sizeof c->hash}, fmt[] = {0, 1};
+    PGresult *r = gfdx_pg_exec_bin(d->db, sql, 2, p, len, fmt, err, errlen, transient);
+    PQclear(r);
+    return r ? 0 : -1;
+}
+
 /* One attempt at the batch in one transaction. 0 committed; -1 failed (rolled back). */
 static int apply_batch_once(daemon_t *d, char *err, size_t errlen, bool *transient)
 {
@@ -590,14 +652,21 @@ static int apply_batch_once(daemon_t *d, char *err, size_t errlen, bool *transie
                        .service_participant = d->cfg.participant, .catalog = d->catalog, .registry = d->registry,
                        .calendar = d->calendar, .max_message_bytes = gfdx_outbox_max_message_bytes(d->producer),
                        .skew_future_ms = (int64_t)d->cfg.occurred_ahead_s * 1000,
-                       .skew_past_ms = (int64_t)d->cfg.occurred_behind_days * 86400000};
+                       .skew_past_ms = (int64_t)d->cfg.occurred_behind_days * 86400000,
+                       .require_signatures = d->cfg.require_signatures};
     gfdx_outcome outcomes[d->nbatch ? d->nbatch : 1];
+    gfdx_chain_head chain;
+    in.chain = &chain;
     if (gfdx_pg_run(d->db, "BEGIN", 0, NULL, err, errlen, transient))
         return -1;
+    if (lock_chain(d, &chain, err, errlen, transient))
+        goto fail;
+    long long chain_before = chain.rows;
     for (size_t i = 0; i < d->nbatch; i++) {
         rd_kafka_message_t *m = d->batch[i];
         gfdx_raw_msg raw = {rd_kafka_topic_name(m->rkt), m->partition, m->offset, m->key, m->key_len,
-                            m->payload, m->len, d->batch_clock[i]};
+                            m->payload, m->len, d->batch_clock[i], NULL, NULL, 0, 0};
+        signature_headers(m, &raw);
         if (gfdx_inbound_process(&in, d->db, &raw, &outcomes[i], err, errlen)) {
             *transient = true;
             goto fail;
@@ -607,7 +676,9 @@ static int apply_batch_once(daemon_t *d, char *err, size_t errlen, bool *transie
     rd_kafka_topic_partition_list_t *next = rd_kafka_topic_partition_list_new(8);
     rd_kafka_topic_partition_list_t *gaps = rd_kafka_topic_partition_list_new(1);
     batch_offsets(d, first, next);
-    int rc = store_offsets(d, first, next, gaps, err, errlen, transient);
+    int rc = save_chain(d, &chain, chain_before, err, errlen, transient);
+    if (rc == 0)
+        rc = store_offsets(d, first, next, gaps, err, errlen, transient);
     if (rc == 0)
         rc = gfdx_pg_run(d->db, "COMMIT", 0, NULL, err, errlen, transient);
     if (rc == 0) {
@@ -764,6 +835,64 @@ static void relay_outbox(daemon_t *d)
     renew_producer(d);
 }
 
+#define GFDX_AUDIT_TOPIC "gfdx.audit"
+
+/* The AuditCheckpoint of the chain head read in the open transaction (the head row locked
+ * FOR SHARE: no batch appends meanwhile), NULL when the chain is empty or unchanged since
+ * the last checkpoint; -1 on a database error (err). */
+static int checkpoint_record(daemon_t *d, json_t **out, long long *rows, char *err, size_t errlen, bool *tr)
+{
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "SELECT c.row_count, encode(c.head_hash, 'hex'), m.topic, m.partition, m.\"offset\""
+             " FROM %s.message_log_chain c JOIN %s.message_log m ON m.chain_seq = c.row_count FOR SHARE OF c",
+             d->qschema, d->qschema);
+    PGresult *r = gfdx_pg_exec(d->db, sql, 0, NULL, err, errlen, tr);
+    *out = NULL;
+    if (!r)
+        return -1;
+    *rows = PQntuples(r) ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : 0;
+    if (*rows > 0 && *rows != d->checkpoint_rows)
+        *out = json_pack("{s:s, s:s, s:I, s:s, s:s, s:i, s:I, s:I}", "service", d->cfg.service, "log_schema",
+                         d->svc->schema, "row_count", (json_int_t)*rows, "head_hash", PQgetvalue(r, 0, 1),
+                         "source_topic", PQgetvalue(r, 0, 2), "source_partition", atoi(PQgetvalue(r, 0, 3)),
+                         "source_offset", (json_int_t)strtoll(PQgetvalue(r, 0, 4), NULL, 10), "taken_at",
+                         (json_int_t)gfdx_now_ms());
+    PQclear(r);
+    return 0;
+}
+
+/* Every audit.checkpoint_interval_s: the chain head goes to gfdx.audit through the outbox
+ * (signed like every emitted record), key = the schema. A failure is retried next interval. */
+static void publish_checkpoint(daemon_t *d)
+{
+    char err[512];
+    bool tr = false;
+    json_t *rec = NULL;
+    long long rows = 0;
+    if (!d->cfg.checkpoint_interval_s || gfdx_mono_ms() - d->checkpoint_at < d->cfg.checkpoint_interval_s * 1000LL)
+        return;
+    d->checkpoint_at = gfdx_mono_ms();
+    if (ensure_db(d) || gfdx_pg_run(d->db, "BEGIN", 0, NULL, err, sizeof err, &tr))
+        return;
+    int rc = checkpoint_record(d, &rec, &rows, err, sizeof err, &tr);
+    if (rc == 0 && rec)
+        rc = gfdx_outbox_insert(d->db, d->qschema, d->catalog, "AuditCheckpoint", GFDX_AUDIT_TOPIC, d->svc->schema,
+                                rec, d->cfg.participant, NULL, gfdx_outbox_max_message_bytes(d->producer), err,
+                                sizeof err, &tr) == GFDX_OUTBOX_OK ? 0 : -1;
+    if (rc == 0)
+        rc = gfdx_pg_run(d->db, "COMMIT", 0, NULL, err, sizeof err, &tr);
+    if (rc == 0 && rec) {
+        d->checkpoint_rows = rows;
+        GFDX_INFO("audit checkpoint: %s.message_log at %lld rows", d->svc->schema, rows);
+    } else if (rc) {
+        GFDX_WARN("audit checkpoint not written (next in %d s): %s", d->cfg.checkpoint_interval_s, err);
+        if (PQstatus(d->db) == CONNECTION_OK)
+            PQclear(PQexec(d->db, "ROLLBACK"));
+    }
+    json_decref(rec);
+}
+
 /* Consumer lag from the locally cached high watermarks (no broker round trip). */
 static void update_lag(daemon_t *d)
 {
@@ -812,6 +941,7 @@ static void run_loop(daemon_t *d)
         load_pending(d);
         collect_batch(d);
         apply_batch(d); /* on SIGTERM the batch in hand is still applied and committed */
+        publish_checkpoint(d);
         relay_outbox(d);
         if (gfdx_mono_ms() - last_lag > 2000) {
             update_lag(d);
@@ -908,6 +1038,35 @@ static int create_consumer(daemon_t *d, char *err, size_t errlen)
     return subscribe_topics(d, err, errlen);
 }
 
+/* security.signing_key: loaded (refused if readable by others, sign.h) and handed to the
+ * outbox. Its kid should be a current key of service.participant, else the next daemon
+ * refuses what we emit: said at start. Without one, emitted records go unsigned (warned). */
+static int load_signing_key(daemon_t *d, char *err, size_t errlen)
+{
+    char kerr[256];
+    const gfdx_participant *owner = NULL;
+    if (!d->cfg.signing_key || !*d->cfg.signing_key) {
+        GFDX_WARN("security.signing_key is not set: what %s emits is unsigned and will be refused"
+                  " UNSIGNED wherever signatures are required", d->cfg.service);
+        return 0;
+    }
+    if (!(d->signing_key = gfdx_sign_key_load(d->cfg.signing_key, kerr, sizeof kerr))) {
+        snprintf(err, errlen, "security.signing_key: %s", kerr);
+        return -1;
+    }
+    const char *kid = gfdx_sign_key_kid(d->signing_key);
+    if (!*kid) {
+        snprintf(err, errlen, "security.signing_key %s has no \"gfdx-kid:\" line (write it with gfdx keys generate)",
+                 d->cfg.signing_key);
+        return -1;
+    }
+    if (!gfdx_registry_find_key(d->registry, kid, &owner) || strcmp(owner->id, d->cfg.participant))
+        GFDX_WARN("security.signing_key: kid \"%s\" is not a key of %s in %s: receivers will refuse what we emit",
+                  kid, d->cfg.participant, d->cfg.participants_file);
+    gfdx_outbox_set_signer(d->signing_key);
+    return 0;
+}
+
 /* Loads registry, calendar and catalogue. 0 ok, -1 with err. */
 static int load_reference(daemon_t *d, char *err, size_t errlen)
 {
@@ -922,7 +1081,7 @@ static int load_reference(daemon_t *d, char *err, size_t errlen)
                  d->cfg.participants_file);
         return -1;
     }
-    return 0;
+    return load_signing_key(d, err, errlen);
 }
 
 static void usage(FILE *out, const char *prog)
@@ -959,6 +1118,8 @@ static void shutdown_daemon(daemon_t *d)
     if (d->sought)
         rd_kafka_topic_partition_list_destroy(d->sought);
     gfdx_relay_free(d->relay);
+    gfdx_outbox_set_signer(NULL);
+    gfdx_sign_key_free(d->signing_key);
     PQfinish(d->db);
     gfdx_registry_free(d->registry);
     gfdx_calendar_free(d->calendar);

@@ -6,10 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit_chain.h"
 #include "avro_serde.h"
 #include "ids.h"
 #include "record_limits.h"
 #include "log.h"
+#include "metrics.h"
 #include "outbox.h"
 #include "pgstore.h"
 
@@ -23,7 +25,10 @@ typedef struct {
     json_t *body;
     const gfdx_schema *writer;
     const char *type, *event_id, *sender;  /* event_id: eid, or NULL if not a UUID */
-    const gfdx_participant *participant;   /* the registered sender, NULL if meta.sender is not */
+    const gfdx_participant *participant;   /* the registered sender, NULL if meta.sender is not
+                                            * or when authentication (step 3) refused it */
+    char kid[GFDX_SIGN_MAX_KID];           /* gfdx-kid as text ("" absent, "?" not a kid's chars) */
+    const char *authn;                     /* message_log.authn: NULL (not reached), "OK", "UNSIGNED", a refusal */
     gfdx_outcome outcome;
     char reason_code[48];
     char reason[512];
@@ -132,18 +137,60 @@ static int run(PGconn *db, const char *sql, int n, const char *const *p, const i
     return 0;
 }
 
+/* The fields of the log row in E(row) order (audit_chain.h); part and off are its buffers. */
+static void chain_fields(const gfdx_inbound *in, const msg_state *s, const char *part, const char *off,
+                         gfdx_chain_field f[GFDX_CF_COUNT])
+{
+    const gfdx_raw_msg *m = s->m;
+    f[GFDX_CF_SCHEMA] = gfdx_chain_text(in->service->schema);
+    f[GFDX_CF_TOPIC] = gfdx_chain_text(m->topic);
+    f[GFDX_CF_PARTITION] = gfdx_chain_text(part);
+    f[GFDX_CF_OFFSET] = gfdx_chain_text(off);
+    f[GFDX_CF_EVENT_ID] = gfdx_chain_text(s->event_id);
+    f[GFDX_CF_SENDER] = gfdx_chain_text(s->sender);
+    f[GFDX_CF_RECORD_TYPE] = gfdx_chain_text(s->type);
+    f[GFDX_CF_FINGERPRINT] = gfdx_chain_text(s->fp[0] ? s->fp : NULL);
+    f[GFDX_CF_VALUE_SHA256] = gfdx_chain_text(s->sha);
+    f[GFDX_CF_KEY] = (gfdx_chain_field){m->key, m->key ? m->key_len : 0};
+    f[GFDX_CF_VALUE] = (gfdx_chain_field){m->value ? m->value : "", m->value_len};
+    f[GFDX_CF_KID] = gfdx_chain_text(s->kid[0] ? s->kid : NULL);
+    f[GFDX_CF_SIG] = (gfdx_chain_field){m->sig, m->sig ? m->sig_len : 0};
+    f[GFDX_CF_OUTCOME] = gfdx_chain_text(gfdx_outcome_name(s->outcome));
+    f[GFDX_CF_REASON_CODE] = gfdx_chain_text(s->reason_code[0] ? s->reason_code : NULL);
+}
+
+/* Appends the log row to the chain: chain_seq, prev_hash and row_hash from in->chain, which
+ * advances only once the row is stored (a rolled-back row leaves it as it was). */
 static int log_message(const gfdx_inbound *in, PGconn *db, const msg_state *s, char *err, size_t errlen, bool *tr)
 {
-    char sql[512], part[16], off[24];
+    char sql[640], part[16], off[24], seq[24];
     snprintf(sql, sizeof sql,
-             "INSERT INTO %s.message_log (topic, partition, \"offset\", event_id, sender, record_type,"
-             " fingerprint, value_sha256, outcome, reason_code) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)",
+             "INSERT INTO %s.message_log (topic, partition, \"offset\", event_id, sender, record_type, fingerprint,"
+             " value_sha256, outcome, reason_code, key, value, sig_kid, sig, chain_seq, prev_hash, row_hash, authn)"
+             " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18)",
              in->qschema);
     num(part, sizeof part, s->m->partition);
     num(off, sizeof off, s->m->offset);
-    const char *p[] = {s->m->topic, part, off, s->event_id, s->sender, s->type, s->fp[0] ? s->fp : NULL,
-                       s->sha, gfdx_outcome_name(s->outcome), s->reason_code[0] ? s->reason_code : NULL};
-    return run(db, sql, 10, p, NULL, NULL, err, errlen, tr);
+    num(seq, sizeof seq, in->chain->rows + 1);
+    gfdx_chain_field f[GFDX_CF_COUNT];
+    unsigned char h[GFDX_CHAIN_HASH_LEN];
+    chain_fields(in, s, part, off, f);
+    if (gfdx_chain_row_hash(in->chain->hash, f, h)) {
+        snprintf(err, errlen, "message log: out of memory");
+        return -1;
+    }
+    const char *p[] = {s->m->topic, part, off, s->event_id, s->sender, s->type, s->fp[0] ? s->fp : NULL, s->sha,
+                       gfdx_outcome_name(s->outcome), s->reason_code[0] ? s->reason_code : NULL, f[GFDX_CF_KEY].data,
+                       f[GFDX_CF_VALUE].data, f[GFDX_CF_KID].data, f[GFDX_CF_SIG].data, seq,
+                       (const char *)in->chain->hash, (const char *)h, s->authn};
+    int len[] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (int)f[GFDX_CF_KEY].len, (int)f[GFDX_CF_VALUE].len, 0,
+                 (int)f[GFDX_CF_SIG].len, 0, GFDX_CHAIN_HASH_LEN, GFDX_CHAIN_HASH_LEN, 0};
+    int fmt[] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 1, 0, 1, 1, 0};
+    if (run(db, sql, 18, p, len, fmt, err, errlen, tr))
+        return -1;
+    in->chain->rows++;
+    memcpy(in->chain->hash, h, sizeof h);
+    return 0;
 }
 
 static int dead_letter(const gfdx_inbound *in, PGconn *db, const msg_state *s, char *err, size_t errlen, bool *tr)
@@ -151,17 +198,18 @@ static int dead_letter(const gfdx_inbound *in, PGconn *db, const msg_state *s, c
     char sql[512], part[16], off[24];
     snprintf(sql, sizeof sql,
              "INSERT INTO %s.dead_letter (topic, partition, \"offset\", key, value, fingerprint, reason_code,"
-             " reason) VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT (topic, partition, \"offset\") DO NOTHING",
+             " reason, sig_kid, sig) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)"
+             " ON CONFLICT (topic, partition, \"offset\") DO NOTHING",
              in->qschema);
     num(part, sizeof part, s->m->partition);
     num(off, sizeof off, s->m->offset);
     const char *p[] = {s->m->topic, part, off, s->m->key, s->m->value, s->fp[0] ? s->fp : NULL,
-                       s->reason_code, s->reason};
-    int len[] = {0, 0, 0, (int)s->m->key_len, (int)s->m->value_len, 0, 0, 0};
-    int fmt[] = {0, 0, 0, 1, 1, 0, 0, 0};
+                       s->reason_code, s->reason, s->kid[0] ? s->kid : NULL, s->m->sig};
+    int len[] = {0, 0, 0, (int)s->m->key_len, (int)s->m->value_len, 0, 0, 0, 0, (int)s->m->sig_len};
+    int fmt[] = {0, 0, 0, 1, 1, 0, 0, 0, 0, 1};
     if (!s->m->key)
         p[3] = NULL;
-    return run(db, sql, 8, p, len, fmt, err, errlen, tr);
+    return run(db, sql, 10, p, len, fmt, err, errlen, tr);
 }
 
 static int reject(const gfdx_inbound *in, PGconn *db, const msg_state *s, char *err, size_t errlen, bool *tr)
@@ -169,17 +217,17 @@ static int reject(const gfdx_inbound *in, PGconn *db, const msg_state *s, char *
     char sql[512], part[16], off[24];
     snprintf(sql, sizeof sql,
              "INSERT INTO %s.rejection (event_id, topic, partition, \"offset\", sender, record_type, entity_id,"
-             " reason_code, reason, record, value) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)"
+             " reason_code, reason, record, value, sig_kid, sig) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)"
              " ON CONFLICT (topic, partition, \"offset\") DO NOTHING",
              in->qschema);
     num(part, sizeof part, s->m->partition);
     num(off, sizeof off, s->m->offset);
     char *json = s->body ? json_dumps(s->body, JSON_COMPACT) : NULL;
     const char *p[] = {s->event_id, s->m->topic, part, off, s->sender, s->type, s->key, s->reason_code,
-                       s->reason, json, s->m->value};
-    int len[] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (int)s->m->value_len};
-    int fmt[] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
-    int rc = run(db, sql, 11, p, len, fmt, err, errlen, tr);
+                       s->reason, json, s->m->value, s->kid[0] ? s->kid : NULL, s->m->sig};
+    int len[] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (int)s->m->value_len, 0, (int)s->m->sig_len};
+    int fmt[] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1};
+    int rc = run(db, sql, 13, p, len, fmt, err, errlen, tr);
     free(json);
     return rc;
 }
@@ -378,8 +426,56 @@ static int apply(const gfdx_inbound *in, PGconn *db, msg_state *s, const gfdx_ha
     return run(db, "ROLLBACK TO SAVEPOINT gfdx_record", 0, NULL, NULL, NULL, err, errlen, tr);
 }
 
-/* The checks before the sender is authenticated (steps 3-6 of inbound.h): true when the record
- * passes them (*h its handler); otherwise false with the verdict set. */
+/* The gfdx-kid header as text: "" when absent or empty, "?" (no kid has that character, so it
+ * is an UNKNOWN_KEY) when too long or not of a kid's printable ASCII. */
+static void kid_text(const gfdx_raw_msg *m, char *out, size_t outlen)
+{
+    out[0] = '\0';
+    if (!m->kid || !m->kid_len)
+        return;
+    const unsigned char *k = m->kid;
+    bool ok = m->kid_len < outlen;
+    for (size_t i = 0; ok && i < m->kid_len; i++)
+        ok = k[i] > 0x20 && k[i] < 0x7f;
+    if (!ok) {
+        snprintf(out, outlen, "?");
+        return;
+    }
+    memcpy(out, k, m->kid_len);
+    out[m->kid_len] = '\0';
+}
+
+/* Step 3, proof of origin: true when the record may go on (verified, or unsigned while
+ * signatures are not required: counted). Otherwise false with the refusal set and the sender
+ * forgotten (s->participant NULL): an unauthenticated claim gets no receipt. */
+static bool authenticate(const gfdx_inbound *in, msg_state *s)
+{
+    char why[256] = "";
+    const gfdx_raw_msg *m = s->m;
+    gfdx_authn a = gfdx_registry_authenticate(in->registry, s->sender, s->kid[0] ? s->kid : NULL, m->key,
+                                              m->key_len, m->value, m->value_len, m->sig, m->sig_len,
+                                              gfdx_now_ms(), why, sizeof why);
+    s->authn = a == GFDX_AUTHN_ERROR ? "BAD_SIGNATURE" : gfdx_authn_name(a);
+    if (a == GFDX_AUTHN_OK)
+        return true;
+    if (a == GFDX_AUTHN_UNSIGNED && !in->require_signatures) {
+        gfdx_metrics_add(GFDX_M_UNSIGNED, 1);
+        return true;
+    }
+    s->participant = NULL;
+    if (a == GFDX_AUTHN_UNSIGNED)
+        return refuse(s, s->authn, "the record has no %s / %s headers", GFDX_SIGN_HEADER_KID, GFDX_SIGN_HEADER_SIG);
+    if (a == GFDX_AUTHN_ERROR)
+        GFDX_ERROR("%s[%d]@%lld: signature verification failed: %s", m->topic, m->partition, (long long)m->offset, why);
+    return refuse(s, s->authn, "%s \"%s\": %s", GFDX_SIGN_HEADER_KID, s->kid,
+                  a == GFDX_AUTHN_UNKNOWN_KEY        ? "not a registered key"
+                  : a == GFDX_AUTHN_KEY_NOT_OF_SENDER ? "not a key of meta.sender"
+                  : a == GFDX_AUTHN_KEY_EXPIRED       ? "the key is not current (not_before .. not_after)"
+                                                     : "the signature does not verify under this key");
+}
+
+/* The checks after authentication, before state (steps 4-7 of inbound.h): true when the
+ * record passes them (*h its handler); otherwise false with the verdict set. */
 static bool admit(const gfdx_inbound *in, msg_state *s, const gfdx_handler **h)
 {
     char why[512];
@@ -423,8 +519,8 @@ static bool key_matches(msg_state *s, const gfdx_handler *h)
 static int classify_and_apply(const gfdx_inbound *in, PGconn *db, msg_state *s, char *err, size_t errlen, bool *tr)
 {
     const gfdx_handler *h = NULL;
-    if (!admit(in, s, &h))
-        return 0; /* not authenticated: remembers nothing, burns no event id */
+    if (!authenticate(in, s) || !admit(in, s, &h))
+        return 0; /* remembers nothing, burns no event id */
     int seen = seen_before(in, db, s, err, errlen, tr);
     if (seen == 1)
         s->outcome = GFDX_OUT_DUPLICATE;
@@ -477,6 +573,7 @@ int gfdx_inbound_process(const gfdx_inbound *in, PGconn *db, const gfdx_raw_msg 
     msg_state s = {.m = m};
     bool tr = false;
     key_text(m, s.key, sizeof s.key);
+    kid_text(m, s.kid, sizeof s.kid);
     gfdx_sha256_hex(m->value ? m->value : "", m->value_len, s.sha);
     int rc = run(db, "SAVEPOINT gfdx_message", 0, NULL, NULL, NULL, err, errlen, &tr);
     if (rc == 0 && !value_too_large(in, &s) && decode(in, &s) == 0)

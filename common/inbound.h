@@ -2,24 +2,34 @@
  * (DESIGN §4, §8), in this order, inside the caller's batch transaction:
  *   1. value over GFDX_LIMIT_VALUE_BYTES -> REFUSED LIMIT_EXCEEDED, not even decoded;
  *   2. decode (single-object Avro); failure -> DEAD_LETTER: raw bytes and reason kept;
- *   3. meta checks (event_id a UUID, sender present) -> else REFUSED INVALID_META;
- *   4. limits of every field (record_limits.h) -> REFUSED LIMIT_EXCEEDED, INVALID_FIELD or
+ *   3. authentication (DESIGN §5, participants.h gfdx_registry_authenticate): the gfdx-kid /
+ *      gfdx-sig headers must verify over M(key, value) under a current key of meta.sender,
+ *      judged at the receive time -> else REFUSED UNSIGNED, UNKNOWN_KEY, KEY_NOT_OF_SENDER,
+ *      KEY_EXPIRED or BAD_SIGNATURE. With security.require_signatures = false an unsigned
+ *      record goes on (counted in gfdx_unsigned_accepted_total, message_log.authn =
+ *      'UNSIGNED'); a signature that does not verify is refused even then. A record refused
+ *      here has no authenticated sender: no receipt, and it is not remembered;
+ *   4. meta checks (event_id a UUID, sender present) -> else REFUSED INVALID_META;
+ *   5. limits of every field (record_limits.h) -> REFUSED LIMIT_EXCEEDED, INVALID_FIELD or
  *      NEGATIVE_AMOUNT;
- *   5. record type not consumed by this service -> UNSUPPORTED_TYPE; consumed, but bound to
+ *   6. record type not consumed by this service -> UNSUPPORTED_TYPE; consumed, but bound to
  *      another topic than the one it came on -> WRONG_TOPIC;
- *   6. sender not in the participant registry -> REFUSED UNKNOWN_SENDER;
- *      (a record refused in 3-6 was never authenticated: it is not remembered, so it burns no
- *      event id of the participant it claims to come from)
- *   7. (sender, event_id) seen before: same value (SHA-256) -> DUPLICATE, answered with a
+ *   7. sender not in the participant registry -> REFUSED UNKNOWN_SENDER (reached only by an
+ *      unsigned record while signatures are not required);
+ *      (a record refused in 3-7 is not remembered, so it burns no event id of the participant
+ *      it claims to come from)
+ *   8. (sender, event_id) seen before: same value (SHA-256) -> DUPLICATE, answered with a
  *      receipt naming the first outcome; different value -> REFUSED EVENT_ID_REUSED;
- *   8. Kafka key absent, not strict UTF-8, or not the entity id named by the handler table ->
+ *   9. Kafka key absent, not strict UTF-8, or not the entity id named by the handler table ->
  *      REFUSED KEY_MISMATCH (one rule for every record type);
- *   9. the service handler under a savepoint -> APPLIED, or REFUSED (rolled back); a record
+ *  10. the service handler under a savepoint -> APPLIED, or REFUSED (rolled back); a record
  *      whose emitted records would exceed message.max.bytes -> REFUSED RECORD_TOO_LARGE.
- * Every record gets a message_log row. Receipts go through the outbox to the registered
- * participant's own topic, <receipts_prefix><id> (gfdx.receipts.<id>), keyed by that id only:
- * a record whose meta.sender is not registered gets none (it is still logged and kept as a
- * rejection). Event ids are compared, stored and answered in canonical lower-case form. */
+ * Every record gets a message_log row, with its signature headers and the outcome of step 3
+ * (authn); a refused one also a rejection row with its headers. Receipts go through the
+ * outbox to the participant's own topic, <receipts_prefix><id> (gfdx.receipts.<id>), keyed by
+ * the authenticated participant id only: a record whose sender is not authenticated (step 3)
+ * or not registered gets none (it is still logged and kept as a rejection). Event ids are
+ * compared, stored and answered in canonical lower-case form. */
 #ifndef GFDX_INBOUND_H
 #define GFDX_INBOUND_H
 
@@ -28,6 +38,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "audit_chain.h"
 #include "avro_catalog.h"
 #include "service.h"
 
@@ -45,6 +56,8 @@ typedef struct {
     const void *value;
     size_t value_len;
     gfdx_clock clock;  /* log-append time, else the time the daemon polled it (service.h) */
+    const void *kid, *sig;      /* the gfdx-kid / gfdx-sig header values, NULL when absent */
+    size_t kid_len, sig_len;
 } gfdx_raw_msg;
 
 /* Everything the pipeline needs besides the message (borrowed, set up by the daemon). */
@@ -58,6 +71,9 @@ typedef struct {
     const gfdx_calendar *calendar;
     size_t max_message_bytes;   /* the producer's message.max.bytes (gfdx_outbox_max_message_bytes) */
     int64_t skew_past_ms, skew_future_ms; /* meta.occurred_at bounds; 0: record_limits.h defaults */
+    gfdx_chain_head *chain;     /* the message-log chain head, locked by the caller's batch; each
+                                   logged row advances it (the caller writes it back) */
+    bool require_signatures;    /* security.require_signatures (step 3) */
 } gfdx_inbound;
 
 /* Start-up check of the handler table against topics.consume: every consumed topic must carry

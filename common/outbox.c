@@ -8,6 +8,7 @@
 #include "ids.h"
 #include "log.h"
 #include "metrics.h"
+#include "sign.h"
 #include "pgstore.h"
 
 static int fill_meta(json_t *record, const char *sender, const char *correlation_id)
@@ -50,6 +51,14 @@ static int encode(const gfdx_catalog *cat, const char *type, json_t *record, con
     return 0;
 }
 
+/* The emitting service's own key (outbox.h gfdx_outbox_set_signer); borrowed. */
+static gfdx_sign_key *signer;
+
+void gfdx_outbox_set_signer(gfdx_sign_key *key)
+{
+    signer = key;
+}
+
 gfdx_outbox_status gfdx_outbox_insert(PGconn *db, const char *qschema, const gfdx_catalog *cat, const char *type,
                                       const char *topic, const char *key, json_t *record, const char *sender,
                                       const char *correlation_id, size_t max_bytes, char *err, size_t errlen,
@@ -68,15 +77,23 @@ gfdx_outbox_status gfdx_outbox_insert(PGconn *db, const char *qschema, const gfd
         free(bytes);
         return GFDX_OUTBOX_TOO_LARGE;
     }
+    unsigned char sig[GFDX_SIGN_MAX_SIG];
+    size_t sig_len = 0;
+    if (signer && gfdx_sign_sign(signer, key, klen, bytes, len, sig, &sig_len, err, errlen) != 0) {
+        free(bytes);
+        return GFDX_OUTBOX_ERROR;
+    }
     char sql[512];
     snprintf(sql, sizeof sql,
-             "INSERT INTO %s.outbox (event_id, topic, key, value, record_type) VALUES ($1, $2, $3, $4, $5)",
+             "INSERT INTO %s.outbox (event_id, topic, key, value, record_type, sig_kid, sig)"
+             " VALUES ($1, $2, $3, $4, $5, $6, $7)",
              qschema);
     const char *event_id = json_string_value(json_object_get(json_object_get(record, "meta"), "event_id"));
-    const char *params[] = {event_id, topic, key, (const char *)bytes, gfdx_schema_name(s)};
-    int lengths[] = {0, 0, (int)klen, (int)len, 0};
-    int formats[] = {0, 0, 1, 1, 0};
-    PGresult *r = gfdx_pg_exec_bin(db, sql, 5, params, lengths, formats, err, errlen, transient);
+    const char *params[] = {event_id, topic, key, (const char *)bytes, gfdx_schema_name(s),
+                            signer ? gfdx_sign_key_kid(signer) : NULL, signer ? (const char *)sig : NULL};
+    int lengths[] = {0, 0, (int)klen, (int)len, 0, 0, (int)sig_len};
+    int formats[] = {0, 0, 1, 1, 0, 0, 1};
+    PGresult *r = gfdx_pg_exec_bin(db, sql, 7, params, lengths, formats, err, errlen, transient);
     free(bytes);
     if (!r)
         return GFDX_OUTBOX_ERROR;
@@ -274,10 +291,19 @@ static int produce_row(gfdx_relay *r, PGresult *rows, int i)
         return -1;
     size_t klen = PQgetisnull(rows, i, 2) ? 0 : (size_t)PQgetlength(rows, i, 2);
     list_push(&r->in_flight, e);
+    /* the one place where the signature headers are added (a row without them goes unsigned) */
+    bool signed_row = !PQgetisnull(rows, i, 6) && !PQgetisnull(rows, i, 7);
+    rd_kafka_headers_t *h = signed_row ? rd_kafka_headers_new(2) : NULL;
+    if (h) {
+        rd_kafka_header_add(h, GFDX_SIGN_HEADER_KID, -1, PQgetvalue(rows, i, 6), PQgetlength(rows, i, 6));
+        rd_kafka_header_add(h, GFDX_SIGN_HEADER_SIG, -1, PQgetvalue(rows, i, 7), PQgetlength(rows, i, 7));
+    }
     rd_kafka_resp_err_t err = rd_kafka_producev(
         r->producer, RD_KAFKA_V_TOPIC(e->topic), RD_KAFKA_V_KEY(klen ? PQgetvalue(rows, i, 2) : NULL, klen),
         RD_KAFKA_V_VALUE(PQgetvalue(rows, i, 3), (size_t)PQgetlength(rows, i, 3)),
-        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(e), RD_KAFKA_V_END);
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(e), RD_KAFKA_V_HEADERS(h), RD_KAFKA_V_END);
+    if (err && h)
+        rd_kafka_headers_destroy(h); /* producev takes the headers only on success */
     if (!err)
         return GFDX_RELAY_OK;
     list_unlink(&r->in_flight, e); /* refused: librdkafka never owned it */
@@ -305,9 +331,10 @@ static void claim_sql(char *sql, size_t len, const char *q)
              " u AS (UPDATE %s.outbox o SET claimed_by = $2, claimed_until = now() + $3 * interval '1 millisecond',"
              " claimed_session = (SELECT pid::text || '@' || backend_start::text FROM pg_stat_activity"
              " WHERE pid = pg_backend_pid()) FROM c WHERE o.id = c.id"
-             " RETURNING o.id, o.topic, o.key, o.value, o.record_type, o.event_id)"
+             " RETURNING o.id, o.topic, o.key, o.value, o.record_type, o.event_id, o.sig_kid, o.sig)"
              /* u.id, the number: an ORDER BY id would sort the text output column ("10" < "4") */
-             " SELECT u.id::text AS row_id, topic, key, value, record_type, event_id::text FROM u ORDER BY u.id",
+             " SELECT u.id::text AS row_id, topic, key, value, record_type, event_id::text, sig_kid, sig FROM u"
+             " ORDER BY u.id",
              q, q, q);
 }
 

@@ -69,6 +69,14 @@ gfdx_outbox_status gfdx_outbox_insert(PGconn *db, const char *qschema, const gfd
                                       const char *correlation_id, size_t max_bytes, char *err, size_t errlen,
                                       bool *transient) __attribute__((warn_unused_result));
 
+/* Every row gfdx_outbox_insert writes from now on is signed with key (DESIGN §4: the
+ * emitting service's own participant key), over the exact key and value the relay will
+ * produce; the kid (gfdx_sign_key_kid) and signature go into outbox.sig_kid / sig and the
+ * relay sends them as the gfdx-kid / gfdx-sig headers. One key per process, set at start
+ * (daemon.c) before any insert; borrowed: it must outlive every insert. NULL: rows unsigned. */
+struct gfdx_sign_key;
+void gfdx_outbox_set_signer(struct gfdx_sign_key *key);
+
 /* The producer's effective message.max.bytes (librdkafka's default 1000000 when unset). */
 size_t gfdx_outbox_max_message_bytes(rd_kafka_t *producer);
 

@@ -17,7 +17,15 @@ typedef struct {
     gfdx_participant pub;
     char *id, *name, *principal;
     char **branches;
+    gfdx_participant_key *keys; /* pub.n_keys of them, kid strings owned */
 } entry;
+
+/* The kid index: every key of every participant, sorted by kid. */
+typedef struct {
+    const char *kid;
+    const gfdx_participant_key *key;
+    size_t owner; /* position in entries */
+} kid_row;
 
 /* The id index: (id, position in entries), sorted by id then position. */
 typedef struct {
@@ -29,6 +37,8 @@ struct gfdx_registry {
     entry *entries; /* file order */
     size_t n;
     id_row *by_id;  /* n rows sorted by id */
+    kid_row *by_kid; /* n_kids rows sorted by kid */
+    size_t n_kids;
 };
 
 static const char *const kind_names[] = {
@@ -49,8 +59,9 @@ static const char *const bureau_names[] = {
 #define N_KINDS (sizeof kind_names / sizeof kind_names[0])
 #define N_BUREAUS (sizeof bureau_names / sizeof bureau_names[0])
 
-static const char *const entry_keys[] = {"id",     "kind",     "region",   "name",
-                                         "bureau", "branches", "principal"};
+static const char *const entry_keys[] = {"id",       "kind",      "region", "name",
+                                         "bureau",   "branches",  "principal", "keys"};
+static const char *const key_keys[] = {"kid", "alg", "public_key", "not_before", "not_after"};
 
 /* ---- names ---- */
 
@@ -127,6 +138,11 @@ static void entry_release(entry *e)
     for (size_t i = 0; e->branches && i < e->pub.n_branches; i++)
         free(e->branches[i]);
     free(e->branches);
+    for (size_t i = 0; e->keys && i < e->pub.n_keys; i++) {
+        free((char *)e->keys[i].kid);
+        gfdx_sign_verifier_free(e->keys[i].verifier);
+    }
+    free(e->keys);
 }
 
 void gfdx_registry_free(gfdx_registry *reg)
@@ -137,6 +153,7 @@ void gfdx_registry_free(gfdx_registry *reg)
         entry_release(&reg->entries[i]);
     free(reg->entries);
     free(reg->by_id);
+    free(reg->by_kid);
     free(reg);
 }
 
@@ -157,15 +174,16 @@ static bool id_is_well_formed(const char *id)
     return true;
 }
 
-/* Refuses settings other than entry_keys (catches "branch =" for "branches ="). */
-static const char *unknown_key(const config_setting_t *group)
+/* Refuses settings other than the n names of `known_names` (catches "branch =" for
+ * "branches ="). */
+static const char *unknown_setting(const config_setting_t *group, const char *const *known_names, size_t n_names)
 {
     int n = config_setting_length(group);
     for (int j = 0; j < n; j++) {
         const char *name = config_setting_name(config_setting_get_elem(group, (unsigned)j));
         bool known = false;
-        for (size_t k = 0; k < sizeof entry_keys / sizeof entry_keys[0]; k++)
-            known = known || (name && strcmp(name, entry_keys[k]) == 0);
+        for (size_t k = 0; k < n_names; k++)
+            known = known || (name && strcmp(name, known_names[k]) == 0);
         if (!known)
             return name ? name : "(unnamed)";
     }
@@ -295,6 +313,73 @@ static int load_principal(entry *e, const config_setting_t *g, const char *path,
     return 0;
 }
 
+/* A kid: 1..GFDX_SIGN_MAX_KID-1 characters of [A-Za-z0-9._#:-] (what `gfdx keys` accepts). */
+static bool kid_is_well_formed(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n >= GFDX_SIGN_MAX_KID)
+        return false;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+              strchr("._#:-", *s)))
+            return false;
+    return true;
+}
+
+/* One { kid; alg; public_key; not_before; not_after; } into k; the verifier is built here.
+ * Returns NULL, or why it is refused (why_buf may hold the text). */
+static const char *load_key(gfdx_participant_key *k, const config_setting_t *g, char *why_buf, size_t why_len)
+{
+    if (!config_setting_is_group(g))
+        return "not a group { kid = ...; alg = ...; ... }";
+    const char *bad = unknown_setting(g, key_keys, sizeof key_keys / sizeof key_keys[0]);
+    if (bad) {
+        snprintf(why_buf, why_len, "unknown setting \"%s\"", bad);
+        return why_buf;
+    }
+    const char *kid = get_string(g, "kid"), *alg = get_string(g, "alg"), *pub = get_string(g, "public_key");
+    const char *nb = get_string(g, "not_before"), *na = get_string(g, "not_after");
+    if (!kid || !kid_is_well_formed(kid))
+        return "kid missing or not 1-127 chars of [A-Za-z0-9._#:-]";
+    if (!(k->kid = strdup(kid)))
+        return "out of memory";
+    if (gfdx_sign_alg_parse(alg, &k->alg) != 0)
+        return "alg must be \"ed25519\" or \"sm2\"";
+    if (!nb || !na || gfdx_sign_validity_parse(nb, na, &k->from_ms, &k->until_ms, why_buf, why_len) != 0)
+        return nb && na ? why_buf : "not_before and not_after (\"YYYY-MM-DD\") are required";
+    if (!pub || !(k->verifier = gfdx_sign_verifier_new(k->alg, pub, why_buf, why_len)))
+        return pub ? why_buf : "missing public_key";
+    return NULL;
+}
+
+/* keys = ( {...}, ... ): optional; each key loaded and its verifier built. */
+static int load_keys(entry *e, const config_setting_t *g, const char *path, size_t i, char *err, size_t errlen)
+{
+    const config_setting_t *ks = config_setting_get_member(g, "keys");
+    if (!ks)
+        return 0;
+    if (!config_setting_is_list(ks)) {
+        entry_err(err, errlen, path, i, e->id, "keys is not a list ( { kid = ...; ... }, ... )");
+        return -1;
+    }
+    size_t n = (size_t)config_setting_length(ks);
+    if (n && !(e->keys = calloc(n, sizeof *e->keys))) {
+        entry_err(err, errlen, path, i, e->id, "out of memory");
+        return -1;
+    }
+    for (size_t j = 0; j < n; j++) {
+        char why_buf[256] = "";
+        e->pub.n_keys = j + 1; /* so a failed key's strings are freed */
+        const char *why = load_key(&e->keys[j], config_setting_get_elem(ks, (unsigned)j), why_buf, sizeof why_buf);
+        if (why) {
+            entry_err(err, errlen, path, i, e->id, "keys[%zu]: %s", j, why);
+            return -1;
+        }
+    }
+    e->pub.keys = e->keys;
+    return 0;
+}
+
 static int load_entry(entry *e, const config_setting_t *g, const char *path, size_t i,
                       char *err, size_t errlen)
 {
@@ -313,7 +398,7 @@ static int load_entry(entry *e, const config_setting_t *g, const char *path, siz
         return -1;
     }
     e->pub.id = e->id;
-    if ((bad = unknown_key(g))) {
+    if ((bad = unknown_setting(g, entry_keys, sizeof entry_keys / sizeof entry_keys[0]))) {
         entry_err(err, errlen, path, i, id, "unknown setting \"%s\"", bad);
         return -1;
     }
@@ -329,7 +414,9 @@ static int load_entry(entry *e, const config_setting_t *g, const char *path, siz
     if (load_kind_region(e, g, path, i, err, errlen) != 0 ||
         load_principal(e, g, path, i, err, errlen) != 0)
         return -1;
-    return load_branches(e, g, path, i, err, errlen);
+    if (load_branches(e, g, path, i, err, errlen) != 0)
+        return -1;
+    return load_keys(e, g, path, i, err, errlen);
 }
 
 /* ---- registry-wide checks ---- */
@@ -355,6 +442,37 @@ static int build_index(gfdx_registry *reg, const char *path, char *err, size_t e
         if (strcmp(reg->by_id[k - 1].id, reg->by_id[k].id) == 0) {
             entry_err(err, errlen, path, reg->by_id[k].idx, reg->by_id[k].id,
                       "duplicate id (first at participants[%zu])", reg->by_id[k - 1].idx);
+            return -1;
+        }
+    return 0;
+}
+
+static int cmp_by_kid(const void *a, const void *b)
+{
+    return strcmp(((const kid_row *)a)->kid, ((const kid_row *)b)->kid);
+}
+
+/* Builds the kid index; fails on a kid given twice (in one participant or two). */
+static int build_kid_index(gfdx_registry *reg, const char *path, char *err, size_t errlen)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < reg->n; i++)
+        n += reg->entries[i].pub.n_keys;
+    if (n == 0)
+        return 0;
+    if (!(reg->by_kid = calloc(n, sizeof *reg->by_kid))) {
+        set_err(err, errlen, "%s: out of memory", path);
+        return -1;
+    }
+    for (size_t i = 0; i < reg->n; i++)
+        for (size_t j = 0; j < reg->entries[i].pub.n_keys; j++)
+            reg->by_kid[reg->n_kids++] = (kid_row){reg->entries[i].keys[j].kid, &reg->entries[i].keys[j], i};
+    qsort(reg->by_kid, n, sizeof *reg->by_kid, cmp_by_kid);
+    for (size_t k = 1; k < n; k++)
+        if (strcmp(reg->by_kid[k - 1].kid, reg->by_kid[k].kid) == 0) {
+            size_t a = reg->by_kid[k - 1].owner, b = reg->by_kid[k].owner;
+            entry_err(err, errlen, path, a > b ? a : b, reg->entries[a > b ? a : b].id,
+                      "kid \"%s\" given twice (also participants[%zu])", reg->by_kid[k].kid, a > b ? b : a);
             return -1;
         }
     return 0;
@@ -416,7 +534,8 @@ static int load_all(gfdx_registry *reg, const config_t *cfg, const char *path, c
                        err, errlen) != 0)
             return -1;
     }
-    if (build_index(reg, path, err, errlen) != 0 || check_principals(reg, path, err, errlen) != 0)
+    if (build_index(reg, path, err, errlen) != 0 || check_principals(reg, path, err, errlen) != 0 ||
+        build_kid_index(reg, path, err, errlen) != 0)
         return -1;
     return check_bank_branches(reg, path, err, errlen);
 }
@@ -476,6 +595,61 @@ const gfdx_participant *gfdx_registry_find_principal(const gfdx_registry *reg,
         if (strcmp(reg->entries[i].principal, principal) == 0)
             return &reg->entries[i].pub;
     return NULL;
+}
+
+const gfdx_participant_key *gfdx_registry_find_key(const gfdx_registry *reg, const char *kid,
+                                                   const gfdx_participant **owner)
+{
+    size_t lo = 0, hi = reg && kid ? reg->n_kids : 0;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(kid, reg->by_kid[mid].kid);
+        if (c == 0) {
+            if (owner)
+                *owner = &reg->entries[reg->by_kid[mid].owner].pub;
+            return reg->by_kid[mid].key;
+        }
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return NULL;
+}
+
+gfdx_authn gfdx_registry_authenticate(const gfdx_registry *reg, const char *sender, const char *kid,
+                                      const void *key, size_t key_len, const void *value, size_t value_len,
+                                      const unsigned char *sig, size_t sig_len, int64_t now_ms, char *err,
+                                      size_t errlen)
+{
+    const gfdx_participant *owner = NULL;
+    if (!kid || !*kid || !sig || sig_len == 0)
+        return GFDX_AUTHN_UNSIGNED;
+    const gfdx_participant_key *k = gfdx_registry_find_key(reg, kid, &owner);
+    if (!k)
+        return GFDX_AUTHN_UNKNOWN_KEY;
+    if (!sender || strcmp(owner->id, sender) != 0)
+        return GFDX_AUTHN_KEY_NOT_OF_SENDER;
+    if (now_ms < k->from_ms || now_ms >= k->until_ms)
+        return GFDX_AUTHN_KEY_EXPIRED;
+    switch (gfdx_sign_verify(k->verifier, key, key_len, value, value_len, sig, sig_len, err, errlen)) {
+    case GFDX_SIGN_OK: return GFDX_AUTHN_OK;
+    case GFDX_SIGN_BAD_SIGNATURE: return GFDX_AUTHN_BAD_SIGNATURE;
+    default: return GFDX_AUTHN_ERROR;
+    }
+}
+
+const char *gfdx_authn_name(gfdx_authn a)
+{
+    switch (a) {
+    case GFDX_AUTHN_OK: return "OK";
+    case GFDX_AUTHN_UNSIGNED: return "UNSIGNED";
+    case GFDX_AUTHN_UNKNOWN_KEY: return "UNKNOWN_KEY";
+    case GFDX_AUTHN_KEY_NOT_OF_SENDER: return "KEY_NOT_OF_SENDER";
+    case GFDX_AUTHN_KEY_EXPIRED: return "KEY_EXPIRED";
+    case GFDX_AUTHN_BAD_SIGNATURE: return "BAD_SIGNATURE";
+    default: return "ERROR";
+    }
 }
 
 size_t gfdx_registry_count(const gfdx_registry *reg)

@@ -20,6 +20,15 @@
  *   - principal: the participant's Kafka principal, the one its ACLs name (`gfdx kafka
  *     apply`): "User:" and a SCRAM user name or TLS distinguished name of
  *     [A-Za-z0-9._@=,+-]; default "User:<id>"; no two participants share one;
+ *   - keys: optional list of the participant's public keys (DESIGN §4, §5), the line that
+ *     `gfdx keys generate` prints:
+ *       keys = ( { kid = "prov-310000#2026a"; alg = "ed25519"; public_key = "<base64 DER SPKI>";
+ *                  not_before = "2026-01-01"; not_after = "2027-12-31"; }, ... );
+ *     kid: 1-127 chars of [A-Za-z0-9._#:-], unique in the whole registry (a kid names one key of
+ *     one participant); alg: ed25519 | sm2; public_key: see sign.h, of that algorithm;
+ *     not_before / not_after: sign.h gfdx_sign_validity_parse. Several keys at once during a
+ *     rotation; a key past not_after stays listed and is refused KEY_EXPIRED. Each key's
+ *     verifier is built here, at load, never per record;
  *   - no other settings (a misspelt key is an error, not silently ignored).
  *
  * A loaded registry is immutable: share it between threads; reload by loading a new one and
@@ -30,6 +39,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+
+#include "sign.h"
 
 #define GFDX_REGION_NATIONAL "100000"
 
@@ -51,6 +63,16 @@ typedef enum {
     GFDX_BUREAU_FINANCE  /* 财政局 / 金融工作部门 */
 } gfdx_bureau;
 
+/* One registered public key (DESIGN §5). The verifier is owned by the registry; like every
+ * gfdx_sign_verifier it holds a scratch buffer, so the registry's keys are used by one
+ * thread at a time (the daemon's consuming thread). */
+typedef struct {
+    const char *kid;
+    gfdx_sign_alg alg;
+    int64_t from_ms, until_ms;      /* current iff from_ms <= now < until_ms */
+    gfdx_sign_verifier *verifier;
+} gfdx_participant_key;
+
 typedef struct {
     const char *id, *name;
     const char *principal;          /* Kafka principal, "User:<id>" unless given */
@@ -59,6 +81,8 @@ typedef struct {
     char region[7];
     const char *const *branches;    /* banks only: ids of the PBoC branches served */
     size_t n_branches;
+    const gfdx_participant_key *keys; /* file order */
+    size_t n_keys;
 } gfdx_participant;
 
 typedef struct gfdx_registry gfdx_registry;
@@ -76,6 +100,39 @@ const gfdx_participant *gfdx_registry_find(const gfdx_registry *reg, const char 
 /* The participant whose Kafka principal this is, or NULL. O(n). */
 const gfdx_participant *gfdx_registry_find_principal(const gfdx_registry *reg,
                                                     const char *principal);
+
+/* The key with this kid, or NULL; *owner (may be NULL) is set to the participant holding it.
+ * O(log k). */
+const gfdx_participant_key *gfdx_registry_find_key(const gfdx_registry *reg, const char *kid,
+                                                   const gfdx_participant **owner);
+
+/* Authentication of a consumed record (DESIGN §5), in this order:
+ *   GFDX_AUTHN_UNSIGNED          no gfdx-kid or no gfdx-sig header (kid NULL or sig_len 0);
+ *   GFDX_AUTHN_UNKNOWN_KEY       kid not in the registry;
+ *   GFDX_AUTHN_KEY_NOT_OF_SENDER the kid is another participant's than sender (meta.sender);
+ *   GFDX_AUTHN_KEY_EXPIRED       now_ms (the receive time) outside the key's validity;
+ *   GFDX_AUTHN_BAD_SIGNATURE     sig does not verify over M(key, value) under the key;
+ *   GFDX_AUTHN_OK                the record comes from sender.
+ * The key's owner is judged before the dates and the signature: a forger learns nothing about
+ * another participant's keys from the outcome. GFDX_AUTHN_ERROR (+ err): an OpenSSL failure
+ * not caused by the record. The refusal reason names are gfdx_authn_name's. */
+typedef enum {
+    GFDX_AUTHN_OK = 0,
+    GFDX_AUTHN_UNSIGNED,
+    GFDX_AUTHN_UNKNOWN_KEY,
+    GFDX_AUTHN_KEY_NOT_OF_SENDER,
+    GFDX_AUTHN_KEY_EXPIRED,
+    GFDX_AUTHN_BAD_SIGNATURE,
+    GFDX_AUTHN_ERROR = -1
+} gfdx_authn;
+
+gfdx_authn gfdx_registry_authenticate(const gfdx_registry *reg, const char *sender, const char *kid,
+                                      const void *key, size_t key_len, const void *value, size_t value_len,
+                                      const unsigned char *sig, size_t sig_len, int64_t now_ms, char *err,
+                                      size_t errlen);
+
+/* "OK", "UNSIGNED", "UNKNOWN_KEY", "KEY_NOT_OF_SENDER", "KEY_EXPIRED", "BAD_SIGNATURE", "ERROR". */
+const char *gfdx_authn_name(gfdx_authn a);
 
 /* Participants in file order: i < count. gfdx_registry_at returns NULL when i is out of range. */
 size_t gfdx_registry_count(const gfdx_registry *reg);

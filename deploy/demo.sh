@@ -55,6 +55,10 @@ daemon_cfg() { # SERVICE
   sed -e "s|conninfo = \".*\";|conninfo = \"$GFDX_PG_CONNINFO\";|" \
       -e "s|(\"bootstrap.servers\", \"[^\"]*\")|$props|" \
       -e "s|port = [0-9]*;|port = 0;|" "$top/deploy/$1.cfg" >"$stack/$1.cfg"
+  # the stack's registry with every participant's key, and this service's own key (keys.sh)
+  local who; who=$(sed -n 's/^[[:space:]]*participant = "\([^"]*\)".*/\1/p' "$stack/$1.cfg" | head -n 1)
+  printf 'paths: { participants = "%s"; };\nsecurity: { signing_key = "%s/%s.pem"; };\n' \
+    "$GFDX_PARTICIPANTS" "$GFDX_KEYS_DIR" "$who" >>"$stack/$1.cfg"
   if [ -n "${GFDX_DEMO_KAFKA_DEBUG:-}" ]; then  # librdkafka debug contexts, for diagnosis
     sed -i -e "s|^kafka = (|kafka = ( (\"debug\", \"$GFDX_DEMO_KAFKA_DEBUG\"),|" -e "s|log_level = \"[a-z]*\"|log_level = \"debug\"|" "$stack/$1.cfg"
   fi

@@ -6,7 +6,9 @@
 #   localstack.sh start DIR [--broker devbroker|kafka]
 #                                create DIR if missing, start PostgreSQL and the broker (default
 #                                devbroker), write DIR/env; prints nothing but errors. Running
-#                                it on a stack that is already up only rewrites DIR/env.
+#                                it on a stack that is already up only rewrites DIR/env. Also a
+#                                signing key per participant (deploy/keys.sh): DIR/keys/,
+#                                DIR/participants.cfg (env: GFDX_KEYS_DIR, GFDX_PARTICIPANTS).
 #   localstack.sh stop DIR       stop the broker and PostgreSQL; leaves no process behind
 #   localstack.sh pg-stop DIR    stop only PostgreSQL (outage tests)
 #   localstack.sh pg-start DIR   start PostgreSQL again, on the same port
@@ -343,6 +345,8 @@ write_env() {
         else
             echo "export GFDX_KAFKA_BOOTSTRAP=$(shq "$(head -n 1 "$BROKER_ADDR")")"
         fi
+        echo "export GFDX_KEYS_DIR=$(shq "$DIR/keys")"                 # deploy/keys.sh
+        echo "export GFDX_PARTICIPANTS=$(shq "$DIR/participants.cfg")" # with those keys
     } >"$ENVFILE.tmp"
     mv "$ENVFILE.tmp" "$ENVFILE"
 }
@@ -382,6 +386,7 @@ cmd_start() {
         broker_pid_alive || BROKER_STARTED_HERE=1
         broker_start
     fi
+    GFDX_BUILD_DIR=$BUILD_DIR bash "$top/deploy/keys.sh" "$DIR" # a key per participant, never committed
     write_env
     trap - EXIT
 }

@@ -6,6 +6,7 @@
 # (KEY_MISMATCH, strict UTF-8), and receipts only to registered participants.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib_daemons.sh"
+source "$(dirname "$0")/lib_sign.sh"
 PY=/usr/bin/python3
 stack_up
 
@@ -92,7 +93,7 @@ assert_eq "none of them was applied" "0 SUBMITTED" \
 E1=aaaaaaaa-0000-4000-8000-000000000001
 rec NeedSubmitted "$N2" "r['meta']['event_id'] = '$E1'; r['meta']['sender'] = 'prov-999999'" | produce
 sent_one
-assert_eq "an unknown sender is refused" "UNKNOWN_SENDER" "$(last_code)"
+assert_eq "an unknown sender has no key: refused UNSIGNED (authentication comes first)" "UNSIGNED" "$(last_code)"
 rec NeedSubmitted "$N2" "r['meta']['event_id'] = '$E1'" | produce
 sent_one
 assert_eq "its event id is not burnt for the real sender" "APPLIED" "$(last_code)"
@@ -137,12 +138,20 @@ scratch() { # scratch NAME < jsonl: the encoded value of one record, via a scrat
 N5=GFN-2026-310000-70005
 rec NeedSubmitted "$N5" | produce
 sent_one
-rec NeedReviewed "$N5" "r['meta']['sender'] = 'prov-310000'" | scratch nokey
-kcat -P -b "$GFDX_KAFKA_BOOTSTRAP" -t gfdx.needs "$GFDX_TEST_DIR/nokey.bin"
+# signed records (proof of origin comes first), with keys kcat alone can send
+signed_review() { # signed_review NAME KEY_HEX: a signed NeedReviewed of N5 from prov-310000
+  local try st
+  for try in 1 2 3 4 5 6 7 8; do
+    rec NeedReviewed "$N5" "r['meta']['sender'] = 'prov-310000'" | scratch "$1-$try"
+    st=0; kcat_signed prov-310000 "$2" "$GFDX_TEST_DIR/$1-$try.bin" || st=$?
+    [ "$st" = 3 ] || return "$st"
+  done
+  return 1
+}
+signed_review nokey ""
 sent_one
 assert_eq "a NeedReviewed without a Kafka key is refused KEY_MISMATCH" "KEY_MISMATCH" "$(last_code)"
-rec NeedReviewed "$N5" "r['meta']['sender'] = 'prov-310000'" | scratch badkey
-kcat -P -b "$GFDX_KAFKA_BOOTSTRAP" -t gfdx.needs -k $'\xc0\xaf\xed\xa0\x80' "$GFDX_TEST_DIR/badkey.bin"
+signed_review badkey c0afeda080
 sent_one
 assert_eq "an overlong / surrogate UTF-8 key is refused KEY_MISMATCH, not a STORE_ERROR dead letter" \
   "KEY_MISMATCH" "$(last_code)"
@@ -160,7 +169,7 @@ assert_eq "INVALID_META" "INVALID_META" "$(last_code)"
 big=$(printf 'x%.0s' $(seq 1 100000))
 rec NeedReviewed "$N" "r['meta']['sender'] = '$big'" | produce
 sent_one
-assert_eq "a 100 KB sender is refused LIMIT_EXCEEDED" "LIMIT_EXCEEDED" "$(last_code)"
+assert_eq "a 100 KB sender is not authenticated: refused UNSIGNED before its limits" "UNSIGNED" "$(last_code)"
 wait_sql_eq "SELECT count(*) FROM intake.outbox WHERE published_at IS NULL" 0 30
 receipt_keys() { receipts_read '%k\n'; }
 assert_eq "receipts go to registered participants only" "miit pboc prov-310000 prov-320000" \

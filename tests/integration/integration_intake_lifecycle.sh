@@ -85,8 +85,10 @@ assert_eq "dead letter reason" BAD_MARKER "$(psql_q "SELECT reason_code FROM int
 
 # Duplicate event id: applied once, answered twice.
 dup=$(echo "$fresh" | $PY -c '
-import json, sys; r = json.load(sys.stdin); r["need_id"] = "T-DUP-1"
-r["meta"] = {"sender": "miit", "event_id": "7d2c8f0e-5a1b-4c3d-9e8f-0123456789ab"}; print(json.dumps(r, ensure_ascii=False))')
+import json, sys, time; r = json.load(sys.stdin); r["need_id"] = "T-DUP-1"
+r["meta"] = {"sender": "miit", "event_id": "7d2c8f0e-5a1b-4c3d-9e8f-0123456789ab",
+             "occurred_at": int(time.time() * 1000)}  # one time for both copies: the same bytes
+print(json.dumps(r, ensure_ascii=False))')
 printf '%s\n%s\n' "$dup" "$dup" | produce
 wait_sql_eq "SELECT count(*) FROM intake.message_log WHERE event_id = '7d2c8f0e-5a1b-4c3d-9e8f-0123456789ab'" 2 30
 assert_eq "duplicate applied once" 1 "$(psql_q "SELECT count(*) FROM intake.need_event WHERE need_id = 'T-DUP-1'")"

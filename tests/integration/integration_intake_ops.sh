@@ -28,7 +28,7 @@ assert_eq "unknown option exits 2" 2 "$rc"
 
 # A running daemon with metrics and its own copy of the participant registry.
 port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cp "$GFDX_SOURCE_DIR/deploy/participants.cfg" "$GFDX_TEST_DIR/participants.cfg"
+cp "$GFDX_PARTICIPANTS" "$GFDX_TEST_DIR/participants.cfg" # with the stack's keys
 run_cfg=$GFDX_TEST_DIR/run.cfg
 sed "s#participants = \".*\";#participants = \"$GFDX_TEST_DIR/participants.cfg\";#" "$cfg" >"$run_cfg"
 echo "metrics: { port = $port; };" >>"$run_cfg"
@@ -49,7 +49,7 @@ kill -HUP "$(spawn_pid intake)"
 wait_for "failed reload is reported" 10 grep -q "participant registry not reloaded" "$GFDX_TEST_DIR/intake.log"
 echo '{"need_id":"NONE-1","decision":"APPROVED","reviewer":"x","comment":null}' | produce --type NeedReviewed --sender prov-310000
 wait_sql_eq "SELECT reason_code FROM intake.rejection WHERE entity_id = 'NONE-1'" UNAUTHORIZED_SENDER 30
-cp "$GFDX_SOURCE_DIR/deploy/participants.cfg" "$GFDX_TEST_DIR/participants.cfg"
+cp "$GFDX_PARTICIPANTS" "$GFDX_TEST_DIR/participants.cfg" # with the stack's keys
 kill -HUP "$(spawn_pid intake)"
 wait_for "good reload is reported" 10 grep -q "SIGHUP: reloaded" "$GFDX_TEST_DIR/intake.log"
 

@@ -61,7 +61,7 @@ assert_eq "a value changed after signing no longer verifies" "$n" "$flipped"
 assert_eq "meta.sender defaults to the key file's participant" "$n" "$senders"
 
 # Unsigned: no gfdx headers at all.
-head -1 "$d/needs.jsonl" | produce --sender miit -T gfdx.matching-status --type NeedSubmitted
+head -1 "$d/needs.jsonl" | GFDX_KEYS_DIR= produce --sender miit -T gfdx.matching-status --type NeedSubmitted # not the stack's keys
 assert_eq "an unsigned run sends no gfdx-kid / gfdx-sig" "" \
     "$(kcat -C -b "$GFDX_KAFKA_BOOTSTRAP" -t gfdx.matching-status -o beginning -e -q -f '%h' 2>/dev/null | tr -d '\n')"
 

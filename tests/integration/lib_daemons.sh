@@ -3,7 +3,9 @@
 # daemon_config SERVICE PARTICIPANT TOPICS... : writes $GFDX_TEST_DIR/SERVICE.cfg (mode 0600:
 # it may hold a password) pointing at the running stack, and prints its path. The daemon
 # connects as $DAEMON_PRINCIPAL, default gfdx-SERVICE without trailing digits (intake2 is
-# gfdx-intake): on Apache Kafka its SCRAM principal (kafka_props, lib.sh).
+# gfdx-intake): on Apache Kafka its SCRAM principal (kafka_props, lib.sh). The stack's
+# registry with its keys and the participant's own signing key (deploy/keys.sh); more
+# security settings from $GFDX_TEST_SECURITY (e.g. "require_signatures = false;").
 daemon_config() {
   local svc=$1 participant=$2; shift 2
   local topics="" t principal=${DAEMON_PRINCIPAL:-gfdx-${svc%%[0-9]*}}
@@ -17,9 +19,10 @@ postgres: { conninfo = "$GFDX_PG_CONNINFO"; };
 paths: {
   schemas = "$GFDX_SOURCE_DIR/schemas/avro";
   migrations = "$GFDX_SOURCE_DIR/schemas/sql";
-  participants = "$GFDX_SOURCE_DIR/deploy/participants.cfg";
+  participants = "${GFDX_PARTICIPANTS:-$GFDX_SOURCE_DIR/deploy/participants.cfg}";
   calendar = "$GFDX_SOURCE_DIR/deploy/calendar.cfg";
 };
+security: { signing_key = "$GFDX_KEYS_DIR/$participant.pem"; ${GFDX_TEST_SECURITY:-} };
 topics: { consume = [ $topics ]; };
 batch: { max_records = ${GFDX_TEST_BATCH:-200}; max_ms = 100; };
 retry: { max_backoff_ms = 1000; };

@@ -47,6 +47,8 @@ int main(void)
     CHECK_STR_EQ(cfg.topics.items[1], "gfdx.matching-status");
     CHECK(cfg.kafka.count == 2);
     CHECK_STR_EQ(cfg.kafka.items[0].key, "bootstrap.servers");
+    CHECK(cfg.require_signatures); /* security.require_signatures defaults to true (DESIGN §5) */
+    CHECK(cfg.signing_key == NULL);
     char *printed = print_to_string(&cfg);
     CHECK_MSG(printed && !strstr(printed, "hunter2"), "conninfo password leaked");
     CHECK_MSG(printed && !strstr(printed, "s3cret"), "kafka secret leaked");

@@ -12,5 +12,6 @@ int cli_rejections(int argc, char **argv);   /* cmd_rejections.c: list | show */
 int cli_report_cmd(int argc, char **argv);   /* cmd_report.c: quarter | semiannual | ledger */
 int cli_trace(int argc, char **argv);        /* cmd_trace.c: a need's life across the services */
 int cli_kafka_cmd(int argc, char **argv);    /* cmd_kafka.c: apply (topics and ACLs) */
+int cli_audit(int argc, char **argv);        /* cmd_audit.c: verify (the message-log chain) */
 
 #endif

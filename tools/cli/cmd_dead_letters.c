@@ -225,7 +225,8 @@ static void dl_print(const cli_service *s, const char *id, PGresult *r)
 
 #define DL_ROW_COLUMNS \
     "topic, partition, \"offset\", key, value, fingerprint, reason_code, reason," \
-    " to_char(received_at, 'YYYY-MM-DD HH24:MI:SS TZ'), to_char(replayed_at, 'YYYY-MM-DD HH24:MI:SS TZ')"
+    " to_char(received_at, 'YYYY-MM-DD HH24:MI:SS TZ'), to_char(replayed_at, 'YYYY-MM-DD HH24:MI:SS TZ')," \
+    " sig_kid, sig"
 
 static int dl_show(dl_opts *o, PGconn *db, const char *id)
 {
@@ -265,11 +266,15 @@ static int dl_send(PGconn *db, const cli_service *s, const char *id, PGresult *r
     size_t keylen = 0, len = 0;
     unsigned char *key = PQgetisnull(r, 0, 3) ? NULL : PQunescapeBytea((const unsigned char *)PQgetvalue(r, 0, 3), &keylen);
     unsigned char *val = PQgetisnull(r, 0, 4) ? NULL : PQunescapeBytea((const unsigned char *)PQgetvalue(r, 0, 4), &len);
+    size_t siglen = 0; /* the record's own signature headers, as it arrived (migration 005) */
+    const char *kid = PQgetisnull(r, 0, 10) || PQgetisnull(r, 0, 11) ? NULL : PQgetvalue(r, 0, 10);
+    unsigned char *sig = kid ? PQunescapeBytea((const unsigned char *)PQgetvalue(r, 0, 11), &siglen) : NULL;
     int64_t offset = -1;
     int rc = cli_kafka_send(k, PQgetvalue(r, 0, 0), (int32_t)atoi(PQgetvalue(r, 0, 1)), key, keylen, val, len,
-                            o->timeout_ms, &offset, err, errlen);
+                            sig ? kid : NULL, sig, siglen, o->timeout_ms, &offset, err, errlen);
     PQfreemem(key);
     PQfreemem(val);
+    PQfreemem(sig);
     char sql[256];
     snprintf(sql, sizeof sql, "UPDATE %s.dead_letter SET replayed_at = now() WHERE id = $1::bigint", s->schema);
     const char *p[] = {id};

@@ -15,6 +15,12 @@
 #include "labels.h"
 #include "sign.h"
 
+/* A key of $GFDX_KEYS_DIR, loaded once for its sender (key NULL: no usable file). */
+typedef struct {
+    char *sender;
+    gfdx_sign_key *key;
+} dir_key;
+
 typedef struct {
     const char *type, *topic, *sender, *brokers, *schemas, *key_field;
     int version;
@@ -22,6 +28,9 @@ typedef struct {
     rd_kafka_conf_t *conf;
     const char *sign_key_path, *kid; /* --sign-key, --kid (else the key file's gfdx-kid line) */
     gfdx_sign_key *sign_key;         /* owned; NULL: records go unsigned */
+    const char *keys_dir;            /* $GFDX_KEYS_DIR, used without --sign-key */
+    dir_key *dir_keys;               /* owned cache of keys_dir's keys */
+    size_t n_dir_keys;
 } produce_opts;
 
 typedef struct {
@@ -30,6 +39,7 @@ typedef struct {
     size_t len;
     unsigned char sig[GFDX_SIGN_MAX_SIG]; /* gfdx-sig over M(key, value) when sig_len > 0 */
     size_t sig_len;
+    char kid[GFDX_SIGN_MAX_KID];          /* gfdx-kid when sig_len > 0 */
 } encoded;
 
 /* The public topic of each record type (DESIGN §2, §6). A Receipt has none: receipts are
@@ -67,6 +77,8 @@ static void usage(FILE *out)
             "  --sign-key FILE      sign every record (headers gfdx-kid, gfdx-sig; DESIGN §4) with this\n"
             "                       private key (gfdx keys generate); --sender defaults to its participant\n"
             "  --kid KID            the key id to send (default: the key file's gfdx-kid line)\n"
+            "  Without --sign-key and with $GFDX_KEYS_DIR set (local stack, tests), each record is signed\n"
+            "  with $GFDX_KEYS_DIR/<its meta.sender>.pem when that file exists, else sent unsigned.\n"
             "  --dry-run            validate and encode only\n"
             "  Nothing is sent unless every line is valid. Exit 0 all sent, 1 error, 2 usage.\n");
 }
@@ -113,18 +125,55 @@ static const char *record_key(const json_t *rec, const char *key_field)
 }
 
 /* The gfdx-kid and gfdx-sig headers of a signed record, NULL for an unsigned one. */
-static rd_kafka_headers_t *signature_headers(const produce_opts *o, const encoded *e)
+static rd_kafka_headers_t *signature_headers(const encoded *e)
 {
     if (!e->sig_len)
         return NULL;
     rd_kafka_headers_t *h = rd_kafka_headers_new(2);
-    rd_kafka_header_add(h, GFDX_SIGN_HEADER_KID, -1, o->kid, (ssize_t)strlen(o->kid));
+    rd_kafka_header_add(h, GFDX_SIGN_HEADER_KID, -1, e->kid, (ssize_t)strlen(e->kid));
     rd_kafka_header_add(h, GFDX_SIGN_HEADER_SIG, -1, e->sig, (ssize_t)e->sig_len);
     return h;
 }
 
+/* The key of $GFDX_KEYS_DIR/<sender>.pem (loaded once, cached in o), NULL when there is no
+ * such file or it cannot be used: that sender's records then go unsigned (a test may mean it). */
+static gfdx_sign_key *dir_key_for(produce_opts *o, const char *sender)
+{
+    char path[4096], err[256];
+    if (!o->keys_dir || !sender || !*sender || strchr(sender, '/'))
+        return NULL;
+    for (size_t i = 0; i < o->n_dir_keys; i++)
+        if (!strcmp(o->dir_keys[i].sender, sender))
+            return o->dir_keys[i].key;
+    dir_key *grown = realloc(o->dir_keys, (o->n_dir_keys + 1) * sizeof *grown);
+    if (!grown)
+        return NULL;
+    o->dir_keys = grown;
+    snprintf(path, sizeof path, "%s/%s.pem", o->keys_dir, sender);
+    dir_key *d = &o->dir_keys[o->n_dir_keys];
+    if (!(d->sender = strdup(sender)))
+        return NULL;
+    d->key = gfdx_sign_key_load(path, err, sizeof err);
+    o->n_dir_keys++;
+    return d->key;
+}
+
+/* Signs out (key, value) with --sign-key, else with the sender's key of $GFDX_KEYS_DIR.
+ * 0 (also when unsigned), -1 + err. */
+static int sign_record(produce_opts *o, const json_t *rec, const char *key, encoded *out, char *err, size_t errlen)
+{
+    gfdx_sign_key *k = o->sign_key;
+    const char *kid = o->kid;
+    if (!k && (k = dir_key_for(o, json_string_value(json_object_get(json_object_get(rec, "meta"), "sender")))))
+        kid = gfdx_sign_key_kid(k);
+    if (!k || !kid || !*kid)
+        return 0;
+    snprintf(out->kid, sizeof out->kid, "%s", kid);
+    return gfdx_sign_sign(k, key, key ? strlen(key) : 0, out->value, out->len, out->sig, &out->sig_len, err, errlen);
+}
+
 /* Parses, checks and encodes one line into *out. */
-static int encode_line(const char *line, const gfdx_catalog *cat, const produce_opts *o, encoded *out, char *err,
+static int encode_line(const char *line, const gfdx_catalog *cat, produce_opts *o, encoded *out, char *err,
                        size_t errlen)
 {
     json_error_t jerr;
@@ -151,16 +200,14 @@ static int encode_line(const char *line, const gfdx_catalog *cat, const produce_
         out->topic = strdup(topic);
         out->key = key ? strdup(key) : NULL;
         rc = out->topic && (!key || out->key) ? 0 : -1;
-        if (rc == 0 && o->sign_key &&
-            gfdx_sign_sign(o->sign_key, key, key ? strlen(key) : 0, out->value, out->len, out->sig, &out->sig_len,
-                           err, errlen))
+        if (rc == 0 && sign_record(o, rec, key, out, err, errlen))
             rc = -1;
     }
     json_decref(rec);
     return rc;
 }
 
-static int read_all(FILE *in, const gfdx_catalog *cat, const produce_opts *o, encoded **recs, size_t *n)
+static int read_all(FILE *in, const gfdx_catalog *cat, produce_opts *o, encoded **recs, size_t *n)
 {
     char *line = NULL;
     size_t cap = 0, lineno = 0, bad = 0;
@@ -273,7 +320,7 @@ static int send_all(const produce_opts *o, encoded *recs, size_t n)
     }
     for (size_t i = 0; i < n; i++) {
         rd_kafka_resp_err_t e;
-        rd_kafka_headers_t *hdrs = signature_headers(o, &recs[i]); /* the message owns it once sent */
+        rd_kafka_headers_t *hdrs = signature_headers(&recs[i]); /* the message owns it once sent */
         while ((e = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(recs[i].topic),
                                       RD_KAFKA_V_KEY(recs[i].key, recs[i].key ? strlen(recs[i].key) : 0),
                                       RD_KAFKA_V_VALUE(recs[i].value, recs[i].len), RD_KAFKA_V_HEADERS(hdrs),
@@ -365,6 +412,7 @@ int cli_produce(int argc, char **argv)
 {
     produce_opts o = {.conf = rd_kafka_conf_new()};
     o.brokers = getenv("GFDX_KAFKA_BOOTSTRAP");
+    o.keys_dir = getenv("GFDX_KEYS_DIR");
     o.schemas = getenv("GFDX_SCHEMAS") ? getenv("GFDX_SCHEMAS") : cli_schemas_dir();
     int rc = parse_opts(argc, argv, &o);
     if (rc >= 0 || (!o.dry_run && !o.brokers && (fprintf(stderr, "gfdx produce: no --brokers and no $GFDX_KAFKA_BOOTSTRAP\n"), 1))) {
@@ -401,6 +449,11 @@ int cli_produce(int argc, char **argv)
     free(recs);
     gfdx_catalog_free(cat);
     gfdx_sign_key_free(o.sign_key);
+    for (size_t i = 0; i < o.n_dir_keys; i++) {
+        free(o.dir_keys[i].sender);
+        gfdx_sign_key_free(o.dir_keys[i].key);
+    }
+    free(o.dir_keys);
     if (o.conf)
         rd_kafka_conf_destroy(o.conf);
     return rc;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ids.h"
+#include "sign.h"
 
 struct cli_kafka {
     rd_kafka_t *rk;
@@ -107,7 +108,8 @@ cli_kafka *cli_kafka_new(const char *brokers, char *const *props, size_t nprops,
 }
 
 int cli_kafka_send(cli_kafka *k, const char *topic, int32_t partition, const void *key, size_t keylen,
-                   const void *value, size_t len, int timeout_ms, int64_t *offset, char *err, size_t errlen)
+                   const void *value, size_t len, const char *kid, const void *sig, size_t sig_len, int timeout_ms,
+                   int64_t *offset, char *err, size_t errlen)
 {
     /* On the heap: if the report never comes (it always does after a purge and a flush),
      * it is leaked rather than written after we return. */
@@ -116,10 +118,17 @@ int cli_kafka_send(cli_kafka *k, const char *topic, int32_t partition, const voi
         snprintf(err, errlen, "out of memory");
         return -1;
     }
+    rd_kafka_headers_t *h = kid ? rd_kafka_headers_new(2) : NULL;
+    if (h) {
+        rd_kafka_header_add(h, GFDX_SIGN_HEADER_KID, -1, kid, -1);
+        rd_kafka_header_add(h, GFDX_SIGN_HEADER_SIG, -1, sig, (ssize_t)sig_len);
+    }
     rd_kafka_resp_err_t e = rd_kafka_producev(
         k->rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(partition), RD_KAFKA_V_KEY(key, key ? keylen : 0),
         RD_KAFKA_V_VALUE((void *)value, value ? len : 0), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-        RD_KAFKA_V_OPAQUE(d), RD_KAFKA_V_END);
+        RD_KAFKA_V_HEADERS(h), RD_KAFKA_V_OPAQUE(d), RD_KAFKA_V_END);
+    if (e && h)
+        rd_kafka_headers_destroy(h); /* producev takes the headers only on success */
     if (e) {
         snprintf(err, errlen, "%s [%d]: %s", topic, (int)partition, rd_kafka_err2str(e));
         free(d);

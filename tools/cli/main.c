@@ -17,6 +17,7 @@ static const struct cli_command commands[] = {
     {"dead-letters", cli_dead_letters, "dead-letters list|show ID|replay ID... [--service S]: undecodable records"},
     {"rejections", cli_rejections, "rejections list|show ID [--service S] [--since WHEN]: refused records"},
     {"trace", cli_trace, "trace NEED_ID: a need's whole life across the services, in time order"},
+    {"audit", cli_audit, "audit verify --service S [--brokers B]: the message-log hash chain and its checkpoints"},
     {"kafka", cli_kafka_cmd, "kafka apply [--brokers B] [-X k=v]... [--dry-run]: topics and ACLs from the registry"},
     {"report", cli_report_cmd, "report quarter 2026Q1 | semiannual 2026H1 [--institution ID] |\n"
                                "                ledger LIST_ID [--version N] [--diff A B]  [--format table|csv|json|html]"},
