@@ -1,5 +1,6 @@
 /* avro_canon: schema model, Parsing Canonical Form and CRC-64-AVRO. See avro_canon.h. */
 #include "avro_canon.h"
+#include "errbuf.h"
 
 #include <pthread.h>
 #include <stdarg.h>
@@ -43,18 +44,6 @@ static const struct {
     {"bytes", GFDX_AVRO_BYTES},   {"string", GFDX_AVRO_STRING},
 };
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 const char *gfdx_avro_type_name(gfdx_avro_type type)
 {
@@ -74,7 +63,7 @@ static void *tree_alloc(parse_ctx *c, size_t size)
 {
     struct tree_block *b = calloc(1, sizeof *b + size);
     if (!b) {
-        set_err(c->err, c->errlen, "out of memory");
+        gfdx_errf(c->err, c->errlen, "out of memory");
         return NULL;
     }
     b->next = c->tree->blocks;
@@ -162,7 +151,7 @@ static const gfdx_avro_node *find_name(const gfdx_avro_tree *t, const char *full
 static int define_name(parse_ctx *c, const gfdx_avro_node *node)
 {
     if (find_name(c->tree, node->fullname)) {
-        set_err(c->err, c->errlen, "type name '%s' is defined twice", node->fullname);
+        gfdx_errf(c->err, c->errlen, "type name '%s' is defined twice", node->fullname);
         return -1;
     }
     struct name_entry *e = tree_alloc(c, sizeof *e);
@@ -184,7 +173,7 @@ static const gfdx_avro_node *resolve_ref(parse_ctx *c, const char *name, const c
         size_t len = strlen(ns) + strlen(name) + 2;
         char *full = malloc(len);
         if (!full) {
-            set_err(c->err, c->errlen, "out of memory");
+            gfdx_errf(c->err, c->errlen, "out of memory");
             return NULL;
         }
         snprintf(full, len, "%s.%s", ns, name);
@@ -194,7 +183,7 @@ static const gfdx_avro_node *resolve_ref(parse_ctx *c, const char *name, const c
     if (!n)
         n = find_name(c->tree, name);
     if (!n)
-        set_err(c->err, c->errlen, "unknown type '%s'", name);
+        gfdx_errf(c->err, c->errlen, "unknown type '%s'", name);
     return n;
 }
 
@@ -216,7 +205,7 @@ static int parse_named(parse_ctx *c, json_t *j, const char *ns, gfdx_avro_node *
 {
     const char *name = json_string_value(json_object_get(j, "name"));
     if (!name || !*name) {
-        set_err(c->err, c->errlen, "named type without a \"name\"");
+        gfdx_errf(c->err, c->errlen, "named type without a \"name\"");
         return -1;
     }
     const char *dot = strrchr(name, '.');
@@ -230,7 +219,7 @@ static int parse_named(parse_ctx *c, json_t *j, const char *ns, gfdx_avro_node *
     } else {
         json_t *nsj = json_object_get(j, "namespace");
         if (nsj && !json_is_string(nsj) && !json_is_null(nsj)) {
-            set_err(c->err, c->errlen, "type '%s': \"namespace\" must be a string", name);
+            gfdx_errf(c->err, c->errlen, "type '%s': \"namespace\" must be a string", name);
             return -1;
         }
         *space = nsj ? json_string_value(nsj) : ns;
@@ -240,7 +229,7 @@ static int parse_named(parse_ctx *c, json_t *j, const char *ns, gfdx_avro_node *
     }
     n->name = strrchr(n->fullname, '.') ? strrchr(n->fullname, '.') + 1 : n->fullname;
     if (!valid_full_name(n->fullname) || (*space && **space && !valid_full_name(*space))) {
-        set_err(c->err, c->errlen, "invalid type name '%s'", n->fullname);
+        gfdx_errf(c->err, c->errlen, "invalid type name '%s'", n->fullname);
         return -1;
     }
     return 0;
@@ -255,7 +244,7 @@ static long parse_strings(parse_ctx *c, json_t *arr, const char *what, const cha
     if (!arr)
         return 0;
     if (!json_is_array(arr)) {
-        set_err(c->err, c->errlen, "\"%s\" must be an array of strings", what);
+        gfdx_errf(c->err, c->errlen, "\"%s\" must be an array of strings", what);
         return -1;
     }
     size_t count = json_array_size(arr);
@@ -265,7 +254,7 @@ static long parse_strings(parse_ctx *c, json_t *arr, const char *what, const cha
     for (size_t i = 0; i < count; i++) {
         const char *s = json_string_value(json_array_get(arr, i));
         if (!s || !(qualify ? valid_full_name(s) : valid_simple_name(s, strlen(s)))) {
-            set_err(c->err, c->errlen, "\"%s\"[%zu] is not a valid name", what, i);
+            gfdx_errf(c->err, c->errlen, "\"%s\"[%zu] is not a valid name", what, i);
             return -1;
         }
         list[i] = (qualify && !strchr(s, '.')) ? tree_join(c, space, s) : s;
@@ -280,12 +269,12 @@ static int parse_field(parse_ctx *c, json_t *fj, const char *space, gfdx_avro_fi
 {
     f->name = json_string_value(json_object_get(fj, "name"));
     if (!f->name || !valid_simple_name(f->name, strlen(f->name))) {
-        set_err(c->err, c->errlen, "record field without a valid \"name\"");
+        gfdx_errf(c->err, c->errlen, "record field without a valid \"name\"");
         return -1;
     }
     json_t *type = json_object_get(fj, "type");
     if (!type) {
-        set_err(c->err, c->errlen, "field '%s' has no \"type\"", f->name);
+        gfdx_errf(c->err, c->errlen, "field '%s' has no \"type\"", f->name);
         return -1;
     }
     f->type = parse_schema(c, type, space);
@@ -304,7 +293,7 @@ static int parse_record_fields(parse_ctx *c, json_t *j, gfdx_avro_node *n, const
 {
     json_t *fields = json_object_get(j, "fields");
     if (!json_is_array(fields)) {
-        set_err(c->err, c->errlen, "record '%s' has no \"fields\" array", n->fullname);
+        gfdx_errf(c->err, c->errlen, "record '%s' has no \"fields\" array", n->fullname);
         return -1;
     }
     size_t count = json_array_size(fields);
@@ -315,14 +304,14 @@ static int parse_record_fields(parse_ctx *c, json_t *j, gfdx_avro_node *n, const
     for (size_t i = 0; i < count; i++) {
         json_t *fj = json_array_get(fields, i);
         if (!json_is_object(fj)) {
-            set_err(c->err, c->errlen, "record '%s': field %zu is not an object", n->fullname, i);
+            gfdx_errf(c->err, c->errlen, "record '%s': field %zu is not an object", n->fullname, i);
             return -1;
         }
         if (parse_field(c, fj, space, &fl[i]) < 0)
             return -1;
         for (size_t k = 0; k < i; k++)
             if (!strcmp(fl[k].name, fl[i].name)) {
-                set_err(c->err, c->errlen, "record '%s': field '%s' appears twice",
+                gfdx_errf(c->err, c->errlen, "record '%s': field '%s' appears twice",
                         n->fullname, fl[i].name);
                 return -1;
             }
@@ -335,7 +324,7 @@ static int parse_enum_body(parse_ctx *c, json_t *j, gfdx_avro_node *n)
 {
     json_t *sym = json_object_get(j, "symbols");
     if (!json_is_array(sym)) {
-        set_err(c->err, c->errlen, "enum '%s' has no \"symbols\" array", n->fullname);
+        gfdx_errf(c->err, c->errlen, "enum '%s' has no \"symbols\" array", n->fullname);
         return -1;
     }
     long count = parse_strings(c, sym, "symbols", NULL, false, &n->symbols);
@@ -345,7 +334,7 @@ static int parse_enum_body(parse_ctx *c, json_t *j, gfdx_avro_node *n)
     for (size_t i = 0; i < n->n_symbols; i++)
         for (size_t k = 0; k < i; k++)
             if (!strcmp(n->symbols[i], n->symbols[k])) {
-                set_err(c->err, c->errlen, "enum '%s': symbol '%s' appears twice",
+                gfdx_errf(c->err, c->errlen, "enum '%s': symbol '%s' appears twice",
                         n->fullname, n->symbols[i]);
                 return -1;
             }
@@ -356,7 +345,7 @@ static int parse_enum_body(parse_ctx *c, json_t *j, gfdx_avro_node *n)
         for (size_t i = 0; n->enum_default && i < n->n_symbols; i++)
             known = known || !strcmp(n->symbols[i], n->enum_default);
         if (!known) {
-            set_err(c->err, c->errlen, "enum '%s': \"default\" is not one of its symbols",
+            gfdx_errf(c->err, c->errlen, "enum '%s': \"default\" is not one of its symbols",
                     n->fullname);
             return -1;
         }
@@ -369,7 +358,7 @@ static int parse_fixed_body(parse_ctx *c, json_t *j, gfdx_avro_node *n)
     json_t *size = json_object_get(j, "size");
     if (!json_is_integer(size) || json_integer_value(size) < 0 ||
         json_integer_value(size) > INT32_MAX) {
-        set_err(c->err, c->errlen, "fixed '%s' needs a non-negative integer \"size\"",
+        gfdx_errf(c->err, c->errlen, "fixed '%s' needs a non-negative integer \"size\"",
                 n->fullname);
         return -1;
     }
@@ -404,7 +393,7 @@ static const gfdx_avro_node *parse_container(parse_ctx *c, json_t *j, const char
     const char *key = type == GFDX_AVRO_ARRAY ? "items" : "values";
     json_t *inner = json_object_get(j, key);
     if (!inner) {
-        set_err(c->err, c->errlen, "%s without \"%s\"", gfdx_avro_type_name(type), key);
+        gfdx_errf(c->err, c->errlen, "%s without \"%s\"", gfdx_avro_type_name(type), key);
         return NULL;
     }
     gfdx_avro_node *n = new_node(c, type);
@@ -424,7 +413,7 @@ static const gfdx_avro_node *parse_object(parse_ctx *c, json_t *j, const char *n
 {
     json_t *type = json_object_get(j, "type");
     if (!type) {
-        set_err(c->err, c->errlen, "schema object without \"type\"");
+        gfdx_errf(c->err, c->errlen, "schema object without \"type\"");
         return NULL;
     }
     if (!json_is_string(type))
@@ -465,12 +454,12 @@ static const gfdx_avro_node *parse_union(parse_ctx *c, json_t *j, const char *ns
         if (!br[i])
             return NULL;
         if (br[i]->type == GFDX_AVRO_UNION) {
-            set_err(c->err, c->errlen, "a union may not immediately contain a union");
+            gfdx_errf(c->err, c->errlen, "a union may not immediately contain a union");
             return NULL;
         }
         for (size_t k = 0; k < i; k++)
             if (branches_clash(br[k], br[i])) {
-                set_err(c->err, c->errlen, "union has two branches of type '%s'",
+                gfdx_errf(c->err, c->errlen, "union has two branches of type '%s'",
                         br[i]->fullname ? br[i]->fullname : gfdx_avro_type_name(br[i]->type));
                 return NULL;
             }
@@ -488,7 +477,7 @@ static const gfdx_avro_node *parse_schema(parse_ctx *c, json_t *j, const char *n
         return parse_union(c, j, ns);
     if (json_is_object(j))
         return parse_object(c, j, ns);
-    set_err(c->err, c->errlen, "a schema must be a JSON string, object or array");
+    gfdx_errf(c->err, c->errlen, "a schema must be a JSON string, object or array");
     return NULL;
 }
 
@@ -496,12 +485,12 @@ gfdx_avro_tree *gfdx_avro_tree_parse(const json_t *schema, char *err, size_t err
 {
     gfdx_avro_tree *t = calloc(1, sizeof *t);
     if (!t) {
-        set_err(err, errlen, "out of memory");
+        gfdx_errf(err, errlen, "out of memory");
         return NULL;
     }
     t->json = schema ? json_deep_copy(schema) : NULL;
     if (!t->json) {
-        set_err(err, errlen, schema ? "out of memory" : "no schema");
+        gfdx_errf(err, errlen, schema ? "out of memory" : "no schema");
         free(t);
         return NULL;
     }
@@ -627,7 +616,7 @@ char *gfdx_avro_canonical_node(const gfdx_avro_node *node, char *err, size_t err
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
     if (!f) {
-        set_err(err, errlen, "out of memory");
+        gfdx_errf(err, errlen, "out of memory");
         return NULL;
     }
     canon_ctx c = {0};
@@ -638,7 +627,7 @@ char *gfdx_avro_canonical_node(const gfdx_avro_node *node, char *err, size_t err
     free(c.seen);
     if (failed) {
         free(text);
-        set_err(err, errlen, "out of memory");
+        gfdx_errf(err, errlen, "out of memory");
         return NULL;
     }
     return text;
@@ -659,7 +648,7 @@ char *gfdx_avro_canonical(const char *schema_json, char *err, size_t errlen)
     json_error_t jerr;
     json_t *j = json_loads(schema_json ? schema_json : "", JSON_DECODE_ANY, &jerr);
     if (!j) {
-        set_err(err, errlen, "schema is not JSON: line %d column %d: %s", jerr.line,
+        gfdx_errf(err, errlen, "schema is not JSON: line %d column %d: %s", jerr.line,
                 jerr.column, jerr.text);
         return NULL;
     }

@@ -1,5 +1,6 @@
 /* avro_catalog: load and look up versioned record schemas. See avro_catalog.h. */
 #include "avro_catalog.h"
+#include "errbuf.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -26,18 +27,6 @@ struct gfdx_catalog {
     size_t count;
 };
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 static void schema_clear(gfdx_schema *s)
 {
@@ -153,14 +142,14 @@ static int schema_parse(gfdx_schema *s, const char *text, size_t len, char *err,
     json_error_t jerr;
     s->json = json_loadb(text, len, JSON_DECODE_ANY, &jerr);
     if (!s->json) {
-        set_err(err, errlen, "not JSON: line %d: %s", jerr.line, jerr.text);
+        gfdx_errf(err, errlen, "not JSON: line %d: %s", jerr.line, jerr.text);
         return -1;
     }
     s->tree = gfdx_avro_tree_parse(s->json, err, errlen);
     if (!s->tree)
         return -1;
     if (gfdx_avro_tree_root(s->tree)->type != GFDX_AVRO_RECORD) {
-        set_err(err, errlen, "the top-level schema must be a record");
+        gfdx_errf(err, errlen, "the top-level schema must be a record");
         return -1;
     }
     s->canonical = gfdx_avro_canonical_node(gfdx_avro_tree_root(s->tree), err, errlen);
@@ -169,7 +158,7 @@ static int schema_parse(gfdx_schema *s, const char *text, size_t len, char *err,
     s->fingerprint = gfdx_avro_fingerprint(s->canonical);
     if (avro_schema_from_json_length(text, len, &s->avro) != 0) {
         s->avro = NULL;
-        set_err(err, errlen, "avro-c rejects it: %s", avro_strerror());
+        gfdx_errf(err, errlen, "avro-c rejects it: %s", avro_strerror());
         return -1;
     }
     return 0;
@@ -180,7 +169,7 @@ static int schema_load(gfdx_schema *s, const char *dir, const char *file, char *
 {
     char snake[256], path[4096], why[512] = "";
     if (parse_file_name(file, snake, sizeof snake, &s->version) < 0) {
-        set_err(err, errlen, "%s/%s: file name is not <snake_name>.v<N>.avsc", dir, file);
+        gfdx_errf(err, errlen, "%s/%s: file name is not <snake_name>.v<N>.avsc", dir, file);
         return -1;
     }
     s->file = strdup(file);
@@ -196,7 +185,7 @@ static int schema_load(gfdx_schema *s, const char *dir, const char *file, char *
         snprintf(why, sizeof why, "record '%s' does not match the file name", gfdx_schema_name(s));
     free(text);
     if (why[0]) {
-        set_err(err, errlen, "%s: %s", path, why);
+        gfdx_errf(err, errlen, "%s: %s", path, why);
         return -1;
     }
     return 0;
@@ -221,7 +210,7 @@ static long list_schema_files(const char *dir, char ***out, char *err, size_t er
 {
     DIR *d = opendir(dir);
     if (!d) {
-        set_err(err, errlen, "%s: cannot open schema directory: %s", dir, strerror(errno));
+        gfdx_errf(err, errlen, "%s: cannot open schema directory: %s", dir, strerror(errno));
         return -1;
     }
     char **names = NULL;
@@ -242,7 +231,7 @@ static long list_schema_files(const char *dir, char ***out, char *err, size_t er
     closedir(d);
     if (oom) {
         free_names(names, n);
-        set_err(err, errlen, "%s: out of memory", dir);
+        gfdx_errf(err, errlen, "%s: out of memory", dir);
         return -1;
     }
     if (n)
@@ -270,7 +259,7 @@ static int check_unique(const gfdx_catalog *cat, const char *dir, char *err, siz
                                   ? "has the same name and version as"
                                   : NULL;
             if (why) {
-                set_err(err, errlen, "%s/%s: %s %s", dir, b->file, why, a->file);
+                gfdx_errf(err, errlen, "%s/%s: %s %s", dir, b->file, why, a->file);
                 return -1;
             }
         }
@@ -287,11 +276,11 @@ gfdx_catalog *gfdx_catalog_load(const char *dir, char *err, size_t errlen)
     if (cat && n)
         cat->schemas = calloc((size_t)n, sizeof *cat->schemas);
     if (!cat || (n && !cat->schemas)) {
-        set_err(err, errlen, "out of memory");
+        gfdx_errf(err, errlen, "out of memory");
         goto fail;
     }
     if (n == 0) {
-        set_err(err, errlen, "%s: no schema files (<snake_name>.v<N>.avsc)", dir);
+        gfdx_errf(err, errlen, "%s: no schema files (<snake_name>.v<N>.avsc)", dir);
         goto fail;
     }
     for (long i = 0; i < n; i++) {

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "record_limits.h" /* gfdx_utf8_valid: the one strict UTF-8 check */
+#include "errbuf.h"
 
 typedef gfdx_avro_node node_t;
 typedef gfdx_serde_status status_t;
@@ -43,18 +44,6 @@ typedef struct {
     size_t errlen;
 } where_t;
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 static status_t fail(where_t *w, status_t st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -68,9 +57,9 @@ static status_t fail(where_t *w, status_t st, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     if (w->plen)
-        set_err(w->err, w->errlen, "%s: %s", w->path, msg);
+        gfdx_errf(w->err, w->errlen, "%s: %s", w->path, msg);
     else
-        set_err(w->err, w->errlen, "%s", msg);
+        gfdx_errf(w->err, w->errlen, "%s", msg);
     return st;
 }
 
@@ -849,7 +838,7 @@ static status_t wr_union(wr_t *c, const node_t *n, const json_t *v)
         path_pop(c->w, plen);
     }
     if (first_err[0]) {
-        set_err(c->w->err, c->w->errlen, "%s", first_err);
+        gfdx_errf(c->w->err, c->w->errlen, "%s", first_err);
         return GFDX_SERDE_INVALID_DATUM;
     }
     return fail(c->w, GFDX_SERDE_INVALID_DATUM, "%s fits no branch of the union", json_kind(v));

@@ -1,6 +1,7 @@
 /* calendar.c: working days and quarters. Dates are kept as day numbers (days since
  * 1970-01-01, proleptic Gregorian) in sorted arrays and looked up by binary search. */
 #include "calendar.h"
+#include "errbuf.h"
 
 #include <libconfig.h>
 #include <stdarg.h>
@@ -22,18 +23,6 @@ struct gfdx_calendar {
 #define YEAR_MIN 1900
 #define YEAR_MAX 9999
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 /* ---- civil dates ---- */
 
@@ -153,23 +142,23 @@ static int load_years(gfdx_calendar *cal, const config_setting_t *group, const c
     const config_setting_t *ys = config_setting_get_member(group, "years");
     int n = ys && config_setting_is_aggregate(ys) ? config_setting_length(ys) : 0;
     if (n <= 0 || config_setting_is_group(ys)) {
-        set_err(err, errlen, "%s: calendar.years: missing or not a non-empty array of years", path);
+        gfdx_errf(err, errlen, "%s: calendar.years: missing or not a non-empty array of years", path);
         return -1;
     }
     if (!(cal->years = calloc((size_t)n, sizeof *cal->years))) {
-        set_err(err, errlen, "%s: out of memory", path);
+        gfdx_errf(err, errlen, "%s: out of memory", path);
         return -1;
     }
     for (int i = 0; i < n; i++) {
         const config_setting_t *e = config_setting_get_elem(ys, (unsigned)i);
         int y = config_setting_type(e) == CONFIG_TYPE_INT ? config_setting_get_int(e) : 0;
         if (y < YEAR_MIN || y > YEAR_MAX) {
-            set_err(err, errlen, "%s: calendar.years[%d]: not a year in %d-%d", path, i, YEAR_MIN,
+            gfdx_errf(err, errlen, "%s: calendar.years[%d]: not a year in %d-%d", path, i, YEAR_MIN,
                     YEAR_MAX);
             return -1;
         }
         if (gfdx_calendar_covers(cal, y)) {
-            set_err(err, errlen, "%s: calendar.years[%d]: %d listed twice", path, i, y);
+            gfdx_errf(err, errlen, "%s: calendar.years[%d]: %d listed twice", path, i, y);
             return -1;
         }
         cal->years[cal->n_years++] = y;
@@ -186,19 +175,19 @@ static int check_date_entry(const gfdx_calendar *cal, const config_setting_t *li
     const char *s = config_setting_get_string_elem(list, (unsigned)i);
     int y, m, d;
     if (!s || parse_date(s, &y, &m, &d) != 0) {
-        set_err(err, errlen, "%s: calendar.%s[%d] \"%s\": not a valid date (YYYY-MM-DD)", path,
+        gfdx_errf(err, errlen, "%s: calendar.%s[%d] \"%s\": not a valid date (YYYY-MM-DD)", path,
                 name, i, s ? s : "(not a string)");
         return -1;
     }
     if (!gfdx_calendar_covers(cal, y)) {
-        set_err(err, errlen, "%s: calendar.%s[%d] \"%s\": year %d is not in calendar.years",
+        gfdx_errf(err, errlen, "%s: calendar.%s[%d] \"%s\": year %d is not in calendar.years",
                 path, name, i, s, y);
         return -1;
     }
     *day = days_from_civil(y, m, d);
     for (int j = 0; j < i; j++)
         if (seen[j] == *day) {
-            set_err(err, errlen, "%s: calendar.%s[%d] \"%s\": listed twice", path, name, i, s);
+            gfdx_errf(err, errlen, "%s: calendar.%s[%d] \"%s\": listed twice", path, name, i, s);
             return -1;
         }
     return 0;
@@ -212,14 +201,14 @@ static int load_dates(const gfdx_calendar *cal, const config_setting_t *group, c
     if (!list)
         return 0;
     if (!config_setting_is_array(list) && !config_setting_is_list(list)) {
-        set_err(err, errlen, "%s: calendar.%s: not an array of dates", path, name);
+        gfdx_errf(err, errlen, "%s: calendar.%s: not an array of dates", path, name);
         return -1;
     }
     int n = config_setting_length(list);
     if (n == 0)
         return 0;
     if (!(*out = calloc((size_t)n, sizeof **out))) {
-        set_err(err, errlen, "%s: out of memory", path);
+        gfdx_errf(err, errlen, "%s: out of memory", path);
         return -1;
     }
     for (int i = 0; i < n; i++) {
@@ -239,13 +228,13 @@ static int check_workdays(const gfdx_calendar *cal, const config_setting_t *grou
     for (size_t i = 0; i < cal->n_workdays; i++) {
         const char *s = config_setting_get_string_elem(list, (unsigned)i);
         if (!is_weekend(cal->workdays[i])) {
-            set_err(err, errlen,
+            gfdx_errf(err, errlen,
                     "%s: calendar.workdays[%zu] \"%s\": make-up working day is not a Saturday "
                     "or Sunday", path, i, s);
             return -1;
         }
         if (day_in(cal->holidays, cal->n_holidays, cal->workdays[i])) {
-            set_err(err, errlen, "%s: calendar.workdays[%zu] \"%s\": also listed as a holiday",
+            gfdx_errf(err, errlen, "%s: calendar.workdays[%zu] \"%s\": also listed as a holiday",
                     path, i, s);
             return -1;
         }
@@ -258,7 +247,7 @@ static int load_group(gfdx_calendar *cal, const config_t *cfg, const char *path,
 {
     const config_setting_t *group = config_lookup(cfg, "calendar");
     if (!group || !config_setting_is_group(group)) {
-        set_err(err, errlen, "%s: missing group `calendar`", path);
+        gfdx_errf(err, errlen, "%s: missing group `calendar`", path);
         return -1;
     }
     if (load_years(cal, group, path, err, errlen) != 0 ||
@@ -279,19 +268,19 @@ static int load_group(gfdx_calendar *cal, const config_t *cfg, const char *path,
 gfdx_calendar *gfdx_calendar_load(const char *path, char *err, size_t errlen)
 {
     if (!path) {
-        set_err(err, errlen, "calendar: no file given");
+        gfdx_errf(err, errlen, "calendar: no file given");
         return NULL;
     }
     config_t cfg;
     config_init(&cfg);
     gfdx_calendar *cal = NULL;
     if (config_read_file(&cfg, path) != CONFIG_TRUE) {
-        set_err(err, errlen, "%s:%d: %s", path, config_error_line(&cfg),
+        gfdx_errf(err, errlen, "%s:%d: %s", path, config_error_line(&cfg),
                 config_error_text(&cfg));
         goto fail;
     }
     if (!(cal = calloc(1, sizeof *cal))) {
-        set_err(err, errlen, "%s: out of memory", path);
+        gfdx_errf(err, errlen, "%s: out of memory", path);
         goto fail;
     }
     if (load_group(cal, &cfg, path, err, errlen) != 0)
@@ -367,12 +356,12 @@ static int advance_past(const gfdx_calendar *cal, int64_t day, int *y, int *q, b
     for (;;) {
         int m, d;
         if (!gfdx_calendar_covers(cal, *y)) {
-            set_err(err, errlen, "calendar does not cover year %d (needed for %04dQ%d)", *y, *y,
+            gfdx_errf(err, errlen, "calendar does not cover year %d (needed for %04dQ%d)", *y, *y,
                     *q);
             return -1;
         }
         if (gfdx_calendar_last_working_day(cal, *y, *q, &m, &d) != 0) {
-            set_err(err, errlen, "%04dQ%d has no working day in the calendar", *y, *q);
+            gfdx_errf(err, errlen, "%04dQ%d has no working day in the calendar", *y, *q);
             return -1;
         }
         if (day <= days_from_civil(*y, m, d))
@@ -391,7 +380,7 @@ static int major_within_year(int64_t day, int y, int q, char *err, size_t errlen
     int64_t end = (q == 4 ? days_from_civil(y + 1, 1, 1) : days_from_civil(y, 3 * q + 1, 1)) - 1;
     if (end >= day - 365 && start <= day + 365)
         return 0;
-    set_err(err, errlen, "%04dQ%d is not within a year of the recommendation (a major need's quarter must be)", y,
+    gfdx_errf(err, errlen, "%04dQ%d is not within a year of the recommendation (a major need's quarter must be)", y,
             q);
     return -1;
 }
@@ -403,11 +392,11 @@ int gfdx_calendar_assign_quarter(const gfdx_calendar *cal, const char *quarter,
     int y, q;
     bool is_late = false;
     if (gfdx_quarter_parse(quarter, &y, &q) != 0) {
-        set_err(err, errlen, "bad quarter \"%s\" (expected e.g. 2026Q1)", quarter ? quarter : "");
+        gfdx_errf(err, errlen, "bad quarter \"%s\" (expected e.g. 2026Q1)", quarter ? quarter : "");
         return -1;
     }
     if (!cal || !out_quarter || !late) {
-        set_err(err, errlen, "assign_quarter: missing calendar or output");
+        gfdx_errf(err, errlen, "assign_quarter: missing calendar or output");
         return -1;
     }
     if (is_major ? major_within_year(china_day(occurred_at_ms), y, q, err, errlen) != 0

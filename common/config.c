@@ -1,5 +1,6 @@
 /* config.c: declarative configuration. See config.h for the contract. */
 #include "config.h"
+#include "errbuf.h"
 
 #include <libconfig.h>
 #include <limits.h>
@@ -70,15 +71,6 @@ const gfdx_cfg_setting gfdx_daemon_settings[] = {
 };
 /* clang-format on */
 const size_t gfdx_daemon_settings_count = sizeof gfdx_daemon_settings / sizeof gfdx_daemon_settings[0];
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 static int strlist_add(gfdx_strlist *l, const char *s)
 {
@@ -152,7 +144,7 @@ static int load_string(const config_t *cf, const gfdx_cfg_setting *row, void *ou
     const char *v = NULL;
     config_setting_t *s = config_lookup(cf, row->path);
     if (s && !(v = config_setting_get_string(s))) {
-        set_err(err, errlen, "%s: expected a string", row->path);
+        gfdx_errf(err, errlen, "%s: expected a string", row->path);
         return -1;
     }
     char installed[PATH_MAX];
@@ -163,7 +155,7 @@ static int load_string(const config_t *cf, const gfdx_cfg_setting *row, void *ou
     char **field = FIELD(out, row, char *);
     free(*field);
     if (!(*field = strdup(v))) {
-        set_err(err, errlen, "%s: out of memory", row->path);
+        gfdx_errf(err, errlen, "%s: out of memory", row->path);
         return -1;
     }
     return 0;
@@ -175,13 +167,13 @@ static int load_int(const config_t *cf, const gfdx_cfg_setting *row, void *out, 
     config_setting_t *s = config_lookup(cf, row->path);
     if (s) {
         if (config_setting_type(s) != CONFIG_TYPE_INT && config_setting_type(s) != CONFIG_TYPE_INT64) {
-            set_err(err, errlen, "%s: expected an integer", row->path);
+            gfdx_errf(err, errlen, "%s: expected an integer", row->path);
             return -1;
         }
         v = config_setting_get_int64(s);
     }
     if (v < row->min || v > row->max) {
-        set_err(err, errlen, "%s: %lld is outside [%lld, %lld]", row->path, v, row->min, row->max);
+        gfdx_errf(err, errlen, "%s: %lld is outside [%lld, %lld]", row->path, v, row->min, row->max);
         return -1;
     }
     *FIELD(out, row, int) = (int)v;
@@ -194,7 +186,7 @@ static int load_bool(const config_t *cf, const gfdx_cfg_setting *row, void *out,
     config_setting_t *s = config_lookup(cf, row->path);
     if (s) {
         if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
-            set_err(err, errlen, "%s: expected true or false", row->path);
+            gfdx_errf(err, errlen, "%s: expected true or false", row->path);
             return -1;
         }
         v = config_setting_get_bool(s);
@@ -210,17 +202,17 @@ static int load_strlist(const config_t *cf, const gfdx_cfg_setting *row, void *o
     if (!s)
         return row->def_string && strlist_from_csv(l, row->def_string) ? -1 : 0;
     if (!config_setting_is_aggregate(s)) {
-        set_err(err, errlen, "%s: expected a list of strings, e.g. [\"a\", \"b\"]", row->path);
+        gfdx_errf(err, errlen, "%s: expected a list of strings, e.g. [\"a\", \"b\"]", row->path);
         return -1;
     }
     for (int i = 0; i < config_setting_length(s); i++) {
         const char *v = config_setting_get_string_elem(s, i);
         if (!v) {
-            set_err(err, errlen, "%s[%d]: expected a string", row->path, i);
+            gfdx_errf(err, errlen, "%s[%d]: expected a string", row->path, i);
             return -1;
         }
         if (strlist_add(l, v)) {
-            set_err(err, errlen, "%s: out of memory", row->path);
+            gfdx_errf(err, errlen, "%s: out of memory", row->path);
             return -1;
         }
     }
@@ -230,7 +222,7 @@ static int load_strlist(const config_t *cf, const gfdx_cfg_setting *row, void *o
 static int load_row(const config_t *cf, const gfdx_cfg_setting *row, void *out, char *err, size_t errlen)
 {
     if (row->required && !config_lookup(cf, row->path)) {
-        set_err(err, errlen, "%s: required setting is missing (%s)", row->path, row->doc);
+        gfdx_errf(err, errlen, "%s: required setting is missing (%s)", row->path, row->doc);
         return -1;
     }
     switch (row->type) {
@@ -248,9 +240,9 @@ static int read_file(config_t *cf, const char *path, char *err, size_t errlen)
     if (config_read_file(cf, path) == CONFIG_TRUE)
         return 0;
     if (config_error_type(cf) == CONFIG_ERR_FILE_IO)
-        set_err(err, errlen, "%s: cannot read file", path);
+        gfdx_errf(err, errlen, "%s: cannot read file", path);
     else
-        set_err(err, errlen, "%s:%d: %s", config_error_file(cf) ? config_error_file(cf) : path,
+        gfdx_errf(err, errlen, "%s:%d: %s", config_error_file(cf) ? config_error_file(cf) : path,
                 config_error_line(cf), config_error_text(cf));
     config_destroy(cf);
     return -1;
@@ -314,7 +306,7 @@ static int check_group(const config_setting_t *s, const char *prefix, const gfdx
             if (check_group(child, path, rows, nrows, err, errlen))
                 return -1;
         } else if (!row_known(rows, nrows, path)) {
-            set_err(err, errlen, "unknown setting %s (line %d): not a setting of this daemon (--check-config lists"
+            gfdx_errf(err, errlen, "unknown setting %s (line %d): not a setting of this daemon (--check-config lists"
                     " every one)", path, config_setting_source_line(child));
             return -1;
         }
@@ -347,7 +339,7 @@ static int check_daemon_tree(const config_t *cf, const char *path, char *err, si
         } else if (config_setting_is_group(s) && pending.n < MAX_PENDING && strlen(name) < sizeof pending.groups[0]) {
             snprintf(pending.groups[pending.n++], sizeof pending.groups[0], "%s", name);
         } else {
-            set_err(err, errlen, "unknown setting %s (line %d): not a setting of this daemon (--check-config lists"
+            gfdx_errf(err, errlen, "unknown setting %s (line %d): not a setting of this daemon (--check-config lists"
                     " every one)", name, config_setting_source_line(s));
             return -1;
         }
@@ -379,7 +371,7 @@ int gfdx_config_check_complete(char *err, size_t errlen)
 {
     if (!pending.n)
         return 0;
-    set_err(err, errlen, "unknown setting %s: a group of no setting of this daemon (--check-config lists every one)",
+    gfdx_errf(err, errlen, "unknown setting %s: a group of no setting of this daemon (--check-config lists every one)",
             pending.groups[0]);
     pending.n = 0;
     return -1;
@@ -409,7 +401,7 @@ static int load_kafka_pairs(const config_t *cf, gfdx_kvlist *kv, char *err, size
         const char *k = pair ? config_setting_get_string_elem(pair, 0) : NULL;
         const char *v = pair ? config_setting_get_string_elem(pair, 1) : NULL;
         if (!k || !v || config_setting_length(pair) != 2) {
-            set_err(err, errlen, "kafka[%d]: expected a pair of strings (\"key\", \"value\")", i);
+            gfdx_errf(err, errlen, "kafka[%d]: expected a pair of strings (\"key\", \"value\")", i);
             return -1;
         }
         gfdx_kv *grown = realloc(kv->items, (kv->count + 1) * sizeof *grown);
@@ -623,7 +615,7 @@ int gfdx_config_check_conninfo(const char *conninfo, char *err, size_t errlen)
         perr[strcspn(perr, "\n")] = '\0';
     gfdx_config_redact(perr ? perr : "out of memory", conninfo, why, sizeof why);
     PQfreemem(perr);
-    set_err(err, errlen, "postgres.conninfo: not a libpq connection string: %s", why);
+    gfdx_errf(err, errlen, "postgres.conninfo: not a libpq connection string: %s", why);
     return -1;
 }
 
@@ -695,7 +687,7 @@ int gfdx_config_kafka_apply(const gfdx_kvlist *kafka, rd_kafka_conf_t *conf, cha
     for (size_t i = 0; i < kafka->count; i++) {
         const gfdx_kv *kv = &kafka->items[i];
         if (rd_kafka_conf_set(conf, kv->key, kv->value, errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
-            set_err(err, errlen, "kafka property \"%s\": %s", kv->key, errstr);
+            gfdx_errf(err, errlen, "kafka property \"%s\": %s", kv->key, errstr);
             return -1;
         }
     }

@@ -2,6 +2,7 @@
 #include "participants.h"
 
 #include "region.h"
+#include "errbuf.h"
 
 #include <libconfig.h>
 #include <stdarg.h>
@@ -97,18 +98,6 @@ int gfdx_bureau_parse(const char *name, gfdx_bureau *out)
 
 /* ---- errors ---- */
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 /* "<path>: participants[i] (id \"x\"): <message>" (no id part if the entry has none yet). */
 static void entry_err(char *err, size_t errlen, const char *path, size_t i, const char *id,
@@ -123,9 +112,9 @@ static void entry_err(char *err, size_t errlen, const char *path, size_t i, cons
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     if (id)
-        set_err(err, errlen, "%s: participants[%zu] (id \"%s\"): %s", path, i, id, msg);
+        gfdx_errf(err, errlen, "%s: participants[%zu] (id \"%s\"): %s", path, i, id, msg);
     else
-        set_err(err, errlen, "%s: participants[%zu]: %s", path, i, msg);
+        gfdx_errf(err, errlen, "%s: participants[%zu]: %s", path, i, msg);
 }
 
 /* ---- freeing ---- */
@@ -432,7 +421,7 @@ static int cmp_by_id(const void *a, const void *b)
 static int build_index(gfdx_registry *reg, const char *path, char *err, size_t errlen)
 {
     if (!(reg->by_id = calloc(reg->n, sizeof *reg->by_id))) {
-        set_err(err, errlen, "%s: out of memory", path);
+        gfdx_errf(err, errlen, "%s: out of memory", path);
         return -1;
     }
     for (size_t i = 0; i < reg->n; i++)
@@ -461,7 +450,7 @@ static int build_kid_index(gfdx_registry *reg, const char *path, char *err, size
     if (n == 0)
         return 0;
     if (!(reg->by_kid = calloc(n, sizeof *reg->by_kid))) {
-        set_err(err, errlen, "%s: out of memory", path);
+        gfdx_errf(err, errlen, "%s: out of memory", path);
         return -1;
     }
     for (size_t i = 0; i < reg->n; i++)
@@ -520,12 +509,12 @@ static int load_all(gfdx_registry *reg, const config_t *cfg, const char *path, c
 {
     const config_setting_t *list = config_lookup(cfg, "participants");
     if (!list || !config_setting_is_list(list) || config_setting_length(list) == 0) {
-        set_err(err, errlen, "%s: missing or empty list `participants = ( {...}, ... );`", path);
+        gfdx_errf(err, errlen, "%s: missing or empty list `participants = ( {...}, ... );`", path);
         return -1;
     }
     size_t n = (size_t)config_setting_length(list);
     if (!(reg->entries = calloc(n, sizeof *reg->entries))) {
-        set_err(err, errlen, "%s: out of memory", path);
+        gfdx_errf(err, errlen, "%s: out of memory", path);
         return -1;
     }
     for (size_t i = 0; i < n; i++) {
@@ -543,19 +532,19 @@ static int load_all(gfdx_registry *reg, const config_t *cfg, const char *path, c
 gfdx_registry *gfdx_registry_load(const char *path, char *err, size_t errlen)
 {
     if (!path) {
-        set_err(err, errlen, "participants: no file given");
+        gfdx_errf(err, errlen, "participants: no file given");
         return NULL;
     }
     config_t cfg;
     config_init(&cfg);
     gfdx_registry *reg = NULL;
     if (config_read_file(&cfg, path) != CONFIG_TRUE) {
-        set_err(err, errlen, "%s:%d: %s", path, config_error_line(&cfg),
+        gfdx_errf(err, errlen, "%s:%d: %s", path, config_error_line(&cfg),
                 config_error_text(&cfg));
         goto fail;
     }
     if (!(reg = calloc(1, sizeof *reg))) {
-        set_err(err, errlen, "%s: out of memory", path);
+        gfdx_errf(err, errlen, "%s: out of memory", path);
         goto fail;
     }
     if (load_all(reg, &cfg, path, err, errlen) != 0)

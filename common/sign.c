@@ -3,6 +3,7 @@
  * is set on the operation's EVP_PKEY_CTX right after the Init (before any data, as the SM2
  * provider requires: the id enters Z, hashed ahead of M). */
 #include "sign.h"
+#include "errbuf.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -44,17 +45,6 @@ struct gfdx_sign_verifier {
     EVP_MD_CTX *md;
     scratch m;
 };
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || !errlen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 /* OpenSSL's first queued reason (names no key material), and the queue cleared. */
 static const char *ossl_reason(char *buf, size_t len)
@@ -124,12 +114,12 @@ int gfdx_sign_validity_parse(const char *not_before, const char *not_after, int6
 {
     const char *bad = date_start_ms(not_before, from_ms) ? not_before : date_start_ms(not_after, until_ms) ? not_after : NULL;
     if (bad || !not_before || !not_after) {
-        seterr(err, errlen, "not_before/not_after: \"%.16s\" is not a date YYYY-MM-DD (1990 .. 2100)", bad ? bad : "");
+        gfdx_errf(err, errlen, "not_before/not_after: \"%.16s\" is not a date YYYY-MM-DD (1990 .. 2100)", bad ? bad : "");
         return -1;
     }
     *until_ms += 86400 * 1000LL; /* not_after is included, to its end */
     if (*until_ms <= *from_ms) {
-        seterr(err, errlen, "not_after %s is before not_before %s", not_after, not_before);
+        gfdx_errf(err, errlen, "not_after %s is before not_before %s", not_after, not_before);
         return -1;
     }
     return 0;
@@ -141,13 +131,13 @@ static int scratch_message(scratch *s, const void *key, size_t key_len, const vo
 {
     size_t need = gfdx_sign_message_len(key_len, value_len);
     if (key_len > UINT32_MAX || need < value_len) {
-        seterr(err, errlen, "key of %zu bytes: too long to sign", key_len);
+        gfdx_errf(err, errlen, "key of %zu bytes: too long to sign", key_len);
         return -1;
     }
     if (need > s->cap) {
         unsigned char *p = realloc(s->p, need);
         if (!p) {
-            seterr(err, errlen, "out of memory (%zu bytes)", need);
+            gfdx_errf(err, errlen, "out of memory (%zu bytes)", need);
             return -1;
         }
         s->p = p;
@@ -199,13 +189,13 @@ static gfdx_sign_key *key_wrap(EVP_PKEY *pkey, char *err, size_t errlen)
         k->md = EVP_MD_CTX_new();
     if (!k || !k->md) {
         free(k);
-        seterr(err, errlen, "out of memory");
+        gfdx_errf(err, errlen, "out of memory");
         return NULL;
     }
     if (pkey_alg(pkey, &k->alg)) {
         EVP_MD_CTX_free(k->md);
         free(k);
-        seterr(err, errlen, "not an Ed25519 or SM2 key");
+        gfdx_errf(err, errlen, "not an Ed25519 or SM2 key");
         return NULL;
     }
     k->pkey = pkey;
@@ -240,19 +230,19 @@ static int key_file_read(const char *path, char *buf, size_t cap, char *err, siz
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
     struct stat st;
     if (fd < 0) {
-        seterr(err, errlen, "private key %s: %s", path, strerror(errno));
+        gfdx_errf(err, errlen, "private key %s: %s", path, strerror(errno));
         return -1;
     }
     ssize_t n = -1;
     if (fstat(fd, &st) || !S_ISREG(st.st_mode))
-        seterr(err, errlen, "private key %s: not a regular file", path);
+        gfdx_errf(err, errlen, "private key %s: not a regular file", path);
     else if (st.st_mode & 077)
-        seterr(err, errlen, "private key %s: readable or writable by group or others (mode %04o); chmod 600 it",
+        gfdx_errf(err, errlen, "private key %s: readable or writable by group or others (mode %04o); chmod 600 it",
                path, (unsigned)(st.st_mode & 07777));
     else if ((n = read(fd, buf, cap - 1)) < 0)
-        seterr(err, errlen, "private key %s: %s", path, strerror(errno));
+        gfdx_errf(err, errlen, "private key %s: %s", path, strerror(errno));
     else if ((size_t)n == cap - 1) {
-        seterr(err, errlen, "private key %s: larger than %zu bytes: not a key file", path, cap - 1);
+        gfdx_errf(err, errlen, "private key %s: larger than %zu bytes: not a key file", path, cap - 1);
         n = -1;
     }
     close(fd);
@@ -273,7 +263,7 @@ gfdx_sign_key *gfdx_sign_key_load(const char *path, char *err, size_t errlen)
     char *text = malloc(SIGN_KEY_FILE_MAX), why[256];
     gfdx_sign_key *k = NULL;
     if (!text) {
-        seterr(err, errlen, "out of memory");
+        gfdx_errf(err, errlen, "out of memory");
         return NULL;
     }
     if (key_file_read(path, text, SIGN_KEY_FILE_MAX, err, errlen))
@@ -282,14 +272,14 @@ gfdx_sign_key *gfdx_sign_key_load(const char *path, char *err, size_t errlen)
     EVP_PKEY *pkey = bio ? PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL) : NULL;
     BIO_free(bio);
     if (!pkey) {
-        seterr(err, errlen, "private key %s: no unencrypted PEM private key (%s)", path, ossl_reason(why, sizeof why));
+        gfdx_errf(err, errlen, "private key %s: no unencrypted PEM private key (%s)", path, ossl_reason(why, sizeof why));
         goto done;
     }
     k = key_wrap(pkey, err, errlen);
     if (!k) {
         EVP_PKEY_free(pkey);
         snprintf(why, sizeof why, "%s", err ? err : "");
-        seterr(err, errlen, "private key %s: %s", path, why);
+        gfdx_errf(err, errlen, "private key %s: %s", path, why);
         goto done;
     }
     key_comments(k, text);
@@ -305,7 +295,7 @@ gfdx_sign_key *gfdx_sign_key_generate(gfdx_sign_alg alg, char *err, size_t errle
     EVP_PKEY *pkey = NULL;
     EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, alg == GFDX_SIGN_SM2 ? "SM2" : "ED25519", NULL);
     if (!ctx || EVP_PKEY_keygen_init(ctx) != 1 || EVP_PKEY_generate(ctx, &pkey) != 1) {
-        seterr(err, errlen, "generating a %s key: %s", gfdx_sign_alg_name(alg), ossl_reason(why, sizeof why));
+        gfdx_errf(err, errlen, "generating a %s key: %s", gfdx_sign_alg_name(alg), ossl_reason(why, sizeof why));
         EVP_PKEY_CTX_free(ctx);
         return NULL;
     }
@@ -336,21 +326,21 @@ int gfdx_sign_key_write(const gfdx_sign_key *k, const char *path, const char *co
     char why[256], *pem = NULL;
     BIO *bio = BIO_new(BIO_s_mem());
     if (!bio || PEM_write_bio_PrivateKey(bio, k->pkey, NULL, NULL, 0, NULL, NULL) != 1) {
-        seterr(err, errlen, "encoding the private key: %s", ossl_reason(why, sizeof why));
+        gfdx_errf(err, errlen, "encoding the private key: %s", ossl_reason(why, sizeof why));
         BIO_free(bio);
         return -1;
     }
     long pem_len = BIO_get_mem_data(bio, &pem);
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600), rc = -1;
     if (fd < 0)
-        seterr(err, errlen, "%s: %s%s", path, strerror(errno), errno == EEXIST ? " (never overwritten)" : "");
+        gfdx_errf(err, errlen, "%s: %s%s", path, strerror(errno), errno == EEXIST ? " (never overwritten)" : "");
     else if ((comment && write_all(fd, comment, strlen(comment))) || write_all(fd, pem, (size_t)pem_len) ||
              fsync(fd))
-        seterr(err, errlen, "%s: %s", path, strerror(errno));
+        gfdx_errf(err, errlen, "%s: %s", path, strerror(errno));
     else
         rc = 0;
     if (fd >= 0 && close(fd) && rc == 0) {
-        seterr(err, errlen, "%s: %s", path, strerror(errno));
+        gfdx_errf(err, errlen, "%s: %s", path, strerror(errno));
         rc = -1;
     }
     if (fd >= 0 && rc)
@@ -400,7 +390,7 @@ int gfdx_sign_sign(gfdx_sign_key *k, const void *key, size_t key_len, const void
         return -1;
     *sig_len = GFDX_SIGN_MAX_SIG;
     if (op_init(k->md, k->pkey, k->alg, true) || EVP_DigestSign(k->md, sig, sig_len, k->m.p, mlen) != 1) {
-        seterr(err, errlen, "%s signing failed: %s", gfdx_sign_alg_name(k->alg), ossl_reason(why, sizeof why));
+        gfdx_errf(err, errlen, "%s signing failed: %s", gfdx_sign_alg_name(k->alg), ossl_reason(why, sizeof why));
         return -1;
     }
     return 0;
@@ -427,7 +417,7 @@ static EVP_PKEY *public_parse(const char *text, char *err, size_t errlen)
         strspn(text, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/") < len - 2 ||
         strspn(text + len - 2, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") != 2 ||
         (text[len - 2] == '=' && text[len - 1] != '=')) {
-        seterr(err, errlen, "public key: not base64 of a DER SubjectPublicKeyInfo on one line "
+        gfdx_errf(err, errlen, "public key: not base64 of a DER SubjectPublicKeyInfo on one line "
                             "(openssl pkey -pubout -outform DER | base64 -w0)");
         return NULL;
     }
@@ -439,7 +429,7 @@ static EVP_PKEY *public_parse(const char *text, char *err, size_t errlen)
     if (!pkey || p != der + n - pad) {
         EVP_PKEY_free(pkey);
         ERR_clear_error();
-        seterr(err, errlen, "public key: base64 that is not a DER SubjectPublicKeyInfo (or has bytes after it)");
+        gfdx_errf(err, errlen, "public key: base64 that is not a DER SubjectPublicKeyInfo (or has bytes after it)");
         return NULL;
     }
     return pkey;
@@ -452,7 +442,7 @@ gfdx_sign_verifier *gfdx_sign_verifier_new(gfdx_sign_alg alg, const char *public
     if (!pkey)
         return NULL;
     if (pkey_alg(pkey, &actual) || actual != alg) {
-        seterr(err, errlen, "public key: the key is %s, not %s",
+        gfdx_errf(err, errlen, "public key: the key is %s, not %s",
                pkey_alg(pkey, &actual) ? "neither ed25519 nor sm2" : gfdx_sign_alg_name(actual), gfdx_sign_alg_name(alg));
         EVP_PKEY_free(pkey);
         return NULL;
@@ -463,7 +453,7 @@ gfdx_sign_verifier *gfdx_sign_verifier_new(gfdx_sign_alg alg, const char *public
     if (!v || !v->md) {
         free(v);
         EVP_PKEY_free(pkey);
-        seterr(err, errlen, "out of memory");
+        gfdx_errf(err, errlen, "out of memory");
         return NULL;
     }
     v->pkey = pkey;
@@ -482,7 +472,7 @@ gfdx_sign_result gfdx_sign_verify(gfdx_sign_verifier *v, const void *key, size_t
     if (scratch_message(&v->m, key, key_len, value, value_len, &mlen, err, errlen))
         return key_len > UINT32_MAX ? GFDX_SIGN_BAD_SIGNATURE : GFDX_SIGN_ERROR;
     if (op_init(v->md, v->pkey, v->alg, false)) {
-        seterr(err, errlen, "%s verify init failed: %s", gfdx_sign_alg_name(v->alg), ossl_reason(why, sizeof why));
+        gfdx_errf(err, errlen, "%s verify init failed: %s", gfdx_sign_alg_name(v->alg), ossl_reason(why, sizeof why));
         return GFDX_SIGN_ERROR;
     }
     int ok = EVP_DigestVerify(v->md, sig, sig_len, v->m.p, mlen);

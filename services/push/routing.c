@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "region.h"
+#include "errbuf.h"
 
 #define ID_MAX 64
 #define MAX_PROVINCES 64 /* room for region.h's table (34 today) */
@@ -48,17 +49,6 @@ static int kind_parse(const char *name, push_branch_kind *out)
             return 0;
         }
     return -1;
-}
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || !errlen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
 }
 
 /* ---- freeing and lookups ---- */
@@ -116,18 +106,18 @@ push_route_status push_route(const push_routing *rt, const char *province, const
     *out = NULL;
     int slot = rt ? province_slot(rt, province) : -1;
     if (slot < 0) {
-        set_err(why, whylen, "factory.province \"%s\" is not a GB/T 2260 province code", province ? province : "");
+        gfdx_errf(why, whylen, "factory.province \"%s\" is not a GB/T 2260 province code", province ? province : "");
         return PUSH_ROUTE_BAD_REGION;
     }
     if (gfdx_region_province_of(location_region, loc_province) || strcmp(loc_province, province)) {
-        set_err(why, whylen, "project.location_region \"%s\" is not a GB/T 2260 code in province %s",
+        gfdx_errf(why, whylen, "project.location_region \"%s\" is not a GB/T 2260 code in province %s",
                 location_region ? location_region : "", province);
         return PUSH_ROUTE_BAD_REGION;
     }
     const push_branch *city = plan_city_branch(rt, gfdx_region_plan_city_of(location_region));
     *out = city ? city : rt->by_province[slot];
     if (!*out) {
-        set_err(why, whylen, "province %s (%s) has no PBoC branch in the routing table", province,
+        gfdx_errf(why, whylen, "province %s (%s) has no PBoC branch in the routing table", province,
                 gfdx_region_province_name(province));
         return PUSH_ROUTE_NO_BRANCH;
     }
@@ -222,14 +212,14 @@ static int load_no_branch(push_routing *rt, const config_t *cf, const char *path
         const char *code = config_setting_get_string_elem(s, i);
         int slot = province_slot(rt, code);
         if (slot < 0 || rt->no_branch[slot]) {
-            set_err(err, errlen, "%s: no_branch[%d]: %s", path, i,
+            gfdx_errf(err, errlen, "%s: no_branch[%d]: %s", path, i,
                     slot < 0 ? "expected a province code (like 710000)" : "listed twice");
             return -1;
         }
         rt->no_branch[slot] = true;
     }
     if (s && !config_setting_is_array(s) && !config_setting_is_list(s)) {
-        set_err(err, errlen, "%s: no_branch: expected a list of province codes", path);
+        gfdx_errf(err, errlen, "%s: no_branch: expected a list of province codes", path);
         return -1;
     }
     return 0;
@@ -239,12 +229,12 @@ static int load_branches(push_routing *rt, const config_t *cf, const char *path,
 {
     const config_setting_t *list = config_lookup(cf, "branches");
     if (!list || !config_setting_is_list(list) || config_setting_length(list) == 0) {
-        set_err(err, errlen, "%s: branches: expected a non-empty list ( { id = ...; }, ... )", path);
+        gfdx_errf(err, errlen, "%s: branches: expected a non-empty list ( { id = ...; }, ... )", path);
         return -1;
     }
     size_t n = (size_t)config_setting_length(list);
     if (!(rt->entries = calloc(n, sizeof *rt->entries))) {
-        set_err(err, errlen, "%s: out of memory", path);
+        gfdx_errf(err, errlen, "%s: out of memory", path);
         return -1;
     }
     rt->cap = n;
@@ -254,7 +244,7 @@ static int load_branches(push_routing *rt, const config_t *cf, const char *path,
         const char *why = load_entry(rt, i, g, buf, sizeof buf);
         if (why) {
             const char *id = config_setting_is_group(g) ? get_string(g, "id") : NULL;
-            set_err(err, errlen, "%s: branches[%zu]%s%s%s: %s", path, i, id ? " (id \"" : "", id ? id : "",
+            gfdx_errf(err, errlen, "%s: branches[%zu]%s%s%s: %s", path, i, id ? " (id \"" : "", id ? id : "",
                     id ? "\")" : "", why);
             return -1;
         }
@@ -267,7 +257,7 @@ static int check_coverage(const push_routing *rt, const char *path, char *err, s
 {
     for (size_t i = 0; i < rt->n_provinces; i++)
         if (!rt->by_province[i] && !rt->no_branch[i]) {
-            set_err(err, errlen, "%s: province %s (%s) has no branch: add one or list it in no_branch", path,
+            gfdx_errf(err, errlen, "%s: province %s (%s) has no branch: add one or list it in no_branch", path,
                     rt->provinces[i], gfdx_region_province_name(rt->provinces[i]));
             return -1;
         }
@@ -280,19 +270,19 @@ push_routing *push_routing_load(const char *path, char *err, size_t errlen)
     config_init(&cf);
     push_routing *rt = calloc(1, sizeof *rt);
     if (!rt) {
-        set_err(err, errlen, "%s: out of memory", path);
+        gfdx_errf(err, errlen, "%s: out of memory", path);
         goto fail;
     }
     rt->n_provinces = gfdx_region_provinces(&rt->provinces);
     if (rt->n_provinces > MAX_PROVINCES) {
-        set_err(err, errlen, "%s: region table has %zu provinces, more than %d", path, rt->n_provinces, MAX_PROVINCES);
+        gfdx_errf(err, errlen, "%s: region table has %zu provinces, more than %d", path, rt->n_provinces, MAX_PROVINCES);
         goto fail;
     }
     if (config_read_file(&cf, path) != CONFIG_TRUE) {
         if (config_error_type(&cf) == CONFIG_ERR_FILE_IO)
-            set_err(err, errlen, "%s: cannot read file", path);
+            gfdx_errf(err, errlen, "%s: cannot read file", path);
         else
-            set_err(err, errlen, "%s:%d: %s", path, config_error_line(&cf), config_error_text(&cf));
+            gfdx_errf(err, errlen, "%s:%d: %s", path, config_error_line(&cf), config_error_text(&cf));
         goto fail;
     }
     if (load_no_branch(rt, &cf, path, err, errlen) || load_branches(rt, &cf, path, err, errlen) ||
