@@ -14,18 +14,7 @@ base=$GFDX_TEST_DIR/base.jsonl
 $PY "$GFDX_SOURCE_DIR/deploy/sample/make_needs.py" --seed 3 --count 3 --out "$base" 2>/dev/null
 # rec TYPE NEED_ID [python statements on r]: one record from the generator's first record of
 # TYPE, re-aimed at NEED_ID; meta.occurred_at now unless the statements set it.
-rec() {
-  $PY - "$base" "$1" "$2" "${3:-pass}" <<'PY'
-import json, sys, time
-base, rtype, nid, code = sys.argv[1:]
-r = next(json.loads(l) for l in open(base) if json.loads(l)["$type"] == rtype)
-r = {k: v for k, v in r.items() if not k.startswith("_")}
-r["need_id"] = nid
-r["meta"]["occurred_at"] = int(time.time() * 1000)
-exec(code)
-print(json.dumps(r, ensure_ascii=False))
-PY
-}
+rec() { need_record "$base" "$@"; } # TYPE NEED_ID [python statements on r]
 # sent_one: waits for the message log to hold one more row (each step sends one record).
 sent=0
 sent_one() { sent=$((sent + 1)); wait_sql_eq "SELECT count(*) FROM intake.message_log" "$sent" 30; }

@@ -11,18 +11,7 @@ stack_up
 base=$GFDX_TEST_DIR/base.jsonl
 $PY "$GFDX_SOURCE_DIR/deploy/sample/make_needs.py" --seed 3 --count 3 --out "$base" 2>/dev/null
 # rec TYPE NEED_ID [python statements on r]: the generator's first TYPE record for NEED_ID.
-rec() {
-  $PY - "$base" "$1" "$2" "${3:-pass}" <<'PY'
-import json, sys, time
-base, rtype, nid, code = sys.argv[1:]
-r = next(json.loads(l) for l in open(base) if json.loads(l)["$type"] == rtype)
-r = {k: v for k, v in r.items() if not k.startswith("_")}
-r["need_id"] = nid
-r["meta"]["occurred_at"] = int(time.time() * 1000)
-exec(code)
-print(json.dumps(r, ensure_ascii=False))
-PY
-}
+rec() { need_record "$base" "$@"; } # TYPE NEED_ID [python statements on r]
 
 cfg=$(daemon_config intake miit gfdx.needs gfdx.matching-status)
 sed -i 's|^kafka = (|kafka = (\n  ("message.max.bytes", "4000"),|' "$cfg"

@@ -27,18 +27,7 @@ assert_ok "the registry holds the rotation" grep -q 'prov-310000#2027sm2' "$GFDX
 
 base=$T/base.jsonl
 $PY "$GFDX_SOURCE_DIR/deploy/sample/make_needs.py" --seed 3 --count 3 --out "$base" 2>/dev/null
-rec() { # rec TYPE NEED_ID [python statements on r]
-  $PY - "$base" "$1" "$2" "${3:-pass}" <<'PY'
-import json, sys, time
-base, rtype, nid, code = sys.argv[1:]
-r = next(json.loads(l) for l in open(base) if json.loads(l)["$type"] == rtype)
-r = {k: v for k, v in r.items() if not k.startswith("_")}
-r["need_id"] = nid
-r["meta"]["occurred_at"] = int(time.time() * 1000)
-exec(code)
-print(json.dumps(r, ensure_ascii=False))
-PY
-}
+rec() { need_record "$base" "$@"; } # TYPE NEED_ID [python statements on r]
 sent=0
 sent_one() { sent=$((sent + 1)); wait_sql_eq "SELECT count(*) FROM intake.message_log" "$sent" 30; }
 last() { psql_q "SELECT outcome || ' ' || coalesce(reason_code, '-') || ' ' || coalesce(authn, '-') FROM intake.message_log

@@ -83,3 +83,19 @@ receipts_read() {
 
 # receipts_count: number of receipts over every participant's topic.
 receipts_count() { receipts_read '%o\n' | wc -l; }
+
+# need_record BASE TYPE NEED_ID [PYTHON]: the first record of TYPE in the JSON lines file BASE
+# (a sample from deploy/sample/make_needs.py), re-aimed at NEED_ID, meta.occurred_at now, then
+# the Python statements run on it as `r` (e.g. 'r["meta"]["sender"] = "prov-320000"').
+need_record() {
+  /usr/bin/python3 - "$1" "$2" "$3" "${4:-pass}" <<'PY'
+import json, sys, time
+base, rtype, nid, code = sys.argv[1:]
+r = next(json.loads(l) for l in open(base) if json.loads(l)["$type"] == rtype)
+r = {k: v for k, v in r.items() if not k.startswith("_")}
+r["need_id"] = nid
+r["meta"]["occurred_at"] = int(time.time() * 1000)
+exec(code)
+print(json.dumps(r, ensure_ascii=False))
+PY
+}

@@ -133,7 +133,8 @@ outbox_unpublished_on_topic() {
 }
 
 # feedback_state [CONNINFO]: the whole feedback state in a canonical text form (no times, no
-# serial ids), for comparing a run against a reference run of the same stream.
+# serial ids, no audit checkpoints: they follow the clock), for comparing a run against a
+# reference run of the same stream.
 feedback_state() {
   psql -X -q -A -t -v ON_ERROR_STOP=1 "${1:-$GFDX_PG_CONNINFO}" <<'SQL'
 SELECT 'matching', need_id, bank_id, stage, contacted, product, approved_amount, rate_bp, term_months,
@@ -150,6 +151,7 @@ SELECT 'history', event_id, need_id, bank_id, record_type, from_stage, to_stage,
 SELECT 'log', partition, "offset", event_id, outcome, reason_code FROM feedback.message_log
   ORDER BY partition, "offset";
 SELECT 'outbox', record_type, topic, convert_from(key, 'UTF8'), count(*) FROM feedback.outbox
+  WHERE record_type <> 'AuditCheckpoint' -- written by the clock (audit.checkpoint_interval_s), not by records
   GROUP BY 2, 3, 4 ORDER BY 2, 3, 4;
 SQL
 }
