@@ -51,3 +51,12 @@ gfdx_apply_result gfdx_fault_apply(gfdx_apply *a, gfdx_fault_kind k, const char 
              gfdx_fault_is_transient(k) ? "transient" : "permanent");
     return gfdx_apply_db_error(a, what, why, gfdx_fault_is_transient(k));
 }
+
+gfdx_verdict gfdx_fault_decide(gfdx_decision *d, gfdx_fault_kind k, const char *what, const char *detail)
+{
+    snprintf(d->reason_code, sizeof d->reason_code, "STORE_ERROR");
+    snprintf(d->reason, sizeof d->reason, "%s: %s (%s, %s)", what, detail, gfdx_fault_kind_name(k),
+             gfdx_fault_is_transient(k) ? "transient" : "permanent");
+    d->transient = gfdx_fault_is_transient(k);
+    return GFDX_DECIDE_FAILED;
+}

@@ -66,4 +66,8 @@ gfdx_fault_kind gfdx_fault_of_errno(int err_no, gfdx_fault_kind otherwise);
  * GFDX_APPLY_DB_ERROR. */
 gfdx_apply_result gfdx_fault_apply(gfdx_apply *a, gfdx_fault_kind k, const char *what, const char *detail);
 
+/* The same for a decision (service.h): sets reason and d->transient by the rule above and
+ * returns GFDX_DECIDE_FAILED. */
+gfdx_verdict gfdx_fault_decide(gfdx_decision *d, gfdx_fault_kind k, const char *what, const char *detail);
+
 #endif

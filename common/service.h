@@ -1,6 +1,27 @@
 /* service.h: what a gfdx daemon supplies to the shared consumer machinery, and what its
  * record handlers get.
  *
+ * THE BATCH PIPELINE (issue 11; the decide API below). Per batch the machinery (batch.c)
+ * decodes, authenticates and admits every record in memory, then calls the service's load
+ * hook once with the admitted records: the hook queues (gfdx_rowset_want) every row the
+ * decisions will read, and the machinery loads them with one statement per (table, column).
+ * Then, for each record in offset order, the handler's decide function runs: a pure function
+ * of (rows, record, context) that answers a verdict and stages its effects in the rowset
+ * (gfdx_rows_put / gfdx_rows_append / gfdx_rows_delete, records to emit with
+ * gfdx_decide_emit). Later records of the same entity see the earlier ones' effects; a refusal
+ * (gfdx_decide_refuse) discards that record's effects (in-memory undo, no savepoints). At the
+ * end one statement per table writes everything (rowset.h), with the bookkeeping, offsets
+ * and COMMIT. A decide function never touches PostgreSQL, never logs-and-drops, never exits.
+ *   GFDX_DECIDE_OK       effects kept: receipt ACCEPTED;
+ *   GFDX_DECIDE_REFUSED  via gfdx_decide_refuse(): effects discarded, rejection row and a
+ *                        REFUSED receipt with the reason code;
+ *   GFDX_DECIDE_FAILED   via gfdx_fault_decide() (fault.h): out of memory is transient (the
+ *                        whole batch is retried); stored data that cannot be read is permanent
+ *                        (the record is refused STORE_ERROR).
+ *
+ * THE OLD PER-RECORD API (gfdx_apply, gfdx_handler.fn) below goes away once every service
+ * decides; it is kept only while the services move over.
+ *
  * A service is a table of handlers, one per record type it consumes, each bound to the topic
  * that carries it and naming the field that holds its entity id. The machinery (inbound.c)
  * decodes each record, applies the limits (record_limits.h), refuses a type on another
@@ -27,6 +48,7 @@
 #include "avro_catalog.h"
 #include "calendar.h"
 #include "participants.h"
+#include "rowset.h"
 
 typedef enum { GFDX_APPLY_DB_ERROR = -1, GFDX_APPLY_OK = 0, GFDX_APPLY_REFUSED = 1 } gfdx_apply_result;
 
@@ -81,11 +103,71 @@ typedef struct gfdx_apply {
 
 typedef gfdx_apply_result (*gfdx_handler_fn)(gfdx_apply *a);
 
+/* ---- the decide API ---- */
+
+typedef enum { GFDX_DECIDE_FAILED = -1, GFDX_DECIDE_OK = 0, GFDX_DECIDE_REFUSED = 1 } gfdx_verdict;
+
+/* What a decision may read besides the rows and the record: the same for the whole batch. */
+typedef struct {
+    const gfdx_registry *registry;
+    const gfdx_calendar *calendar;
+    const gfdx_catalog *catalog;
+    const char *service_participant; /* our own participant id: sender of what we emit */
+    void *service_ctx;               /* the service's settings (gfdx_service.ctx) */
+    size_t max_message_bytes;        /* the producer's message.max.bytes: emitted records stay under */
+    int64_t now_ms;                  /* the batch's wall clock (Unix ms): updated_at and the like */
+} gfdx_context;
+
+/* One record's decision. rows is the batch's rowset (rowset.h): read with gfdx_rows_get /
+ * gfdx_rows_find, change with gfdx_rows_put / _append / _delete. */
+typedef struct {
+    const gfdx_record *rec;
+    const gfdx_participant *sender;  /* the authenticated, registered sender */
+    const gfdx_context *ctx;
+    gfdx_rowset *rows;
+    /* the verdict, set through gfdx_decide_refuse / gfdx_fault_decide */
+    char reason_code[48];
+    char reason[512];
+    bool transient;
+} gfdx_decision;
+
+typedef gfdx_verdict (*gfdx_decide_fn)(gfdx_decision *d);
+
+/* Sets the refusal (reason code, printf-style reason); returns GFDX_DECIDE_REFUSED. */
+gfdx_verdict gfdx_decide_refuse(gfdx_decision *d, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Stages a record of `type` (latest schema version) for `topic` with `key`: meta is filled
+ * in (fresh event_id, our participant as sender, now, correlation_id = the decided record's
+ * event_id), it is encoded and signed now and becomes an outbox row of this record's effects
+ * (so a later refusal discards it). Takes no ownership of record. GFDX_DECIDE_OK;
+ * GFDX_DECIDE_REFUSED RECORD_TOO_LARGE when key and value would not fit max_message_bytes;
+ * GFDX_DECIDE_FAILED when it cannot be encoded (permanent) or memory ran out (transient). */
+gfdx_verdict gfdx_decide_emit(gfdx_decision *d, const char *topic, const char *key, const char *type,
+                              json_t *record);
+
+/* Queues the rows the decisions on recs[0..n) will read (gfdx_rowset_want), once per batch,
+ * before any decision. 0, or -1 when out of memory. */
+typedef int (*gfdx_load_fn)(void *service_ctx, gfdx_rowset *rs, const gfdx_record *const *recs, size_t n);
+
+/* An outbox row the relay has just recorded as delivered to Kafka. */
+typedef struct {
+    const char *record_type, *key, *event_id;
+} gfdx_delivery;
+
+/* Called in the relay's transaction once per set of delivery reports (e.g. intake moves the
+ * needs whose NeedPushed is on the topic from RECOMMENDED to PUSHED through its state
+ * machine): loads, decides and writes with a rowset like a batch. 0, or -1 with err and
+ * *transient (the reports are recorded again later). */
+typedef int (*gfdx_delivered_fn)(void *service_ctx, PGconn *db, const gfdx_delivery *rows, size_t n, char *err,
+                                 size_t errlen, bool *transient);
+
 typedef struct {
     const char *record_type;  /* short name */
     const char *topic;        /* the one consumed topic that carries this type (else WRONG_TOPIC) */
     const char *entity_field; /* path of the entity id the Kafka key must equal ("need_id") */
-    gfdx_handler_fn fn;
+    gfdx_handler_fn fn;       /* the old per-record API (goes away) */
+    gfdx_decide_fn decide;
 } gfdx_handler;
 
 /* Called when an outbox row has been delivered to Kafka, in the relay's transaction (e.g.
@@ -99,7 +181,11 @@ typedef struct {
     const char *schema;       /* PostgreSQL schema owned by the service */
     const gfdx_handler *handlers;
     size_t handler_count;
-    gfdx_published_fn on_published; /* may be NULL */
+    gfdx_published_fn on_published; /* old API (goes away); may be NULL */
+    const gfdx_table *const *tables; /* the service's tables (rowset.h), in write order */
+    size_t table_count;
+    gfdx_load_fn load;               /* may be NULL: the decisions read nothing stored */
+    gfdx_delivered_fn on_delivered;  /* may be NULL */
     /* Loads the service's own settings from the daemon's config file (e.g. with
      * gfdx_config_load_rows and a table of rows); when print_to is non-NULL (--check-config)
      * also prints them there. 0 ok, -1 with err. May be NULL. */

@@ -352,9 +352,9 @@ static gfdx_apply_result on_obstacle_resolved(gfdx_apply *a)
 }
 
 static const gfdx_handler handlers[] = {
-    {"MatchingFeedback", "gfdx.feedback", "need_id", on_matching_feedback},
-    {"ObstacleRaised", "gfdx.feedback", "need_id", on_obstacle_raised},
-    {"ObstacleResolved", "gfdx.feedback", "need_id", on_obstacle_resolved},
+    {"MatchingFeedback", "gfdx.feedback", "need_id", on_matching_feedback, NULL},
+    {"ObstacleRaised", "gfdx.feedback", "need_id", on_obstacle_raised, NULL},
+    {"ObstacleResolved", "gfdx.feedback", "need_id", on_obstacle_resolved, NULL},
 };
 
 static feedback_ctx the_ctx;

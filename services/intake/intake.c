@@ -528,12 +528,12 @@ static int on_published(void *ctx, PGconn *db, const char *qschema, const char *
 }
 
 static const gfdx_handler handlers[] = {
-    {"NeedSubmitted", "gfdx.needs", "need_id", on_submitted},
-    {"NeedRevised", "gfdx.needs", "need_id", on_revised},
-    {"NeedReviewed", "gfdx.needs", "need_id", on_reviewed},
-    {"NeedRecommended", "gfdx.needs", "need_id", on_recommended},
-    {"NeedWithdrawn", "gfdx.needs", "need_id", on_withdrawn},
-    {"NeedMatchingStatus", "gfdx.matching-status", "need_id", on_matching_status},
+    {"NeedSubmitted", "gfdx.needs", "need_id", on_submitted, NULL},
+    {"NeedRevised", "gfdx.needs", "need_id", on_revised, NULL},
+    {"NeedReviewed", "gfdx.needs", "need_id", on_reviewed, NULL},
+    {"NeedRecommended", "gfdx.needs", "need_id", on_recommended, NULL},
+    {"NeedWithdrawn", "gfdx.needs", "need_id", on_withdrawn, NULL},
+    {"NeedMatchingStatus", "gfdx.matching-status", "need_id", on_matching_status, NULL},
 };
 
 const gfdx_service intake_service = {

@@ -295,9 +295,9 @@ static gfdx_apply_result on_financing(gfdx_apply *a)
 }
 
 static const gfdx_handler handlers[] = {
-    {"NameListPublished", "gfdx.namelists", "list_id", on_published},
-    {"CarbonBenefitReported", "gfdx.namelists", "list_id", on_carbon},
-    {"FinancingSupportReported", "gfdx.namelists", "list_id", on_financing},
+    {"NameListPublished", "gfdx.namelists", "list_id", on_published, NULL},
+    {"CarbonBenefitReported", "gfdx.namelists", "list_id", on_carbon, NULL},
+    {"FinancingSupportReported", "gfdx.namelists", "list_id", on_financing, NULL},
 };
 
 static namelist_ctx the_ctx;

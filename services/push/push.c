@@ -357,8 +357,8 @@ static gfdx_apply_result on_push_withdrawn(gfdx_apply *a)
 }
 
 static const gfdx_handler handlers[] = {
-    {"NeedPushed", "gfdx.miit-pushes", "need_id", on_pushed},
-    {"NeedPushWithdrawn", "gfdx.miit-pushes", "need_id", on_push_withdrawn},
+    {"NeedPushed", "gfdx.miit-pushes", "need_id", on_pushed, NULL},
+    {"NeedPushWithdrawn", "gfdx.miit-pushes", "need_id", on_push_withdrawn, NULL},
 };
 
 const gfdx_service push_service = {
