@@ -8,11 +8,14 @@
  * statuses, and authorization refused before anything about the need is looked at. */
 #include "check.h"
 #include "avro_catalog.h"
+#include "avro_serde.h"
+#include "outbox.h"
 #include "push/push_decide.h"
 #include "push/push_fsm.h"
 #include "push/push_store.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define T0 1772678217700LL /* occurred_at of the first record */
@@ -37,6 +40,7 @@ static const char *const PUSHED =
     " \"contact\": {\"name\": \"廖文博\", \"phone\": \"18968886937\", \"email\": null}}";
 
 static gfdx_registry *reg;
+static gfdx_catalog *cat;
 static push_ctx pctx;
 static gfdx_context ctx;
 static json_t *templ;
@@ -122,6 +126,46 @@ static const char *dispatches(const gfdx_rowset *rs, const char *need_id)
     return buf;
 }
 
+/* The bytes of a bytea value ("\\x<hex>"), NUL-terminated (caller frees); *n their count. */
+static unsigned char *unhex(const char *hex, size_t *n)
+{
+    *n = hex && !strncmp(hex, "\\x", 2) ? (strlen(hex) - 2) / 2 : 0;
+    unsigned char *bytes = calloc(1, *n + 1);
+    for (size_t k = 0; bytes && k < *n; k++)
+        sscanf(hex + 2 + 2 * k, "%2hhx", &bytes[k]);
+    return bytes;
+}
+
+/* The records staged for the outbox so far, one "topic key type" per row, ';'-separated. */
+static const char *emitted(const gfdx_rowset *rs)
+{
+    static char buf[2048];
+    const json_t *rows = gfdx_rows_appended(rs, &gfdx_outbox_table), *row;
+    size_t i, len = 0, n;
+    buf[0] = '\0';
+    json_array_foreach(rows, i, row) {
+        unsigned char *key = unhex(gfdx_rows_str(row, "key"), &n);
+        len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%s %s %s", i ? ";" : "", gfdx_rows_str(row, "topic"),
+                                key ? (char *)key : "", gfdx_rows_str(row, "record_type"));
+        free(key);
+    }
+    return buf;
+}
+
+/* The body of the i-th staged outbox row, decoded from its bytea value (caller decrefs). */
+static json_t *emitted_body(const gfdx_rowset *rs, size_t i)
+{
+    size_t n;
+    unsigned char *bytes = unhex(gfdx_rows_str(json_array_get(gfdx_rows_appended(rs, &gfdx_outbox_table), i), "value"), &n);
+    json_t *out = NULL;
+    const gfdx_schema *writer = NULL;
+    char err[512] = "";
+    CHECK_MSG(bytes && n && gfdx_serde_decode(cat, bytes, n, &out, &writer, err, sizeof err) == GFDX_SERDE_OK,
+              "outbox row %zu: %s", i, err);
+    free(bytes);
+    return out;
+}
+
 #define NINGBO_ACTIVE "bank-ccb-330200=ACTIVE,bank-icbc-330200=ACTIVE,bank-nbcb-330200=ACTIVE"
 #define NINGBO_CANCELLED "bank-ccb-330200=CANCELLED,bank-icbc-330200=CANCELLED,bank-nbcb-330200=CANCELLED"
 
@@ -153,6 +197,20 @@ static void test_push(void)
     CHECK(push(rs, pushed("N-2", NULL, "330106")) == GFDX_DECIDE_OK);
     CHECK_STR_EQ(gfdx_rows_str(need(rs, "N-2"), "branch_id"), "pbc-330000");
     CHECK_STR_EQ(dispatches(rs, "N-2"), "");
+    CHECK_STR_EQ(emitted(rs), "gfdx.dispatch.pbc-330200 N-1 NeedDispatched;gfdx.dispatch.pbc-330000 N-2 NeedDispatched");
+    json_t *rec = emitted_body(rs, 0);
+    CHECK_STR_EQ(gfdx_rec_str(rec, "meta.sender"), "pboc");
+    CHECK_STR_EQ(gfdx_rec_str(rec, "meta.correlation_id"), gfdx_rows_str(need(rs, "N-1"), "push_event_id"));
+    CHECK_STR_EQ(gfdx_rec_str(rec, "branch_id"), "pbc-330200");
+    CHECK_STR_EQ(gfdx_rec_str(rec, "quarter"), "2026Q2");
+    json_t *banks = json_pack("[s, s, s]", "bank-nbcb-330200", "bank-icbc-330200", "bank-ccb-330200");
+    CHECK(json_equal(gfdx_rec_get(rec, "bank_ids"), banks)); /* registry order, as today */
+    json_decref(banks);
+    CHECK_STR_EQ(gfdx_rec_str(rec, "project.name"), "废旧动力电池回收利用项目");
+    json_decref(rec);
+    rec = emitted_body(rs, 1);
+    CHECK(json_is_array(gfdx_rec_get(rec, "bank_ids")) && json_array_size(gfdx_rec_get(rec, "bank_ids")) == 0);
+    json_decref(rec);
     gfdx_rowset_free(rs);
 }
 
@@ -170,6 +228,14 @@ static void test_push_then_withdraw(void)
     CHECK(gfdx_rows_time_ms(json_object_get(row, "withdrawn_at")) == T0 + seq);
     CHECK_STR_EQ(gfdx_rows_str(row, "branch_id"), "pbc-330200");
     CHECK_STR_EQ(dispatches(rs, "W-1"), NINGBO_CANCELLED);
+    CHECK_STR_EQ(emitted(rs), "gfdx.dispatch.pbc-330200 W-1 NeedDispatched;gfdx.dispatch.pbc-330200 W-1 NeedDispatchWithdrawn");
+    json_t *w = emitted_body(rs, 1);
+    json_t *want = json_pack("[s, s, s]", "bank-ccb-330200", "bank-icbc-330200", "bank-nbcb-330200");
+    CHECK(json_equal(gfdx_rec_get(w, "bank_ids"), want)); /* the cancelled banks, id order */
+    CHECK_STR_EQ(gfdx_rec_str(w, "reason"), "企业已获其他融资");
+    CHECK_STR_EQ(gfdx_rec_str(w, "branch_id"), "pbc-330200");
+    json_decref(want);
+    json_decref(w);
     json_t *rows = gfdx_rows_find(rs, &push_dispatch_table, "need_id", "W-1"), *d;
     size_t i;
     json_array_foreach(rows, i, d) CHECK(gfdx_rows_time_ms(json_object_get(d, "cancelled_at")) == NOW);
@@ -191,6 +257,8 @@ static void test_push_then_withdraw(void)
     CHECK_STR_EQ(last_reason, "PUSH is not allowed for need W-2 in state DISPATCHED (branch pbc-330200)");
     CHECK_STR_EQ(need_status(rs, "W-2"), "DISPATCHED");
     CHECK_STR_EQ(dispatches(rs, "W-2"), NINGBO_ACTIVE);
+    CHECK_STR_EQ(emitted(rs), "gfdx.dispatch.pbc-330200 W-1 NeedDispatched;gfdx.dispatch.pbc-330200 W-1 NeedDispatchWithdrawn;"
+                              "gfdx.dispatch.pbc-330200 W-2 NeedDispatched");
     gfdx_rowset_free(rs);
 }
 
@@ -233,6 +301,7 @@ static void test_refusal_in_middle(void)
     CHECK_STR_EQ(dispatches(rs, "M-1"), NINGBO_ACTIVE);
     CHECK_STR_EQ(need_status(rs, "M-7"), "DISPATCHED");
     CHECK_STR_EQ(dispatches(rs, "M-7"), NINGBO_ACTIVE);
+    CHECK_STR_EQ(emitted(rs), "gfdx.dispatch.pbc-330200 M-1 NeedDispatched;gfdx.dispatch.pbc-330200 M-7 NeedDispatched");
     gfdx_rowset_free(rs);
 }
 
@@ -303,6 +372,7 @@ static void test_authorization_first(void)
     CHECK_STR_EQ(last_code, "UNAUTHORIZED_SENDER");
     CHECK_STR_EQ(need_status(rs, "A-1"), "DISPATCHED");
     CHECK_STR_EQ(dispatches(rs, "A-1"), NINGBO_ACTIVE);
+    CHECK_STR_EQ(emitted(rs), "gfdx.dispatch.pbc-330200 A-1 NeedDispatched");
     CHECK(withdraw(rs, "", "x") == GFDX_DECIDE_REFUSED);
     CHECK_STR_EQ(last_code, "INVALID_FIELD");
     CHECK_STR_EQ(last_reason, "need_id must not be empty");
@@ -318,7 +388,7 @@ int main(void)
     CHECK_MSG(pctx.routing != NULL, "%s", err);
     static char prefix[] = "gfdx.dispatch.";
     pctx.dispatch_prefix = prefix;
-    gfdx_catalog *cat = gfdx_catalog_load(GFDX_SOURCE_DIR "/schemas/avro", err, sizeof err);
+    cat = gfdx_catalog_load(GFDX_SOURCE_DIR "/schemas/avro", err, sizeof err);
     CHECK_MSG(cat != NULL, "%s", err);
     ctx = (gfdx_context){.registry = reg, .catalog = cat, .service_participant = "pboc", .service_ctx = &pctx,
                          .max_message_bytes = 1000000, .now_ms = NOW};
