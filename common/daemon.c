@@ -2,6 +2,7 @@
 #include "daemon.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -687,6 +688,49 @@ static gfdx_inbound pipeline(const daemon_t *d)
                           .require_signatures = d->cfg.require_signatures};
 }
 
+/* One verifying thread's share of the batch: msgs[lo..hi). */
+typedef struct {
+    const gfdx_inbound *in;
+    gfdx_msg *msgs;
+    size_t lo, hi;
+} verify_share;
+
+static void *verify_run(void *arg)
+{
+    const verify_share *v = arg;
+    for (size_t i = v->lo; i < v->hi; i++)
+        gfdx_inbound_verify(v->in, &v->msgs[i]);
+    return NULL;
+}
+
+/* Step 3 for the whole batch on batch.verify_threads threads (this one included): signature
+ * verification is most of what admission costs. A thread that cannot be started leaves
+ * its share to this one. */
+static void verify_batch(daemon_t *d, const gfdx_inbound *in)
+{
+    enum { MAX_THREADS = 64 };
+    size_t nt = (size_t)d->cfg.verify_threads, per;
+    if (nt > MAX_THREADS)
+        nt = MAX_THREADS;
+    if (nt > d->nbatch / 16 + 1) /* a small batch is not worth a thread */
+        nt = d->nbatch / 16 + 1;
+    per = (d->nbatch + nt - 1) / nt;
+    verify_share share[MAX_THREADS];
+    pthread_t tid[MAX_THREADS];
+    bool started[MAX_THREADS] = {false};
+    for (size_t t = 0; t < nt; t++) {
+        size_t lo = t * per < d->nbatch ? t * per : d->nbatch;
+        share[t] = (verify_share){in, d->msgs, lo, lo + per < d->nbatch ? lo + per : d->nbatch};
+        started[t] = t > 0 && pthread_create(&tid[t], NULL, verify_run, &share[t]) == 0;
+    }
+    for (size_t t = 0; t < nt; t++)
+        if (!started[t])
+            verify_run(&share[t]);
+    for (size_t t = 1; t < nt; t++)
+        if (started[t])
+            pthread_join(tid[t], NULL);
+}
+
 /* Admits every message of the batch in memory (decode, signature, limits: inbound.h), once:
  * a retried or bisected batch reuses the result. */
 static void admit_batch(daemon_t *d)
@@ -697,8 +741,11 @@ static void admit_batch(daemon_t *d)
         d->raw[i] = (gfdx_raw_msg){rd_kafka_topic_name(m->rkt), m->partition, m->offset, m->key, m->key_len,
                                    m->payload, m->len, d->batch_clock[i], NULL, NULL, 0, 0};
         signature_headers(m, &d->raw[i]);
-        gfdx_inbound_admit(&in, &d->raw[i], &d->msgs[i]);
+        gfdx_inbound_decode(&in, &d->raw[i], &d->msgs[i]);
     }
+    verify_batch(d, &in);
+    for (size_t i = 0; i < d->nbatch; i++)
+        gfdx_inbound_check(&in, &d->msgs[i]);
 }
 
 /* Stores the offsets of batch[lo..hi) (fenced), writes the chain head back and commits. */
@@ -842,7 +889,10 @@ static gfdx_clock message_clock(const daemon_t *d, const rd_kafka_message_t *m)
     return (gfdx_clock){gfdx_now_ms(), GFDX_CLOCK_RECEIVED};
 }
 
-/* Fills the batch: up to max_records, or until max_ms passed since the first poll. */
+/* Fills the batch: up to batch.max_records, until batch.max_ms passed since the first poll, or
+ * as soon as the consumer has no record ready once the batch holds one (group commit: under
+ * load the time a batch takes to apply lets the next one fill; a lone record waits for
+ * nothing, so latency stays that of one transaction). */
 static void collect_batch(daemon_t *d)
 {
     int64_t deadline = gfdx_mono_ms() + d->cfg.batch_max_ms;
@@ -850,10 +900,12 @@ static void collect_batch(daemon_t *d)
         int64_t left = deadline - gfdx_mono_ms();
         if (left <= 0)
             break;
-        rd_kafka_message_t *m = rd_kafka_consumer_poll(d->consumer, (int)left);
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(d->consumer, d->nbatch ? 0 : (int)left);
         drain_log_queue(d->consumer_logq);
         if (d->rebalanced) /* records polled before the rebalance are not ours to apply */
             void_batch(d);
+        if (!m && d->nbatch)
+            break;
         if (!m)
             continue;
         if (m->err) {
