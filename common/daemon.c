@@ -736,6 +736,7 @@ static void verify_batch(daemon_t *d, const gfdx_inbound *in)
 static void admit_batch(daemon_t *d)
 {
     gfdx_inbound in = pipeline(d);
+    uint64_t t = gfdx_metrics_now_us();
     for (size_t i = 0; i < d->nbatch; i++) {
         rd_kafka_message_t *m = d->batch[i];
         d->raw[i] = (gfdx_raw_msg){rd_kafka_topic_name(m->rkt), m->partition, m->offset, m->key, m->key_len,
@@ -743,9 +744,12 @@ static void admit_batch(daemon_t *d)
         signature_headers(m, &d->raw[i]);
         gfdx_inbound_decode(&in, &d->raw[i], &d->msgs[i]);
     }
+    t = gfdx_metrics_phase(GFDX_P_DECODE, t);
     verify_batch(d, &in);
+    t = gfdx_metrics_phase(GFDX_P_VERIFY, t);
     for (size_t i = 0; i < d->nbatch; i++)
         gfdx_inbound_check(&in, &d->msgs[i]);
+    gfdx_metrics_phase(GFDX_P_CHECK, t);
 }
 
 /* Stores the offsets of batch[lo..hi) (fenced), writes the chain head back and commits. */
@@ -779,14 +783,19 @@ static int apply_batch_once(daemon_t *d, size_t lo, size_t hi, const char *poiso
     gfdx_inbound in = pipeline(d);
     gfdx_chain_head chain;
     in.chain = &chain;
+    uint64_t t = gfdx_metrics_now_us();
     if (gfdx_pg_run(d->db, "BEGIN", 0, NULL, err, errlen, transient))
         return -1;
     if (lock_chain(d, &chain, err, errlen, transient))
         goto fail;
+    gfdx_metrics_phase(GFDX_P_BEGIN, t);
     long long chain_before = chain.rows;
-    if (gfdx_batch_apply(&in, d->db, d->msgs + lo, hi - lo, poison_why, err, errlen, transient) ||
-        commit_range(d, lo, hi, &chain, chain_before, err, errlen, transient))
+    if (gfdx_batch_apply(&in, d->db, d->msgs + lo, hi - lo, poison_why, err, errlen, transient))
         goto fail;
+    t = gfdx_metrics_now_us();
+    if (commit_range(d, lo, hi, &chain, chain_before, err, errlen, transient))
+        goto fail;
+    gfdx_metrics_phase(GFDX_P_COMMIT, t);
     for (size_t i = lo; i < hi; i++)
         count_outcome(d->msgs[i].outcome);
     return 0;
