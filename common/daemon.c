@@ -183,8 +183,8 @@ static int read_stored_offset(daemon_t *d, const char *topic, int32_t partition,
                               char *err, size_t errlen, bool *transient)
 {
     char sql[256], part[16];
-    snprintf(sql, sizeof sql, "SELECT next_offset FROM %s.kafka_offset WHERE topic = $1 AND partition = $2%s",
-             d->qschema, lock ? " FOR UPDATE" : "");
+    snprintf(sql, sizeof sql, "SELECT next_offset FROM kafka_offset WHERE topic = $1 AND partition = $2%s",
+             lock ? " FOR UPDATE" : "");
     snprintf(part, sizeof part, "%d", (int)partition);
     const char *p[] = {topic, part};
     PGresult *r = gfdx_pg_exec(d->db, sql, 2, p, err, errlen, transient);
@@ -445,15 +445,14 @@ static void rejoin_group(daemon_t *d)
 static int record_gap(daemon_t *d, const char *topic, int32_t partition, int64_t from, int64_t to, char *err,
                       size_t errlen, bool *transient)
 {
-    char sql[256], part[16], f[24], t[24], lw[24];
+    static const char sql[] =
+        "INSERT INTO offset_gap (topic, partition, from_offset, to_offset, low_watermark, detected_by)"
+        " VALUES ($1, $2, $3, $4, $5, $6)";
+    char part[16], f[24], t[24], lw[24];
     int64_t lo = -1, hi = -1;
     /* informative only: the broker's earliest offset tells retention from unreadable records */
     if (rd_kafka_query_watermark_offsets(d->consumer, topic, partition, &lo, &hi, 2000))
         lo = -1;
-    snprintf(sql, sizeof sql,
-             "INSERT INTO %s.offset_gap (topic, partition, from_offset, to_offset, low_watermark, detected_by)"
-             " VALUES ($1, $2, $3, $4, $5, $6)",
-             d->qschema);
     snprintf(part, sizeof part, "%d", (int)partition);
     snprintf(f, sizeof f, "%lld", (long long)from);
     snprintf(t, sizeof t, "%lld", (long long)to);
@@ -492,12 +491,11 @@ static int check_gap(daemon_t *d, const rd_kafka_topic_partition_t *f, int64_t s
 static int store_offsets(daemon_t *d, rd_kafka_topic_partition_list_t *first, rd_kafka_topic_partition_list_t *next,
                          rd_kafka_topic_partition_list_t *gaps, char *err, size_t errlen, bool *transient)
 {
-    char sql[512], part[16], nxt[24], fst[24];
-    snprintf(sql, sizeof sql,
-             "INSERT INTO %s.kafka_offset AS k (topic, partition, next_offset) VALUES ($1, $2, $3)"
-             " ON CONFLICT (topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset,"
-             " updated_at = now() WHERE k.next_offset <= $4 RETURNING 1",
-             d->qschema);
+    static const char sql[] =
+        "INSERT INTO kafka_offset AS k (topic, partition, next_offset) VALUES ($1, $2, $3)"
+        " ON CONFLICT (topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset,"
+        " updated_at = now() WHERE k.next_offset <= $4 RETURNING 1";
+    char part[16], nxt[24], fst[24];
     for (int i = 0; i < next->cnt; i++) {
         int64_t stored;
         if (read_stored_offset(d, next->elems[i].topic, next->elems[i].partition, true, &stored, err, errlen,
@@ -639,9 +637,8 @@ static void signature_headers(rd_kafka_message_t *m, gfdx_raw_msg *raw)
  * A missing head row is an error (the log cannot be appended; the batch is retried). */
 static int lock_chain(daemon_t *d, gfdx_chain_head *c, char *err, size_t errlen, bool *transient)
 {
-    char sql[256];
-    snprintf(sql, sizeof sql, "SELECT row_count, head_hash FROM %s.message_log_chain FOR UPDATE", d->qschema);
-    PGresult *r = gfdx_pg_exec(d->db, sql, 0, NULL, err, errlen, transient);
+    PGresult *r = gfdx_pg_exec(d->db, "SELECT row_count, head_hash FROM message_log_chain FOR UPDATE", 0, NULL, err,
+                               errlen, transient);
     if (!r)
         return -1;
     size_t n = 0;
@@ -663,11 +660,10 @@ static int lock_chain(daemon_t *d, gfdx_chain_head *c, char *err, size_t errlen,
 static int save_chain(daemon_t *d, const gfdx_chain_head *c, long long before, char *err, size_t errlen,
                       bool *transient)
 {
-    char sql[256], rows[24];
+    static const char sql[] = "UPDATE message_log_chain SET row_count = $1, head_hash = $2, updated_at = now()";
+    char rows[24];
     if (c->rows == before)
         return 0;
-    snprintf(sql, sizeof sql, "UPDATE %s.message_log_chain SET row_count = $1, head_hash = $2, updated_at = now()",
-             d->qschema);
     snprintf(rows, sizeof rows, "%lld", c->rows);
     const char *p[] = {rows, (const char *)c->hash};
     int len[] = {0, sizeof c->hash}, fmt[] = {0, 1};
@@ -980,11 +976,9 @@ static void relay_outbox(daemon_t *d)
  * the last checkpoint; -1 on a database error (err). */
 static int checkpoint_record(daemon_t *d, json_t **out, long long *rows, char *err, size_t errlen, bool *tr)
 {
-    char sql[512];
-    snprintf(sql, sizeof sql,
-             "SELECT c.row_count, encode(c.head_hash, 'hex'), m.topic, m.partition, m.\"offset\""
-             " FROM %s.message_log_chain c JOIN %s.message_log m ON m.chain_seq = c.row_count FOR SHARE OF c",
-             d->qschema, d->qschema);
+    static const char sql[] =
+        "SELECT c.row_count, encode(c.head_hash, 'hex'), m.topic, m.partition, m.\"offset\""
+        " FROM message_log_chain c JOIN message_log m ON m.chain_seq = c.row_count FOR SHARE OF c";
     PGresult *r = gfdx_pg_exec(d->db, sql, 0, NULL, err, errlen, tr);
     *out = NULL;
     if (!r)
