@@ -23,6 +23,8 @@
 #include <string.h>
 
 #include "avro_catalog.h"
+#include "avro_serde.h"
+#include "outbox.h"
 #include "rowset.h"
 #include "service.h"
 
@@ -210,6 +212,56 @@ static const char *history(gfdx_rowset *rs, const char *need, const char *bank)
     return out;
 }
 
+/* ---- what was emitted: outbox rows staged in the rowset ---- */
+
+/* Records of type (on topic, when not NULL) staged for the outbox. */
+static size_t emitted(gfdx_rowset *rs, const char *type, const char *topic)
+{
+    size_t i, n = 0;
+    json_t *r;
+    json_array_foreach(gfdx_rows_appended(rs, &gfdx_outbox_table), i, r)
+    {
+        n += !strcmp(gfdx_rows_str(r, "record_type"), type) && (!topic || !strcmp(gfdx_rows_str(r, "topic"), topic));
+    }
+    return n;
+}
+
+/* The bytes of a bytea value ("\\x" and hex) into out; their length, or -1. */
+static long unhex(const char *v, unsigned char *out, size_t cap)
+{
+    size_t n = v && !strncmp(v, "\\x", 2) ? strlen(v + 2) / 2 : 0;
+    if (!v || strncmp(v, "\\x", 2) || n > cap)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        unsigned b;
+        if (sscanf(v + 2 + 2 * i, "%2x", &b) != 1)
+            return -1;
+        out[i] = (unsigned char)b;
+    }
+    return (long)n;
+}
+
+/* The last record of type staged, decoded (new reference, NULL if none); *key gets its key. */
+static json_t *last_emitted(gfdx_rowset *rs, const char *type, char *key, size_t keylen)
+{
+    static unsigned char buf[65536];
+    const json_t *rows = gfdx_rows_appended(rs, &gfdx_outbox_table);
+    for (size_t i = json_array_size(rows); i-- > 0;) {
+        const json_t *r = json_array_get(rows, i);
+        if (strcmp(gfdx_rows_str(r, "record_type"), type))
+            continue;
+        long k = unhex(gfdx_rows_str(r, "key"), buf, sizeof buf - 1);
+        snprintf(key, keylen, "%.*s", k > 0 ? (int)k : 0, (const char *)buf);
+        long n = unhex(gfdx_rows_str(r, "value"), buf, sizeof buf);
+        json_t *out = NULL;
+        char err[256];
+        if (n < 0 || gfdx_serde_decode(ctx.catalog, buf, (size_t)n, &out, NULL, err, sizeof err) != GFDX_SERDE_OK)
+            fprintf(stderr, "cannot decode the staged %s: %s\n", type, n < 0 ? "not bytea" : err);
+        return out;
+    }
+    return NULL;
+}
+
 /* ---- the integration scenario, in memory ---- */
 
 /* The scenario's lines (array of objects), from the integration test's data. */
@@ -369,6 +421,12 @@ static void test_flow_scenario(void)
                                    "NOT_GREEN_ELIGIBLE FB-NB-0001 bank-nbcb-330200");
     const json_t *cq = matching(two, "FB-CQ-0001", "bank-ccb-500000");
     CHECK(cq && !strcmp(gfdx_rows_str(cq, "stage"), "DISBURSED") && gfdx_rows_int(cq, "disbursed_total") == 50000000);
+    /* what other agencies get: a NeedMatchingStatus per change, the coordination records */
+    CHECK(emitted(one, "NeedMatchingStatus", "gfdx.matching-status") +
+              emitted(two, "NeedMatchingStatus", "gfdx.matching-status") == 21);
+    CHECK(emitted(one, "ObstacleCoordination", "gfdx.coordination.310000") == 4);
+    CHECK(emitted(one, "ObstacleCoordination", "gfdx.coordination.320000") == 1);
+    CHECK(emitted(two, "ObstacleCoordination", NULL) == 0);
     gfdx_rowset_free(one);
     gfdx_rowset_free(two);
     json_decref(lines);
@@ -428,6 +486,18 @@ static void test_one_bank_path(void)
     /* MATCHING, APPROVED, FINANCED (first disbursement), FINANCED with more money: 4 changes */
     CHECK_STR_EQ(status(rs, "N-1"), "FINANCED 1 1 0 900 900 0 4");
     CHECK(appended(rs, &feedback_alert_table) == 0);
+    /* a NeedMatchingStatus per change (not for DUE_DILIGENCE, nor for the refusals) */
+    CHECK(emitted(rs, "NeedMatchingStatus", "gfdx.matching-status") == 4);
+    char key[64], want_cid[64];
+    json_t *st = last_emitted(rs, "NeedMatchingStatus", key, sizeof key);
+    snprintf(want_cid, sizeof want_cid, "ee000000-0000-4000-8000-%012d", first + 4);
+    CHECK_STR_EQ(key, "N-1");
+    CHECK(st && json_integer_value(json_object_get(st, "sequence")) == 4 &&
+          !strcmp(gfdx_rec_str(st, "overall"), "FINANCED") && gfdx_rec_int(st, "disbursed_total") == 900 &&
+          gfdx_rec_int(st, "approved_total") == 900 && gfdx_rec_int(st, "banks_contacted") == 1 &&
+          !strcmp(gfdx_rec_str(st, "meta.sender"), "pboc"));
+    CHECK_STR_EQ(st ? gfdx_rec_str(st, "meta.correlation_id") : NULL, want_cid);
+    json_decref(st);
     gfdx_rowset_free(rs);
 }
 
@@ -451,6 +521,7 @@ static void test_refusal_in_middle(void)
                                " \"product\": \"PROJECT_LOAN\"}"));
     EXPECT("APPLIED", say(rs, "MatchingFeedback", BANK_B, NEED "\"stage\": \"CONTACTED\"}"));
     size_t events = appended(rs, &feedback_matching_event_table);
+    size_t statuses = emitted(rs, "NeedMatchingStatus", NULL);
     const char *before = status(rs, "N-1");
     char was[256];
     snprintf(was, sizeof was, "%s", before);
@@ -458,6 +529,7 @@ static void test_refusal_in_middle(void)
                                  NEED "\"stage\": \"CREDIT_APPROVED\", \"approved_amount\": 1, \"product\": \"CREDIT_LOAN\"}"));
     CHECK_STR_EQ(last_reason, "need N-1: the amounts across banks would exceed 9223372036854775807 fen");
     CHECK(appended(rs, &feedback_matching_event_table) == events);
+    CHECK(emitted(rs, "NeedMatchingStatus", NULL) == statuses);
     const json_t *b = matching(rs, "N-1", BANK_B);
     CHECK(b && !strcmp(gfdx_rows_str(b, "stage"), "CONTACTED") && gfdx_rows_int(b, "approved_amount") == 0);
     CHECK_STR_EQ(status(rs, "N-1"), was);
@@ -500,6 +572,7 @@ static void test_authorization_first(void)
     EXPECT("UNAUTHORIZED_SENDER", say(rs, "ObstacleResolved", "prov-310000", body));
     CHECK_STR_EQ(last_reason, "prov-310000 may not resolve obstacles of need N-404");
     CHECK(appended(rs, &feedback_matching_event_table) == 0);
+    CHECK(json_array_size(gfdx_rows_appended(rs, &gfdx_outbox_table)) == 0);
     CHECK_STR_EQ(status(rs, "N-1"), "(none)");
     /* the dispatched bank's corrupt row, once authorized, is a permanent STORE_ERROR */
     bad = json_pack("{s:s, s:s, s:s, s:s}", "need_id", "N-1", "bank_id", BANK_A, "branch_id", "pbc-hq-sh", "stage",
@@ -541,6 +614,16 @@ static void test_obstacles(void)
     o = gfdx_rows_get(rs, &feedback_obstacle_table, k);
     CHECK(o && !strcmp(gfdx_rows_str(o, "status"), "RESOLVED") && !strcmp(gfdx_rows_str(o, "resolved_by"), "pbc-hq-sh") &&
           !strcmp(gfdx_rows_str(o, "resolved_by_official"), "王芳") && ms_of(o, "resolved_at") == T0 + seq * 60000LL);
+    char key[64];
+    json_t *co = last_emitted(rs, "ObstacleCoordination", key, sizeof key);
+    CHECK_STR_EQ(key, "310000");
+    CHECK(co && !strcmp(gfdx_rec_str(co, "obstacle_id"), id) && !strcmp(gfdx_rec_str(co, "status"), "RESOLVED") &&
+          !strcmp(gfdx_rec_str(co, "bank_id"), BANK_A) && !strcmp(gfdx_rec_str(co, "category"), "COLLATERAL") &&
+          !strcmp(gfdx_rec_str(co, "resolved_by"), "pbc-hq-sh") &&
+          !strcmp(gfdx_rec_str(co, "resolved_by_official"), "王芳") &&
+          gfdx_rec_int(co, "raised_at") == ms_of(o, "raised_at") && gfdx_rec_int(co, "resolved_at") == T0 + seq * 60000LL &&
+          !strcmp(gfdx_rec_str(co, "factory_name"), "测试工厂") && gfdx_rec_int(co, "financing_amount") == 1000);
+    json_decref(co);
     EXPECT("OBSTACLE_NOT_OPEN", say(rs, "ObstacleResolved", "prov-310000", body));
     CHECK_MSG(strstr(last_reason, "is already resolved") != NULL, "%s", last_reason);
     EXPECT("APPLIED", say(rs, "MatchingFeedback", BANK_A, NEED "\"stage\": \"DUE_DILIGENCE\"}"));
@@ -562,6 +645,7 @@ static void test_obstacles(void)
     snprintf(body, sizeof body, NEED "\"obstacle_id\": \"%s\", \"resolution\": \"结案\", \"resolved_by\": null}", id);
     EXPECT("APPLIED", say(rs, "ObstacleResolved", "prov-310000", body));
     CHECK_STR_EQ(status(rs, "N-1"), "DECLINED_ALL 1 0 1 0 0 0 6");
+    CHECK(emitted(rs, "ObstacleCoordination", "gfdx.coordination.310000") == 4); /* two raised, two resolved */
     gfdx_rowset_free(rs);
 }
 
