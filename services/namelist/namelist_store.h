@@ -1,0 +1,44 @@
+/* namelist_store.h: the district ledger as the rowset sees it (rowset.h; schema district,
+ * schemas/sql/district/), and gfdx-namelist's load hook. The one place that names district's
+ * tables; the decisions (namelist_decide.h) read and change rows of these tables only.
+ *
+ *   namelist_t_list        list            STATE   (list_id)
+ *   namelist_t_owner       list_owner      STATE   (list_id)
+ *   namelist_t_part        staged_part     STATE   (list_id, version, part)
+ *   namelist_t_entry       staged_entry    STATE   (list_id, version, entry_key)
+ *   namelist_t_removal     staged_removal  STATE   (list_id, version, entry_key)
+ *   namelist_t_open        entry_version_open STATE (list_id, entry_key, valid_from): the
+ *                          updatable view of the entry versions valid now (003_*.sql): loaded
+ *                          for a list, closed rows (valid_to set) and new rows are written
+ *                          through it into district.entry_version
+ *   namelist_t_history     entry_version   READ    every version of an entry (reports)
+ *   namelist_t_version     list_version    HISTORY one row per applied version
+ *   namelist_t_abandoned   abandoned_version HISTORY (ON CONFLICT DO NOTHING)
+ *   namelist_t_carbon      carbon_report   STATE   (list_id, entry_key, period)
+ *   namelist_t_financing   financing_report STATE (five key columns) when the rowset allows
+ *                          them, else HISTORY with an ON CONFLICT ... DO UPDATE that counts the
+ *                          revision in SQL
+ * district.change_key is no longer written: the diff's keys stay in memory. */
+#ifndef NAMELIST_STORE_H
+#define NAMELIST_STORE_H
+
+#include "rowset.h"
+#include "service.h"
+
+extern const gfdx_table namelist_t_list, namelist_t_owner, namelist_t_part, namelist_t_entry, namelist_t_removal,
+    namelist_t_open, namelist_t_history, namelist_t_version, namelist_t_abandoned, namelist_t_carbon,
+    namelist_t_financing;
+
+/* The service's tables in write order (lists before the rows that reference them). */
+#define NAMELIST_TABLE_COUNT 10
+extern const gfdx_table *const namelist_tables[NAMELIST_TABLE_COUNT];
+
+/* The load hook (gfdx_load_fn): for each record, by its list_id, the list, its owner, its
+ * staged parts, entries and removals and its current entry versions (NameListPublished); the
+ * list, the entry's versions and the list's reports (the two reports). When
+ * namelist.apply_pause_ms > 0 and the batch holds the last part of a version, it first
+ * pauses that long (fault injection for the kill -9 test: the batch transaction is open
+ * and nothing of it is written yet). 0, or -1 when out of memory. */
+int namelist_store_load(void *service_ctx, gfdx_rowset *rs, const gfdx_record *const *recs, size_t n);
+
+#endif
