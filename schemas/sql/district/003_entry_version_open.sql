@@ -10,3 +10,7 @@ SELECT list_id, entry_key, valid_from, valid_to, valid_from_at, valid_to_at, usc
        category_code, attributes, digest
   FROM entry_version
  WHERE valid_to IS NULL;
+
+-- The reports read an entry's versions by its key (entry_version and entry_version_open
+-- WHERE entry_key = ANY($1)): the primary key leads with list_id.
+CREATE INDEX entry_version_key ON entry_version (entry_key);
