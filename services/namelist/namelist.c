@@ -27,7 +27,8 @@ static const gfdx_cfg_setting namelist_rows[] = {
     NL_ROW("namelist.changed_keys_per_record", GFDX_CFG_INT, changed_keys_per_record, NULL, 5000, 1, 100000, false,
            false, false, "most keys in one NameListChanged record; more changes are sent in parts"),
     NL_ROW("namelist.apply_pause_ms", GFDX_CFG_INT, apply_pause_ms, NULL, 0, 0, 600000, false, false, false,
-           "fault injection for tests only: pause inside the apply of a version; 0 in production"),
+           "fault injection for tests only: pause in the batch that applies a version, before its rows are loaded; 0"
+           " in production"),
     NL_ROW("namelist.publishers.drc", GFDX_CFG_STRLIST, publishers[0],
            "GREEN_PROJECT,GREEN_ENTERPRISE,KEY_GREEN_PROJECT,TRANSITION_PROJECT", 0, 0, 0, false, false, false,
            "list kinds a development-and-reform bureau may publish"),

@@ -95,15 +95,15 @@ static int want_record(gfdx_rowset *rs, const gfdx_record *r)
     return key && *key ? want_all(rs, versions, 2, "entry_key", key) : 0;
 }
 
-/* Fault injection (namelist.apply_pause_ms): true when the batch holds the last part of a
- * version, i.e. when it probably applies one. */
-static bool completes_version(const gfdx_record *const *recs, size_t n)
+/* Fault injection (namelist.apply_pause_ms): the first record of the batch that is the last
+ * part of a version (the batch probably applies that version), or NULL. */
+static const gfdx_record *completing(const gfdx_record *const *recs, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         if (!strcmp(recs[i]->type, "NameListPublished") &&
             gfdx_rec_int(recs[i]->body, "part") == gfdx_rec_int(recs[i]->body, "part_count"))
-            return true;
-    return false;
+            return recs[i];
+    return NULL;
 }
 
 static void pause_ms(int ms)
@@ -116,8 +116,10 @@ static void pause_ms(int ms)
 int namelist_store_load(void *service_ctx, gfdx_rowset *rs, const gfdx_record *const *recs, size_t n)
 {
     const namelist_ctx *ctx = service_ctx;
-    if (ctx && ctx->set.apply_pause_ms > 0 && completes_version(recs, n)) {
-        GFDX_WARN("fault injection: pausing %d ms in the batch that applies a version", ctx->set.apply_pause_ms);
+    const gfdx_record *last = ctx && ctx->set.apply_pause_ms > 0 ? completing(recs, n) : NULL;
+    if (last) {
+        GFDX_WARN("fault injection: pausing %d ms in the batch that applies list %s version %lld",
+                  ctx->set.apply_pause_ms, gfdx_rec_str(last->body, "list_id"), gfdx_rec_int(last->body, "version"));
         pause_ms(ctx->set.apply_pause_ms);
     }
     for (size_t i = 0; i < n; i++)

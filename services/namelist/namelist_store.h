@@ -36,9 +36,11 @@ extern const gfdx_table *const namelist_tables[NAMELIST_TABLE_COUNT];
 /* The load hook (gfdx_load_fn): for each record, by its list_id, the list, its owner, its
  * staged parts, entries and removals and its current entry versions (NameListPublished); the
  * list, the entry's versions and the list's reports (the two reports). When
- * namelist.apply_pause_ms > 0 and the batch holds the last part of a version, it first
- * pauses that long (fault injection for the kill -9 test: the batch transaction is open
- * and nothing of it is written yet). 0, or -1 when out of memory. */
+ * namelist.apply_pause_ms > 0 and the batch holds the last part of a version, it first logs
+ * "fault injection: pausing N ms in the batch that applies list L version V" and pauses that
+ * long (the kill -9 test's window: the batch's transaction is open, its rows not yet loaded
+ * or written; a kill there must leave the ledger at the last committed version). 0, or -1
+ * when out of memory. */
 int namelist_store_load(void *service_ctx, gfdx_rowset *rs, const gfdx_record *const *recs, size_t n);
 
 #endif
