@@ -1,6 +1,6 @@
 /* namelist_commit.c: see namelist_commit.h. What namelist_ledger_apply did in SQL, in memory:
- * the diff decides the keys, the entry versions they close and open are put through the
- * entry_version_open view, and the list as it now stands is fingerprinted and checked
+ * the diff decides the keys, the entry versions they close are put (entry_version_open) and
+ * those they open appended (entry_version), and the list as it now stands is fingerprinted and checked
  * (count, and for a FULL version equality with what was published). Every row and key
  * string used here is borrowed from arrays this module holds until the end of the commit. */
 #include "namelist_commit.h"
@@ -134,8 +134,9 @@ static int put_list(gfdx_decision *d, const commit *c)
     return gfdx_rows_put(d->rows, &namelist_t_list, row);
 }
 
-/* Closes the open row of key at the version (valid_to, valid_to_at). 1 when key has no open
- * row (a broken invariant), 0, -1 when out of memory. */
+/* Closes the open row of key at the version (valid_to, valid_to_at): a put of the open table
+ * (namelist_store.h), also for a row opened earlier in this batch. 1 when key has no open row
+ * (a broken invariant), 0, -1 when out of memory. */
 static int close_entry(gfdx_decision *d, const commit *c, const char *key)
 {
     const json_t *open = json_object_get(c->cur, key);
@@ -150,7 +151,8 @@ static int close_entry(gfdx_decision *d, const commit *c, const char *key)
     return gfdx_rows_put(d->rows, &namelist_t_open, row) ? -1 : 0;
 }
 
-/* Opens the entry version of key from its staged row. 1 when not staged, 0, -1. */
+/* Opens the entry version of key from its staged row (appended, namelist_store.h). 1 when
+ * not staged, 0, -1. */
 static int open_entry(gfdx_decision *d, const commit *c, const char *key)
 {
     const char *k[] = {c->p->list_id, c->ver, key};
@@ -163,7 +165,7 @@ static int open_entry(gfdx_decision *d, const commit *c, const char *key)
                             json_object_get(s, "name"), "project_name", json_object_get(s, "project_name"),
                             "category_code", json_object_get(s, "category_code"), "attributes",
                             json_deep_copy(json_object_get(s, "attributes")), "digest", json_object_get(s, "digest"));
-    return row && !gfdx_rows_put(d->rows, &namelist_t_open, row) ? 0 : -1;
+    return row && !gfdx_rows_append(d->rows, &namelist_t_opened, row) ? 0 : -1;
 }
 
 /* Closes the rows of removed and updated keys, then opens those of added and updated keys

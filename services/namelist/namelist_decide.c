@@ -186,18 +186,35 @@ static gfdx_verdict check_version(gfdx_decision *d, const namelist_part *p, cons
     return v == NAMELIST_V_SUPERSEDE ? abandon(d, p) : GFDX_DECIDE_OK;
 }
 
-json_t *namelist_current_entries(gfdx_decision *d, const char *list_id)
+/* Adds to map the rows whose valid_to is null (open) and to closed the "entry_key valid_from"
+ * of the others. -1 when out of memory. */
+static int classify_rows(const json_t *rows, json_t *map, json_t *closed)
 {
-    json_t *rows = gfdx_rows_find(d->rows, &namelist_t_open, "list_id", list_id), *map = json_object(), *r;
     size_t i;
-    int rc = rows && map ? 0 : -1;
+    json_t *r;
     json_array_foreach(rows, i, r) {
         const char *k = gfdx_rows_str(r, "entry_key");
         const json_t *to = json_object_get(r, "valid_to");
-        if (!rc && k && (!to || json_is_null(to)))
-            rc = json_object_set(map, k, r);
+        char id[96];
+        snprintf(id, sizeof id, "%s\x1f%lld", k ? k : "", gfdx_rows_int(r, "valid_from"));
+        if (!k || json_object_get(closed, id))
+            continue;
+        if ((to && !json_is_null(to)) ? json_object_set_new(closed, id, json_true()) : json_object_set(map, k, r))
+            return -1;
     }
-    json_decref(rows);
+    return 0;
+}
+
+json_t *namelist_current_entries(gfdx_decision *d, const char *list_id)
+{
+    json_t *open = gfdx_rows_find(d->rows, &namelist_t_open, "list_id", list_id);
+    json_t *opened = gfdx_rows_find(d->rows, &namelist_t_opened, "list_id", list_id);
+    json_t *map = json_object(), *closed = json_object();
+    /* closes (open table) first: a row opened in this batch and closed since is not current */
+    int rc = !open || !opened || !map || !closed || classify_rows(open, map, closed) || classify_rows(opened, map, closed);
+    json_decref(open);
+    json_decref(opened);
+    json_decref(closed);
     if (rc) {
         json_decref(map);
         return NULL;

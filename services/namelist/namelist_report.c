@@ -17,7 +17,8 @@ static bool listed_during(const json_t *r, int64_t start, int64_t end)
 }
 
 /* The latest version of (list_id, key) listed during [start, end) among rows (an array of
- * versions of key in any list); skip: rows whose valid_from is in `skip` (an object). */
+ * versions of key in any list) and best (NULL or an earlier answer); rows whose valid_from is
+ * in skip (an object) are left out. */
 static const json_t *latest_listed(const json_t *rows, const char *list_id, int64_t start, int64_t end,
                                    const json_t *skip, const json_t *best)
 {
@@ -53,9 +54,9 @@ static json_t *versions_of(const json_t *rows, const char *list_id)
 }
 
 /* Fills uscc (size 32) with the entry's USCC when the entry was on the list at some time in
- * [period start, min(period end, report time)); refuses otherwise. The entry's versions are
- * those of this batch (entry_version_open: open rows and rows closed or opened by earlier
- * decisions) and the stored history (entry_version) for the rest. */
+ * [period start, min(period end, report time)); refuses otherwise. The entry's versions are,
+ * in this order of precedence, those of the open table (open rows, and rows closed by earlier
+ * decisions), those opened by earlier decisions, and the stored history (entry_version). */
 static gfdx_verdict check_listed(gfdx_decision *d, const char *list_id, const char *key, const char *period, char *uscc)
 {
     int64_t start, end, at = d->rec->occurred_at;
@@ -63,23 +64,28 @@ static gfdx_verdict check_listed(gfdx_decision *d, const char *list_id, const ch
     if (start > at)
         return gfdx_decide_refuse(d, "INVALID_PERIOD", "period %s had not begun when the report was made", period);
     end = end < at ? end : at;
-    json_t *batch = gfdx_rows_find(d->rows, &namelist_t_open, "entry_key", key);
-    json_t *stored = gfdx_rows_find(d->rows, &namelist_t_history, "entry_key", key);
-    json_t *skip = batch ? versions_of(batch, list_id) : NULL;
-    gfdx_verdict v = GFDX_DECIDE_OK;
-    if (!batch || !stored || !skip) {
-        v = namelist_oom(d, "entry versions");
-    } else {
-        const json_t *best = latest_listed(stored, list_id, start, end, skip, latest_listed(batch, list_id, start, end,
-                                                                                            NULL, NULL));
-        if (best)
-            snprintf(uscc, 32, "%s", gfdx_rows_str(best, "uscc") ? gfdx_rows_str(best, "uscc") : "");
-        else
-            v = gfdx_decide_refuse(d, "NOT_LISTED", "entry %s was not on list %s during %s (before the report)", key,
-                                   list_id, period);
+    const gfdx_table *src[3] = {&namelist_t_open, &namelist_t_opened, &namelist_t_history};
+    json_t *rows[3], *skip = json_object();
+    int rc = skip ? 0 : -1;
+    for (int i = 0; i < 3; i++)
+        rc |= !(rows[i] = gfdx_rows_find(d->rows, src[i], "entry_key", key));
+    const json_t *best = NULL;
+    for (int i = 0; !rc && i < 3; i++) {
+        json_t *seen = versions_of(rows[i], list_id);
+        best = latest_listed(rows[i], list_id, start, end, skip, best);
+        rc = !seen || json_object_update_missing(skip, seen);
+        json_decref(seen);
     }
-    json_decref(batch);
-    json_decref(stored);
+    gfdx_verdict v = GFDX_DECIDE_OK;
+    if (rc)
+        v = namelist_oom(d, "entry versions");
+    else if (best)
+        snprintf(uscc, 32, "%s", gfdx_rows_str(best, "uscc") ? gfdx_rows_str(best, "uscc") : "");
+    else
+        v = gfdx_decide_refuse(d, "NOT_LISTED", "entry %s was not on list %s during %s (before the report)", key,
+                               list_id, period);
+    for (int i = 0; i < 3; i++)
+        json_decref(rows[i]);
     json_decref(skip);
     return v;
 }

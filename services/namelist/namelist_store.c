@@ -28,6 +28,11 @@ const gfdx_table namelist_t_open = {
     .name = "entry_version_open", .kind = GFDX_TABLE_STATE, .key = {"list_id", "entry_key", "valid_from"},
     .columns = "list_id,entry_key,valid_from,valid_to,valid_from_at,valid_to_at,uscc,name,project_name,"
                "category_code,attributes,digest"};
+const gfdx_table namelist_t_opened = {
+    .name = "entry_version", .kind = GFDX_TABLE_HISTORY,
+    .columns = "list_id,entry_key,valid_from,valid_to,valid_from_at,valid_to_at,uscc,name,project_name,"
+               "category_code,attributes,digest",
+    .conflict = "ON CONFLICT (list_id, entry_key, valid_from) DO NOTHING"};
 const gfdx_table namelist_t_history = {
     .name = "entry_version", .kind = GFDX_TABLE_READ, .key = {"list_id", "entry_key", "valid_from"}};
 const gfdx_table namelist_t_version = {
@@ -62,8 +67,8 @@ const gfdx_table namelist_t_financing = {
 
 const gfdx_table *const namelist_tables[NAMELIST_TABLE_COUNT] = {
     &namelist_t_list,    &namelist_t_owner,   &namelist_t_part,    &namelist_t_entry,
-    &namelist_t_removal, &namelist_t_open,    &namelist_t_version, &namelist_t_abandoned,
-    &namelist_t_carbon,  &namelist_t_financing,
+    &namelist_t_removal, &namelist_t_open,    &namelist_t_opened,  &namelist_t_version,
+    &namelist_t_abandoned, &namelist_t_carbon, &namelist_t_financing,
 };
 
 static int want_all(gfdx_rowset *rs, const gfdx_table *const *t, size_t nt, const char *column, const char *value)

@@ -9,8 +9,16 @@
  *   namelist_t_removal     staged_removal  STATE   (list_id, version, entry_key)
  *   namelist_t_open        entry_version_open STATE (list_id, entry_key, valid_from): the
  *                          updatable view of the entry versions valid now (003_*.sql): loaded
- *                          for a list, closed rows (valid_to set) and new rows are written
- *                          through it into district.entry_version
+ *                          for a list; rows closed (valid_to set) are put here and written
+ *                          through the view into district.entry_version (an update of the open
+ *                          row, or an insert of a row opened and closed in the same batch)
+ *   namelist_t_opened      entry_version   HISTORY the rows a version opens, appended after the
+ *                          closes (ON CONFLICT (primary key) DO NOTHING: a row opened and
+ *                          closed in the same batch is already there, closed). Two tables,
+ *                          not one, because the writer puts a table's rows in key order (text:
+ *                          version "10" before "9") and the partial unique index on the open
+ *                          row of a key must never see the new open row before the old one is
+ *                          closed: every close is written before every open.
  *   namelist_t_history     entry_version   READ    every version of an entry (reports)
  *   namelist_t_version     list_version    HISTORY one row per applied version
  *   namelist_t_abandoned   abandoned_version HISTORY (ON CONFLICT DO NOTHING)
@@ -26,11 +34,11 @@
 #include "service.h"
 
 extern const gfdx_table namelist_t_list, namelist_t_owner, namelist_t_part, namelist_t_entry, namelist_t_removal,
-    namelist_t_open, namelist_t_history, namelist_t_version, namelist_t_abandoned, namelist_t_carbon,
+    namelist_t_open, namelist_t_opened, namelist_t_history, namelist_t_version, namelist_t_abandoned, namelist_t_carbon,
     namelist_t_financing;
 
 /* The service's tables in write order (lists before the rows that reference them). */
-#define NAMELIST_TABLE_COUNT 10
+#define NAMELIST_TABLE_COUNT 11
 extern const gfdx_table *const namelist_tables[NAMELIST_TABLE_COUNT];
 
 /* The load hook (gfdx_load_fn): for each record, by its list_id, the list, its owner, its

@@ -130,6 +130,23 @@ static const json_t *last_version(gfdx_rowset *rs)
     return json_array_size(a) ? json_array_get(a, json_array_size(a) - 1) : NULL;
 }
 
+/* The entry version (L, key, valid_from): as put in the open table (loaded, or closed in this
+ * batch), else as appended by a commit. */
+static const json_t *open_row(gfdx_rowset *rs, const char *key, const char *vf)
+{
+    const char *k[] = {"L", key, vf};
+    const json_t *r = gfdx_rows_get(rs, &namelist_t_open, k);
+    if (r)
+        return r;
+    const json_t *a = gfdx_rows_appended(rs, &namelist_t_opened);
+    for (size_t i = 0; i < json_array_size(a); i++) {
+        const json_t *x = json_array_get(a, i);
+        if (!strcmp(gfdx_rows_str(x, "entry_key"), key) && gfdx_rows_int(x, "valid_from") == atoll(vf))
+            return x;
+    }
+    return NULL;
+}
+
 static void test_digests(void)
 {
     char d[NAMELIST_DIGEST_LEN + 1];
@@ -188,9 +205,8 @@ static void test_two_parts(void)
     CHECK(gfdx_rows_int(l, "current_version") == 1 && gfdx_rows_int(l, "entry_count") == 3);
     CHECK_STR_EQ(gfdx_rows_str(l, "publisher_bureau"), gfdx_bureau_name(GFDX_BUREAU_EIT));
     CHECK(gfdx_rows_time_ms(json_object_get(l, "effective_at")) == r.rec.occurred_at);
-    CHECK(count(rs, &namelist_t_part) == 0 && count(rs, &namelist_t_entry) == 0 && count(rs, &namelist_t_open) == 3);
-    const char *k[] = {"L", "C", "1"};
-    CHECK_STR_EQ(gfdx_rows_str(gfdx_rows_get(rs, &namelist_t_open, k), "uscc"), uscc(3));
+    CHECK(count(rs, &namelist_t_part) == 0 && count(rs, &namelist_t_entry) == 0 && count(rs, &namelist_t_opened) == 3);
+    CHECK_STR_EQ(gfdx_rows_str(open_row(rs, "C", "1"), "uscc"), uscc(3));
     const json_t *v = last_version(rs);
     char md5[NAMELIST_DIGEST_LEN + 1];
     json_t *all = json_pack("[o, o, o]", entry("A", "a", 1), entry("B", "b", 2), entry("C", "c", 3));
@@ -225,12 +241,6 @@ static void load_v1(gfdx_rowset *rs)
                                         "valid_from_at", gfdx_rows_time(T0), "valid_to_at", "digest", d));
         gfdx_rowset_add(rs, &namelist_t_open, e);
     }
-}
-
-static const json_t *open_row(gfdx_rowset *rs, const char *key, const char *vf)
-{
-    const char *k[] = {"L", key, vf};
-    return gfdx_rows_get(rs, &namelist_t_open, k);
 }
 
 /* FULL version 2: A unchanged, B changed, C removed, D added. */
