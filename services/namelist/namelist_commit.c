@@ -62,20 +62,26 @@ static json_t *version_rows(gfdx_decision *d, const gfdx_table *t, const commit 
     return out;
 }
 
-/* (key, digest) items of rows (an array) or of an object's values. -1 when out of memory. */
+/* (key, digest) items of rows (an array of rows, or an object from entry_key to row). -1 when
+ * out of memory or a row lacks them. */
 static int items_of(const json_t *rows, namelist_item **out, size_t *n)
 {
-    *n = json_is_array(rows) ? json_array_size(rows) : json_object_size(rows);
-    *out = malloc((*n + 1) * sizeof **out);
-    if (!*out)
+    bool arr = json_is_array(rows);
+    *n = arr ? json_array_size(rows) : json_object_size(rows);
+    if (!(*out = malloc((*n + 1) * sizeof **out)))
         return -1;
     size_t i = 0, j;
     const char *k;
-    const json_t *r;
-    if (json_is_array(rows))
-        json_array_foreach(rows, j, r)(*out)[i++] = (namelist_item){gfdx_rows_str(r, "entry_key"), gfdx_rows_str(r, "digest")};
-    else
-        json_object_foreach((json_t *)rows, k, r)(*out)[i++] = (namelist_item){k, gfdx_rows_str(r, "digest")};
+    json_t *r;
+    if (arr) {
+        json_array_foreach(rows, j, r) {
+            (*out)[i++] = (namelist_item){gfdx_rows_str(r, "entry_key"), gfdx_rows_str(r, "digest")};
+        }
+    } else {
+        json_object_foreach((json_t *)rows, k, r) {
+            (*out)[i++] = (namelist_item){k, gfdx_rows_str(r, "digest")};
+        }
+    }
     for (i = 0; i < *n; i++)
         if (!(*out)[i].key || !(*out)[i].digest)
             return -1;

@@ -48,7 +48,7 @@ const gfdx_table namelist_t_carbon = {
                "reported_by,event_id,occurred_at,revision,updated_at"};
 #define NL_FIN_COLUMNS "list_id,entry_key,period,institution,product,product_name,uscc,amount,balance,rate_bp," \
                        "reported_by,event_id,occurred_at,revision,updated_at"
-#if GFDX_ROWS_MAX_KEY >= 6
+#if GFDX_ROWS_MAX_KEY >= 5
 const gfdx_table namelist_t_financing = {
     .name = "financing_report", .kind = GFDX_TABLE_STATE,
     .key = {"list_id", "entry_key", "period", "institution", "product"}, .columns = NL_FIN_COLUMNS};
