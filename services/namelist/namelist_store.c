@@ -46,22 +46,19 @@ const gfdx_table namelist_t_carbon = {
     .name = "carbon_report", .kind = GFDX_TABLE_STATE, .key = {"list_id", "entry_key", "period"},
     .columns = "list_id,entry_key,period,uscc,co2_reduction_t,energy_saving_tce,climate_finance,climate_finance_note,"
                "reported_by,event_id,occurred_at,revision,updated_at"};
-#define NL_FIN_COLUMNS "list_id,entry_key,period,institution,product,product_name,uscc,amount,balance,rate_bp," \
-                       "reported_by,event_id,occurred_at,revision,updated_at"
 #if GFDX_ROWS_MAX_KEY >= 5
 const gfdx_table namelist_t_financing = {
     .name = "financing_report", .kind = GFDX_TABLE_STATE,
-    .key = {"list_id", "entry_key", "period", "institution", "product"}, .columns = NL_FIN_COLUMNS};
+    .key = {"list_id", "entry_key", "period", "institution", "product"},
+    .columns = "list_id,entry_key,period,institution,product,product_name,uscc,amount,balance,rate_bp,reported_by,"
+               "event_id,occurred_at,revision,updated_at"};
 #else
-/* Five key columns do not fit GFDX_ROWS_MAX_KEY: appended, and the correction of an earlier
- * report (same key) is an update in SQL that counts the revision, as before the rowset. */
+/* Five key columns do not fit GFDX_ROWS_MAX_KEY: appended to the view whose trigger upserts
+ * each row in turn and counts the revision (004_financing_report_in.sql). */
 const gfdx_table namelist_t_financing = {
-    .name = "financing_report", .kind = GFDX_TABLE_HISTORY, .columns = NL_FIN_COLUMNS,
-    .conflict = "ON CONFLICT (list_id, entry_key, period, institution, product) DO UPDATE SET"
-                " product_name = EXCLUDED.product_name, uscc = EXCLUDED.uscc, amount = EXCLUDED.amount,"
-                " balance = EXCLUDED.balance, rate_bp = EXCLUDED.rate_bp, reported_by = EXCLUDED.reported_by,"
-                " event_id = EXCLUDED.event_id, occurred_at = EXCLUDED.occurred_at,"
-                " revision = financing_report.revision + 1, updated_at = EXCLUDED.updated_at"};
+    .name = "financing_report_in", .kind = GFDX_TABLE_HISTORY,
+    .columns = "list_id,entry_key,period,institution,product,product_name,uscc,amount,balance,rate_bp,reported_by,"
+               "event_id,occurred_at,updated_at"};
 #endif
 /* clang-format on */
 

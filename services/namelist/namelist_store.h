@@ -24,8 +24,8 @@
  *   namelist_t_abandoned   abandoned_version HISTORY (ON CONFLICT DO NOTHING)
  *   namelist_t_carbon      carbon_report   STATE   (list_id, entry_key, period)
  *   namelist_t_financing   financing_report STATE (five key columns) when the rowset allows
- *                          them, else HISTORY with an ON CONFLICT ... DO UPDATE that counts the
- *                          revision in SQL
+ *                          them, else financing_report_in HISTORY: a view whose trigger upserts
+ *                          each appended row in turn and counts the revision (004_*.sql)
  * district.change_key is no longer written: the diff's keys stay in memory. */
 #ifndef NAMELIST_STORE_H
 #define NAMELIST_STORE_H
