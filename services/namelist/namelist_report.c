@@ -143,13 +143,10 @@ gfdx_verdict namelist_decide_carbon(gfdx_decision *d)
     return row && !gfdx_rows_put(d->rows, &namelist_t_carbon, row) ? GFDX_DECIDE_OK : namelist_oom(d, "carbon_report");
 }
 
-/* Stores a financing report: a STATE row counting its revision, or (rowset keys too short
- * for five columns, namelist_store.h) an appended row whose trigger counts it. */
+/* Stores a financing report: a STATE row counting its revision. */
 static int store_financing(gfdx_decision *d, json_t *row)
 {
     const json_t *b = d->rec->body;
-    if (namelist_t_financing.kind != GFDX_TABLE_STATE)
-        return gfdx_rows_append(d->rows, &namelist_t_financing, row);
     const char *k[] = {gfdx_rec_str(b, "list_id"), gfdx_rec_str(b, "entry_key"), gfdx_rec_str(b, "period"),
                        gfdx_rec_str(b, "institution"), gfdx_rec_str(b, "product")};
     return json_object_set_new(row, "revision", json_integer(next_revision(gfdx_rows_get(d->rows,

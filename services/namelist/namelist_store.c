@@ -46,20 +46,11 @@ const gfdx_table namelist_t_carbon = {
     .name = "carbon_report", .kind = GFDX_TABLE_STATE, .key = {"list_id", "entry_key", "period"},
     .columns = "list_id,entry_key,period,uscc,co2_reduction_t,energy_saving_tce,climate_finance,climate_finance_note,"
                "reported_by,event_id,occurred_at,revision,updated_at"};
-#if GFDX_ROWS_MAX_KEY >= 5
 const gfdx_table namelist_t_financing = {
     .name = "financing_report", .kind = GFDX_TABLE_STATE,
     .key = {"list_id", "entry_key", "period", "institution", "product"},
     .columns = "list_id,entry_key,period,institution,product,product_name,uscc,amount,balance,rate_bp,reported_by,"
                "event_id,occurred_at,revision,updated_at"};
-#else
-/* Five key columns do not fit GFDX_ROWS_MAX_KEY: appended to the view whose trigger upserts
- * each row in turn and counts the revision (004_financing_report_in.sql). */
-const gfdx_table namelist_t_financing = {
-    .name = "financing_report_in", .kind = GFDX_TABLE_HISTORY,
-    .columns = "list_id,entry_key,period,institution,product,product_name,uscc,amount,balance,rate_bp,reported_by,"
-               "event_id,occurred_at,updated_at"};
-#endif
 /* clang-format on */
 
 const gfdx_table *const namelist_tables[NAMELIST_TABLE_COUNT] = {
@@ -91,8 +82,7 @@ static int want_record(gfdx_rowset *rs, const gfdx_record *r)
         return want_all(rs, published, sizeof published / sizeof *published, "list_id", list_id);
     if (want_all(rs, report, sizeof report / sizeof *report, "list_id", list_id))
         return -1;
-    if (namelist_t_financing.kind == GFDX_TABLE_STATE &&
-        gfdx_rowset_want(rs, &namelist_t_financing, "list_id", list_id))
+    if (gfdx_rowset_want(rs, &namelist_t_financing, "list_id", list_id))
         return -1;
     return key && *key ? want_all(rs, versions, 2, "entry_key", key) : 0;
 }

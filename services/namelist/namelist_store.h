@@ -23,9 +23,7 @@
  *   namelist_t_version     list_version    HISTORY one row per applied version
  *   namelist_t_abandoned   abandoned_version HISTORY (ON CONFLICT DO NOTHING)
  *   namelist_t_carbon      carbon_report   STATE   (list_id, entry_key, period)
- *   namelist_t_financing   financing_report STATE (five key columns) when the rowset allows
- *                          them, else financing_report_in HISTORY: a view whose trigger upserts
- *                          each appended row in turn and counts the revision (004_*.sql)
+ *   namelist_t_financing   financing_report STATE (list_id, entry_key, period, institution, product)
  * district.change_key is no longer written: the diff's keys stay in memory. */
 #ifndef NAMELIST_STORE_H
 #define NAMELIST_STORE_H
