@@ -446,7 +446,7 @@ static void test_corrupt(void)
 int main(void)
 {
     char err[512];
-    gfdx_calendar *cal = gfdx_calendar_load(GFDX_SOURCE_DIR "/tests/unit/data/calendar_2024_2030.cfg", err, sizeof err);
+    gfdx_calendar *cal = gfdx_calendar_load(GFDX_SOURCE_DIR "/deploy/calendar.cfg", err, sizeof err);
     gfdx_catalog *cat = gfdx_catalog_load(GFDX_SOURCE_DIR "/schemas/avro", err, sizeof err);
     if (!cal || !cat) {
         fprintf(stderr, "fixtures: %s\n", err);
