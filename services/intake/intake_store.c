@@ -3,7 +3,6 @@
  * around a round of delivery reports. */
 #include "intake_store.h"
 
-#include <errno.h>
 #include <string.h>
 
 #include "errbuf.h"
@@ -30,9 +29,10 @@ const gfdx_table intake_need_event_table = {
     .kind = GFDX_TABLE_HISTORY,
     .columns = "need_id, event_id, record_type, sender, from_status, to_status, occurred_at, detail"};
 
-/* gfdx-namelist's read-only contract (district 001_ledger.sql): one row per entry valid now. */
+/* gfdx-namelist's read-only contract (district 001_ledger.sql): one row per entry valid now,
+ * found by uscc. No key: only its kind is read, and a row read twice counts once. */
 const gfdx_table intake_current_entry_table = {
-    .name = "district.current_entry", .kind = GFDX_TABLE_READ, .key = {"list_id", "entry_key"}, .optional = true};
+    .name = "district.current_entry", .kind = GFDX_TABLE_READ, .optional = true};
 
 const gfdx_table *const intake_tables[INTAKE_TABLE_COUNT] = {&intake_need_table, &intake_need_event_table,
                                                              &intake_current_entry_table};
@@ -51,63 +51,81 @@ int intake_store_load(void *service_ctx, gfdx_rowset *rs, const gfdx_record *con
     return 0;
 }
 
-/* Queues the needs of the delivered NeedPushed rows; *any tells whether there was one. */
-static int delivered_want(gfdx_rowset *rs, const gfdx_delivery *rows, size_t n, bool *any)
-{
-    *any = false;
-    for (size_t i = 0; i < n; i++) {
-        if (strcmp(rows[i].record_type, "NeedPushed"))
-            continue;
-        if (gfdx_rowset_want(rs, &intake_need_table, "need_id", rows[i].key))
-            return -1;
-        *any = true;
-    }
-    return 0;
-}
-
-/* Loads, moves every delivered need and writes: 0, or -1 with err / *transient. */
+/* Loads the needs of the delivered NeedPushed rows, moves them and writes: 0, or -1 with
+ * err / *transient. */
 static int delivered_apply(gfdx_rowset *rs, PGconn *db, const gfdx_delivery *rows, size_t n, char *err,
                            size_t errlen, bool *transient)
 {
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(rows[i].record_type, "NeedPushed") &&
+            gfdx_rowset_want(rs, &intake_need_table, "need_id", rows[i].key))
+            goto oom;
     if (gfdx_rowset_load(rs, db, err, errlen, transient))
         return -1;
     int64_t now = gfdx_now_ms();
     for (size_t i = 0; i < n; i++)
-        if (!strcmp(rows[i].record_type, "NeedPushed") && intake_decide_delivered(rs, &rows[i], now) < 0) {
-            gfdx_errf(err, errlen, "marking %s pushed: out of memory", rows[i].key);
-            *transient = true;
-            return -1;
-        }
+        if (!strcmp(rows[i].record_type, "NeedPushed") && intake_decide_delivered(rs, &rows[i], now) < 0)
+            goto oom;
     return gfdx_rowset_write(rs, db, intake_tables, INTAKE_TABLE_COUNT, err, errlen, transient);
+oom:
+    gfdx_errf(err, errlen, "out of memory");
+    *transient = true;
+    return -1;
 }
 
+/* One round of delivered rows under a savepoint: 0 applied; -1 with err / *transient, the
+ * savepoint rolled back when the failure is permanent (a failed rollback counts as transient). */
+static int delivered_round(PGconn *db, const gfdx_delivery *rows, size_t n, char *err, size_t errlen,
+                           bool *transient)
+{
+    if (gfdx_pg_run(db, "SAVEPOINT gfdx_delivered", 0, NULL, err, errlen, transient))
+        return -1;
+    gfdx_rowset *rs = gfdx_rowset_new();
+    int rc = rs ? delivered_apply(rs, db, rows, n, err, errlen, transient) : -1;
+    gfdx_rowset_free(rs);
+    if (!rs) {
+        gfdx_errf(err, errlen, "out of memory");
+        *transient = true;
+    }
+    if (rc == 0)
+        return gfdx_pg_run(db, "RELEASE SAVEPOINT gfdx_delivered", 0, NULL, err, errlen, transient);
+    char why[256];
+    bool t = false;
+    if (!*transient && gfdx_pg_run(db, "ROLLBACK TO SAVEPOINT gfdx_delivered", 0, NULL, why, sizeof why, &t))
+        *transient = true;
+    return -1;
+}
+
+static bool delivered_any(const gfdx_delivery *rows, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(rows[i].record_type, "NeedPushed"))
+            return true;
+    return false;
+}
+
+/* The whole set in one round; when that fails permanently, one NeedPushed at a time, so that
+ * the need that cannot be marked does not hold back the others. */
 int intake_store_delivered(void *service_ctx, PGconn *db, const gfdx_delivery *rows, size_t n, char *err,
                            size_t errlen, bool *transient)
 {
     (void)service_ctx;
-    bool any = false;
     *transient = false;
-    gfdx_rowset *rs = gfdx_rowset_new();
-    if (!rs || delivered_want(rs, rows, n, &any)) {
-        gfdx_rowset_free(rs);
-        gfdx_errf(err, errlen, "marking needs pushed: out of memory");
-        *transient = true;
+    if (!delivered_any(rows, n) || delivered_round(db, rows, n, err, errlen, transient) == 0)
+        return 0;
+    if (*transient)
         return -1;
-    }
-    char why[512];
-    int rc = !any ? 0 : gfdx_pg_run(db, "SAVEPOINT gfdx_delivered", 0, NULL, err, errlen, transient);
-    if (any && rc == 0 && delivered_apply(rs, db, rows, n, why, sizeof why, transient) == 0)
-        rc = gfdx_pg_run(db, "RELEASE SAVEPOINT gfdx_delivered", 0, NULL, err, errlen, transient);
-    else if (any && rc == 0) {
-        gfdx_errf(err, errlen, "marking %zu delivered records pushed: %s", n, why);
-        rc = -1;
-        if (!*transient &&
-            gfdx_pg_run(db, "ROLLBACK TO SAVEPOINT gfdx_delivered", 0, NULL, why, sizeof why, transient) == 0) {
-            GFDX_ERROR("NeedPushed delivered, but marking the needs PUSHED failed permanently (they stay "
-                       "RECOMMENDED): %s", err);
-            rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        char why[512];
+        if (strcmp(rows[i].record_type, "NeedPushed") ||
+            delivered_round(db, &rows[i], 1, why, sizeof why, transient) == 0)
+            continue;
+        if (*transient) {
+            gfdx_errf(err, errlen, "marking %s pushed: %s", rows[i].key, why);
+            return -1;
         }
+        GFDX_ERROR("NeedPushed %s delivered, but marking need %s PUSHED failed permanently (it stays RECOMMENDED): %s",
+                   rows[i].event_id, rows[i].key, why);
     }
-    gfdx_rowset_free(rs);
-    return rc;
+    return 0;
 }

@@ -28,10 +28,11 @@ int intake_store_load(void *service_ctx, gfdx_rowset *rs, const gfdx_record *con
 /* gfdx_delivered_fn: every delivered NeedPushed moves its need RECOMMENDED -> PUSHED through
  * intake_fsm (with a need_event row), loaded, decided and written with one rowset; a need
  * in another state (withdrawn meanwhile) is left alone. Runs under a savepoint in the relay's
- * transaction: a transient failure returns -1 (*transient, the reports come again); a
- * permanent one is rolled back to the savepoint, logged as an error, and returns 0, so that
- * the rows count as delivered and are never re-sent (the need stays RECOMMENDED until an
- * operator looks). */
+ * transaction. A transient failure returns -1 (*transient: the relay rolls back, the reports
+ * come again). A permanent one is rolled back to the savepoint and the NeedPushed rows are
+ * then marked one at a time: a need that still fails is logged as an error and stays
+ * RECOMMENDED until an operator looks, and 0 is returned, so that its row counts as delivered
+ * and is never re-sent. */
 int intake_store_delivered(void *service_ctx, PGconn *db, const gfdx_delivery *rows, size_t n, char *err,
                            size_t errlen, bool *transient);
 
