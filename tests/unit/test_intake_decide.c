@@ -14,6 +14,7 @@
 #include "check.h"
 #include "intake/intake.h"
 #include "intake/intake_decide.h"
+#include "intake/intake_fsm.h"
 #include "intake/intake_store.h"
 #include "rowset.h"
 #include "service.h"
@@ -443,6 +444,46 @@ static void test_corrupt(void)
     gfdx_rowset_free(rs);
 }
 
+/* Every record type in every stored status: accepted exactly when the state machine allows
+ * it, and then the stored status is the state machine's answer; refused ILLEGAL_TRANSITION
+ * with nothing staged otherwise. */
+static void test_every_status(void)
+{
+    static const char *const statuses[] = {"SUBMITTED", "APPROVED", "REJECTED", "RETURNED",
+                                           "RECOMMENDED", "PUSHED", "WITHDRAWN"};
+    static const intake_event evs[] = {INTAKE_EV_REVISE, INTAKE_EV_APPROVE, INTAKE_EV_REJECT, INTAKE_EV_RETURN,
+                                       INTAKE_EV_RECOMMEND, INTAKE_EV_WITHDRAW, INTAKE_EV_SUBMIT};
+    for (size_t s = 0; s < sizeof statuses / sizeof statuses[0]; s++)
+        for (size_t e = 0; e < sizeof evs / sizeof evs[0]; e++) {
+            gfdx_rowset *rs = gfdx_rowset_new();
+            add_need(rs, statuses[s]);
+            intake_status cur, next;
+            CHECK(intake_status_parse(statuses[s], &cur) == 0);
+            bool legal = intake_fsm_next(cur, evs[e], &next) == 0;
+            gfdx_verdict v;
+            switch (evs[e]) {
+            case INTAKE_EV_REVISE: v = revise(rs, &MIIT, NULL, NULL); break;
+            case INTAKE_EV_APPROVE: v = review(rs, &ZJ, NEED, "APPROVED"); break;
+            case INTAKE_EV_REJECT: v = review(rs, &ZJ, NEED, "REJECTED"); break;
+            case INTAKE_EV_RETURN: v = review(rs, &ZJ, NEED, "RETURNED"); break;
+            case INTAKE_EV_RECOMMEND: v = recommend(rs, &ZJ, "2026Q1", MAR13_MS); break;
+            case INTAKE_EV_WITHDRAW: v = withdraw(rs, &ZJ, NEED); break;
+            default: v = submit(rs, &MIIT); break;
+            }
+            CHECK_MSG(v == (legal ? GFDX_DECIDE_OK : GFDX_DECIDE_REFUSED), "%s in %s: %s %s",
+                      intake_event_name(evs[e]), statuses[s], last_code, last_reason);
+            if (legal) {
+                CHECK_STR_EQ(status_of(rs), intake_status_name(next));
+                CHECK(events(rs) == 1);
+            } else {
+                CHECK_STR_EQ(last_code, "ILLEGAL_TRANSITION");
+                CHECK_STR_EQ(status_of(rs), statuses[s]);
+                CHECK(events(rs) == 0);
+            }
+            gfdx_rowset_free(rs);
+        }
+}
+
 int main(void)
 {
     char err[512];
@@ -462,6 +503,7 @@ int main(void)
     test_matching();
     test_delivered();
     test_corrupt();
+    test_every_status();
     gfdx_catalog_free(cat);
     gfdx_calendar_free(cal);
     return CHECK_DONE();
