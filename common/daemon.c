@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "avro_serde.h"
+#include "batch.h"
 #include "config.h"
 #include "ids.h"
 #include "inbound.h"
@@ -46,6 +47,8 @@ typedef struct {
     char qschema[128];
     rd_kafka_message_t **batch;
     gfdx_clock *batch_clock; /* batch[i]'s deadline clock, taken when it was polled */
+    gfdx_raw_msg *raw;       /* batch[i] as the pipeline sees it (borrowed from batch[i]) */
+    gfdx_msg *msgs;          /* batch[i] admitted in memory (gfdx_inbound_admit) */
     int64_t clock_override_ms; /* GFDX_TEST_DEADLINE_CLOCK_MS (tests replaying history); 0: none */
     size_t nbatch;
     int rebalanced;  /* set by the rebalance callback or the fence: the batch in hand is void */
@@ -96,6 +99,29 @@ static bool db_reachable(const daemon_t *d)
     return PQpingParams(keys, vals, 1) == PQPING_OK;
 }
 
+/* Connects (with back-off) and points search_path at the service's schema, so that every
+ * statement names the service's own tables unqualified (rowset.h). 0, or -1 (d->db NULL). */
+static int connect_db(daemon_t *d)
+{
+    char err[512];
+    bool transient = false;
+    d->db = gfdx_pg_connect(d->cfg.pg_conninfo, d->cfg.service, d->cfg.backoff_max_ms, &stop_requested);
+    if (!d->db)
+        return -1;
+    char path[300];
+    if (!d->qschema[0] && gfdx_pg_ident(d->db, d->svc->schema, d->qschema, sizeof d->qschema))
+        snprintf(err, sizeof err, "schema name %s cannot be quoted", d->svc->schema);
+    snprintf(path, sizeof path, "%s, public", d->qschema);
+    const char *p[] = {path};
+    if (d->qschema[0] && gfdx_pg_run(d->db, "SELECT set_config('search_path', $1, false)", 1, p, err, sizeof err,
+                                     &transient) == 0)
+        return 0;
+    GFDX_WARN("PostgreSQL: setting search_path failed: %s", err);
+    PQfinish(d->db);
+    d->db = NULL;
+    return -1;
+}
+
 /* Makes sure d->db is a live connection without waiting for PostgreSQL: at most one probe
  * per back-off interval (100 ms doubling to retry.max_backoff_ms). 0 when live, -1 when not
  * (yet): the consume loop goes on polling Kafka (rebalances, signals) and asks again later. */
@@ -118,8 +144,7 @@ static int ensure_db(daemon_t *d)
         return -1;
     }
     d->db_backoff_ms = 0;
-    d->db = gfdx_pg_connect(d->cfg.pg_conninfo, d->cfg.service, d->cfg.backoff_max_ms, &stop_requested);
-    return d->db ? 0 : -1;
+    return connect_db(d);
 }
 
 /* Start-up only: waits (with back-off) until PostgreSQL answers. 0 ok, -1 on stop. */
@@ -127,7 +152,9 @@ static int wait_db(daemon_t *d)
 {
     if (!d->db || PQstatus(d->db) != CONNECTION_OK) {
         PQfinish(d->db);
-        d->db = gfdx_pg_connect(d->cfg.pg_conninfo, d->cfg.service, d->cfg.backoff_max_ms, &stop_requested);
+        d->db = NULL;
+        while (connect_db(d) && !stop_requested)
+            usleep(200 * 1000); /* set_config failed: the server is going away */
     }
     return d->db ? 0 : -1;
 }
@@ -512,10 +539,11 @@ static void report_gaps(const rd_kafka_topic_partition_list_t *gaps, rd_kafka_to
     }
 }
 
-/* First and next offsets per partition of the batch (lists in the same order). */
-static void batch_offsets(daemon_t *d, rd_kafka_topic_partition_list_t *first, rd_kafka_topic_partition_list_t *next)
+/* First and next offsets per partition of batch[lo..hi) (lists in the same order). */
+static void batch_offsets(daemon_t *d, size_t lo, size_t hi, rd_kafka_topic_partition_list_t *first,
+                          rd_kafka_topic_partition_list_t *next)
 {
-    for (size_t i = 0; i < d->nbatch; i++) {
+    for (size_t i = lo; i < hi; i++) {
         rd_kafka_message_t *m = d->batch[i];
         const char *topic = rd_kafka_topic_name(m->rkt);
         rd_kafka_topic_partition_t *n = rd_kafka_topic_partition_list_find(next, topic, m->partition);
@@ -529,8 +557,10 @@ static void batch_offsets(daemon_t *d, rd_kafka_topic_partition_list_t *first, r
 
 static void drop_batch(daemon_t *d)
 {
-    for (size_t i = 0; i < d->nbatch; i++)
+    for (size_t i = 0; i < d->nbatch; i++) {
+        gfdx_msg_release(&d->msgs[i]);
         rd_kafka_message_destroy(d->batch[i]);
+    }
     d->nbatch = 0;
 }
 
@@ -645,38 +675,41 @@ static int save_chain(daemon_t *d, const gfdx_chain_head *c, long long before, c
     return r ? 0 : -1;
 }
 
-/* One attempt at the batch in one transaction. 0 committed; -1 failed (rolled back). */
-static int apply_batch_once(daemon_t *d, char *err, size_t errlen, bool *transient)
+/* What the pipeline needs besides the messages (inbound.h). */
+static gfdx_inbound pipeline(const daemon_t *d)
 {
-    gfdx_inbound in = {.service = d->svc, .qschema = d->qschema, .receipts_prefix = d->cfg.receipts_prefix,
-                       .service_participant = d->cfg.participant, .catalog = d->catalog, .registry = d->registry,
-                       .calendar = d->calendar, .max_message_bytes = gfdx_outbox_max_message_bytes(d->producer),
-                       .skew_future_ms = (int64_t)d->cfg.occurred_ahead_s * 1000,
-                       .skew_past_ms = (int64_t)d->cfg.occurred_behind_days * 86400000,
-                       .require_signatures = d->cfg.require_signatures};
-    gfdx_outcome outcomes[d->nbatch ? d->nbatch : 1];
-    gfdx_chain_head chain;
-    in.chain = &chain;
-    if (gfdx_pg_run(d->db, "BEGIN", 0, NULL, err, errlen, transient))
-        return -1;
-    if (lock_chain(d, &chain, err, errlen, transient))
-        goto fail;
-    long long chain_before = chain.rows;
+    return (gfdx_inbound){.service = d->svc, .qschema = d->qschema, .receipts_prefix = d->cfg.receipts_prefix,
+                          .service_participant = d->cfg.participant, .catalog = d->catalog,
+                          .registry = d->registry, .calendar = d->calendar,
+                          .max_message_bytes = gfdx_outbox_max_message_bytes(d->producer),
+                          .skew_future_ms = (int64_t)d->cfg.occurred_ahead_s * 1000,
+                          .skew_past_ms = (int64_t)d->cfg.occurred_behind_days * 86400000,
+                          .require_signatures = d->cfg.require_signatures};
+}
+
+/* Admits every message of the batch in memory (decode, signature, limits: inbound.h), once:
+ * a retried or bisected batch reuses the result. */
+static void admit_batch(daemon_t *d)
+{
+    gfdx_inbound in = pipeline(d);
     for (size_t i = 0; i < d->nbatch; i++) {
         rd_kafka_message_t *m = d->batch[i];
-        gfdx_raw_msg raw = {rd_kafka_topic_name(m->rkt), m->partition, m->offset, m->key, m->key_len,
-                            m->payload, m->len, d->batch_clock[i], NULL, NULL, 0, 0};
-        signature_headers(m, &raw);
-        if (gfdx_inbound_process(&in, d->db, &raw, &outcomes[i], err, errlen)) {
-            *transient = true;
-            goto fail;
-        }
+        d->raw[i] = (gfdx_raw_msg){rd_kafka_topic_name(m->rkt), m->partition, m->offset, m->key, m->key_len,
+                                   m->payload, m->len, d->batch_clock[i], NULL, NULL, 0, 0};
+        signature_headers(m, &d->raw[i]);
+        gfdx_inbound_admit(&in, &d->raw[i], &d->msgs[i]);
     }
+}
+
+/* Stores the offsets of batch[lo..hi) (fenced), writes the chain head back and commits. */
+static int commit_range(daemon_t *d, size_t lo, size_t hi, const gfdx_chain_head *chain, long long chain_before,
+                        char *err, size_t errlen, bool *transient)
+{
     rd_kafka_topic_partition_list_t *first = rd_kafka_topic_partition_list_new(8);
     rd_kafka_topic_partition_list_t *next = rd_kafka_topic_partition_list_new(8);
     rd_kafka_topic_partition_list_t *gaps = rd_kafka_topic_partition_list_new(1);
-    batch_offsets(d, first, next);
-    int rc = save_chain(d, &chain, chain_before, err, errlen, transient);
+    batch_offsets(d, lo, hi, first, next);
+    int rc = save_chain(d, chain, chain_before, err, errlen, transient);
     if (rc == 0)
         rc = store_offsets(d, first, next, gaps, err, errlen, transient);
     if (rc == 0)
@@ -688,10 +721,27 @@ static int apply_batch_once(daemon_t *d, char *err, size_t errlen, bool *transie
     rd_kafka_topic_partition_list_destroy(first);
     rd_kafka_topic_partition_list_destroy(next);
     rd_kafka_topic_partition_list_destroy(gaps);
-    if (rc)
+    return rc;
+}
+
+/* One attempt at batch[lo..hi) in one transaction (batch.h). 0 committed; -1 failed (rolled
+ * back): *transient tells a retry from a failure of the records themselves. */
+static int apply_batch_once(daemon_t *d, size_t lo, size_t hi, const char *poison_why, char *err, size_t errlen,
+                            bool *transient)
+{
+    gfdx_inbound in = pipeline(d);
+    gfdx_chain_head chain;
+    in.chain = &chain;
+    if (gfdx_pg_run(d->db, "BEGIN", 0, NULL, err, errlen, transient))
+        return -1;
+    if (lock_chain(d, &chain, err, errlen, transient))
         goto fail;
-    for (size_t i = 0; i < d->nbatch; i++)
-        count_outcome(outcomes[i]);
+    long long chain_before = chain.rows;
+    if (gfdx_batch_apply(&in, d->db, d->msgs + lo, hi - lo, poison_why, err, errlen, transient) ||
+        commit_range(d, lo, hi, &chain, chain_before, err, errlen, transient))
+        goto fail;
+    for (size_t i = lo; i < hi; i++)
+        count_outcome(d->msgs[i].outcome);
     return 0;
 fail:
     if (PQstatus(d->db) == CONNECTION_OK)
@@ -716,35 +766,62 @@ static void record_latency(int64_t ms)
     gfdx_metrics_set(GFDX_G_BATCH_MS_MAX, window_max);
 }
 
-/* Applies the pending batch, retrying on transient failures until it commits or we stop. */
+/* Applies batch[lo..hi) until it commits: a transient failure is retried with back-off (serving
+ * the consumer meanwhile: a rebalance may void the batch); a permanent one is bisected, each
+ * half in its own transaction, down to the one poison record, which is then kept as a dead
+ * letter (batch.h) so that the others apply. 0 committed; -1 given up (void, or stopping
+ * while PostgreSQL is down: nothing of the rest is stored, nothing lost). */
+static int apply_range(daemon_t *d, size_t lo, size_t hi, const char *poison_why)
+{
+    char err[1024];
+    for (;;) {
+        bool transient = false;
+        if (d->rebalanced)
+            return -1;
+        if (ensure_db(d)) {
+            if (stop_requested)
+                return -1;
+            back_off(d);
+            continue;
+        }
+        if (apply_batch_once(d, lo, hi, poison_why, err, sizeof err, &transient) == 0) {
+            d->backoff_ms = 0;
+            return 0;
+        }
+        gfdx_metrics_add(GFDX_M_BATCH_RETRIES, 1);
+        if (!transient && !d->rebalanced && !poison_why) {
+            if (hi - lo == 1)
+                return apply_range(d, lo, hi, err);
+            size_t mid = lo + (hi - lo) / 2;
+            GFDX_WARN("batch of %zu records failed (%s); bisecting to find the record it fails on", hi - lo, err);
+            return apply_range(d, lo, mid, NULL) || apply_range(d, mid, hi, NULL) ? -1 : 0;
+        }
+        if (transient)
+            GFDX_WARN("batch of %zu records rolled back, will retry: %s", hi - lo, err);
+        else
+            GFDX_ERROR("keeping %s[%d]@%lld as a dead letter failed, will retry: %s", d->raw[lo].topic,
+                       (int)d->raw[lo].partition, (long long)d->raw[lo].offset, err);
+        if (d->rebalanced)
+            return -1;
+        back_off(d);
+        if (stop_requested && PQstatus(d->db) != CONNECTION_OK)
+            return -1;
+    }
+}
+
+/* Applies the pending batch: admitted once in memory, then applied until it commits or we stop. */
 static void apply_batch(daemon_t *d)
 {
     int64_t started = gfdx_mono_ms();
-    char err[1024];
-    while (d->nbatch && !d->rebalanced) {
-        bool transient = false;
-        if (ensure_db(d)) {
-            if (stop_requested)
-                break; /* stopping while PostgreSQL is down: nothing stored, nothing lost */
-            back_off(d); /* serving the consumer meanwhile: a rebalance may void the batch */
-            continue;
-        }
-        if (apply_batch_once(d, err, sizeof err, &transient) == 0) {
+    if (d->nbatch && !d->rebalanced) {
+        admit_batch(d);
+        if (apply_range(d, 0, d->nbatch, NULL) == 0) {
             int64_t ms = gfdx_mono_ms() - started;
             gfdx_metrics_add(GFDX_M_CONSUMED, d->nbatch);
             gfdx_metrics_add(GFDX_M_BATCHES, 1);
             record_latency(ms);
             GFDX_DEBUG("committed batch of %zu records in %lld ms", d->nbatch, (long long)ms);
-            d->backoff_ms = 0;
-            break;
         }
-        gfdx_metrics_add(GFDX_M_BATCH_RETRIES, 1);
-        GFDX_WARN("batch of %zu records rolled back, will retry: %s", d->nbatch, err);
-        if (d->rebalanced)
-            break;
-        back_off(d);
-        if (stop_requested && PQstatus(d->db) != CONNECTION_OK)
-            break;
     }
     if (d->rebalanced)
         void_batch(d); /* its partitions are sought again from the store */
@@ -877,7 +954,7 @@ static void publish_checkpoint(daemon_t *d)
         return;
     int rc = checkpoint_record(d, &rec, &rows, err, sizeof err, &tr);
     if (rc == 0 && rec)
-        rc = gfdx_outbox_insert(d->db, d->qschema, d->catalog, "AuditCheckpoint", GFDX_AUDIT_TOPIC, d->svc->schema,
+        rc = gfdx_outbox_insert(d->db, d->catalog, "AuditCheckpoint", GFDX_AUDIT_TOPIC, d->svc->schema,
                                 rec, d->cfg.participant, NULL, gfdx_outbox_max_message_bytes(d->producer), err,
                                 sizeof err, &tr) == GFDX_OUTBOX_OK ? 0 : -1;
     if (rc == 0)
@@ -1001,7 +1078,8 @@ static int create_producer(daemon_t *d, char *err, size_t errlen)
     d->producer_logq = rd_kafka_queue_new(d->producer);
     rd_kafka_set_log_queue(d->producer, d->producer_logq);
     d->relay = gfdx_relay_new(d->producer, d->qschema, d->cfg.outbox_max_rows, d->cfg.outbox_flush_ms,
-                              d->svc->on_published, d->svc->ctx);
+                              d->svc->on_published,
+                              d->svc->on_delivered, d->svc->ctx);
     if (d->relay)
         return 0;
     snprintf(err, errlen, "outbox relay: out of memory");
@@ -1126,6 +1204,8 @@ static void shutdown_daemon(daemon_t *d)
     gfdx_catalog_free(d->catalog);
     free(d->batch);
     free(d->batch_clock);
+    free(d->raw);
+    free(d->msgs);
     gfdx_metrics_stop();
     gfdx_config_release_daemon(&d->cfg);
 }
@@ -1188,7 +1268,9 @@ static int start(daemon_t *d, char *err, size_t errlen)
     if (gfdx_metrics_start(d->cfg.service, d->cfg.metrics_address, d->cfg.metrics_port, err, errlen))
         return -1;
     if (!(d->batch = calloc((size_t)d->cfg.batch_max_records, sizeof *d->batch)) ||
-        !(d->batch_clock = calloc((size_t)d->cfg.batch_max_records, sizeof *d->batch_clock)))
+        !(d->batch_clock = calloc((size_t)d->cfg.batch_max_records, sizeof *d->batch_clock)) ||
+        !(d->raw = calloc((size_t)d->cfg.batch_max_records, sizeof *d->raw)) ||
+        !(d->msgs = calloc((size_t)d->cfg.batch_max_records, sizeof *d->msgs)))
         return -1;
     read_clock_override(d);
     char host[128] = "unknown";

@@ -59,10 +59,32 @@ void gfdx_outbox_set_signer(gfdx_sign_key *key)
     signer = key;
 }
 
-gfdx_outbox_status gfdx_outbox_insert(PGconn *db, const char *qschema, const gfdx_catalog *cat, const char *type,
-                                      const char *topic, const char *key, json_t *record, const char *sender,
-                                      const char *correlation_id, size_t max_bytes, char *err, size_t errlen,
-                                      bool *transient)
+const gfdx_table gfdx_outbox_table = {
+    .name = "outbox", .kind = GFDX_TABLE_HISTORY,
+    .columns = "event_id, topic, key, value, record_type, sig_kid, sig"};
+
+/* The outbox row of an encoded record: bytea as "\\x<hex>" (rowset.h). NULL when out of memory. */
+static json_t *outbox_row(const char *event_id, const char *topic, const char *key, size_t klen,
+                          const unsigned char *bytes, size_t len, const char *type, const unsigned char *sig,
+                          size_t sig_len)
+{
+    json_t *row = json_object();
+    if (!row || json_object_set_new(row, "event_id", json_string(event_id)) ||
+        json_object_set_new(row, "topic", json_string(topic)) ||
+        json_object_set_new(row, "key", key ? gfdx_rows_bytea(key, klen) : json_null()) ||
+        json_object_set_new(row, "value", gfdx_rows_bytea(bytes, len)) ||
+        json_object_set_new(row, "record_type", json_string(type)) ||
+        json_object_set_new(row, "sig_kid", signer ? json_string(gfdx_sign_key_kid(signer)) : json_null()) ||
+        json_object_set_new(row, "sig", signer ? gfdx_rows_bytea(sig, sig_len) : json_null())) {
+        json_decref(row);
+        return NULL;
+    }
+    return row;
+}
+
+gfdx_outbox_status gfdx_outbox_stage(gfdx_rowset *rs, const gfdx_catalog *cat, const char *type, const char *topic,
+                                     const char *key, json_t *record, const char *sender, const char *correlation_id,
+                                     size_t max_bytes, char *err, size_t errlen, bool *transient)
 {
     *transient = false;
     const gfdx_schema *s = NULL;
@@ -83,22 +105,35 @@ gfdx_outbox_status gfdx_outbox_insert(PGconn *db, const char *qschema, const gfd
         free(bytes);
         return GFDX_OUTBOX_ERROR;
     }
-    char sql[512];
-    snprintf(sql, sizeof sql,
-             "INSERT INTO %s.outbox (event_id, topic, key, value, record_type, sig_kid, sig)"
-             " VALUES ($1, $2, $3, $4, $5, $6, $7)",
-             qschema);
     const char *event_id = json_string_value(json_object_get(json_object_get(record, "meta"), "event_id"));
-    const char *params[] = {event_id, topic, key, (const char *)bytes, gfdx_schema_name(s),
-                            signer ? gfdx_sign_key_kid(signer) : NULL, signer ? (const char *)sig : NULL};
-    int lengths[] = {0, 0, (int)klen, (int)len, 0, 0, (int)sig_len};
-    int formats[] = {0, 0, 1, 1, 0, 0, 1};
-    PGresult *r = gfdx_pg_exec_bin(db, sql, 7, params, lengths, formats, err, errlen, transient);
+    json_t *row = outbox_row(event_id, topic, key, klen, bytes, len, gfdx_schema_name(s), sig, sig_len);
     free(bytes);
-    if (!r)
+    if (!row || gfdx_rows_append(rs, &gfdx_outbox_table, row)) {
+        snprintf(err, errlen, "outbox: out of memory");
+        *transient = true;
         return GFDX_OUTBOX_ERROR;
-    PQclear(r);
+    }
     return GFDX_OUTBOX_OK;
+}
+
+gfdx_outbox_status gfdx_outbox_insert(PGconn *db, const gfdx_catalog *cat, const char *type, const char *topic,
+                                      const char *key, json_t *record, const char *sender,
+                                      const char *correlation_id, size_t max_bytes, char *err, size_t errlen,
+                                      bool *transient)
+{
+    gfdx_rowset *rs = gfdx_rowset_new();
+    if (!rs) {
+        snprintf(err, errlen, "outbox: out of memory");
+        *transient = true;
+        return GFDX_OUTBOX_ERROR;
+    }
+    const gfdx_table *const tables[] = {&gfdx_outbox_table};
+    gfdx_outbox_status st = gfdx_outbox_stage(rs, cat, type, topic, key, record, sender, correlation_id, max_bytes,
+                                              err, errlen, transient);
+    if (st == GFDX_OUTBOX_OK && gfdx_rowset_write(rs, db, tables, 1, err, errlen, transient))
+        st = GFDX_OUTBOX_ERROR;
+    gfdx_rowset_free(rs);
+    return st;
 }
 
 size_t gfdx_outbox_max_message_bytes(rd_kafka_t *producer)
@@ -136,7 +171,8 @@ struct gfdx_relay {
     char instance[37];    /* claimed_by */
     int max_rows, flush_ms;
     long long lease_ms;
-    gfdx_published_fn on_published;
+    gfdx_published_fn on_published;   /* old per-row hook (goes away) */
+    gfdx_delivered_fn on_delivered;
     void *service_ctx;
     env_list in_flight;   /* handed to librdkafka, no report yet */
     env_list done;        /* reported, outcome not recorded yet */
@@ -214,7 +250,7 @@ static long long lease_ms(rd_kafka_t *producer)
 }
 
 gfdx_relay *gfdx_relay_new(rd_kafka_t *producer, const char *qschema, int max_rows, int flush_ms,
-                           gfdx_published_fn on_published, void *service_ctx)
+                           gfdx_published_fn on_published, gfdx_delivered_fn on_delivered, void *service_ctx)
 {
     gfdx_relay *r = calloc(1, sizeof *r);
     if (!r)
@@ -226,6 +262,7 @@ gfdx_relay *gfdx_relay_new(rd_kafka_t *producer, const char *qschema, int max_ro
     r->flush_ms = flush_ms;
     r->lease_ms = lease_ms(producer);
     r->on_published = on_published;
+    r->on_delivered = on_delivered;
     r->service_ctx = service_ctx;
     return r;
 }
@@ -482,6 +519,23 @@ static int update_ids(gfdx_relay *r, PGconn *db, const char *sql, bool mine, con
     return rc;
 }
 
+/* The service's hook, once for the whole set of delivered rows (service.h). */
+static int deliver(gfdx_relay *r, PGconn *db, const env_list *ok, char *err, size_t errlen, bool *transient)
+{
+    gfdx_delivery *rows = calloc((size_t)ok->count, sizeof *rows);
+    if (!rows) {
+        snprintf(err, errlen, "outbox: out of memory");
+        *transient = true;
+        return -1;
+    }
+    size_t n = 0;
+    for (const envelope *e = ok->head; e; e = e->next)
+        rows[n++] = (gfdx_delivery){e->record_type, e->key, e->event_id};
+    int rc = r->on_delivered(r->service_ctx, db, rows, n, err, errlen, transient);
+    free(rows);
+    return rc;
+}
+
 static int mark_published(gfdx_relay *r, PGconn *db, const env_list *ok, char *err, size_t errlen, bool *transient)
 {
     char sql[256];
@@ -490,6 +544,8 @@ static int mark_published(gfdx_relay *r, PGconn *db, const env_list *ok, char *e
              r->qschema);
     if (update_ids(r, db, sql, false, ok, err, errlen, transient))
         return -1;
+    if (r->on_delivered && ok->count)
+        return deliver(r, db, ok, err, errlen, transient);
     for (const envelope *e = ok->head; e && r->on_published; e = e->next)
         if (r->on_published(r->service_ctx, db, r->qschema, e->record_type, e->key, e->event_id, err, errlen)) {
             *transient = gfdx_pg_is_transient(db, NULL);

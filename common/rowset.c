@@ -496,6 +496,8 @@ void gfdx_rowset_settle(gfdx_rowset *rs)
 static int tab_load(rs_table *tab, json_t *row)
 {
     char *key = row_key(tab->t, row);
+    if (!key && errno == EINVAL) /* a key column is null: the row can be found, not got */
+        key = json_dumps(row, JSON_COMPACT | JSON_SORT_KEYS);
     if (!key)
         return -1;
     int rc = json_object_get(tab->base, key) ? 0 : tab_set(tab, key, row, NULL);
@@ -708,7 +710,7 @@ long long gfdx_rows_int(const json_t *row, const char *column)
     return 0;
 }
 
-/* ---- loading and writing: rowset_sql.c would be a second module; they are here, below ---- */
+/* ---- loading ---- */
 
 int gfdx_rowset_want(gfdx_rowset *rs, const gfdx_table *t, const char *column, const char *value)
 {
@@ -736,23 +738,483 @@ oom:
     return -1;
 }
 
-int gfdx_rowset_load(gfdx_rowset *rs, PGconn *db, char *err, size_t errlen, bool *transient)
+
+/* ---- SQL text ---- */
+
+/* SQL text is built from the service's static gfdx_table (trusted code), every name quoted
+ * as an identifier, into a bounded buffer: what does not fit fails the statement loudly
+ * (never a truncated statement). */
+#define SQL_MAX 16384
+#define MAX_COLUMNS 256
+
+typedef struct {
+    char text[SQL_MAX];
+    size_t len;
+    bool bad; /* did not fit, or a name could not be quoted */
+} sqlbuf;
+
+static void sql_add(sqlbuf *b, const char *s)
 {
-    (void)rs;
-    (void)db;
-    gfdx_errf(err, errlen, "rowset: load not implemented yet");
-    *transient = false;
-    return -1;
+    size_t l = strlen(s);
+    if (b->bad || b->len + l >= sizeof b->text) {
+        b->bad = true;
+        return;
+    }
+    memcpy(b->text + b->len, s, l + 1);
+    b->len += l;
 }
 
-int gfdx_rowset_write(const gfdx_rowset *rs, PGconn *db, const gfdx_table *const *tables, size_t ntables,
+static void sql_ident(sqlbuf *b, PGconn *db, const char *name, size_t len)
+{
+    char *q = len ? PQescapeIdentifier(db, name, len) : NULL;
+    if (!q) {
+        b->bad = true;
+        return;
+    }
+    sql_add(b, q);
+    PQfreemem(q);
+}
+
+/* t's name: "name" (own schema, found through search_path), or for a READ table of another
+ * service "schema"."name". */
+static void sql_table(sqlbuf *b, PGconn *db, const gfdx_table *t)
+{
+    const char *dot = t->kind == GFDX_TABLE_READ ? strchr(t->name, '.') : NULL;
+    if (dot) {
+        sql_ident(b, db, t->name, (size_t)(dot - t->name));
+        sql_add(b, ".");
+        sql_ident(b, db, dot + 1, strlen(dot + 1));
+    } else {
+        sql_ident(b, db, t->name, strlen(t->name));
+    }
+}
+
+/* The written columns of t: t->columns split on ',' (blanks and surrounding double quotes
+ * dropped), then every key column the list lacks. */
+typedef struct {
+    const char *name[MAX_COLUMNS];
+    size_t len[MAX_COLUMNS];
+    bool key[MAX_COLUMNS];
+    size_t n;
+} collist;
+
+static bool is_key(const gfdx_table *t, const char *name, size_t len)
+{
+    for (size_t k = 0; k < table_nkeys(t); k++)
+        if (strlen(t->key[k]) == len && !strncmp(t->key[k], name, len))
+            return true;
+    return false;
+}
+
+static int col_push(collist *c, const gfdx_table *t, const char *name, size_t len)
+{
+    if (len == 0 || c->n == MAX_COLUMNS)
+        return -1;
+    c->name[c->n] = name;
+    c->len[c->n] = len;
+    c->key[c->n++] = is_key(t, name, len);
+    return 0;
+}
+
+static int columns_of(const gfdx_table *t, collist *c)
+{
+    c->n = 0;
+    for (const char *p = t->columns ? t->columns : ""; *p;) {
+        size_t len = strcspn(p, ",");
+        const char *s = p, *e = p + len;
+        while (s < e && (*s == ' ' || *s == '\t' || *s == '\n'))
+            s++;
+        while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n'))
+            e--;
+        if (e - s >= 2 && *s == '"' && e[-1] == '"')
+            s++, e--;
+        if (col_push(c, t, s, (size_t)(e - s)))
+            return -1;
+        p += len + (p[len] == ',');
+    }
+    for (size_t k = 0; k < table_nkeys(t); k++) {
+        bool listed = false;
+        for (size_t i = 0; i < c->n; i++)
+            listed |= c->key[i] && c->len[i] == strlen(t->key[k]) && !strncmp(c->name[i], t->key[k], c->len[i]);
+        if (!listed && col_push(c, t, t->key[k], strlen(t->key[k])))
+            return -1;
+    }
+    return c->n ? 0 : -1;
+}
+
+enum { COLS_ALL, COLS_NONKEY };
+
+/* The columns of c (all, or those that are not keys), each as prefix"name", comma-separated. */
+static size_t sql_columns(sqlbuf *b, PGconn *db, const collist *c, int which, const char *prefix)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        if (which == COLS_NONKEY && c->key[i])
+            continue;
+        sql_add(b, n++ ? ", " : "");
+        sql_add(b, prefix);
+        sql_ident(b, db, c->name[i], c->len[i]);
+    }
+    return n;
+}
+
+static void sql_keys(sqlbuf *b, PGconn *db, const gfdx_table *t)
+{
+    for (size_t k = 0; k < table_nkeys(t); k++) {
+        sql_add(b, k ? ", " : "");
+        sql_ident(b, db, t->key[k], strlen(t->key[k]));
+    }
+}
+
+/* " FROM jsonb_populate_recordset(NULL::t, $1::jsonb)": the rows, typed as t's columns. */
+static void sql_recordset(sqlbuf *b, PGconn *db, const gfdx_table *t)
+{
+    sql_add(b, " FROM jsonb_populate_recordset(NULL::");
+    sql_table(b, db, t);
+    sql_add(b, ", $1::jsonb)");
+}
+
+typedef enum { CHANGE_DELETE, CHANGE_PUT, CHANGE_APPEND } change_kind;
+
+static const char *const change_names[] = {"deleting from", "putting into", "appending to"};
+
+/* The one statement of a kind of change to t:
+ *   DELETE FROM t WHERE (keys) IN (SELECT keys FROM jsonb_populate_recordset(...))
+ *   INSERT INTO t (cols) SELECT cols FROM jsonb_populate_recordset(...)
+ *       ON CONFLICT (keys) DO UPDATE SET (non-key cols) = ROW(EXCLUDED.non-key cols)   (put)
+ *       [t->conflict]                                                                  (append) */
+static void sql_delete(sqlbuf *b, PGconn *db, const gfdx_table *t)
+{
+    sql_add(b, "DELETE FROM ");
+    sql_table(b, db, t);
+    sql_add(b, " WHERE (");
+    sql_keys(b, db, t);
+    sql_add(b, ") IN (SELECT ");
+    sql_keys(b, db, t);
+    sql_recordset(b, db, t);
+    sql_add(b, ")");
+}
+
+static void sql_change(sqlbuf *b, PGconn *db, const gfdx_table *t, change_kind kind)
+{
+    collist c;
+    if (kind == CHANGE_DELETE) {
+        sql_delete(b, db, t);
+        return;
+    }
+    if (columns_of(t, &c)) {
+        b->bad = true;
+        return;
+    }
+    sql_add(b, "INSERT INTO ");
+    sql_table(b, db, t);
+    sql_add(b, " (");
+    sql_columns(b, db, &c, COLS_ALL, "");
+    sql_add(b, ") SELECT ");
+    sql_columns(b, db, &c, COLS_ALL, "");
+    sql_recordset(b, db, t);
+    if (kind == CHANGE_APPEND) {
+        if (t->conflict && *t->conflict) {
+            sql_add(b, " ");
+            sql_add(b, t->conflict);
+        }
+        return;
+    }
+    sql_add(b, " ON CONFLICT (");
+    sql_keys(b, db, t);
+    size_t mark = b->len;
+    sql_add(b, ") DO UPDATE SET (");
+    if (sql_columns(b, db, &c, COLS_NONKEY, "") == 0) { /* every column is a key */
+        b->len = mark;
+        b->text[mark] = '\0';
+        sql_add(b, ") DO NOTHING");
+        return;
+    }
+    sql_add(b, ") = ROW(");
+    sql_columns(b, db, &c, COLS_NONKEY, "EXCLUDED.");
+    sql_add(b, ")");
+}
+
+/* ---- loading ---- */
+
+/* values' members as a text[] literal, sorted ({"a","b\"c"}), malloc'd; NULL when out of memory. */
+static char *text_array(const json_t *values)
+{
+    size_t n = json_object_size(values), len = 3, i = 0;
+    const char **v = malloc((n + 1) * sizeof *v);
+    const char *key;
+    json_t *unused;
+    if (!v)
+        return NULL;
+    json_object_foreach((json_t *)values, key, unused) {
+        v[i++] = key;
+        len += 2 * strlen(key) + 3;
+    }
+    qsort(v, n, sizeof *v, cmp_str);
+    char *out = malloc(len), *p = out;
+    if (out) {
+        *p++ = '{';
+        for (i = 0; i < n; i++) {
+            *p++ = i ? ',' : '"';
+            if (i)
+                *p++ = '"';
+            for (const char *c = v[i]; *c; c++) {
+                if (*c == '"' || *c == '\\')
+                    *p++ = '\\';
+                *p++ = *c;
+            }
+            *p++ = '"';
+        }
+        *p++ = '}';
+        *p = '\0';
+    }
+    free(v);
+    return out;
+}
+
+/* For an optional READ table: 1 if it exists, 0 if not, -1 on error. */
+static int table_exists(gfdx_rowset *rs, PGconn *db, const gfdx_table *t, char *err, size_t errlen,
+                        bool *transient)
+{
+    const char *p[] = {t->name};
+    char pgerr[512];
+    PGresult *res = gfdx_pg_exec(db, "SELECT to_regclass($1) IS NOT NULL", 1, p, pgerr, sizeof pgerr, transient);
+    rs->statements++;
+    if (!res) {
+        gfdx_errf(err, errlen, "rowset: looking for table %s: %s", t->name, pgerr);
+        return -1;
+    }
+    int exists = PQntuples(res) == 1 && !strcmp(PQgetvalue(res, 0, 0), "t");
+    PQclear(res);
+    return exists;
+}
+
+/* Keeps the rows of a load's result. */
+static int keep_rows(rs_table *tab, PGresult *res, char *err, size_t errlen, bool *transient)
+{
+    for (int i = 0; i < PQntuples(res); i++) {
+        json_error_t jerr;
+        errno = 0;
+        json_t *row = json_loads(PQgetvalue(res, i, 0), 0, &jerr);
+        int rc = row ? tab_load(tab, row) : -1;
+        int e = errno;
+        json_decref(row);
+        if (rc) {
+            gfdx_fault_kind kind = gfdx_fault_of_errno(e, GFDX_FAULT_CORRUPT);
+            *transient = gfdx_fault_is_transient(kind);
+            gfdx_errf(err, errlen, "rowset: a row of %s cannot be kept (%s): %s", tab->t->name,
+                      gfdx_fault_kind_name(kind), row ? "out of memory" : jerr.text);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Why a required READ table's load failed: not there yet (42P01: the service that publishes
+ * it has not created it) is transient NOT_READY; anything else by the classifier. */
+static void load_failed(const gfdx_table *t, const char *column, const char *pgerr, bool required_read, char *err,
+                        size_t errlen, bool *transient)
+{
+    if (required_read && strstr(pgerr, ":  42P01: ")) {
+        const char *dot = strchr(t->name, '.');
+        int svc = dot ? (int)(dot - t->name) : (int)strlen(t->name);
+        *transient = gfdx_fault_is_transient(GFDX_FAULT_NOT_READY);
+        gfdx_errf(err, errlen, "rowset: table %s of service %.*s is not there yet (%s): %s", t->name, svc, t->name,
+                  gfdx_fault_kind_name(GFDX_FAULT_NOT_READY), pgerr);
+        return;
+    }
+    gfdx_errf(err, errlen, "rowset: loading %s by %s: %s", t->name, column, pgerr);
+}
+
+/* One SELECT to_jsonb(x)::text FROM t x WHERE x.column = ANY($1::text[]) [FOR UPDATE]. */
+static int load_column(gfdx_rowset *rs, PGconn *db, rs_table *tab, const char *column, char *err, size_t errlen,
+                       bool *transient)
+{
+    const gfdx_table *t = tab->t;
+    sqlbuf b = {.len = 0};
+    sql_add(&b, "SELECT to_jsonb(x)::text FROM ");
+    sql_table(&b, db, t);
+    sql_add(&b, " x WHERE x.");
+    sql_ident(&b, db, column, strlen(column));
+    sql_add(&b, " = ANY($1::text[])");
+    sql_add(&b, t->kind == GFDX_TABLE_STATE ? " FOR UPDATE" : "");
+    if (b.bad) {
+        *transient = false;
+        gfdx_errf(err, errlen, "rowset: the SELECT of %s by %s does not fit in %d bytes", t->name, column, SQL_MAX);
+        return -1;
+    }
+    char *values = text_array(json_object_get(tab->want, column)), pgerr[512];
+    if (!values) {
+        *transient = true;
+        gfdx_errf(err, errlen, "rowset: loading %s: out of memory", t->name);
+        return -1;
+    }
+    const char *p[] = {values};
+    bool required_read = t->kind == GFDX_TABLE_READ && !t->optional;
+    /* verbose errors carry the SQLSTATE, which tells "not there yet" from other failures */
+    PGVerbosity old = required_read ? PQsetErrorVerbosity(db, PQERRORS_VERBOSE) : PQERRORS_DEFAULT;
+    PGresult *res = gfdx_pg_exec(db, b.text, 1, p, pgerr, sizeof pgerr, transient);
+    if (required_read)
+        PQsetErrorVerbosity(db, old);
+    rs->statements++;
+    free(values);
+    if (!res) {
+        load_failed(t, column, pgerr, required_read, err, errlen, transient);
+        return -1;
+    }
+    int rc = keep_rows(tab, res, err, errlen, transient);
+    PQclear(res);
+    return rc;
+}
+
+static int load_table(gfdx_rowset *rs, PGconn *db, rs_table *tab, char *err, size_t errlen, bool *transient)
+{
+    if (json_array_size(tab->want_cols) == 0)
+        return 0;
+    int exists = 1;
+    if (tab->t->kind == GFDX_TABLE_READ && tab->t->optional)
+        exists = table_exists(rs, db, tab->t, err, errlen, transient);
+    if (exists < 0)
+        return -1;
+    size_t i;
+    json_t *col;
+    json_array_foreach(tab->want_cols, i, col) {
+        if (exists && load_column(rs, db, tab, json_string_value(col), err, errlen, transient))
+            return -1;
+    }
+    json_array_clear(tab->want_cols);
+    json_object_clear(tab->want);
+    return 0;
+}
+
+int gfdx_rowset_load(gfdx_rowset *rs, PGconn *db, char *err, size_t errlen, bool *transient)
+{
+    *transient = false;
+    for (size_t i = 0; i < rs->ntabs; i++)
+        if (load_table(rs, db, rs->tabs[i], err, errlen, transient))
+            return -1;
+    return 0;
+}
+
+/* ---- writing ---- */
+
+/* The key object {k1: v1, ...} of a joined key (for a delete). NULL when out of memory. */
+static json_t *key_object(const gfdx_table *t, const char *key)
+{
+    json_t *o = json_object();
+    for (size_t k = 0; o && k < table_nkeys(t); k++) {
+        size_t len = strcspn(key, "\x1f");
+        if (json_object_set_new(o, t->key[k], json_stringn(key, len))) {
+            json_decref(o);
+            return NULL;
+        }
+        key += len + (key[len] != '\0');
+    }
+    return o;
+}
+
+/* What the changes to tab amount to, in key order: the rows to delete (key objects: rows that
+ * existed and are deleted now) and the rows to put (the last version of each). */
+static int collect_changes(const rs_table *tab, json_t *dels, json_t *puts)
+{
+    size_t n = json_object_size(tab->base), i = 0;
+    const char **keys = malloc((n + 1) * sizeof *keys), *key;
+    json_t *existed;
+    if (!keys)
+        return -1;
+    json_object_foreach(tab->base, key, existed)
+        keys[i++] = key;
+    qsort(keys, n, sizeof *keys, cmp_str);
+    int rc = 0;
+    for (i = 0; i < n && !rc; i++) {
+        json_t *cur = json_object_get(tab->rows, keys[i]);
+        if (json_is_object(cur))
+            rc = json_array_append(puts, cur);
+        else if (json_is_true(json_object_get(tab->base, keys[i])))
+            rc = json_array_append_new(dels, key_object(tab->t, keys[i]));
+    }
+    free(keys);
+    return rc;
+}
+
+/* Runs the statement of one kind of change to t with rows as its jsonb parameter. */
+static int write_rows(gfdx_rowset *rs, PGconn *db, const gfdx_table *t, change_kind kind, const json_t *rows,
                       char *err, size_t errlen, bool *transient)
 {
-    (void)rs;
-    (void)db;
-    (void)tables;
-    (void)ntables;
-    gfdx_errf(err, errlen, "rowset: write not implemented yet");
+    sqlbuf b = {.len = 0};
+    sql_change(&b, db, t, kind);
+    if (b.bad) {
+        *transient = false;
+        gfdx_errf(err, errlen, "rowset: %s %s: the statement does not fit in %d bytes or names a bad column",
+                  change_names[kind], t->name, SQL_MAX);
+        return -1;
+    }
+    char *json = json_dumps(rows, JSON_COMPACT | JSON_REAL_PRECISION(15)), pgerr[512];
+    if (!json) {
+        *transient = true;
+        gfdx_errf(err, errlen, "rowset: %s %s: out of memory", change_names[kind], t->name);
+        return -1;
+    }
+    const char *p[] = {json};
+    int rc = gfdx_pg_run(db, b.text, 1, p, pgerr, sizeof pgerr, transient);
+    rs->statements++;
+    free(json);
+    if (rc)
+        gfdx_errf(err, errlen, "rowset: %s %s: %s", change_names[kind], t->name, pgerr);
+    return rc;
+}
+
+static int write_table(gfdx_rowset *rs, PGconn *db, const rs_table *tab, char *err, size_t errlen, bool *transient)
+{
+    json_t *dels = json_array(), *puts = json_array();
+    int rc = -1;
+    if (!dels || !puts || collect_changes(tab, dels, puts)) {
+        *transient = true;
+        gfdx_errf(err, errlen, "rowset: writing %s: out of memory", tab->t->name);
+        goto done;
+    }
+    if (json_array_size(dels) && write_rows(rs, db, tab->t, CHANGE_DELETE, dels, err, errlen, transient))
+        goto done;
+    if (json_array_size(puts) && write_rows(rs, db, tab->t, CHANGE_PUT, puts, err, errlen, transient))
+        goto done;
+    if (json_array_size(tab->appended) &&
+        write_rows(rs, db, tab->t, CHANGE_APPEND, tab->appended, err, errlen, transient))
+        goto done;
+    rc = 0;
+done:
+    json_decref(dels);
+    json_decref(puts);
+    return rc;
+}
+
+/* A change to a table the caller does not write would be lost without a word: refused. */
+static const rs_table *unwritten_change(const gfdx_rowset *rs, const gfdx_table *const *tables, size_t ntables)
+{
+    for (size_t i = 0; i < rs->ntabs; i++) {
+        const rs_table *tab = rs->tabs[i];
+        bool listed = false;
+        for (size_t j = 0; j < ntables && !listed; j++)
+            listed = tables[j] == tab->t;
+        if (!listed && (json_object_size(tab->base) || json_array_size(tab->appended)))
+            return tab;
+    }
+    return NULL;
+}
+
+int gfdx_rowset_write(const gfdx_rowset *crs, PGconn *db, const gfdx_table *const *tables, size_t ntables,
+                      char *err, size_t errlen, bool *transient)
+{
+    gfdx_rowset *rs = (gfdx_rowset *)crs; /* only the statement count changes */
     *transient = false;
-    return -1;
+    const rs_table *lost = unwritten_change(rs, tables, ntables);
+    if (lost) {
+        gfdx_errf(err, errlen, "rowset: table %s has changes but is not among the tables written", lost->t->name);
+        return -1;
+    }
+    for (size_t i = 0; i < ntables; i++) {
+        const rs_table *tab = tab_find(rs, tables[i]);
+        if (tab && write_table(rs, db, tab, err, errlen, transient))
+            return -1;
+    }
+    return 0;
 }

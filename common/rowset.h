@@ -50,7 +50,9 @@ typedef struct gfdx_table {
     const char *name;                   /* "need", or "schema.table" for a READ table of another service */
     gfdx_table_kind kind;
     const char *key[GFDX_ROWS_MAX_KEY];  /* key columns, NULL-terminated (STATE; READ when looked up by key) */
-    const char *columns;                /* written columns, comma-separated (STATE, HISTORY) */
+    const char *columns;                /* written columns, comma-separated (STATE, HISTORY); bare names
+                                         * (the rowset quotes them: "offset" is fine), key columns
+                                         * missing from the list are written too */
     const char *conflict;               /* HISTORY: optional ON CONFLICT clause, e.g. "ON CONFLICT DO NOTHING" */
     bool optional;                      /* READ: a missing table reads as empty */
 } gfdx_table;
