@@ -11,11 +11,13 @@
 #include <string.h>
 
 #include "calendar.h"
+#include "avro_serde.h"
 #include "check.h"
 #include "intake/intake.h"
 #include "intake/intake_decide.h"
 #include "intake/intake_fsm.h"
 #include "intake/intake_store.h"
+#include "outbox.h"
 #include "rowset.h"
 #include "service.h"
 
@@ -74,7 +76,7 @@ static gfdx_verdict decide(gfdx_rowset *rs, gfdx_decide_fn fn, const char *type,
     const char *key = json_string_value(json_object_get(body, "need_id"));
     gfdx_record rec = {.topic = strcmp(type, "NeedMatchingStatus") ? "gfdx.needs" : "gfdx.matching-status",
                        .key = key ? key : "", .body = body, .type = type, .event_id = eid,
-                       .sender_id = who->id, .occurred_at = clock_ms - 5000,
+                       .sender_id = who->id, .occurred_at = MAR13_MS - 5000, /* the sender's claim */
                        .clock = {.ms = clock_ms, .source = GFDX_CLOCK_LOG_APPEND}};
     gfdx_decision d = {.rec = &rec, .sender = who, .ctx = &ctx, .rows = rs};
     gfdx_rows_mark m = gfdx_rowset_mark(rs);
@@ -444,6 +446,110 @@ static void test_corrupt(void)
     gfdx_rowset_free(rs);
 }
 
+/* The i-th record staged for the outbox, decoded; its topic, type and key in the out
+ * parameters. NULL when there is none or it does not decode. Caller json_decref()s. */
+static json_t *emitted(const gfdx_rowset *rs, size_t i, const char **topic, const char **type, char key[64])
+{
+    const json_t *row = json_array_get(gfdx_rows_appended(rs, &gfdx_outbox_table), i);
+    const char *hex = row ? gfdx_rows_str(row, "value") : NULL, *khex = row ? gfdx_rows_str(row, "key") : NULL;
+    if (!hex || strncmp(hex, "\\x", 2) || !khex)
+        return NULL;
+    *topic = gfdx_rows_str(row, "topic");
+    *type = gfdx_rows_str(row, "record_type");
+    size_t k = 0;
+    for (const char *h = khex + 2; h[0] && h[1] && k < 63; h += 2) {
+        unsigned v;
+        sscanf(h, "%2x", &v);
+        key[k++] = (char)v;
+    }
+    key[k] = '\0';
+    size_t n = strlen(hex + 2) / 2;
+    unsigned char *bytes = malloc(n ? n : 1);
+    for (size_t j = 0; bytes && j < n; j++) {
+        unsigned v;
+        sscanf(hex + 2 + 2 * j, "%2x", &v);
+        bytes[j] = (unsigned char)v;
+    }
+    json_t *out = NULL;
+    char err[256];
+    if (!bytes || gfdx_serde_decode(ctx.catalog, bytes, n, &out, NULL, err, sizeof err) != GFDX_SERDE_OK)
+        fprintf(stderr, "outbox row %zu: %s\n", i, bytes ? err : "out of memory");
+    free(bytes);
+    return out;
+}
+
+static size_t outbox_rows(const gfdx_rowset *rs)
+{
+    return json_array_size(gfdx_rows_appended(rs, &gfdx_outbox_table));
+}
+
+/* NeedPushed carries the need as filed, the assigned quarter and the tags, for the PBoC;
+ * NeedPushWithdrawn follows it when a recommended need is withdrawn. A record too large for
+ * the producer refuses the recommendation: what it had staged is undone. */
+static void test_emitted(void)
+{
+    gfdx_rowset *rs = gfdx_rowset_new();
+    CHECK(gfdx_rowset_add(rs, &intake_current_entry_table,
+                          json_pack("{s:s, s:s, s:s, s:s}", "list_id", "L2", "entry_key", "a", "uscc", USCC,
+                                    "kind", "GREEN_FACTORY")) == 0);
+    CHECK(submit(rs, &MIIT) == GFDX_DECIDE_OK);
+    CHECK(review(rs, &ZJ, NEED, "APPROVED") == GFDX_DECIDE_OK);
+    CHECK(outbox_rows(rs) == 0);
+    ctx.max_message_bytes = 600;
+    CHECK(recommend(rs, &ZJ, "2026Q1", MAR13_MS) == GFDX_DECIDE_REFUSED);
+    ctx.max_message_bytes = 1000000;
+    CHECK_STR_EQ(last_code, "RECORD_TOO_LARGE");
+    CHECK_STR_EQ(status_of(rs), "APPROVED");
+    CHECK(events(rs) == 2 && outbox_rows(rs) == 0);
+    CHECK(json_is_null(json_object_get(need(rs, NEED), "quarter")) || !json_object_get(need(rs, NEED), "quarter"));
+    CHECK(recommend(rs, &ZJ, "2026Q1", MAR13_MS) == GFDX_DECIDE_OK);
+    char eid[32], key[64];
+    snprintf(eid, sizeof eid, "ev-%d", n_events);
+    CHECK(outbox_rows(rs) == 1);
+    const char *topic = NULL, *type = NULL;
+    json_t *p = emitted(rs, 0, &topic, &type, key);
+    CHECK(p != NULL);
+    CHECK_STR_EQ(topic, INTAKE_PUSH_TOPIC);
+    CHECK_STR_EQ(type, "NeedPushed");
+    CHECK_STR_EQ(key, NEED);
+    CHECK_STR_EQ(gfdx_rec_str(p, "need_id"), NEED);
+    CHECK_STR_EQ(gfdx_rec_str(p, "quarter"), "2026Q1");
+    CHECK(!gfdx_rec_bool(p, "late") && !gfdx_rec_bool(p, "is_major"));
+    json_t *tags = json_pack("[s]", "GREEN_FACTORY");
+    CHECK(json_equal(gfdx_rec_get(p, "priority_tags"), tags));
+    json_decref(tags);
+    CHECK_STR_EQ(gfdx_rec_str(p, "recommended_by"), "prov-330000");
+    CHECK_STR_EQ(gfdx_rec_str(p, "batch_id"), "330000-2026Q1-B02");
+    CHECK_STR_EQ(gfdx_rec_str(p, "factory.uscc"), USCC);
+    CHECK_STR_EQ(gfdx_rec_str(p, "factory.name"), "浙江瑞德特钢有限公司");
+    CHECK_STR_EQ(gfdx_rec_str(p, "factory.city"), "金华市");
+    CHECK(gfdx_rec_int(p, "project.financing_amount") == 1150000000);
+    CHECK_STR_EQ(gfdx_rec_str(p, "project.location_region"), "330700");
+    CHECK_STR_EQ(gfdx_rec_str(p, "contact.name"), "段晨平");
+    CHECK_STR_EQ(gfdx_rec_str(p, "contact.phone"), "15920555266");
+    CHECK_STR_EQ(gfdx_rec_str(p, "meta.sender"), "miit");
+    CHECK_STR_EQ(gfdx_rec_str(p, "meta.correlation_id"), eid);
+    json_decref(p);
+
+    CHECK(withdraw(rs, &ZJ, NEED) == GFDX_DECIDE_OK);
+    CHECK(outbox_rows(rs) == 2);
+    p = emitted(rs, 1, &topic, &type, key);
+    CHECK(p != NULL);
+    CHECK_STR_EQ(topic, INTAKE_PUSH_TOPIC);
+    CHECK_STR_EQ(type, "NeedPushWithdrawn");
+    CHECK_STR_EQ(key, NEED);
+    CHECK_STR_EQ(gfdx_rec_str(p, "need_id"), NEED);
+    CHECK_STR_EQ(gfdx_rec_str(p, "reason"), "项目取消");
+    json_decref(p);
+    gfdx_rowset_free(rs);
+
+    rs = gfdx_rowset_new(); /* never recommended: the PBoC has nothing to forget */
+    CHECK(submit(rs, &MIIT) == GFDX_DECIDE_OK);
+    CHECK(withdraw(rs, &ZJ, NEED) == GFDX_DECIDE_OK);
+    CHECK(outbox_rows(rs) == 0);
+    gfdx_rowset_free(rs);
+}
+
 /* Every record type in every stored status: accepted exactly when the state machine allows
  * it, and then the stored status is the state machine's answer; refused ILLEGAL_TRANSITION
  * with nothing staged otherwise. */
@@ -504,6 +610,7 @@ int main(void)
     test_delivered();
     test_corrupt();
     test_every_status();
+    test_emitted();
     gfdx_catalog_free(cat);
     gfdx_calendar_free(cal);
     return CHECK_DONE();
