@@ -205,8 +205,11 @@ static void test_submit(void)
     CHECK_STR_EQ(last_reason, "SUBMIT is not allowed for need " NEED " in state SUBMITTED");
     CHECK(events(rs) == 1);
     gfdx_rowset_free(rs);
+}
 
-    rs = gfdx_rowset_new(); /* no district.current_entry rows: no tags */
+static void test_submit_refused(void)
+{
+    gfdx_rowset *rs = gfdx_rowset_new(); /* no district.current_entry rows: no tags */
     CHECK(submit(rs, &ZJ) == GFDX_DECIDE_OK);
     CHECK(json_array_size(json_object_get(need(rs, NEED), "priority_tags")) == 0);
     gfdx_rowset_free(rs);
@@ -483,6 +486,28 @@ static size_t outbox_rows(const gfdx_rowset *rs)
     return json_array_size(gfdx_rows_appended(rs, &gfdx_outbox_table));
 }
 
+/* The NeedPushed of the sample need, recommended by Zhejiang for 2026Q1 in record eid. */
+static void check_pushed(const json_t *p, const char *eid)
+{
+    CHECK_STR_EQ(gfdx_rec_str(p, "need_id"), NEED);
+    CHECK_STR_EQ(gfdx_rec_str(p, "quarter"), "2026Q1");
+    CHECK(!gfdx_rec_bool(p, "late") && !gfdx_rec_bool(p, "is_major"));
+    json_t *tags = json_pack("[s]", "GREEN_FACTORY");
+    CHECK(json_equal(gfdx_rec_get(p, "priority_tags"), tags));
+    json_decref(tags);
+    CHECK_STR_EQ(gfdx_rec_str(p, "recommended_by"), "prov-330000");
+    CHECK_STR_EQ(gfdx_rec_str(p, "batch_id"), "330000-2026Q1-B02");
+    CHECK_STR_EQ(gfdx_rec_str(p, "factory.uscc"), USCC);
+    CHECK_STR_EQ(gfdx_rec_str(p, "factory.name"), "浙江瑞德特钢有限公司");
+    CHECK_STR_EQ(gfdx_rec_str(p, "factory.city"), "金华市");
+    CHECK(gfdx_rec_int(p, "project.financing_amount") == 1150000000);
+    CHECK_STR_EQ(gfdx_rec_str(p, "project.location_region"), "330700");
+    CHECK_STR_EQ(gfdx_rec_str(p, "contact.name"), "段晨平");
+    CHECK_STR_EQ(gfdx_rec_str(p, "contact.phone"), "15920555266");
+    CHECK_STR_EQ(gfdx_rec_str(p, "meta.sender"), "miit");
+    CHECK_STR_EQ(gfdx_rec_str(p, "meta.correlation_id"), eid);
+}
+
 /* NeedPushed carries the need as filed, the assigned quarter and the tags, for the PBoC;
  * NeedPushWithdrawn follows it when a recommended need is withdrawn. A record too large for
  * the producer refuses the recommendation: what it had staged is undone. */
@@ -512,23 +537,7 @@ static void test_emitted(void)
     CHECK_STR_EQ(topic, INTAKE_PUSH_TOPIC);
     CHECK_STR_EQ(type, "NeedPushed");
     CHECK_STR_EQ(key, NEED);
-    CHECK_STR_EQ(gfdx_rec_str(p, "need_id"), NEED);
-    CHECK_STR_EQ(gfdx_rec_str(p, "quarter"), "2026Q1");
-    CHECK(!gfdx_rec_bool(p, "late") && !gfdx_rec_bool(p, "is_major"));
-    json_t *tags = json_pack("[s]", "GREEN_FACTORY");
-    CHECK(json_equal(gfdx_rec_get(p, "priority_tags"), tags));
-    json_decref(tags);
-    CHECK_STR_EQ(gfdx_rec_str(p, "recommended_by"), "prov-330000");
-    CHECK_STR_EQ(gfdx_rec_str(p, "batch_id"), "330000-2026Q1-B02");
-    CHECK_STR_EQ(gfdx_rec_str(p, "factory.uscc"), USCC);
-    CHECK_STR_EQ(gfdx_rec_str(p, "factory.name"), "浙江瑞德特钢有限公司");
-    CHECK_STR_EQ(gfdx_rec_str(p, "factory.city"), "金华市");
-    CHECK(gfdx_rec_int(p, "project.financing_amount") == 1150000000);
-    CHECK_STR_EQ(gfdx_rec_str(p, "project.location_region"), "330700");
-    CHECK_STR_EQ(gfdx_rec_str(p, "contact.name"), "段晨平");
-    CHECK_STR_EQ(gfdx_rec_str(p, "contact.phone"), "15920555266");
-    CHECK_STR_EQ(gfdx_rec_str(p, "meta.sender"), "miit");
-    CHECK_STR_EQ(gfdx_rec_str(p, "meta.correlation_id"), eid);
+    check_pushed(p, eid);
     json_decref(p);
 
     CHECK(withdraw(rs, &ZJ, NEED) == GFDX_DECIDE_OK);
@@ -602,6 +611,7 @@ int main(void)
     ctx.calendar = cal;
     ctx.catalog = cat;
     test_submit();
+    test_submit_refused();
     test_revise();
     test_one_batch();
     test_deadline();
