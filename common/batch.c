@@ -11,6 +11,7 @@
 #include "fault.h"
 #include "ids.h"
 #include "log.h"
+#include "metrics.h"
 #include "outbox.h"
 #include "pgstore.h"
 
@@ -523,16 +524,21 @@ int gfdx_batch_apply(const gfdx_inbound *in, PGconn *db, gfdx_msg *msgs, size_t 
     int rc = batch_init(&b);
     if (rc == 0 && poison_why && n == 1)
         verdict_poison(&msgs[0], poison_why);
+    uint64_t t = gfdx_metrics_now_us();
     if (rc == 0)
         rc = load_seen(&b);
     if (rc == 0)
         rc = classify(&b);
+    t = gfdx_metrics_phase(GFDX_P_DUPLICATES, t);
     if (rc == 0)
         rc = load_state(&b);
+    t = gfdx_metrics_phase(GFDX_P_LOAD, t);
     if (rc == 0)
         rc = decide_and_book(&b);
+    t = gfdx_metrics_phase(GFDX_P_DECIDE, t);
     if (rc == 0)
         rc = write_all(&b);
+    gfdx_metrics_phase(GFDX_P_WRITE, t);
     batch_free(&b);
     return rc;
 }

@@ -2,6 +2,7 @@
 #include "daemon.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -182,8 +183,8 @@ static int read_stored_offset(daemon_t *d, const char *topic, int32_t partition,
                               char *err, size_t errlen, bool *transient)
 {
     char sql[256], part[16];
-    snprintf(sql, sizeof sql, "SELECT next_offset FROM %s.kafka_offset WHERE topic = $1 AND partition = $2%s",
-             d->qschema, lock ? " FOR UPDATE" : "");
+    snprintf(sql, sizeof sql, "SELECT next_offset FROM kafka_offset WHERE topic = $1 AND partition = $2%s",
+             lock ? " FOR UPDATE" : "");
     snprintf(part, sizeof part, "%d", (int)partition);
     const char *p[] = {topic, part};
     PGresult *r = gfdx_pg_exec(d->db, sql, 2, p, err, errlen, transient);
@@ -444,15 +445,14 @@ static void rejoin_group(daemon_t *d)
 static int record_gap(daemon_t *d, const char *topic, int32_t partition, int64_t from, int64_t to, char *err,
                       size_t errlen, bool *transient)
 {
-    char sql[256], part[16], f[24], t[24], lw[24];
+    static const char sql[] =
+        "INSERT INTO offset_gap (topic, partition, from_offset, to_offset, low_watermark, detected_by)"
+        " VALUES ($1, $2, $3, $4, $5, $6)";
+    char part[16], f[24], t[24], lw[24];
     int64_t lo = -1, hi = -1;
     /* informative only: the broker's earliest offset tells retention from unreadable records */
     if (rd_kafka_query_watermark_offsets(d->consumer, topic, partition, &lo, &hi, 2000))
         lo = -1;
-    snprintf(sql, sizeof sql,
-             "INSERT INTO %s.offset_gap (topic, partition, from_offset, to_offset, low_watermark, detected_by)"
-             " VALUES ($1, $2, $3, $4, $5, $6)",
-             d->qschema);
     snprintf(part, sizeof part, "%d", (int)partition);
     snprintf(f, sizeof f, "%lld", (long long)from);
     snprintf(t, sizeof t, "%lld", (long long)to);
@@ -491,12 +491,11 @@ static int check_gap(daemon_t *d, const rd_kafka_topic_partition_t *f, int64_t s
 static int store_offsets(daemon_t *d, rd_kafka_topic_partition_list_t *first, rd_kafka_topic_partition_list_t *next,
                          rd_kafka_topic_partition_list_t *gaps, char *err, size_t errlen, bool *transient)
 {
-    char sql[512], part[16], nxt[24], fst[24];
-    snprintf(sql, sizeof sql,
-             "INSERT INTO %s.kafka_offset AS k (topic, partition, next_offset) VALUES ($1, $2, $3)"
-             " ON CONFLICT (topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset,"
-             " updated_at = now() WHERE k.next_offset <= $4 RETURNING 1",
-             d->qschema);
+    static const char sql[] =
+        "INSERT INTO kafka_offset AS k (topic, partition, next_offset) VALUES ($1, $2, $3)"
+        " ON CONFLICT (topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset,"
+        " updated_at = now() WHERE k.next_offset <= $4 RETURNING 1";
+    char part[16], nxt[24], fst[24];
     for (int i = 0; i < next->cnt; i++) {
         int64_t stored;
         if (read_stored_offset(d, next->elems[i].topic, next->elems[i].partition, true, &stored, err, errlen,
@@ -638,9 +637,8 @@ static void signature_headers(rd_kafka_message_t *m, gfdx_raw_msg *raw)
  * A missing head row is an error (the log cannot be appended; the batch is retried). */
 static int lock_chain(daemon_t *d, gfdx_chain_head *c, char *err, size_t errlen, bool *transient)
 {
-    char sql[256];
-    snprintf(sql, sizeof sql, "SELECT row_count, head_hash FROM %s.message_log_chain FOR UPDATE", d->qschema);
-    PGresult *r = gfdx_pg_exec(d->db, sql, 0, NULL, err, errlen, transient);
+    PGresult *r = gfdx_pg_exec(d->db, "SELECT row_count, head_hash FROM message_log_chain FOR UPDATE", 0, NULL, err,
+                               errlen, transient);
     if (!r)
         return -1;
     size_t n = 0;
@@ -662,11 +660,10 @@ static int lock_chain(daemon_t *d, gfdx_chain_head *c, char *err, size_t errlen,
 static int save_chain(daemon_t *d, const gfdx_chain_head *c, long long before, char *err, size_t errlen,
                       bool *transient)
 {
-    char sql[256], rows[24];
+    static const char sql[] = "UPDATE message_log_chain SET row_count = $1, head_hash = $2, updated_at = now()";
+    char rows[24];
     if (c->rows == before)
         return 0;
-    snprintf(sql, sizeof sql, "UPDATE %s.message_log_chain SET row_count = $1, head_hash = $2, updated_at = now()",
-             d->qschema);
     snprintf(rows, sizeof rows, "%lld", c->rows);
     const char *p[] = {rows, (const char *)c->hash};
     int len[] = {0, sizeof c->hash}, fmt[] = {0, 1};
@@ -687,18 +684,68 @@ static gfdx_inbound pipeline(const daemon_t *d)
                           .require_signatures = d->cfg.require_signatures};
 }
 
+/* One verifying thread's share of the batch: msgs[lo..hi). */
+typedef struct {
+    const gfdx_inbound *in;
+    gfdx_msg *msgs;
+    size_t lo, hi;
+} verify_share;
+
+static void *verify_run(void *arg)
+{
+    const verify_share *v = arg;
+    for (size_t i = v->lo; i < v->hi; i++)
+        gfdx_inbound_verify(v->in, &v->msgs[i]);
+    return NULL;
+}
+
+/* Step 3 for the whole batch on batch.verify_threads threads (this one included): signature
+ * verification is most of what admission costs. A thread that cannot be started leaves
+ * its share to this one. */
+static void verify_batch(daemon_t *d, const gfdx_inbound *in)
+{
+    enum { MAX_THREADS = 64 };
+    size_t nt = (size_t)d->cfg.verify_threads, per;
+    if (nt > MAX_THREADS)
+        nt = MAX_THREADS;
+    if (nt > d->nbatch / 16 + 1) /* a small batch is not worth a thread */
+        nt = d->nbatch / 16 + 1;
+    per = (d->nbatch + nt - 1) / nt;
+    verify_share share[MAX_THREADS];
+    pthread_t tid[MAX_THREADS];
+    bool started[MAX_THREADS] = {false};
+    for (size_t t = 0; t < nt; t++) {
+        size_t lo = t * per < d->nbatch ? t * per : d->nbatch;
+        share[t] = (verify_share){in, d->msgs, lo, lo + per < d->nbatch ? lo + per : d->nbatch};
+        started[t] = t > 0 && pthread_create(&tid[t], NULL, verify_run, &share[t]) == 0;
+    }
+    for (size_t t = 0; t < nt; t++)
+        if (!started[t])
+            verify_run(&share[t]);
+    for (size_t t = 1; t < nt; t++)
+        if (started[t])
+            pthread_join(tid[t], NULL);
+}
+
 /* Admits every message of the batch in memory (decode, signature, limits: inbound.h), once:
  * a retried or bisected batch reuses the result. */
 static void admit_batch(daemon_t *d)
 {
     gfdx_inbound in = pipeline(d);
+    uint64_t t = gfdx_metrics_now_us();
     for (size_t i = 0; i < d->nbatch; i++) {
         rd_kafka_message_t *m = d->batch[i];
         d->raw[i] = (gfdx_raw_msg){rd_kafka_topic_name(m->rkt), m->partition, m->offset, m->key, m->key_len,
                                    m->payload, m->len, d->batch_clock[i], NULL, NULL, 0, 0};
         signature_headers(m, &d->raw[i]);
-        gfdx_inbound_admit(&in, &d->raw[i], &d->msgs[i]);
+        gfdx_inbound_decode(&in, &d->raw[i], &d->msgs[i]);
     }
+    t = gfdx_metrics_phase(GFDX_P_DECODE, t);
+    verify_batch(d, &in);
+    t = gfdx_metrics_phase(GFDX_P_VERIFY, t);
+    for (size_t i = 0; i < d->nbatch; i++)
+        gfdx_inbound_check(&in, &d->msgs[i]);
+    gfdx_metrics_phase(GFDX_P_CHECK, t);
 }
 
 /* Stores the offsets of batch[lo..hi) (fenced), writes the chain head back and commits. */
@@ -732,14 +779,19 @@ static int apply_batch_once(daemon_t *d, size_t lo, size_t hi, const char *poiso
     gfdx_inbound in = pipeline(d);
     gfdx_chain_head chain;
     in.chain = &chain;
+    uint64_t t = gfdx_metrics_now_us();
     if (gfdx_pg_run(d->db, "BEGIN", 0, NULL, err, errlen, transient))
         return -1;
     if (lock_chain(d, &chain, err, errlen, transient))
         goto fail;
+    gfdx_metrics_phase(GFDX_P_BEGIN, t);
     long long chain_before = chain.rows;
-    if (gfdx_batch_apply(&in, d->db, d->msgs + lo, hi - lo, poison_why, err, errlen, transient) ||
-        commit_range(d, lo, hi, &chain, chain_before, err, errlen, transient))
+    if (gfdx_batch_apply(&in, d->db, d->msgs + lo, hi - lo, poison_why, err, errlen, transient))
         goto fail;
+    t = gfdx_metrics_now_us();
+    if (commit_range(d, lo, hi, &chain, chain_before, err, errlen, transient))
+        goto fail;
+    gfdx_metrics_phase(GFDX_P_COMMIT, t);
     for (size_t i = lo; i < hi; i++)
         count_outcome(d->msgs[i].outcome);
     return 0;
@@ -842,7 +894,10 @@ static gfdx_clock message_clock(const daemon_t *d, const rd_kafka_message_t *m)
     return (gfdx_clock){gfdx_now_ms(), GFDX_CLOCK_RECEIVED};
 }
 
-/* Fills the batch: up to max_records, or until max_ms passed since the first poll. */
+/* Fills the batch: up to batch.max_records, until batch.max_ms passed since the first poll, or
+ * as soon as the consumer has no record ready once the batch holds one (group commit: under
+ * load the time a batch takes to apply lets the next one fill; a lone record waits for
+ * nothing, so latency stays that of one transaction). */
 static void collect_batch(daemon_t *d)
 {
     int64_t deadline = gfdx_mono_ms() + d->cfg.batch_max_ms;
@@ -850,10 +905,12 @@ static void collect_batch(daemon_t *d)
         int64_t left = deadline - gfdx_mono_ms();
         if (left <= 0)
             break;
-        rd_kafka_message_t *m = rd_kafka_consumer_poll(d->consumer, (int)left);
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(d->consumer, d->nbatch ? 0 : (int)left);
         drain_log_queue(d->consumer_logq);
         if (d->rebalanced) /* records polled before the rebalance are not ours to apply */
             void_batch(d);
+        if (!m && d->nbatch)
+            break;
         if (!m)
             continue;
         if (m->err) {
@@ -919,11 +976,9 @@ static void relay_outbox(daemon_t *d)
  * the last checkpoint; -1 on a database error (err). */
 static int checkpoint_record(daemon_t *d, json_t **out, long long *rows, char *err, size_t errlen, bool *tr)
 {
-    char sql[512];
-    snprintf(sql, sizeof sql,
-             "SELECT c.row_count, encode(c.head_hash, 'hex'), m.topic, m.partition, m.\"offset\""
-             " FROM %s.message_log_chain c JOIN %s.message_log m ON m.chain_seq = c.row_count FOR SHARE OF c",
-             d->qschema, d->qschema);
+    static const char sql[] =
+        "SELECT c.row_count, encode(c.head_hash, 'hex'), m.topic, m.partition, m.\"offset\""
+        " FROM message_log_chain c JOIN message_log m ON m.chain_seq = c.row_count FOR SHARE OF c";
     PGresult *r = gfdx_pg_exec(d->db, sql, 0, NULL, err, errlen, tr);
     *out = NULL;
     if (!r)

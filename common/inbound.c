@@ -296,19 +296,37 @@ bool gfdx_inbound_key_matches(gfdx_msg *s)
     return true;
 }
 
-void gfdx_inbound_admit(const gfdx_inbound *in, const gfdx_raw_msg *m, gfdx_msg *s)
+void gfdx_inbound_decode(const gfdx_inbound *in, const gfdx_raw_msg *m, gfdx_msg *s)
 {
     memset(s, 0, sizeof *s);
     s->m = m;
     key_text(m, s->key, sizeof s->key);
     kid_text(m, s->kid, sizeof s->kid);
     gfdx_sha256_hex(m->value ? m->value : "", m->value_len, s->sha);
-    if (value_too_large(in, s) || decode(in, s) || !authenticate(in, s) || !admit(in, s, &s->handler))
+    s->admitted = !value_too_large(in, s) && decode(in, s) == 0;
+}
+
+void gfdx_inbound_verify(const gfdx_inbound *in, gfdx_msg *s)
+{
+    if (s->admitted)
+        s->admitted = authenticate(in, s);
+}
+
+void gfdx_inbound_check(const gfdx_inbound *in, gfdx_msg *s)
+{
+    const gfdx_raw_msg *m = s->m;
+    if (!s->admitted || !(s->admitted = admit(in, s, &s->handler)))
         return;
-    s->admitted = true;
     s->rec = (gfdx_record){m->topic, m->partition, m->offset, s->key, m->value, m->value_len, s->body, s->type,
                            gfdx_schema_version(s->writer), s->event_id, s->sender,
                            gfdx_rec_int(s->body, "meta.occurred_at"), m->clock};
+}
+
+void gfdx_inbound_admit(const gfdx_inbound *in, const gfdx_raw_msg *m, gfdx_msg *s)
+{
+    gfdx_inbound_decode(in, m, s);
+    gfdx_inbound_verify(in, s);
+    gfdx_inbound_check(in, s);
 }
 
 void gfdx_msg_release(gfdx_msg *s)

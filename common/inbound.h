@@ -114,6 +114,13 @@ typedef struct {
  * outlive s). On return either s->admitted, or the verdict is set (REFUSED or DEAD_LETTER). */
 void gfdx_inbound_admit(const gfdx_inbound *in, const gfdx_raw_msg *m, gfdx_msg *s);
 
+/* gfdx_inbound_admit in its three parts, for a batch verified on several threads: decode
+ * (steps 1-2; fills s), verify (step 3: touches only s and may run on any thread, several
+ * messages at once), check (steps 4-7). Each does nothing once a verdict is set. */
+void gfdx_inbound_decode(const gfdx_inbound *in, const gfdx_raw_msg *m, gfdx_msg *s);
+void gfdx_inbound_verify(const gfdx_inbound *in, gfdx_msg *s);
+void gfdx_inbound_check(const gfdx_inbound *in, gfdx_msg *s);
+
 /* Step 9, the one key rule: true when the Kafka key is the entity id of s's handler, else
  * false with the verdict KEY_MISMATCH set. */
 bool gfdx_inbound_key_matches(gfdx_msg *s);

@@ -354,26 +354,22 @@ static int produce_row(gfdx_relay *r, PGresult *rows, int i)
 static char *id_array(const env_list *l);
 
 /* The claim statement ($1 limit, $2 instance, $3 lease ms, $4 our ids in flight). */
-static void claim_sql(char *sql, size_t len, const char *q)
-{
-    snprintf(sql, len,
+static const char claim_sql[] =
              "WITH live AS (SELECT pid::text || '@' || backend_start::text AS s FROM pg_stat_activity),"
-             " c AS (SELECT o.id FROM %s.outbox o WHERE o.published_at IS NULL AND o.failed_at IS NULL"
+             " c AS (SELECT o.id FROM outbox o WHERE o.published_at IS NULL AND o.failed_at IS NULL"
              " AND NOT (o.id = ANY($4::bigint[])) AND (o.claimed_until IS NULL OR o.claimed_until < now()"
-             " OR o.claimed_session NOT IN (SELECT s FROM live)) AND NOT EXISTS (SELECT 1 FROM %s.outbox e"
+             " OR o.claimed_session NOT IN (SELECT s FROM live)) AND NOT EXISTS (SELECT 1 FROM outbox e"
              " WHERE e.topic = o.topic AND e.key = o.key AND e.id < o.id AND e.published_at IS NULL"
              " AND e.failed_at IS NULL AND e.claimed_until >= now() AND e.claimed_by <> $2"
              " AND e.claimed_session IN (SELECT s FROM live))"
              " ORDER BY o.id LIMIT $1 FOR UPDATE OF o SKIP LOCKED),"
-             " u AS (UPDATE %s.outbox o SET claimed_by = $2, claimed_until = now() + $3 * interval '1 millisecond',"
+             " u AS (UPDATE outbox o SET claimed_by = $2, claimed_until = now() + $3 * interval '1 millisecond',"
              " claimed_session = (SELECT pid::text || '@' || backend_start::text FROM pg_stat_activity"
              " WHERE pid = pg_backend_pid()) FROM c WHERE o.id = c.id"
              " RETURNING o.id, o.topic, o.key, o.value, o.record_type, o.event_id, o.sig_kid, o.sig)"
              /* u.id, the number: an ORDER BY id would sort the text output column ("10" < "4") */
              " SELECT u.id::text AS row_id, topic, key, value, record_type, event_id::text, sig_kid, sig FROM u"
-             " ORDER BY u.id",
-             q, q, q);
-}
+             " ORDER BY u.id";
 
 /* Claims up to `limit` pending rows for this instance (outbox.h "Claim", "Order per key")
  * and returns them in id order (binary results: key and value as raw bytes), or NULL with
@@ -381,8 +377,7 @@ static void claim_sql(char *sql, size_t len, const char *q)
  * caller clears the result. */
 static PGresult *claim_rows(gfdx_relay *r, PGconn *db, int limit, char *err, size_t errlen, bool *transient)
 {
-    char sql[2048], lim[16], lease[24], lock[300];
-    claim_sql(sql, sizeof sql, r->qschema);
+    char lim[16], lease[24], lock[300];
     snprintf(lim, sizeof lim, "%d", limit);
     snprintf(lease, sizeof lease, "%lld", r->lease_ms);
     snprintf(lock, sizeof lock, "gfdx.relay.%s", r->qschema);
@@ -398,7 +393,7 @@ static PGresult *claim_rows(gfdx_relay *r, PGconn *db, int limit, char *err, siz
     /* Claimers of one schema take turns: the per-key check sees every committed claim. */
     if (gfdx_pg_run(db, "SELECT pg_advisory_xact_lock(hashtext($1))", 1, lp, err, errlen, transient))
         goto fail;
-    rows = PQexecParams(db, sql, 4, NULL, p, NULL, NULL, 1);
+    rows = PQexecParams(db, claim_sql, 4, NULL, p, NULL, NULL, 1);
     if (PQresultStatus(rows) != PGRES_TUPLES_OK) {
         snprintf(err, errlen, "outbox claim: %s", PQresultErrorMessage(rows));
         *transient = gfdx_pg_is_transient(db, rows);
@@ -538,10 +533,8 @@ static int deliver(gfdx_relay *r, PGconn *db, const env_list *ok, char *err, siz
 
 static int mark_published(gfdx_relay *r, PGconn *db, const env_list *ok, char *err, size_t errlen, bool *transient)
 {
-    char sql[256];
-    snprintf(sql, sizeof sql,
-             "UPDATE %s.outbox SET published_at = now(), claimed_until = NULL WHERE id = ANY($1::bigint[])",
-             r->qschema);
+    static const char sql[] =
+        "UPDATE outbox SET published_at = now(), claimed_until = NULL WHERE id = ANY($1::bigint[])";
     if (update_ids(r, db, sql, false, ok, err, errlen, transient))
         return -1;
     if (r->on_delivered && ok->count)
@@ -556,10 +549,8 @@ static int mark_published(gfdx_relay *r, PGconn *db, const env_list *ok, char *e
 
 static int mark_failed(gfdx_relay *r, PGconn *db, const env_list *failed, char *err, size_t errlen, bool *transient)
 {
-    char sql[256], why[256];
-    snprintf(sql, sizeof sql,
-             "UPDATE %s.outbox SET failed_at = now(), failure = $2, claimed_until = NULL WHERE id = $1",
-             r->qschema);
+    static const char sql[] = "UPDATE outbox SET failed_at = now(), failure = $2, claimed_until = NULL WHERE id = $1";
+    char why[256];
     for (const envelope *e = failed->head; e; e = e->next) {
         snprintf(why, sizeof why, "%s: %s", rd_kafka_err2name(e->err), rd_kafka_err2str(e->err));
         const char *p[] = {e->id, why};
@@ -572,10 +563,8 @@ static int mark_failed(gfdx_relay *r, PGconn *db, const env_list *failed, char *
 /* Records every outcome of s in one transaction. 0, or -1 with err (rolled back). */
 static int record_outcomes(gfdx_relay *r, PGconn *db, const outcomes *s, char *err, size_t errlen, bool *transient)
 {
-    char release[256];
-    snprintf(release, sizeof release,
-             "UPDATE %s.outbox SET claimed_until = NULL WHERE id = ANY($1::bigint[]) AND claimed_by = $2",
-             r->qschema);
+    static const char release[] =
+        "UPDATE outbox SET claimed_until = NULL WHERE id = ANY($1::bigint[]) AND claimed_by = $2";
     if (gfdx_pg_run(db, "BEGIN", 0, NULL, err, errlen, transient))
         return -1;
     if (mark_published(r, db, &s->ok, err, errlen, transient) || mark_failed(r, db, &s->failed, err, errlen, transient) ||
@@ -626,11 +615,10 @@ static void refresh_gauges(gfdx_relay *r, PGconn *db)
 {
     if (r->gauges_at && gfdx_mono_ms() - r->gauges_at < 1000)
         return;
-    char sql[256], err[256];
-    snprintf(sql, sizeof sql,
-             "SELECT count(*) FILTER (WHERE failed_at IS NULL), count(*) FILTER (WHERE failed_at IS NOT NULL)"
-             " FROM %s.outbox WHERE published_at IS NULL",
-             r->qschema);
+    static const char sql[] =
+        "SELECT count(*) FILTER (WHERE failed_at IS NULL), count(*) FILTER (WHERE failed_at IS NOT NULL)"
+        " FROM outbox WHERE published_at IS NULL";
+    char err[256];
     PGresult *res = gfdx_pg_exec(db, sql, 0, NULL, err, sizeof err, NULL);
     if (!res) {
         GFDX_DEBUG("outbox gauges: %s", err);
