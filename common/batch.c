@@ -47,6 +47,7 @@ typedef struct {
     int *dup_of;       /* msgs[i] repeats msgs[dup_of[i]] of this batch, else -1 */
     bool *to_decide;   /* msgs[i] goes to its handler */
     bool *remember;    /* msgs[i] gets an inbound_event row */
+    const gfdx_poison *poison; /* the one message is the poison of a bisected batch (batch.h) */
     char *err;
     size_t errlen;
     bool *transient;
@@ -445,9 +446,9 @@ static int book(batch_t *b, size_t i)
     return rc;
 }
 
-/* The poison message of a bisected batch: kept as a dead letter (batch.h). Nothing of what
- * it says is trusted any more: no sender, so no receipt. */
-static void verdict_poison(gfdx_msg *s, const char *why)
+/* The poison message of a bisected batch, last resort: kept as a dead letter (batch.h).
+ * Nothing of what it says is trusted any more: no sender, so no receipt. */
+static void verdict_dead_poison(gfdx_msg *s, const char *why)
 {
     GFDX_ERROR("%s[%d]@%lld: the batch failed on this record (%s); keeping it as a dead letter", s->m->topic,
                s->m->partition, (long long)s->m->offset, why);
@@ -457,6 +458,14 @@ static void verdict_poison(gfdx_msg *s, const char *why)
     gfdx_msg_verdict(s, GFDX_OUT_DEAD_LETTER, "STORE_ERROR", why);
 }
 
+/* The poison message of a bisected batch, first answer: refused STORE_ERROR undecided. */
+static void refuse_poison(gfdx_msg *s, const char *why)
+{
+    GFDX_ERROR("%s @%s[%d]@%lld: the batch failed on this record (%s); refusing it STORE_ERROR", s->type,
+               s->m->topic, s->m->partition, (long long)s->m->offset, why);
+    gfdx_msg_verdict(s, GFDX_OUT_REFUSED, "STORE_ERROR", why);
+}
+
 /* Steps 4 and 5, in offset order. */
 static int decide_and_book(batch_t *b)
 {
@@ -464,6 +473,8 @@ static int decide_and_book(batch_t *b)
         gfdx_msg *s = &b->msgs[i];
         if (b->dup_of[i] >= 0)
             verdict_repeat(s, &b->msgs[b->dup_of[i]]);
+        else if (b->to_decide[i] && b->poison)
+            refuse_poison(s, b->poison->why);
         else if (b->to_decide[i] && decide(b, s))
             return -1;
         if (book(b, i))
@@ -516,14 +527,15 @@ static int batch_init(batch_t *b)
     return b->rs && b->seen && b->first && b->dup_of && b->to_decide && b->remember ? 0 : fail_oom(b, "batch");
 }
 
-int gfdx_batch_apply(const gfdx_inbound *in, PGconn *db, gfdx_msg *msgs, size_t n, const char *poison_why,
+int gfdx_batch_apply(const gfdx_inbound *in, PGconn *db, gfdx_msg *msgs, size_t n, const gfdx_poison *poison,
                      char *err, size_t errlen, bool *transient)
 {
-    batch_t b = {.in = in, .db = db, .msgs = msgs, .n = n, .err = err, .errlen = errlen, .transient = transient};
+    batch_t b = {.in = in, .db = db, .msgs = msgs, .n = n, .err = err, .errlen = errlen, .transient = transient,
+                 .poison = poison && n == 1 ? poison : NULL};
     *transient = false;
     int rc = batch_init(&b);
-    if (rc == 0 && poison_why && n == 1)
-        verdict_poison(&msgs[0], poison_why);
+    if (rc == 0 && b.poison && b.poison->dead_letter)
+        verdict_dead_poison(&msgs[0], b.poison->why);
     uint64_t t = gfdx_metrics_now_us();
     if (rc == 0)
         rc = load_seen(&b);

@@ -16,7 +16,9 @@
  *      dead_letter, message_log, one statement per table that has rows.
  * A permanent failure of the batch (a row PostgreSQL refuses) is answered by the caller by
  * bisecting: each half in its own transaction, down to the one poison message, which is then
- * applied with `poison_why` set: kept as a dead letter STORE_ERROR, so the rest applies.
+ * applied with a gfdx_poison: first refused STORE_ERROR without being decided (rejection row,
+ * receipt, remembered: its sender learns it was not applied); if even that cannot be stored,
+ * kept as a dead letter STORE_ERROR with nothing of it trusted. The rest applies.
  *
  * Transitional: a service whose handlers still have only the old per-record fn (service.h) is
  * run record by record under a savepoint in step 4; it goes away with that API. */
@@ -29,11 +31,17 @@
 
 #include "inbound.h"
 
+/* How the one poison message of a bisected batch is applied (see above). */
+typedef struct {
+    const char *why;  /* the failure that isolated it */
+    bool dead_letter; /* false: refuse it STORE_ERROR; true: keep it as a dead letter */
+} gfdx_poison;
+
 /* Applies msgs[0..n) (admitted by gfdx_inbound_admit, in offset order) in the open
  * transaction. 0 with every msgs[i].outcome set; -1 with err and *transient (the caller rolls
  * back; the messages may be applied again: verdicts of admitted messages are recomputed).
- * poison_why (n must be 1): keep the message as a dead letter STORE_ERROR with that reason. */
-int gfdx_batch_apply(const gfdx_inbound *in, PGconn *db, gfdx_msg *msgs, size_t n, const char *poison_why,
+ * poison (NULL normally; n must be 1 when set): the message is not decided. */
+int gfdx_batch_apply(const gfdx_inbound *in, PGconn *db, gfdx_msg *msgs, size_t n, const gfdx_poison *poison,
                      char *err, size_t errlen, bool *transient) __attribute__((warn_unused_result));
 
 /* The bookkeeping tables every service schema has (migrations common/), for tests and tools. */

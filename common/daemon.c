@@ -744,7 +744,7 @@ static int commit_range(daemon_t *d, size_t lo, size_t hi, const gfdx_chain_head
 
 /* One attempt at batch[lo..hi) in one transaction (batch.h). 0 committed; -1 failed (rolled
  * back): *transient tells a retry from a failure of the records themselves. */
-static int apply_batch_once(daemon_t *d, size_t lo, size_t hi, const char *poison_why, char *err, size_t errlen,
+static int apply_batch_once(daemon_t *d, size_t lo, size_t hi, const gfdx_poison *poison, char *err, size_t errlen,
                             bool *transient)
 {
     gfdx_inbound in = pipeline(d);
@@ -757,7 +757,7 @@ static int apply_batch_once(daemon_t *d, size_t lo, size_t hi, const char *poiso
         goto fail;
     gfdx_metrics_phase(GFDX_P_BEGIN, t);
     long long chain_before = chain.rows;
-    if (gfdx_batch_apply(&in, d->db, d->msgs + lo, hi - lo, poison_why, err, errlen, transient))
+    if (gfdx_batch_apply(&in, d->db, d->msgs + lo, hi - lo, poison, err, errlen, transient))
         goto fail;
     t = gfdx_metrics_now_us();
     if (commit_range(d, lo, hi, &chain, chain_before, err, errlen, transient))
@@ -791,10 +791,11 @@ static void record_latency(int64_t ms)
 
 /* Applies batch[lo..hi) until it commits: a transient failure is retried with back-off (serving
  * the consumer meanwhile: a rebalance may void the batch); a permanent one is bisected, each
- * half in its own transaction, down to the one poison record, which is then kept as a dead
- * letter (batch.h) so that the others apply. 0 committed; -1 given up (void, or stopping
- * while PostgreSQL is down: nothing of the rest is stored, nothing lost). */
-static int apply_range(daemon_t *d, size_t lo, size_t hi, const char *poison_why)
+ * half in its own transaction, down to the one poison record, which is then refused
+ * STORE_ERROR, or if even that cannot be stored kept as a dead letter (batch.h), so that the
+ * others apply. 0 committed; -1 given up (void, or stopping while PostgreSQL is down: nothing
+ * of the rest is stored, nothing lost). */
+static int apply_range(daemon_t *d, size_t lo, size_t hi, const gfdx_poison *poison)
 {
     char err[1024];
     for (;;) {
@@ -807,14 +808,14 @@ static int apply_range(daemon_t *d, size_t lo, size_t hi, const char *poison_why
             back_off(d);
             continue;
         }
-        if (apply_batch_once(d, lo, hi, poison_why, err, sizeof err, &transient) == 0) {
+        if (apply_batch_once(d, lo, hi, poison, err, sizeof err, &transient) == 0) {
             d->backoff_ms = 0;
             return 0;
         }
         gfdx_metrics_add(GFDX_M_BATCH_RETRIES, 1);
-        if (!transient && !d->rebalanced && !poison_why) {
+        if (!transient && !d->rebalanced && (!poison || !poison->dead_letter)) {
             if (hi - lo == 1)
-                return apply_range(d, lo, hi, err);
+                return apply_range(d, lo, hi, &(gfdx_poison){err, poison != NULL});
             size_t mid = lo + (hi - lo) / 2;
             GFDX_WARN("batch of %zu records failed (%s); bisecting to find the record it fails on", hi - lo, err);
             return apply_range(d, lo, mid, NULL) || apply_range(d, mid, hi, NULL) ? -1 : 0;
