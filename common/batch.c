@@ -212,7 +212,7 @@ static int load_state(batch_t *b)
         return fail_oom(b, "load");
     size_t k = 0;
     for (size_t i = 0; i < b->n; i++)
-        if (b->to_decide[i] && b->msgs[i].handler->decide)
+        if (b->to_decide[i])
             recs[k++] = &b->msgs[i].rec;
     int rc = k ? svc->load(svc->ctx, b->rs, recs, k) : 0;
     free(recs);
@@ -223,38 +223,10 @@ static int load_state(batch_t *b)
 
 /* ---- step 4: decisions ---- */
 
-/* Transitional (batch.h): the old per-record handler under a savepoint. -1 only when the
- * database failed transiently. */
-static int apply_per_record(batch_t *b, gfdx_msg *s)
-{
-    const gfdx_inbound *in = b->in;
-    gfdx_apply a = {.db = b->db, .schema = in->qschema, .rec = &s->rec, .sender = s->participant,
-                    .registry = in->registry, .calendar = in->calendar, .catalog = in->catalog,
-                    .service_participant = in->service_participant, .service_ctx = in->service->ctx,
-                    .max_message_bytes = in->max_message_bytes};
-    if (gfdx_pg_run(b->db, "SAVEPOINT gfdx_record", 0, NULL, b->err, b->errlen, b->transient))
-        return -1;
-    gfdx_apply_result res = s->handler->fn(&a);
-    if (res == GFDX_APPLY_OK)
-        return gfdx_pg_run(b->db, "RELEASE SAVEPOINT gfdx_record", 0, NULL, b->err, b->errlen, b->transient);
-    if (res == GFDX_APPLY_DB_ERROR && a.transient) {
-        snprintf(b->err, b->errlen, "%s", a.reason);
-        *b->transient = true;
-        return -1;
-    }
-    if (res == GFDX_APPLY_DB_ERROR)
-        GFDX_ERROR("%s @%s[%d]@%lld: refused after a permanent database error: %s", s->type, s->m->topic,
-                   s->m->partition, (long long)s->m->offset, a.reason);
-    gfdx_msg_verdict(s, GFDX_OUT_REFUSED, a.reason_code, a.reason);
-    return gfdx_pg_run(b->db, "ROLLBACK TO SAVEPOINT gfdx_record", 0, NULL, b->err, b->errlen, b->transient);
-}
-
 /* Decides one record on the rowset; a refusal or failure leaves nothing of it there. -1 only
  * on a transient failure (out of memory): the batch is retried. */
 static int decide(batch_t *b, gfdx_msg *s)
 {
-    if (!s->handler->decide)
-        return apply_per_record(b, s);
     gfdx_decision d = {.rec = &s->rec, .sender = s->participant, .ctx = &b->ctx, .rows = b->rs};
     gfdx_rows_mark mark = gfdx_rowset_mark(b->rs);
     gfdx_verdict v = s->handler->decide(&d);

@@ -19,9 +19,7 @@
  * applied with a gfdx_poison: first refused STORE_ERROR without being decided (rejection row,
  * receipt, remembered: its sender learns it was not applied); if even that cannot be stored,
  * kept as a dead letter STORE_ERROR with nothing of it trusted. The rest applies.
- *
- * Transitional: a service whose handlers still have only the old per-record fn (service.h) is
- * run record by record under a savepoint in step 4; it goes away with that API. */
+ */
 #ifndef GFDX_BATCH_H
 #define GFDX_BATCH_H
 

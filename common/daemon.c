@@ -1105,8 +1105,8 @@ static int create_producer(daemon_t *d, char *err, size_t errlen)
     d->producer_logq = rd_kafka_queue_new(d->producer);
     rd_kafka_set_log_queue(d->producer, d->producer_logq);
     d->relay = gfdx_relay_new(d->producer, d->qschema, d->cfg.outbox_max_rows, d->cfg.outbox_flush_ms,
-                              d->svc->on_published,
-                              d->svc->on_delivered, d->svc->ctx);
+                              d->svc->on_delivered,
+                              d->svc->ctx);
     if (d->relay)
         return 0;
     snprintf(err, errlen, "outbox relay: out of memory");

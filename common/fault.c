@@ -44,14 +44,6 @@ gfdx_fault_kind gfdx_fault_of_errno(int err_no, gfdx_fault_kind otherwise)
     return err_no == ENOMEM ? GFDX_FAULT_NO_MEMORY : otherwise;
 }
 
-gfdx_apply_result gfdx_fault_apply(gfdx_apply *a, gfdx_fault_kind k, const char *what, const char *detail)
-{
-    char why[400];
-    snprintf(why, sizeof why, "%s (%s, %s)", detail, gfdx_fault_kind_name(k),
-             gfdx_fault_is_transient(k) ? "transient" : "permanent");
-    return gfdx_apply_db_error(a, what, why, gfdx_fault_is_transient(k));
-}
-
 gfdx_verdict gfdx_fault_decide(gfdx_decision *d, gfdx_fault_kind k, const char *what, const char *detail)
 {
     snprintf(d->reason_code, sizeof d->reason_code, "STORE_ERROR");

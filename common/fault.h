@@ -61,13 +61,9 @@ bool gfdx_fault_sqlstate_is_transient(const char *sqlstate);
  * did not parse, BAD_INPUT for a record that could not be built). */
 gfdx_fault_kind gfdx_fault_of_errno(int err_no, gfdx_fault_kind otherwise);
 
-/* Records a failure of kind k in a handler's verdict, transient or permanent by the rule
- * above (for GFDX_FAULT_DB use gfdx_apply_exec, which classifies by SQLSTATE). Returns
- * GFDX_APPLY_DB_ERROR. */
-gfdx_apply_result gfdx_fault_apply(gfdx_apply *a, gfdx_fault_kind k, const char *what, const char *detail);
-
-/* The same for a decision (service.h): sets reason and d->transient by the rule above and
- * returns GFDX_DECIDE_FAILED. */
+/* Records a failure of kind k in a decision's verdict (service.h): reason and d->transient by
+ * the rule above (a database failure never reaches a decision: rowset.h classifies those).
+ * Returns GFDX_DECIDE_FAILED. */
 gfdx_verdict gfdx_fault_decide(gfdx_decision *d, gfdx_fault_kind k, const char *what, const char *detail);
 
 #endif

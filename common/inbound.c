@@ -23,47 +23,6 @@ const char *gfdx_outcome_name(gfdx_outcome o)
 
 /* ---- helpers for handlers (service.h) ---- */
 
-gfdx_apply_result gfdx_apply_refuse(gfdx_apply *a, const char *code, const char *fmt, ...)
-{
-    snprintf(a->reason_code, sizeof a->reason_code, "%s", code);
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(a->reason, sizeof a->reason, fmt, ap);
-    va_end(ap);
-    return GFDX_APPLY_REFUSED;
-}
-
-gfdx_apply_result gfdx_apply_db_error(gfdx_apply *a, const char *what, const char *err, bool transient)
-{
-    snprintf(a->reason_code, sizeof a->reason_code, "STORE_ERROR");
-    snprintf(a->reason, sizeof a->reason, "%s: %s", what, err);
-    a->transient = transient;
-    return GFDX_APPLY_DB_ERROR;
-}
-
-PGresult *gfdx_apply_exec(gfdx_apply *a, const char *sql, int nparams, const char *const *params)
-{
-    char err[512];
-    bool transient = false;
-    PGresult *r = gfdx_pg_exec(a->db, sql, nparams, params, err, sizeof err, &transient);
-    if (!r)
-        gfdx_apply_db_error(a, "statement failed", err, transient);
-    return r;
-}
-
-gfdx_apply_result gfdx_apply_emit(gfdx_apply *a, const char *topic, const char *key, const char *type,
-                                  json_t *record)
-{
-    char err[512];
-    bool transient = false;
-    gfdx_outbox_status st = gfdx_outbox_insert(a->db, a->catalog, type, topic, key, record,
-                                               a->service_participant, a->rec->event_id, a->max_message_bytes,
-                                               err, sizeof err, &transient);
-    if (st == GFDX_OUTBOX_TOO_LARGE)
-        return gfdx_apply_refuse(a, "RECORD_TOO_LARGE", "%s", err);
-    return st == GFDX_OUTBOX_OK ? GFDX_APPLY_OK : gfdx_apply_db_error(a, "outbox", err, transient);
-}
-
 json_t *gfdx_rec_get(const json_t *body, const char *path)
 {
     char part[128];

@@ -237,7 +237,6 @@ struct gfdx_relay {
     char instance[37];    /* claimed_by */
     int max_rows, flush_ms;
     long long lease_ms;
-    gfdx_published_fn on_published;   /* old per-row hook (goes away) */
     gfdx_delivered_fn on_delivered;
     void *service_ctx;
     env_list in_flight;   /* handed to librdkafka, no report yet */
@@ -316,7 +315,7 @@ static long long lease_ms(rd_kafka_t *producer)
 }
 
 gfdx_relay *gfdx_relay_new(rd_kafka_t *producer, const char *qschema, int max_rows, int flush_ms,
-                           gfdx_published_fn on_published, gfdx_delivered_fn on_delivered, void *service_ctx)
+                           gfdx_delivered_fn on_delivered, void *service_ctx)
 {
     gfdx_relay *r = calloc(1, sizeof *r);
     if (!r)
@@ -327,7 +326,6 @@ gfdx_relay *gfdx_relay_new(rd_kafka_t *producer, const char *qschema, int max_ro
     r->max_rows = max_rows;
     r->flush_ms = flush_ms;
     r->lease_ms = lease_ms(producer);
-    r->on_published = on_published;
     r->on_delivered = on_delivered;
     r->service_ctx = service_ctx;
     return r;
@@ -603,14 +601,7 @@ static int mark_published(gfdx_relay *r, PGconn *db, const env_list *ok, char *e
         "UPDATE outbox SET published_at = now(), claimed_until = NULL WHERE id = ANY($1::bigint[])";
     if (update_ids(r, db, sql, false, ok, err, errlen, transient))
         return -1;
-    if (r->on_delivered && ok->count)
-        return deliver(r, db, ok, err, errlen, transient);
-    for (const envelope *e = ok->head; e && r->on_published; e = e->next)
-        if (r->on_published(r->service_ctx, db, r->qschema, e->record_type, e->key, e->event_id, err, errlen)) {
-            *transient = gfdx_pg_is_transient(db, NULL);
-            return -1;
-        }
-    return 0;
+    return r->on_delivered && ok->count ? deliver(r, db, ok, err, errlen, transient) : 0;
 }
 
 static int mark_failed(gfdx_relay *r, PGconn *db, const env_list *failed, char *err, size_t errlen, bool *transient)

@@ -24,7 +24,7 @@
  *    type, key), owned by librdkafka from rd_kafka_producev until its delivery report; the
  *    report hands it back to the relay, which records the outcome of that row on the next
  *    gfdx_relay_run or gfdx_relay_drain (published_at = now() and the service's
- *    on_published hook, in one transaction per set of reports), not at the end of a round.
+ *    on_delivered hook, in one transaction per set of reports), not at the end of a round.
  *    Nothing a report touches is freed before it arrives.
  *  - Errors, classified in one place (gfdx_relay_classify). Permanent (message too large,
  *    topic unknown to the cluster, invalid record or argument, topic not authorised): the
@@ -104,7 +104,7 @@ typedef struct gfdx_relay gfdx_relay;
  * relay borrows the producer: the caller destroys it, after gfdx_relay_drain and before
  * gfdx_relay_free. NULL when out of memory. */
 gfdx_relay *gfdx_relay_new(rd_kafka_t *producer, const char *qschema, int max_rows, int flush_ms,
-                           gfdx_published_fn on_published, gfdx_delivered_fn on_delivered, void *service_ctx);
+                           gfdx_delivered_fn on_delivered, void *service_ctx);
 
 /* Frees the relay and every envelope it still holds. Call it only after the producer is
  * destroyed (no report can arrive afterwards). Accepts NULL. */

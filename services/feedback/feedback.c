@@ -72,9 +72,9 @@ void feedback_ctx_release(feedback_ctx *ctx)
 /* ---- the service ---- */
 
 static const gfdx_handler handlers[] = {
-    {"MatchingFeedback", "gfdx.feedback", "need_id", NULL, feedback_decide_matching},
-    {"ObstacleRaised", "gfdx.feedback", "need_id", NULL, feedback_decide_obstacle_raised},
-    {"ObstacleResolved", "gfdx.feedback", "need_id", NULL, feedback_decide_obstacle_resolved},
+    {"MatchingFeedback", "gfdx.feedback", "need_id", feedback_decide_matching},
+    {"ObstacleRaised", "gfdx.feedback", "need_id", feedback_decide_obstacle_raised},
+    {"ObstacleResolved", "gfdx.feedback", "need_id", feedback_decide_obstacle_resolved},
 };
 
 static feedback_ctx the_ctx;

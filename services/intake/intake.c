@@ -42,12 +42,12 @@ static int intake_configure(void *ctx, const char *path, FILE *print_to, char *e
 }
 
 static const gfdx_handler handlers[] = {
-    {"NeedSubmitted", "gfdx.needs", "need_id", NULL, intake_decide_submitted},
-    {"NeedRevised", "gfdx.needs", "need_id", NULL, intake_decide_revised},
-    {"NeedReviewed", "gfdx.needs", "need_id", NULL, intake_decide_reviewed},
-    {"NeedRecommended", "gfdx.needs", "need_id", NULL, intake_decide_recommended},
-    {"NeedWithdrawn", "gfdx.needs", "need_id", NULL, intake_decide_withdrawn},
-    {"NeedMatchingStatus", "gfdx.matching-status", "need_id", NULL, intake_decide_matching_status},
+    {"NeedSubmitted", "gfdx.needs", "need_id", intake_decide_submitted},
+    {"NeedRevised", "gfdx.needs", "need_id", intake_decide_revised},
+    {"NeedReviewed", "gfdx.needs", "need_id", intake_decide_reviewed},
+    {"NeedRecommended", "gfdx.needs", "need_id", intake_decide_recommended},
+    {"NeedWithdrawn", "gfdx.needs", "need_id", intake_decide_withdrawn},
+    {"NeedMatchingStatus", "gfdx.matching-status", "need_id", intake_decide_matching_status},
 };
 
 const gfdx_service intake_service = {

@@ -87,9 +87,9 @@ int namelist_configure(void *vctx, const char *config_path, FILE *print_to, char
 }
 
 static const gfdx_handler handlers[] = {
-    {"NameListPublished", "gfdx.namelists", "list_id", NULL, namelist_decide_published},
-    {"CarbonBenefitReported", "gfdx.namelists", "list_id", NULL, namelist_decide_carbon},
-    {"FinancingSupportReported", "gfdx.namelists", "list_id", NULL, namelist_decide_financing},
+    {"NameListPublished", "gfdx.namelists", "list_id", namelist_decide_published},
+    {"CarbonBenefitReported", "gfdx.namelists", "list_id", namelist_decide_carbon},
+    {"FinancingSupportReported", "gfdx.namelists", "list_id", namelist_decide_financing},
 };
 
 static namelist_ctx the_ctx;

@@ -48,8 +48,8 @@ static int push_configure(void *ctx, const char *path, FILE *print_to, char *err
 }
 
 static const gfdx_handler handlers[] = {
-    {"NeedPushed", PUSH_CONSUMED_TOPIC, "need_id", NULL, push_decide_pushed},
-    {"NeedPushWithdrawn", PUSH_CONSUMED_TOPIC, "need_id", NULL, push_decide_withdrawn},
+    {"NeedPushed", PUSH_CONSUMED_TOPIC, "need_id", push_decide_pushed},
+    {"NeedPushWithdrawn", PUSH_CONSUMED_TOPIC, "need_id", push_decide_withdrawn},
 };
 
 const gfdx_service push_service = {

@@ -74,13 +74,13 @@ static void test_errno(void)
 
 static void test_verdict(void)
 {
-    gfdx_apply a = {0};
-    CHECK(gfdx_fault_apply(&a, GFDX_FAULT_NO_MEMORY, "banks", "out of memory") == GFDX_APPLY_DB_ERROR);
+    gfdx_decision a = {0};
+    CHECK(gfdx_fault_decide(&a, GFDX_FAULT_NO_MEMORY, "banks", "out of memory") == GFDX_DECIDE_FAILED);
     CHECK(a.transient);
     CHECK_STR_EQ(a.reason_code, "STORE_ERROR");
-    gfdx_apply b = {0};
-    CHECK(gfdx_fault_apply(&b, GFDX_FAULT_CORRUPT, "cancel_dispatches", "cannot read bank ids") ==
-          GFDX_APPLY_DB_ERROR);
+    gfdx_decision b = {0};
+    CHECK(gfdx_fault_decide(&b, GFDX_FAULT_CORRUPT, "cancel_dispatches", "cannot read bank ids") ==
+          GFDX_DECIDE_FAILED);
     CHECK(!b.transient);
     CHECK(strstr(b.reason, "cannot read bank ids") && strstr(b.reason, "permanent"));
 }
