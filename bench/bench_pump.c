@@ -4,7 +4,7 @@
  *   bench_pump BROKERS FROM TO [RATE]
  * FROM is read to its end into memory first; then the records are produced to TO in the
  * order they were consumed (each partition's in its order, so a key's records keep theirs),
- * RATE * records per second (0 or absent: as fast as possible). Every record's timestamp is its
+ * RATE records per second (0 or absent: as fast as possible). Each record's timestamp is its
  * CreateTime, taken when it is handed to librdkafka: bench/run.sh reads it back as the
  * produce time of the latency figure. lz4, idempotent producer. Prints "<n> records in <s> s". */
 #include <stdio.h>
