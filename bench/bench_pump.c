@@ -51,7 +51,7 @@ static int hold(const rd_kafka_message_t *m, void *arg)
     r->value = dup_bytes(m->payload, m->len);
     r->len = m->len;
     r->hdrs = rd_kafka_message_headers(m, &h) == RD_KAFKA_RESP_ERR_NO_ERROR ? rd_kafka_headers_copy(h) : NULL;
-    return 0;
+    return !r->value || (m->key && !r->key) ? -1 : 0;
 }
 
 static rd_kafka_t *producer_new(const char *brokers, int paced)

@@ -2,7 +2,7 @@
 # bench/run.sh: the figures of issue 11, measured in one run on this machine, as one table
 # (not part of the test suite).
 #   bash bench/run.sh [--quick] [--broker devbroker|kafka] [SERVICE...]
-# SERVICE: intake push feedback namelist (default all four). --quick: smaller streams and a
+# SERVICE: push intake feedback namelist (default all four, always run in this order). --quick: smaller streams and a
 # 5 s latency load (about 3 min instead of about 10).
 #
 # One private stack (bench/lib.sh) whose PostgreSQL preloads pg_stat_statements; each
@@ -38,7 +38,13 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-[ ${#services[@]} -gt 0 ] || services=(intake push feedback namelist)
+# Always in this order: a daemon's outbox feeds another's input (intake's NeedPushed go to
+# gfdx.miit-pushes, push's input; feedback's NeedMatchingStatus to gfdx.matching-status,
+# intake's), so each runs before the service that writes to its topics.
+[ ${#services[@]} -gt 0 ] || services=(push intake feedback namelist)
+order=()
+for s in push intake feedback namelist; do [[ " ${services[*]} " == *" $s "* ]] && order+=("$s"); done
+services=("${order[@]}")
 RATE=1000
 if [ "$quick" = 1 ]; then TPUT=4000 LAT_S=5 NL_VERSIONS=4; else TPUT=15000 LAT_S=20 NL_VERSIONS=8; fi
 LAT=$((RATE * LAT_S))
