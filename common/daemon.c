@@ -2,6 +2,7 @@
 #include "daemon.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include "avro_serde.h"
+#include "batch.h"
 #include "config.h"
 #include "ids.h"
 #include "inbound.h"
@@ -46,6 +48,8 @@ typedef struct {
     char qschema[128];
     rd_kafka_message_t **batch;
     gfdx_clock *batch_clock; /* batch[i]'s deadline clock, taken when it was polled */
+    gfdx_raw_msg *raw;       /* batch[i] as the pipeline sees it (borrowed from batch[i]) */
+    gfdx_msg *msgs;          /* batch[i] admitted in memory (gfdx_inbound_admit) */
     int64_t clock_override_ms; /* GFDX_TEST_DEADLINE_CLOCK_MS (tests replaying history); 0: none */
     size_t nbatch;
     int rebalanced;  /* set by the rebalance callback or the fence: the batch in hand is void */
@@ -96,6 +100,29 @@ static bool db_reachable(const daemon_t *d)
     return PQpingParams(keys, vals, 1) == PQPING_OK;
 }
 
+/* Connects (with back-off) and points search_path at the service's schema, so that every
+ * statement names the service's own tables unqualified (rowset.h). 0, or -1 (d->db NULL). */
+static int connect_db(daemon_t *d)
+{
+    char err[512];
+    bool transient = false;
+    d->db = gfdx_pg_connect(d->cfg.pg_conninfo, d->cfg.service, d->cfg.backoff_max_ms, &stop_requested);
+    if (!d->db)
+        return -1;
+    char path[300];
+    if (!d->qschema[0] && gfdx_pg_ident(d->db, d->svc->schema, d->qschema, sizeof d->qschema))
+        snprintf(err, sizeof err, "schema name %s cannot be quoted", d->svc->schema);
+    snprintf(path, sizeof path, "%s, public", d->qschema);
+    const char *p[] = {path};
+    if (d->qschema[0] && gfdx_pg_run(d->db, "SELECT set_config('search_path', $1, false)", 1, p, err, sizeof err,
+                                     &transient) == 0)
+        return 0;
+    GFDX_WARN("PostgreSQL: setting search_path failed: %s", err);
+    PQfinish(d->db);
+    d->db = NULL;
+    return -1;
+}
+
 /* Makes sure d->db is a live connection without waiting for PostgreSQL: at most one probe
  * per back-off interval (100 ms doubling to retry.max_backoff_ms). 0 when live, -1 when not
  * (yet): the consume loop goes on polling Kafka (rebalances, signals) and asks again later. */
@@ -118,8 +145,7 @@ static int ensure_db(daemon_t *d)
         return -1;
     }
     d->db_backoff_ms = 0;
-    d->db = gfdx_pg_connect(d->cfg.pg_conninfo, d->cfg.service, d->cfg.backoff_max_ms, &stop_requested);
-    return d->db ? 0 : -1;
+    return connect_db(d);
 }
 
 /* Start-up only: waits (with back-off) until PostgreSQL answers. 0 ok, -1 on stop. */
@@ -127,7 +153,9 @@ static int wait_db(daemon_t *d)
 {
     if (!d->db || PQstatus(d->db) != CONNECTION_OK) {
         PQfinish(d->db);
-        d->db = gfdx_pg_connect(d->cfg.pg_conninfo, d->cfg.service, d->cfg.backoff_max_ms, &stop_requested);
+        d->db = NULL;
+        while (connect_db(d) && !stop_requested)
+            usleep(200 * 1000); /* set_config failed: the server is going away */
     }
     return d->db ? 0 : -1;
 }
@@ -155,8 +183,8 @@ static int read_stored_offset(daemon_t *d, const char *topic, int32_t partition,
                               char *err, size_t errlen, bool *transient)
 {
     char sql[256], part[16];
-    snprintf(sql, sizeof sql, "SELECT next_offset FROM %s.kafka_offset WHERE topic = $1 AND partition = $2%s",
-             d->qschema, lock ? " FOR UPDATE" : "");
+    snprintf(sql, sizeof sql, "SELECT next_offset FROM kafka_offset WHERE topic = $1 AND partition = $2%s",
+             lock ? " FOR UPDATE" : "");
     snprintf(part, sizeof part, "%d", (int)partition);
     const char *p[] = {topic, part};
     PGresult *r = gfdx_pg_exec(d->db, sql, 2, p, err, errlen, transient);
@@ -417,15 +445,14 @@ static void rejoin_group(daemon_t *d)
 static int record_gap(daemon_t *d, const char *topic, int32_t partition, int64_t from, int64_t to, char *err,
                       size_t errlen, bool *transient)
 {
-    char sql[256], part[16], f[24], t[24], lw[24];
+    static const char sql[] =
+        "INSERT INTO offset_gap (topic, partition, from_offset, to_offset, low_watermark, detected_by)"
+        " VALUES ($1, $2, $3, $4, $5, $6)";
+    char part[16], f[24], t[24], lw[24];
     int64_t lo = -1, hi = -1;
     /* informative only: the broker's earliest offset tells retention from unreadable records */
     if (rd_kafka_query_watermark_offsets(d->consumer, topic, partition, &lo, &hi, 2000))
         lo = -1;
-    snprintf(sql, sizeof sql,
-             "INSERT INTO %s.offset_gap (topic, partition, from_offset, to_offset, low_watermark, detected_by)"
-             " VALUES ($1, $2, $3, $4, $5, $6)",
-             d->qschema);
     snprintf(part, sizeof part, "%d", (int)partition);
     snprintf(f, sizeof f, "%lld", (long long)from);
     snprintf(t, sizeof t, "%lld", (long long)to);
@@ -464,12 +491,11 @@ static int check_gap(daemon_t *d, const rd_kafka_topic_partition_t *f, int64_t s
 static int store_offsets(daemon_t *d, rd_kafka_topic_partition_list_t *first, rd_kafka_topic_partition_list_t *next,
                          rd_kafka_topic_partition_list_t *gaps, char *err, size_t errlen, bool *transient)
 {
-    char sql[512], part[16], nxt[24], fst[24];
-    snprintf(sql, sizeof sql,
-             "INSERT INTO %s.kafka_offset AS k (topic, partition, next_offset) VALUES ($1, $2, $3)"
-             " ON CONFLICT (topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset,"
-             " updated_at = now() WHERE k.next_offset <= $4 RETURNING 1",
-             d->qschema);
+    static const char sql[] =
+        "INSERT INTO kafka_offset AS k (topic, partition, next_offset) VALUES ($1, $2, $3)"
+        " ON CONFLICT (topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset,"
+        " updated_at = now() WHERE k.next_offset <= $4 RETURNING 1";
+    char part[16], nxt[24], fst[24];
     for (int i = 0; i < next->cnt; i++) {
         int64_t stored;
         if (read_stored_offset(d, next->elems[i].topic, next->elems[i].partition, true, &stored, err, errlen,
@@ -512,10 +538,11 @@ static void report_gaps(const rd_kafka_topic_partition_list_t *gaps, rd_kafka_to
     }
 }
 
-/* First and next offsets per partition of the batch (lists in the same order). */
-static void batch_offsets(daemon_t *d, rd_kafka_topic_partition_list_t *first, rd_kafka_topic_partition_list_t *next)
+/* First and next offsets per partition of batch[lo..hi) (lists in the same order). */
+static void batch_offsets(daemon_t *d, size_t lo, size_t hi, rd_kafka_topic_partition_list_t *first,
+                          rd_kafka_topic_partition_list_t *next)
 {
-    for (size_t i = 0; i < d->nbatch; i++) {
+    for (size_t i = lo; i < hi; i++) {
         rd_kafka_message_t *m = d->batch[i];
         const char *topic = rd_kafka_topic_name(m->rkt);
         rd_kafka_topic_partition_t *n = rd_kafka_topic_partition_list_find(next, topic, m->partition);
@@ -529,8 +556,10 @@ static void batch_offsets(daemon_t *d, rd_kafka_topic_partition_list_t *first, r
 
 static void drop_batch(daemon_t *d)
 {
-    for (size_t i = 0; i < d->nbatch; i++)
+    for (size_t i = 0; i < d->nbatch; i++) {
+        gfdx_msg_release(&d->msgs[i]);
         rd_kafka_message_destroy(d->batch[i]);
+    }
     d->nbatch = 0;
 }
 
@@ -608,9 +637,8 @@ static void signature_headers(rd_kafka_message_t *m, gfdx_raw_msg *raw)
  * A missing head row is an error (the log cannot be appended; the batch is retried). */
 static int lock_chain(daemon_t *d, gfdx_chain_head *c, char *err, size_t errlen, bool *transient)
 {
-    char sql[256];
-    snprintf(sql, sizeof sql, "SELECT row_count, head_hash FROM %s.message_log_chain FOR UPDATE", d->qschema);
-    PGresult *r = gfdx_pg_exec(d->db, sql, 0, NULL, err, errlen, transient);
+    PGresult *r = gfdx_pg_exec(d->db, "SELECT row_count, head_hash FROM message_log_chain FOR UPDATE", 0, NULL, err,
+                               errlen, transient);
     if (!r)
         return -1;
     size_t n = 0;
@@ -632,11 +660,10 @@ static int lock_chain(daemon_t *d, gfdx_chain_head *c, char *err, size_t errlen,
 static int save_chain(daemon_t *d, const gfdx_chain_head *c, long long before, char *err, size_t errlen,
                       bool *transient)
 {
-    char sql[256], rows[24];
+    static const char sql[] = "UPDATE message_log_chain SET row_count = $1, head_hash = $2, updated_at = now()";
+    char rows[24];
     if (c->rows == before)
         return 0;
-    snprintf(sql, sizeof sql, "UPDATE %s.message_log_chain SET row_count = $1, head_hash = $2, updated_at = now()",
-             d->qschema);
     snprintf(rows, sizeof rows, "%lld", c->rows);
     const char *p[] = {rows, (const char *)c->hash};
     int len[] = {0, sizeof c->hash}, fmt[] = {0, 1};
@@ -645,38 +672,91 @@ static int save_chain(daemon_t *d, const gfdx_chain_head *c, long long before, c
     return r ? 0 : -1;
 }
 
-/* One attempt at the batch in one transaction. 0 committed; -1 failed (rolled back). */
-static int apply_batch_once(daemon_t *d, char *err, size_t errlen, bool *transient)
+/* What the pipeline needs besides the messages (inbound.h). */
+static gfdx_inbound pipeline(const daemon_t *d)
 {
-    gfdx_inbound in = {.service = d->svc, .qschema = d->qschema, .receipts_prefix = d->cfg.receipts_prefix,
-                       .service_participant = d->cfg.participant, .catalog = d->catalog, .registry = d->registry,
-                       .calendar = d->calendar, .max_message_bytes = gfdx_outbox_max_message_bytes(d->producer),
-                       .skew_future_ms = (int64_t)d->cfg.occurred_ahead_s * 1000,
-                       .skew_past_ms = (int64_t)d->cfg.occurred_behind_days * 86400000,
-                       .require_signatures = d->cfg.require_signatures};
-    gfdx_outcome outcomes[d->nbatch ? d->nbatch : 1];
-    gfdx_chain_head chain;
-    in.chain = &chain;
-    if (gfdx_pg_run(d->db, "BEGIN", 0, NULL, err, errlen, transient))
-        return -1;
-    if (lock_chain(d, &chain, err, errlen, transient))
-        goto fail;
-    long long chain_before = chain.rows;
+    return (gfdx_inbound){.service = d->svc, .qschema = d->qschema, .receipts_prefix = d->cfg.receipts_prefix,
+                          .service_participant = d->cfg.participant, .catalog = d->catalog,
+                          .registry = d->registry, .calendar = d->calendar,
+                          .max_message_bytes = gfdx_outbox_max_message_bytes(d->producer),
+                          .skew_future_ms = (int64_t)d->cfg.occurred_ahead_s * 1000,
+                          .skew_past_ms = (int64_t)d->cfg.occurred_behind_days * 86400000,
+                          .require_signatures = d->cfg.require_signatures};
+}
+
+/* One verifying thread's share of the batch: msgs[lo..hi). */
+typedef struct {
+    const gfdx_inbound *in;
+    gfdx_msg *msgs;
+    size_t lo, hi;
+} verify_share;
+
+static void *verify_run(void *arg)
+{
+    const verify_share *v = arg;
+    for (size_t i = v->lo; i < v->hi; i++)
+        gfdx_inbound_verify(v->in, &v->msgs[i]);
+    return NULL;
+}
+
+/* Step 3 for the whole batch on batch.verify_threads threads (this one included): signature
+ * verification is most of what admission costs. A thread that cannot be started leaves
+ * its share to this one. */
+static void verify_batch(daemon_t *d, const gfdx_inbound *in)
+{
+    enum { MAX_THREADS = 64 };
+    size_t nt = (size_t)d->cfg.verify_threads, per;
+    if (nt > MAX_THREADS)
+        nt = MAX_THREADS;
+    if (nt > d->nbatch / 16 + 1) /* a small batch is not worth a thread */
+        nt = d->nbatch / 16 + 1;
+    per = (d->nbatch + nt - 1) / nt;
+    verify_share share[MAX_THREADS];
+    pthread_t tid[MAX_THREADS];
+    bool started[MAX_THREADS] = {false};
+    for (size_t t = 0; t < nt; t++) {
+        size_t lo = t * per < d->nbatch ? t * per : d->nbatch;
+        share[t] = (verify_share){in, d->msgs, lo, lo + per < d->nbatch ? lo + per : d->nbatch};
+        started[t] = t > 0 && pthread_create(&tid[t], NULL, verify_run, &share[t]) == 0;
+    }
+    for (size_t t = 0; t < nt; t++)
+        if (!started[t])
+            verify_run(&share[t]);
+    for (size_t t = 1; t < nt; t++)
+        if (started[t])
+            pthread_join(tid[t], NULL);
+}
+
+/* Admits every message of the batch in memory (decode, signature, limits: inbound.h), once:
+ * a retried or bisected batch reuses the result. */
+static void admit_batch(daemon_t *d)
+{
+    gfdx_inbound in = pipeline(d);
+    uint64_t t = gfdx_metrics_now_us();
     for (size_t i = 0; i < d->nbatch; i++) {
         rd_kafka_message_t *m = d->batch[i];
-        gfdx_raw_msg raw = {rd_kafka_topic_name(m->rkt), m->partition, m->offset, m->key, m->key_len,
-                            m->payload, m->len, d->batch_clock[i], NULL, NULL, 0, 0};
-        signature_headers(m, &raw);
-        if (gfdx_inbound_process(&in, d->db, &raw, &outcomes[i], err, errlen)) {
-            *transient = true;
-            goto fail;
-        }
+        d->raw[i] = (gfdx_raw_msg){rd_kafka_topic_name(m->rkt), m->partition, m->offset, m->key, m->key_len,
+                                   m->payload, m->len, d->batch_clock[i], NULL, NULL, 0, 0};
+        signature_headers(m, &d->raw[i]);
+        gfdx_inbound_decode(&in, &d->raw[i], &d->msgs[i]);
     }
+    t = gfdx_metrics_phase(GFDX_P_DECODE, t);
+    verify_batch(d, &in);
+    t = gfdx_metrics_phase(GFDX_P_VERIFY, t);
+    for (size_t i = 0; i < d->nbatch; i++)
+        gfdx_inbound_check(&in, &d->msgs[i]);
+    gfdx_metrics_phase(GFDX_P_CHECK, t);
+}
+
+/* Stores the offsets of batch[lo..hi) (fenced), writes the chain head back and commits. */
+static int commit_range(daemon_t *d, size_t lo, size_t hi, const gfdx_chain_head *chain, long long chain_before,
+                        char *err, size_t errlen, bool *transient)
+{
     rd_kafka_topic_partition_list_t *first = rd_kafka_topic_partition_list_new(8);
     rd_kafka_topic_partition_list_t *next = rd_kafka_topic_partition_list_new(8);
     rd_kafka_topic_partition_list_t *gaps = rd_kafka_topic_partition_list_new(1);
-    batch_offsets(d, first, next);
-    int rc = save_chain(d, &chain, chain_before, err, errlen, transient);
+    batch_offsets(d, lo, hi, first, next);
+    int rc = save_chain(d, chain, chain_before, err, errlen, transient);
     if (rc == 0)
         rc = store_offsets(d, first, next, gaps, err, errlen, transient);
     if (rc == 0)
@@ -688,10 +768,32 @@ static int apply_batch_once(daemon_t *d, char *err, size_t errlen, bool *transie
     rd_kafka_topic_partition_list_destroy(first);
     rd_kafka_topic_partition_list_destroy(next);
     rd_kafka_topic_partition_list_destroy(gaps);
-    if (rc)
+    return rc;
+}
+
+/* One attempt at batch[lo..hi) in one transaction (batch.h). 0 committed; -1 failed (rolled
+ * back): *transient tells a retry from a failure of the records themselves. */
+static int apply_batch_once(daemon_t *d, size_t lo, size_t hi, const char *poison_why, char *err, size_t errlen,
+                            bool *transient)
+{
+    gfdx_inbound in = pipeline(d);
+    gfdx_chain_head chain;
+    in.chain = &chain;
+    uint64_t t = gfdx_metrics_now_us();
+    if (gfdx_pg_run(d->db, "BEGIN", 0, NULL, err, errlen, transient))
+        return -1;
+    if (lock_chain(d, &chain, err, errlen, transient))
         goto fail;
-    for (size_t i = 0; i < d->nbatch; i++)
-        count_outcome(outcomes[i]);
+    gfdx_metrics_phase(GFDX_P_BEGIN, t);
+    long long chain_before = chain.rows;
+    if (gfdx_batch_apply(&in, d->db, d->msgs + lo, hi - lo, poison_why, err, errlen, transient))
+        goto fail;
+    t = gfdx_metrics_now_us();
+    if (commit_range(d, lo, hi, &chain, chain_before, err, errlen, transient))
+        goto fail;
+    gfdx_metrics_phase(GFDX_P_COMMIT, t);
+    for (size_t i = lo; i < hi; i++)
+        count_outcome(d->msgs[i].outcome);
     return 0;
 fail:
     if (PQstatus(d->db) == CONNECTION_OK)
@@ -716,35 +818,62 @@ static void record_latency(int64_t ms)
     gfdx_metrics_set(GFDX_G_BATCH_MS_MAX, window_max);
 }
 
-/* Applies the pending batch, retrying on transient failures until it commits or we stop. */
+/* Applies batch[lo..hi) until it commits: a transient failure is retried with back-off (serving
+ * the consumer meanwhile: a rebalance may void the batch); a permanent one is bisected, each
+ * half in its own transaction, down to the one poison record, which is then kept as a dead
+ * letter (batch.h) so that the others apply. 0 committed; -1 given up (void, or stopping
+ * while PostgreSQL is down: nothing of the rest is stored, nothing lost). */
+static int apply_range(daemon_t *d, size_t lo, size_t hi, const char *poison_why)
+{
+    char err[1024];
+    for (;;) {
+        bool transient = false;
+        if (d->rebalanced)
+            return -1;
+        if (ensure_db(d)) {
+            if (stop_requested)
+                return -1;
+            back_off(d);
+            continue;
+        }
+        if (apply_batch_once(d, lo, hi, poison_why, err, sizeof err, &transient) == 0) {
+            d->backoff_ms = 0;
+            return 0;
+        }
+        gfdx_metrics_add(GFDX_M_BATCH_RETRIES, 1);
+        if (!transient && !d->rebalanced && !poison_why) {
+            if (hi - lo == 1)
+                return apply_range(d, lo, hi, err);
+            size_t mid = lo + (hi - lo) / 2;
+            GFDX_WARN("batch of %zu records failed (%s); bisecting to find the record it fails on", hi - lo, err);
+            return apply_range(d, lo, mid, NULL) || apply_range(d, mid, hi, NULL) ? -1 : 0;
+        }
+        if (transient)
+            GFDX_WARN("batch of %zu records rolled back, will retry: %s", hi - lo, err);
+        else
+            GFDX_ERROR("keeping %s[%d]@%lld as a dead letter failed, will retry: %s", d->raw[lo].topic,
+                       (int)d->raw[lo].partition, (long long)d->raw[lo].offset, err);
+        if (d->rebalanced)
+            return -1;
+        back_off(d);
+        if (stop_requested && PQstatus(d->db) != CONNECTION_OK)
+            return -1;
+    }
+}
+
+/* Applies the pending batch: admitted once in memory, then applied until it commits or we stop. */
 static void apply_batch(daemon_t *d)
 {
     int64_t started = gfdx_mono_ms();
-    char err[1024];
-    while (d->nbatch && !d->rebalanced) {
-        bool transient = false;
-        if (ensure_db(d)) {
-            if (stop_requested)
-                break; /* stopping while PostgreSQL is down: nothing stored, nothing lost */
-            back_off(d); /* serving the consumer meanwhile: a rebalance may void the batch */
-            continue;
-        }
-        if (apply_batch_once(d, err, sizeof err, &transient) == 0) {
+    if (d->nbatch && !d->rebalanced) {
+        admit_batch(d);
+        if (apply_range(d, 0, d->nbatch, NULL) == 0) {
             int64_t ms = gfdx_mono_ms() - started;
             gfdx_metrics_add(GFDX_M_CONSUMED, d->nbatch);
             gfdx_metrics_add(GFDX_M_BATCHES, 1);
             record_latency(ms);
             GFDX_DEBUG("committed batch of %zu records in %lld ms", d->nbatch, (long long)ms);
-            d->backoff_ms = 0;
-            break;
         }
-        gfdx_metrics_add(GFDX_M_BATCH_RETRIES, 1);
-        GFDX_WARN("batch of %zu records rolled back, will retry: %s", d->nbatch, err);
-        if (d->rebalanced)
-            break;
-        back_off(d);
-        if (stop_requested && PQstatus(d->db) != CONNECTION_OK)
-            break;
     }
     if (d->rebalanced)
         void_batch(d); /* its partitions are sought again from the store */
@@ -765,7 +894,10 @@ static gfdx_clock message_clock(const daemon_t *d, const rd_kafka_message_t *m)
     return (gfdx_clock){gfdx_now_ms(), GFDX_CLOCK_RECEIVED};
 }
 
-/* Fills the batch: up to max_records, or until max_ms passed since the first poll. */
+/* Fills the batch: up to batch.max_records, until batch.max_ms passed since the first poll, or
+ * as soon as the consumer has no record ready once the batch holds one (group commit: under
+ * load the time a batch takes to apply lets the next one fill; a lone record waits for
+ * nothing, so latency stays that of one transaction). */
 static void collect_batch(daemon_t *d)
 {
     int64_t deadline = gfdx_mono_ms() + d->cfg.batch_max_ms;
@@ -773,10 +905,12 @@ static void collect_batch(daemon_t *d)
         int64_t left = deadline - gfdx_mono_ms();
         if (left <= 0)
             break;
-        rd_kafka_message_t *m = rd_kafka_consumer_poll(d->consumer, (int)left);
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(d->consumer, d->nbatch ? 0 : (int)left);
         drain_log_queue(d->consumer_logq);
         if (d->rebalanced) /* records polled before the rebalance are not ours to apply */
             void_batch(d);
+        if (!m && d->nbatch)
+            break;
         if (!m)
             continue;
         if (m->err) {
@@ -842,11 +976,9 @@ static void relay_outbox(daemon_t *d)
  * the last checkpoint; -1 on a database error (err). */
 static int checkpoint_record(daemon_t *d, json_t **out, long long *rows, char *err, size_t errlen, bool *tr)
 {
-    char sql[512];
-    snprintf(sql, sizeof sql,
-             "SELECT c.row_count, encode(c.head_hash, 'hex'), m.topic, m.partition, m.\"offset\""
-             " FROM %s.message_log_chain c JOIN %s.message_log m ON m.chain_seq = c.row_count FOR SHARE OF c",
-             d->qschema, d->qschema);
+    static const char sql[] =
+        "SELECT c.row_count, encode(c.head_hash, 'hex'), m.topic, m.partition, m.\"offset\""
+        " FROM message_log_chain c JOIN message_log m ON m.chain_seq = c.row_count FOR SHARE OF c";
     PGresult *r = gfdx_pg_exec(d->db, sql, 0, NULL, err, errlen, tr);
     *out = NULL;
     if (!r)
@@ -877,7 +1009,7 @@ static void publish_checkpoint(daemon_t *d)
         return;
     int rc = checkpoint_record(d, &rec, &rows, err, sizeof err, &tr);
     if (rc == 0 && rec)
-        rc = gfdx_outbox_insert(d->db, d->qschema, d->catalog, "AuditCheckpoint", GFDX_AUDIT_TOPIC, d->svc->schema,
+        rc = gfdx_outbox_insert(d->db, d->catalog, "AuditCheckpoint", GFDX_AUDIT_TOPIC, d->svc->schema,
                                 rec, d->cfg.participant, NULL, gfdx_outbox_max_message_bytes(d->producer), err,
                                 sizeof err, &tr) == GFDX_OUTBOX_OK ? 0 : -1;
     if (rc == 0)
@@ -1001,7 +1133,8 @@ static int create_producer(daemon_t *d, char *err, size_t errlen)
     d->producer_logq = rd_kafka_queue_new(d->producer);
     rd_kafka_set_log_queue(d->producer, d->producer_logq);
     d->relay = gfdx_relay_new(d->producer, d->qschema, d->cfg.outbox_max_rows, d->cfg.outbox_flush_ms,
-                              d->svc->on_published, d->svc->ctx);
+                              d->svc->on_published,
+                              d->svc->on_delivered, d->svc->ctx);
     if (d->relay)
         return 0;
     snprintf(err, errlen, "outbox relay: out of memory");
@@ -1126,6 +1259,8 @@ static void shutdown_daemon(daemon_t *d)
     gfdx_catalog_free(d->catalog);
     free(d->batch);
     free(d->batch_clock);
+    free(d->raw);
+    free(d->msgs);
     gfdx_metrics_stop();
     gfdx_config_release_daemon(&d->cfg);
 }
@@ -1188,7 +1323,9 @@ static int start(daemon_t *d, char *err, size_t errlen)
     if (gfdx_metrics_start(d->cfg.service, d->cfg.metrics_address, d->cfg.metrics_port, err, errlen))
         return -1;
     if (!(d->batch = calloc((size_t)d->cfg.batch_max_records, sizeof *d->batch)) ||
-        !(d->batch_clock = calloc((size_t)d->cfg.batch_max_records, sizeof *d->batch_clock)))
+        !(d->batch_clock = calloc((size_t)d->cfg.batch_max_records, sizeof *d->batch_clock)) ||
+        !(d->raw = calloc((size_t)d->cfg.batch_max_records, sizeof *d->raw)) ||
+        !(d->msgs = calloc((size_t)d->cfg.batch_max_records, sizeof *d->msgs)))
         return -1;
     read_clock_override(d);
     char host[128] = "unknown";

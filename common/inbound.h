@@ -1,5 +1,8 @@
 /* inbound.h: the one place where the policies for consumed records are applied
- * (DESIGN §4, §8), in this order, inside the caller's batch transaction:
+ * (DESIGN §4, §8), in this order. Steps 1-7 need nothing stored and run in memory for the whole
+ * batch before its transaction (gfdx_inbound_admit); steps 8-10 run in the batch transaction
+ * (batch.h: one statement for the duplicates of the whole batch, the decisions on rows loaded
+ * once, one write):
  *   1. value over GFDX_LIMIT_VALUE_BYTES -> REFUSED LIMIT_EXCEEDED, not even decoded;
  *   2. decode (single-object Avro); failure -> DEAD_LETTER: raw bytes and reason kept;
  *   3. authentication (DESIGN §5, participants.h gfdx_registry_authenticate): the gfdx-kid /
@@ -22,8 +25,9 @@
  *      receipt naming the first outcome; different value -> REFUSED EVENT_ID_REUSED;
  *   9. Kafka key absent, not strict UTF-8, or not the entity id named by the handler table ->
  *      REFUSED KEY_MISMATCH (one rule for every record type);
- *  10. the service handler under a savepoint -> APPLIED, or REFUSED (rolled back); a record
- *      whose emitted records would exceed message.max.bytes -> REFUSED RECORD_TOO_LARGE.
+ *  10. the service's decision (service.h) -> APPLIED, or REFUSED (its effects undone in
+ *      memory); a record whose emitted records would exceed message.max.bytes -> REFUSED
+ *      RECORD_TOO_LARGE.
  * Every record gets a message_log row, with its signature headers and the outcome of step 3
  * (authn); a refused one also a rejection row with its headers. Receipts go through the
  * outbox to the participant's own topic, <receipts_prefix><id> (gfdx.receipts.<id>), keyed by
@@ -41,6 +45,7 @@
 #include "audit_chain.h"
 #include "avro_catalog.h"
 #include "service.h"
+#include "sign.h"
 
 typedef enum { GFDX_OUT_APPLIED, GFDX_OUT_REFUSED, GFDX_OUT_DUPLICATE, GFDX_OUT_DEAD_LETTER } gfdx_outcome;
 
@@ -82,9 +87,47 @@ typedef struct {
 int gfdx_inbound_check_topics(const gfdx_service *svc, char *const *topics, size_t ntopics, char *err,
                               size_t errlen) __attribute__((warn_unused_result));
 
-/* Processes one message in the open transaction. Returns 0 with *outcome set, or -1 when the
- * database failed transiently (err): the caller rolls the batch back and retries it. */
-int gfdx_inbound_process(const gfdx_inbound *in, PGconn *db, const gfdx_raw_msg *m, gfdx_outcome *outcome,
-                         char *err, size_t errlen) __attribute__((warn_unused_result));
+/* What the pipeline learnt of one message (batch.c fills the rest). Owned by the batch:
+ * gfdx_msg_release frees the decoded body. */
+typedef struct {
+    const gfdx_raw_msg *m;
+    char key[256];          /* entity id as text (hex-escaped unless a clean key, record_limits.h) */
+    char sha[65];
+    char fp[19];
+    char eid[37];           /* meta.event_id in canonical lower-case form ("" if not a UUID) */
+    json_t *body;
+    const gfdx_schema *writer;
+    const char *type, *event_id, *sender;  /* event_id: eid, or NULL if not a UUID */
+    const gfdx_participant *participant;   /* the registered sender, NULL if meta.sender is not
+                                            * or when authentication (step 3) refused it */
+    const gfdx_handler *handler;           /* set when steps 1-7 passed */
+    char kid[GFDX_SIGN_MAX_KID];           /* gfdx-kid as text ("" absent, "?" not a kid's chars) */
+    const char *authn;                     /* message_log.authn: NULL (not reached), "OK", "UNSIGNED", a refusal */
+    gfdx_record rec;                       /* the record as handlers see it (when admitted) */
+    bool admitted;                         /* steps 1-7 passed: it goes on to duplicates and the handler */
+    gfdx_outcome outcome;
+    char reason_code[48];
+    char reason[512];
+} gfdx_msg;
+
+/* Steps 1-7 of the list above, in memory (no database): fills s from m (borrowed: m must
+ * outlive s). On return either s->admitted, or the verdict is set (REFUSED or DEAD_LETTER). */
+void gfdx_inbound_admit(const gfdx_inbound *in, const gfdx_raw_msg *m, gfdx_msg *s);
+
+/* gfdx_inbound_admit in its three parts, for a batch verified on several threads: decode
+ * (steps 1-2; fills s), verify (step 3: touches only s and may run on any thread, several
+ * messages at once), check (steps 4-7). Each does nothing once a verdict is set. */
+void gfdx_inbound_decode(const gfdx_inbound *in, const gfdx_raw_msg *m, gfdx_msg *s);
+void gfdx_inbound_verify(const gfdx_inbound *in, gfdx_msg *s);
+void gfdx_inbound_check(const gfdx_inbound *in, gfdx_msg *s);
+
+/* Step 9, the one key rule: true when the Kafka key is the entity id of s's handler, else
+ * false with the verdict KEY_MISMATCH set. */
+bool gfdx_inbound_key_matches(gfdx_msg *s);
+
+/* Sets a verdict (code and reason may be NULL). */
+void gfdx_msg_verdict(gfdx_msg *s, gfdx_outcome o, const char *code, const char *reason);
+
+void gfdx_msg_release(gfdx_msg *s);
 
 #endif

@@ -1,6 +1,8 @@
 /* metrics.c: see metrics.h. */
 #include "metrics.h"
 
+#include <time.h>
+
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <stdatomic.h>
@@ -21,7 +23,25 @@ static const char *const counter_names[] = {
 static const char *const gauge_names[] = {"gfdx_consumer_lag", "gfdx_batch_latency_ms_max",
                                           "gfdx_outbox_pending", "gfdx_outbox_failed", "gfdx_up"};
 
+static _Atomic uint64_t phases[GFDX_P_COUNT];
+static const char *const phase_names[] = {"decode", "verify", "check", "begin", "duplicates", "load", "decide",
+                                          "write", "commit"};
+
 void gfdx_metrics_add(gfdx_metric m, uint64_t n) { atomic_fetch_add(&counters[m], n); }
+
+uint64_t gfdx_metrics_now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+uint64_t gfdx_metrics_phase(gfdx_phase p, uint64_t since_us)
+{
+    uint64_t now = gfdx_metrics_now_us();
+    atomic_fetch_add(&phases[p], now - since_us);
+    return now;
+}
 void gfdx_metrics_set(gfdx_gauge g, int64_t v) { atomic_store(&gauges[g], v); }
 
 static size_t render(char *buf, size_t len)
@@ -30,6 +50,11 @@ static size_t render(char *buf, size_t len)
     for (int i = 0; i < GFDX_M_COUNTER_COUNT && o < len; i++)
         o += (size_t)snprintf(buf + o, len - o, "# TYPE %s counter\n%s{service=\"%s\"} %llu\n", counter_names[i],
                               counter_names[i], metrics_service, (unsigned long long)atomic_load(&counters[i]));
+    if (o < len)
+        o += (size_t)snprintf(buf + o, len - o, "# TYPE gfdx_batch_phase_us_total counter\n");
+    for (int i = 0; i < GFDX_P_COUNT && o < len; i++)
+        o += (size_t)snprintf(buf + o, len - o, "gfdx_batch_phase_us_total{service=\"%s\",phase=\"%s\"} %llu\n",
+                              metrics_service, phase_names[i], (unsigned long long)atomic_load(&phases[i]));
     for (int i = 0; i < GFDX_G_COUNT && o < len; i++)
         o += (size_t)snprintf(buf + o, len - o, "# TYPE %s gauge\n%s{service=\"%s\"} %lld\n", gauge_names[i],
                               gauge_names[i], metrics_service, (long long)atomic_load(&gauges[i]));

@@ -38,7 +38,20 @@ typedef enum {
 typedef enum { GFDX_G_LAG, GFDX_G_BATCH_MS_MAX, GFDX_G_OUTBOX_PENDING, GFDX_G_OUTBOX_FAILED, GFDX_G_UP,
                GFDX_G_COUNT } gfdx_gauge;
 
+/* Where a batch's time goes (issue 11), as gfdx_batch_phase_us_total{phase="..."}: admission
+ * in memory (decode, verify: the signatures, check: limits and topic), then in the transaction
+ * the duplicates look-up, the service's load, the decisions with their bookkeeping, the write,
+ * and begin (BEGIN and the chain head lock) plus commit (chain head, offsets, COMMIT). */
+typedef enum {
+    GFDX_P_DECODE, GFDX_P_VERIFY, GFDX_P_CHECK, GFDX_P_BEGIN, GFDX_P_DUPLICATES, GFDX_P_LOAD, GFDX_P_DECIDE,
+    GFDX_P_WRITE, GFDX_P_COMMIT, GFDX_P_COUNT
+} gfdx_phase;
+
 void gfdx_metrics_add(gfdx_metric m, uint64_t n);
+/* Adds the microseconds since `since_us` (a gfdx_metrics_now_us() reading) to phase p and
+ * returns the current reading, so that phases are timed one after another. */
+uint64_t gfdx_metrics_phase(gfdx_phase p, uint64_t since_us);
+uint64_t gfdx_metrics_now_us(void);
 void gfdx_metrics_set(gfdx_gauge g, int64_t v);
 
 /* Starts the endpoint on address:port (port 0: nothing started). 0 ok, -1 with err. */

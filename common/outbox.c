@@ -59,10 +59,32 @@ void gfdx_outbox_set_signer(gfdx_sign_key *key)
     signer = key;
 }
 
-gfdx_outbox_status gfdx_outbox_insert(PGconn *db, const char *qschema, const gfdx_catalog *cat, const char *type,
-                                      const char *topic, const char *key, json_t *record, const char *sender,
-                                      const char *correlation_id, size_t max_bytes, char *err, size_t errlen,
-                                      bool *transient)
+const gfdx_table gfdx_outbox_table = {
+    .name = "outbox", .kind = GFDX_TABLE_HISTORY,
+    .columns = "event_id, topic, key, value, record_type, sig_kid, sig"};
+
+/* The outbox row of an encoded record: bytea as "\\x<hex>" (rowset.h). NULL when out of memory. */
+static json_t *outbox_row(const char *event_id, const char *topic, const char *key, size_t klen,
+                          const unsigned char *bytes, size_t len, const char *type, const unsigned char *sig,
+                          size_t sig_len)
+{
+    json_t *row = json_object();
+    if (!row || json_object_set_new(row, "event_id", json_string(event_id)) ||
+        json_object_set_new(row, "topic", json_string(topic)) ||
+        json_object_set_new(row, "key", key ? gfdx_rows_bytea(key, klen) : json_null()) ||
+        json_object_set_new(row, "value", gfdx_rows_bytea(bytes, len)) ||
+        json_object_set_new(row, "record_type", json_string(type)) ||
+        json_object_set_new(row, "sig_kid", signer ? json_string(gfdx_sign_key_kid(signer)) : json_null()) ||
+        json_object_set_new(row, "sig", signer ? gfdx_rows_bytea(sig, sig_len) : json_null())) {
+        json_decref(row);
+        return NULL;
+    }
+    return row;
+}
+
+gfdx_outbox_status gfdx_outbox_stage(gfdx_rowset *rs, const gfdx_catalog *cat, const char *type, const char *topic,
+                                     const char *key, json_t *record, const char *sender, const char *correlation_id,
+                                     size_t max_bytes, char *err, size_t errlen, bool *transient)
 {
     *transient = false;
     const gfdx_schema *s = NULL;
@@ -83,22 +105,35 @@ gfdx_outbox_status gfdx_outbox_insert(PGconn *db, const char *qschema, const gfd
         free(bytes);
         return GFDX_OUTBOX_ERROR;
     }
-    char sql[512];
-    snprintf(sql, sizeof sql,
-             "INSERT INTO %s.outbox (event_id, topic, key, value, record_type, sig_kid, sig)"
-             " VALUES ($1, $2, $3, $4, $5, $6, $7)",
-             qschema);
     const char *event_id = json_string_value(json_object_get(json_object_get(record, "meta"), "event_id"));
-    const char *params[] = {event_id, topic, key, (const char *)bytes, gfdx_schema_name(s),
-                            signer ? gfdx_sign_key_kid(signer) : NULL, signer ? (const char *)sig : NULL};
-    int lengths[] = {0, 0, (int)klen, (int)len, 0, 0, (int)sig_len};
-    int formats[] = {0, 0, 1, 1, 0, 0, 1};
-    PGresult *r = gfdx_pg_exec_bin(db, sql, 7, params, lengths, formats, err, errlen, transient);
+    json_t *row = outbox_row(event_id, topic, key, klen, bytes, len, gfdx_schema_name(s), sig, sig_len);
     free(bytes);
-    if (!r)
+    if (!row || gfdx_rows_append(rs, &gfdx_outbox_table, row)) {
+        snprintf(err, errlen, "outbox: out of memory");
+        *transient = true;
         return GFDX_OUTBOX_ERROR;
-    PQclear(r);
+    }
     return GFDX_OUTBOX_OK;
+}
+
+gfdx_outbox_status gfdx_outbox_insert(PGconn *db, const gfdx_catalog *cat, const char *type, const char *topic,
+                                      const char *key, json_t *record, const char *sender,
+                                      const char *correlation_id, size_t max_bytes, char *err, size_t errlen,
+                                      bool *transient)
+{
+    gfdx_rowset *rs = gfdx_rowset_new();
+    if (!rs) {
+        snprintf(err, errlen, "outbox: out of memory");
+        *transient = true;
+        return GFDX_OUTBOX_ERROR;
+    }
+    const gfdx_table *const tables[] = {&gfdx_outbox_table};
+    gfdx_outbox_status st = gfdx_outbox_stage(rs, cat, type, topic, key, record, sender, correlation_id, max_bytes,
+                                              err, errlen, transient);
+    if (st == GFDX_OUTBOX_OK && gfdx_rowset_write(rs, db, tables, 1, err, errlen, transient))
+        st = GFDX_OUTBOX_ERROR;
+    gfdx_rowset_free(rs);
+    return st;
 }
 
 size_t gfdx_outbox_max_message_bytes(rd_kafka_t *producer)
@@ -136,7 +171,8 @@ struct gfdx_relay {
     char instance[37];    /* claimed_by */
     int max_rows, flush_ms;
     long long lease_ms;
-    gfdx_published_fn on_published;
+    gfdx_published_fn on_published;   /* old per-row hook (goes away) */
+    gfdx_delivered_fn on_delivered;
     void *service_ctx;
     env_list in_flight;   /* handed to librdkafka, no report yet */
     env_list done;        /* reported, outcome not recorded yet */
@@ -214,7 +250,7 @@ static long long lease_ms(rd_kafka_t *producer)
 }
 
 gfdx_relay *gfdx_relay_new(rd_kafka_t *producer, const char *qschema, int max_rows, int flush_ms,
-                           gfdx_published_fn on_published, void *service_ctx)
+                           gfdx_published_fn on_published, gfdx_delivered_fn on_delivered, void *service_ctx)
 {
     gfdx_relay *r = calloc(1, sizeof *r);
     if (!r)
@@ -226,6 +262,7 @@ gfdx_relay *gfdx_relay_new(rd_kafka_t *producer, const char *qschema, int max_ro
     r->flush_ms = flush_ms;
     r->lease_ms = lease_ms(producer);
     r->on_published = on_published;
+    r->on_delivered = on_delivered;
     r->service_ctx = service_ctx;
     return r;
 }
@@ -317,26 +354,22 @@ static int produce_row(gfdx_relay *r, PGresult *rows, int i)
 static char *id_array(const env_list *l);
 
 /* The claim statement ($1 limit, $2 instance, $3 lease ms, $4 our ids in flight). */
-static void claim_sql(char *sql, size_t len, const char *q)
-{
-    snprintf(sql, len,
+static const char claim_sql[] =
              "WITH live AS (SELECT pid::text || '@' || backend_start::text AS s FROM pg_stat_activity),"
-             " c AS (SELECT o.id FROM %s.outbox o WHERE o.published_at IS NULL AND o.failed_at IS NULL"
+             " c AS (SELECT o.id FROM outbox o WHERE o.published_at IS NULL AND o.failed_at IS NULL"
              " AND NOT (o.id = ANY($4::bigint[])) AND (o.claimed_until IS NULL OR o.claimed_until < now()"
-             " OR o.claimed_session NOT IN (SELECT s FROM live)) AND NOT EXISTS (SELECT 1 FROM %s.outbox e"
+             " OR o.claimed_session NOT IN (SELECT s FROM live)) AND NOT EXISTS (SELECT 1 FROM outbox e"
              " WHERE e.topic = o.topic AND e.key = o.key AND e.id < o.id AND e.published_at IS NULL"
              " AND e.failed_at IS NULL AND e.claimed_until >= now() AND e.claimed_by <> $2"
              " AND e.claimed_session IN (SELECT s FROM live))"
              " ORDER BY o.id LIMIT $1 FOR UPDATE OF o SKIP LOCKED),"
-             " u AS (UPDATE %s.outbox o SET claimed_by = $2, claimed_until = now() + $3 * interval '1 millisecond',"
+             " u AS (UPDATE outbox o SET claimed_by = $2, claimed_until = now() + $3 * interval '1 millisecond',"
              " claimed_session = (SELECT pid::text || '@' || backend_start::text FROM pg_stat_activity"
              " WHERE pid = pg_backend_pid()) FROM c WHERE o.id = c.id"
              " RETURNING o.id, o.topic, o.key, o.value, o.record_type, o.event_id, o.sig_kid, o.sig)"
              /* u.id, the number: an ORDER BY id would sort the text output column ("10" < "4") */
              " SELECT u.id::text AS row_id, topic, key, value, record_type, event_id::text, sig_kid, sig FROM u"
-             " ORDER BY u.id",
-             q, q, q);
-}
+             " ORDER BY u.id";
 
 /* Claims up to `limit` pending rows for this instance (outbox.h "Claim", "Order per key")
  * and returns them in id order (binary results: key and value as raw bytes), or NULL with
@@ -344,8 +377,7 @@ static void claim_sql(char *sql, size_t len, const char *q)
  * caller clears the result. */
 static PGresult *claim_rows(gfdx_relay *r, PGconn *db, int limit, char *err, size_t errlen, bool *transient)
 {
-    char sql[2048], lim[16], lease[24], lock[300];
-    claim_sql(sql, sizeof sql, r->qschema);
+    char lim[16], lease[24], lock[300];
     snprintf(lim, sizeof lim, "%d", limit);
     snprintf(lease, sizeof lease, "%lld", r->lease_ms);
     snprintf(lock, sizeof lock, "gfdx.relay.%s", r->qschema);
@@ -361,7 +393,7 @@ static PGresult *claim_rows(gfdx_relay *r, PGconn *db, int limit, char *err, siz
     /* Claimers of one schema take turns: the per-key check sees every committed claim. */
     if (gfdx_pg_run(db, "SELECT pg_advisory_xact_lock(hashtext($1))", 1, lp, err, errlen, transient))
         goto fail;
-    rows = PQexecParams(db, sql, 4, NULL, p, NULL, NULL, 1);
+    rows = PQexecParams(db, claim_sql, 4, NULL, p, NULL, NULL, 1);
     if (PQresultStatus(rows) != PGRES_TUPLES_OK) {
         snprintf(err, errlen, "outbox claim: %s", PQresultErrorMessage(rows));
         *transient = gfdx_pg_is_transient(db, rows);
@@ -482,14 +514,31 @@ static int update_ids(gfdx_relay *r, PGconn *db, const char *sql, bool mine, con
     return rc;
 }
 
+/* The service's hook, once for the whole set of delivered rows (service.h). */
+static int deliver(gfdx_relay *r, PGconn *db, const env_list *ok, char *err, size_t errlen, bool *transient)
+{
+    gfdx_delivery *rows = calloc((size_t)ok->count, sizeof *rows);
+    if (!rows) {
+        snprintf(err, errlen, "outbox: out of memory");
+        *transient = true;
+        return -1;
+    }
+    size_t n = 0;
+    for (const envelope *e = ok->head; e; e = e->next)
+        rows[n++] = (gfdx_delivery){e->record_type, e->key, e->event_id};
+    int rc = r->on_delivered(r->service_ctx, db, rows, n, err, errlen, transient);
+    free(rows);
+    return rc;
+}
+
 static int mark_published(gfdx_relay *r, PGconn *db, const env_list *ok, char *err, size_t errlen, bool *transient)
 {
-    char sql[256];
-    snprintf(sql, sizeof sql,
-             "UPDATE %s.outbox SET published_at = now(), claimed_until = NULL WHERE id = ANY($1::bigint[])",
-             r->qschema);
+    static const char sql[] =
+        "UPDATE outbox SET published_at = now(), claimed_until = NULL WHERE id = ANY($1::bigint[])";
     if (update_ids(r, db, sql, false, ok, err, errlen, transient))
         return -1;
+    if (r->on_delivered && ok->count)
+        return deliver(r, db, ok, err, errlen, transient);
     for (const envelope *e = ok->head; e && r->on_published; e = e->next)
         if (r->on_published(r->service_ctx, db, r->qschema, e->record_type, e->key, e->event_id, err, errlen)) {
             *transient = gfdx_pg_is_transient(db, NULL);
@@ -500,10 +549,8 @@ static int mark_published(gfdx_relay *r, PGconn *db, const env_list *ok, char *e
 
 static int mark_failed(gfdx_relay *r, PGconn *db, const env_list *failed, char *err, size_t errlen, bool *transient)
 {
-    char sql[256], why[256];
-    snprintf(sql, sizeof sql,
-             "UPDATE %s.outbox SET failed_at = now(), failure = $2, claimed_until = NULL WHERE id = $1",
-             r->qschema);
+    static const char sql[] = "UPDATE outbox SET failed_at = now(), failure = $2, claimed_until = NULL WHERE id = $1";
+    char why[256];
     for (const envelope *e = failed->head; e; e = e->next) {
         snprintf(why, sizeof why, "%s: %s", rd_kafka_err2name(e->err), rd_kafka_err2str(e->err));
         const char *p[] = {e->id, why};
@@ -516,10 +563,8 @@ static int mark_failed(gfdx_relay *r, PGconn *db, const env_list *failed, char *
 /* Records every outcome of s in one transaction. 0, or -1 with err (rolled back). */
 static int record_outcomes(gfdx_relay *r, PGconn *db, const outcomes *s, char *err, size_t errlen, bool *transient)
 {
-    char release[256];
-    snprintf(release, sizeof release,
-             "UPDATE %s.outbox SET claimed_until = NULL WHERE id = ANY($1::bigint[]) AND claimed_by = $2",
-             r->qschema);
+    static const char release[] =
+        "UPDATE outbox SET claimed_until = NULL WHERE id = ANY($1::bigint[]) AND claimed_by = $2";
     if (gfdx_pg_run(db, "BEGIN", 0, NULL, err, errlen, transient))
         return -1;
     if (mark_published(r, db, &s->ok, err, errlen, transient) || mark_failed(r, db, &s->failed, err, errlen, transient) ||
@@ -570,11 +615,10 @@ static void refresh_gauges(gfdx_relay *r, PGconn *db)
 {
     if (r->gauges_at && gfdx_mono_ms() - r->gauges_at < 1000)
         return;
-    char sql[256], err[256];
-    snprintf(sql, sizeof sql,
-             "SELECT count(*) FILTER (WHERE failed_at IS NULL), count(*) FILTER (WHERE failed_at IS NOT NULL)"
-             " FROM %s.outbox WHERE published_at IS NULL",
-             r->qschema);
+    static const char sql[] =
+        "SELECT count(*) FILTER (WHERE failed_at IS NULL), count(*) FILTER (WHERE failed_at IS NOT NULL)"
+        " FROM outbox WHERE published_at IS NULL";
+    char err[256];
     PGresult *res = gfdx_pg_exec(db, sql, 0, NULL, err, sizeof err, NULL);
     if (!res) {
         GFDX_DEBUG("outbox gauges: %s", err);

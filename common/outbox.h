@@ -49,6 +49,7 @@
 #include <stdbool.h>
 
 #include "avro_catalog.h"
+#include "rowset.h"
 #include "service.h"
 
 /* What gfdx_outbox_insert answers. */
@@ -58,14 +59,26 @@ typedef enum { GFDX_OUTBOX_OK = 0, GFDX_OUTBOX_ERROR = -1, GFDX_OUTBOX_TOO_LARGE
  * batch and the gfdx-kid / gfdx-sig headers (DESIGN §4), counted against message.max.bytes. */
 #define GFDX_OUTBOX_OVERHEAD_BYTES 512
 
+/* The outbox table (rowset.h): an emitted record is a HISTORY row of it, written with the
+ * batch's other rows. */
+extern const gfdx_table gfdx_outbox_table;
+
 /* Fills record.meta (event_id fresh unless present, sender, occurred_at now, correlation_id),
- * encodes with the latest version of `type` and inserts the row. GFDX_OUTBOX_OK;
- * GFDX_OUTBOX_TOO_LARGE (nothing inserted, err says how large) when key + value +
+ * encodes with the latest version of `type`, signs (gfdx_outbox_set_signer) and appends the
+ * row to rs (written by gfdx_rowset_write with the batch). GFDX_OUTBOX_OK;
+ * GFDX_OUTBOX_TOO_LARGE (nothing staged, err says how large) when key + value +
  * GFDX_OUTBOX_OVERHEAD_BYTES exceeds max_bytes (0: no limit), because the producer could never
- * send it; GFDX_OUTBOX_ERROR with err (and *transient for database failures; encoding failures
- * are permanent). */
-gfdx_outbox_status gfdx_outbox_insert(PGconn *db, const char *qschema, const gfdx_catalog *cat, const char *type,
-                                      const char *topic, const char *key, json_t *record, const char *sender,
+ * send it; GFDX_OUTBOX_ERROR with err (*transient when out of memory; encoding failures are
+ * permanent). */
+gfdx_outbox_status gfdx_outbox_stage(gfdx_rowset *rs, const gfdx_catalog *cat, const char *type, const char *topic,
+                                     const char *key, json_t *record, const char *sender, const char *correlation_id,
+                                     size_t max_bytes, char *err, size_t errlen, bool *transient)
+    __attribute__((warn_unused_result));
+
+/* The same, written at once in the caller's transaction (outside a batch: the audit
+ * checkpoint). Database failures as rowset.h. */
+gfdx_outbox_status gfdx_outbox_insert(PGconn *db, const gfdx_catalog *cat, const char *type, const char *topic,
+                                      const char *key, json_t *record, const char *sender,
                                       const char *correlation_id, size_t max_bytes, char *err, size_t errlen,
                                       bool *transient) __attribute__((warn_unused_result));
 
@@ -86,7 +99,7 @@ typedef struct gfdx_relay gfdx_relay;
  * relay borrows the producer: the caller destroys it, after gfdx_relay_drain and before
  * gfdx_relay_free. NULL when out of memory. */
 gfdx_relay *gfdx_relay_new(rd_kafka_t *producer, const char *qschema, int max_rows, int flush_ms,
-                           gfdx_published_fn on_published, void *service_ctx);
+                           gfdx_published_fn on_published, gfdx_delivered_fn on_delivered, void *service_ctx);
 
 /* Frees the relay and every envelope it still holds. Call it only after the producer is
  * destroyed (no report can arrive afterwards). Accepts NULL. */

@@ -25,7 +25,8 @@
  * booleans, arrays (text[]), objects (jsonb), "\\x<hex>" strings (bytea: gfdx_rows_bytea), null.
  * A column left out of a row is written as NULL when it is in the table's column list.
  *
- * Keys are text columns (1 to GFDX_ROWS_MAX_KEY); a key value is compared as a string.
+ * Keys are text columns (1 to GFDX_ROWS_MAX_KEY); a key value is compared as a string (and
+ * must not contain the byte 0x1f, which joins the values of a composite key).
  *
  * In-memory undo: gfdx_rowset_mark / gfdx_rowset_undo bracket one record's decision, so that
  * a refused record leaves no trace in the rowset (no savepoints in PostgreSQL).
@@ -49,7 +50,9 @@ typedef struct gfdx_table {
     const char *name;                   /* "need", or "schema.table" for a READ table of another service */
     gfdx_table_kind kind;
     const char *key[GFDX_ROWS_MAX_KEY];  /* key columns, NULL-terminated (STATE; READ when looked up by key) */
-    const char *columns;                /* written columns, comma-separated (STATE, HISTORY) */
+    const char *columns;                /* written columns, comma-separated (STATE, HISTORY); bare names
+                                         * (the rowset quotes them: "offset" is fine), key columns
+                                         * missing from the list are written too */
     const char *conflict;               /* HISTORY: optional ON CONFLICT clause, e.g. "ON CONFLICT DO NOTHING" */
     bool optional;                      /* READ: a missing table reads as empty */
 } gfdx_table;
@@ -61,7 +64,8 @@ void gfdx_rowset_free(gfdx_rowset *rs); /* accepts NULL */
 
 /* ---- loading (once per batch) ---- */
 
-/* Queues `value` of `column` of table t for loading (duplicates are loaded once). */
+/* Queues `value` of `column` of table t for loading (duplicates are loaded once). The column
+ * is compared as text (`column = ANY($1::text[])`): a text (or varchar) column. */
 int gfdx_rowset_want(gfdx_rowset *rs, const gfdx_table *t, const char *column, const char *value);
 
 /* Runs the queued loads: one SELECT to_jsonb(x) FROM t x WHERE column = ANY($1::text[])
@@ -71,7 +75,8 @@ int gfdx_rowset_load(gfdx_rowset *rs, PGconn *db, char *err, size_t errlen, bool
     __attribute__((warn_unused_result));
 
 /* Adds a row as if it had been loaded (unit tests, and rows a service computed while
- * loading). Steals row. 0 or -1. */
+ * loading). Steals row. 0 or -1. A row of the same key replaces the one held, unless that key
+ * has a change pending (a load never overwrites a change; the same holds for load). */
 int gfdx_rowset_add(gfdx_rowset *rs, const gfdx_table *t, json_t *row);
 
 /* ---- reading (decisions) ---- */
@@ -81,15 +86,20 @@ int gfdx_rowset_add(gfdx_rowset *rs, const gfdx_table *t, json_t *row);
  * Borrowed: valid until the next change of that row. Change a row by putting a copy. */
 const json_t *gfdx_rows_get(const gfdx_rowset *rs, const gfdx_table *t, const char *const *k);
 
-/* Every current row of t whose `column` equals value (loaded, put earlier, not deleted), in
- * key order, as a new array (caller json_decref()s; its elements are borrowed copies: do
- * not change them). NULL when out of memory. */
+/* Every current row of t whose `column` equals value (loaded, put earlier, appended earlier,
+ * not deleted), in key order (appended rows last, in append order), as a new array (caller
+ * json_decref()s; its elements are borrowed copies: do not change them). NULL when out of
+ * memory. A column's value compares as text: a string as is, an integer in decimal, a
+ * boolean as "true"/"false"; other values never match. */
 json_t *gfdx_rows_find(const gfdx_rowset *rs, const gfdx_table *t, const char *column, const char *value);
 
 /* ---- changing (decisions) ---- */
 
 /* Inserts or replaces the STATE row with row's key (steals row, which must carry every key
- * column). Later gets and finds see it; the write stores its last version. 0 or -1. */
+ * column). Later gets and finds see it; the write stores its last version. 0 or -1.
+ * put and delete are for STATE tables, append for HISTORY: another kind of table, a row that
+ * is not an object or lacks a key column fail with errno EINVAL (rows are stolen even then).
+ * A put then delete of a row that did not exist before writes nothing. */
 int gfdx_rows_put(gfdx_rowset *rs, const gfdx_table *t, json_t *row);
 
 /* Removes the STATE row with key k: gets no longer see it; the write deletes it. 0 or -1. */
@@ -98,7 +108,8 @@ int gfdx_rows_delete(gfdx_rowset *rs, const gfdx_table *t, const char *const *k)
 /* Appends a HISTORY row (steals row). 0 or -1. */
 int gfdx_rows_append(gfdx_rowset *rs, const gfdx_table *t, json_t *row);
 
-/* The HISTORY rows appended so far to t (borrowed array; tests and the writer). */
+/* The HISTORY rows appended so far to t since settle (borrowed array, empty if none; tests and
+ * the writer). */
 const json_t *gfdx_rows_appended(const gfdx_rowset *rs, const gfdx_table *t);
 
 /* A point to return to: gfdx_rowset_undo(rs, mark) forgets every put, delete and append made
@@ -116,8 +127,14 @@ int gfdx_rowset_write(const gfdx_rowset *rs, PGconn *db, const gfdx_table *const
                       char *err, size_t errlen, bool *transient) __attribute__((warn_unused_result));
 
 /* Forgets every change (after a write, or a rolled-back batch) but keeps what was loaded as
- * changed by the accepted records: the rowset then describes the database after the write. */
+ * changed by the accepted records: the rowset then describes the database after the write
+ * (appended rows become rows of their table, under their key). */
 void gfdx_rowset_settle(gfdx_rowset *rs);
+
+/* The number of SQL statements load and write have run on rs since gfdx_rowset_new (tests
+ * and metrics: one per (table, column) loaded, one more for an optional READ table's
+ * existence check; one per table and kind of change written). */
+size_t gfdx_rowset_statements(const gfdx_rowset *rs);
 
 /* ---- values ---- */
 

@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -39,11 +40,12 @@ struct gfdx_sign_key {
     int ncomments;
 };
 
+/* A verifier holds only the public key: the operation's context and M's buffer are the
+ * calling thread's (verify_scratch), so that one verifier serves several threads at once
+ * (the batch verifies its records on more than one core: daemon.c). */
 struct gfdx_sign_verifier {
     EVP_PKEY *pkey;
     gfdx_sign_alg alg;
-    EVP_MD_CTX *md;
-    scratch m;
 };
 
 /* OpenSSL's first queued reason (names no key material), and the queue cleared. */
@@ -162,6 +164,41 @@ static int pkey_alg(const EVP_PKEY *pkey, gfdx_sign_alg *alg)
     else
         return -1;
     return 0;
+}
+
+/* The calling thread's verify context and buffer, made on its first verify and freed when
+ * the thread ends (a pthread key's destructor). NULL when out of memory. */
+typedef struct {
+    EVP_MD_CTX *md;
+    scratch m;
+} thread_scratch;
+
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+
+static void thread_scratch_free(void *p)
+{
+    thread_scratch *t = p;
+    EVP_MD_CTX_free(t->md);
+    free(t->m.p);
+    free(t);
+}
+
+static void scratch_key_init(void) { pthread_key_create(&scratch_key, thread_scratch_free); }
+
+static thread_scratch *verify_scratch(void)
+{
+    pthread_once(&scratch_once, scratch_key_init);
+    thread_scratch *t = pthread_getspecific(scratch_key);
+    if (t)
+        return t;
+    if (!(t = calloc(1, sizeof *t)) || !(t->md = EVP_MD_CTX_new()) || pthread_setspecific(scratch_key, t)) {
+        if (t)
+            EVP_MD_CTX_free(t->md);
+        free(t);
+        return NULL;
+    }
+    return t;
 }
 
 /* Starts a sign or verify operation on md (reset first: an Ed25519 one-shot context cannot
@@ -448,10 +485,7 @@ gfdx_sign_verifier *gfdx_sign_verifier_new(gfdx_sign_alg alg, const char *public
         return NULL;
     }
     gfdx_sign_verifier *v = calloc(1, sizeof *v);
-    if (v)
-        v->md = EVP_MD_CTX_new();
-    if (!v || !v->md) {
-        free(v);
+    if (!v) {
         EVP_PKEY_free(pkey);
         gfdx_errf(err, errlen, "out of memory");
         return NULL;
@@ -469,13 +503,18 @@ gfdx_sign_result gfdx_sign_verify(gfdx_sign_verifier *v, const void *key, size_t
     size_t mlen;
     if (!sig || sig_len == 0 || sig_len > GFDX_SIGN_MAX_SIG)
         return GFDX_SIGN_BAD_SIGNATURE;
-    if (scratch_message(&v->m, key, key_len, value, value_len, &mlen, err, errlen))
+    thread_scratch *t = verify_scratch();
+    if (!t) {
+        gfdx_errf(err, errlen, "out of memory");
+        return GFDX_SIGN_ERROR;
+    }
+    if (scratch_message(&t->m, key, key_len, value, value_len, &mlen, err, errlen))
         return key_len > UINT32_MAX ? GFDX_SIGN_BAD_SIGNATURE : GFDX_SIGN_ERROR;
-    if (op_init(v->md, v->pkey, v->alg, false)) {
+    if (op_init(t->md, v->pkey, v->alg, false)) {
         gfdx_errf(err, errlen, "%s verify init failed: %s", gfdx_sign_alg_name(v->alg), ossl_reason(why, sizeof why));
         return GFDX_SIGN_ERROR;
     }
-    int ok = EVP_DigestVerify(v->md, sig, sig_len, v->m.p, mlen);
+    int ok = EVP_DigestVerify(t->md, sig, sig_len, t->m.p, mlen);
     ERR_clear_error(); /* a malformed DER signature queues a reason: it is the record's */
     return ok == 1 ? GFDX_SIGN_OK : GFDX_SIGN_BAD_SIGNATURE;
 }
@@ -490,7 +529,5 @@ void gfdx_sign_verifier_free(gfdx_sign_verifier *v)
     if (!v)
         return;
     EVP_PKEY_free(v->pkey);
-    EVP_MD_CTX_free(v->md);
-    free(v->m.p);
     free(v);
 }

@@ -108,7 +108,9 @@ typedef struct gfdx_sign_verifier gfdx_sign_verifier;
 gfdx_sign_verifier *gfdx_sign_verifier_new(gfdx_sign_alg alg, const char *public_text, char *err, size_t errlen);
 
 /* Verifies sig over M(key, value). GFDX_SIGN_BAD_SIGNATURE also for an empty or oversized
- * signature; GFDX_SIGN_ERROR (+ err) only for failures that are not the record's. */
+ * signature; GFDX_SIGN_ERROR (+ err) only for failures that are not the record's.
+ * Thread-safe: one verifier may be used by several threads at once (the operation's state is
+ * the calling thread's). */
 gfdx_sign_result gfdx_sign_verify(gfdx_sign_verifier *v, const void *key, size_t key_len, const void *value,
                                   size_t value_len, const unsigned char *sig, size_t sig_len, char *err,
                                   size_t errlen);

@@ -1,13 +1,21 @@
-/* push_fsm: the life cycle of a need inside gfdx-push (DESIGN §6.2).
+/* push_fsm: the life cycles inside gfdx-push (DESIGN §6.2): a need's and a dispatch's. They
+ * are the only source of a status pboc.need and pboc.dispatch hold (no literal anywhere).
  *
+ * A need (pboc.need.status):
  *   NONE        -PUSH->     DISPATCHED   (NeedPushed: recorded, routed, dispatched)
  *   DISPATCHED  -WITHDRAW-> WITHDRAWN    (NeedPushWithdrawn: dispatches cancelled; final)
- *
  * Every other pair is refused. A second NeedPushed for a need already here (a new event id:
  * a retry with the same event id never reaches the handler) is ILLEGAL_TRANSITION: MIIT
  * pushes a need once, and a need's dispatches must not change under the banks working on
  * it; a correction is a withdrawal and a new need. A withdrawal of a need never pushed is
- * UNKNOWN_NEED. Pure, table-free, thread-safe. */
+ * UNKNOWN_NEED (push_fsm_refusal).
+ *
+ * A dispatch, one per (need, bank) (pboc.dispatch.status):
+ *   NONE    -DISPATCH-> ACTIVE      (the need was pushed and the bank is registered for its branch)
+ *   ACTIVE  -CANCEL->   CANCELLED   (the need was withdrawn; final)
+ * Every other pair is illegal.
+ *
+ * Pure, table-free, thread-safe. */
 #ifndef PUSH_FSM_H
 #define PUSH_FSM_H
 
@@ -17,9 +25,12 @@ typedef enum { PUSH_EV_PUSH, PUSH_EV_WITHDRAW } push_event;
 #define PUSH_STATUS_COUNT 3
 #define PUSH_EVENT_COUNT 2
 
-/* Returns NULL and sets *next when the transition is legal; otherwise the refusal reason
- * code ("UNKNOWN_NEED" or "ILLEGAL_TRANSITION", static) and leaves *next alone. */
-const char *push_fsm_next(push_status cur, push_event ev, push_status *next);
+/* 0 and *next set when the transition is legal; -1 otherwise (*next left alone). */
+int push_fsm_next(push_status cur, push_event ev, push_status *next);
+
+/* The refusal reason code of an illegal (cur, ev): "UNKNOWN_NEED" for a withdrawal of a need
+ * never pushed, else "ILLEGAL_TRANSITION" (static). */
+const char *push_fsm_refusal(push_status cur, push_event ev);
 
 /* "NONE" | "DISPATCHED" | "WITHDRAWN" as stored in pboc.need.status ("UNKNOWN" outside the
  * enum); "PUSH" | "WITHDRAW". Static strings. */
@@ -28,5 +39,20 @@ const char *push_event_name(push_event ev);
 
 /* Inverse of push_status_name ("NONE" included). 0 ok; -1 for anything else (*out untouched). */
 int push_status_parse(const char *name, push_status *out);
+
+typedef enum { PUSH_DISPATCH_NONE = 0, PUSH_DISPATCH_ACTIVE, PUSH_DISPATCH_CANCELLED } push_dispatch_status;
+typedef enum { PUSH_DEV_DISPATCH, PUSH_DEV_CANCEL } push_dispatch_event;
+
+#define PUSH_DISPATCH_STATUS_COUNT 3
+#define PUSH_DISPATCH_EVENT_COUNT 2
+
+/* 0 and *next set when the transition is legal; -1 otherwise (*next left alone). */
+int push_dispatch_fsm_next(push_dispatch_status cur, push_dispatch_event ev, push_dispatch_status *next);
+
+/* "NONE" | "ACTIVE" | "CANCELLED" as stored in pboc.dispatch.status ("UNKNOWN" outside). */
+const char *push_dispatch_status_name(push_dispatch_status st);
+
+/* Inverse of push_dispatch_status_name. 0 ok; -1 for anything else (*out untouched). */
+int push_dispatch_status_parse(const char *name, push_dispatch_status *out);
 
 #endif

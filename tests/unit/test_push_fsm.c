@@ -1,7 +1,8 @@
-/* test_push_fsm: every (status, event) pair of gfdx-push's state machine against the
+/* test_push_fsm: every (status, event) pair of gfdx-push's state machines against the
  * expectation written here from DESIGN §6.2 and the brief (a need is pushed once; a second
  * push is ILLEGAL_TRANSITION; a withdrawal of an unknown need is UNKNOWN_NEED; WITHDRAWN is
- * final), plus the name/parse round trips the stored status relies on. */
+ * final; a dispatch is made ACTIVE once and CANCELLED once), plus the name/parse round trips
+ * the stored statuses rely on. */
 #include "check.h"
 #include "push/push_fsm.h"
 
@@ -29,14 +30,14 @@ static void test_every_pair(void)
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
         const expectation *e = &table[i];
         push_status next = (push_status)99;
-        const char *got = push_fsm_next(e->from, e->ev, &next);
+        int rc = push_fsm_next(e->from, e->ev, &next);
         if (e->refusal) {
-            CHECK_MSG(got && !strcmp(got, e->refusal), "%s on %s: want %s, got %s", push_event_name(e->ev),
-                      push_status_name(e->from), e->refusal, got ? got : "legal");
+            const char *got = push_fsm_refusal(e->from, e->ev);
+            CHECK_MSG(rc == -1 && !strcmp(got, e->refusal), "%s on %s: want %s, got rc %d %s", push_event_name(e->ev),
+                      push_status_name(e->from), e->refusal, rc, got);
             CHECK_MSG(next == (push_status)99, "refused transition must leave *next alone");
         } else {
-            CHECK_MSG(got == NULL, "%s on %s: want legal, got %s", push_event_name(e->ev), push_status_name(e->from),
-                      got);
+            CHECK_MSG(rc == 0, "%s on %s: want legal, got %d", push_event_name(e->ev), push_status_name(e->from), rc);
             CHECK_MSG(next == e->to, "%s on %s: want %s, got %s", push_event_name(e->ev), push_status_name(e->from),
                       push_status_name(e->to), push_status_name(next));
         }
@@ -64,9 +65,45 @@ static void test_names(void)
 static void test_walks(void)
 {
     push_status s = PUSH_NONE;
-    CHECK(push_fsm_next(s, PUSH_EV_PUSH, &s) == NULL && s == PUSH_DISPATCHED);
-    CHECK(push_fsm_next(s, PUSH_EV_WITHDRAW, &s) == NULL && s == PUSH_WITHDRAWN);
-    CHECK(push_fsm_next(s, PUSH_EV_PUSH, &s) != NULL && s == PUSH_WITHDRAWN);
+    CHECK(push_fsm_next(s, PUSH_EV_PUSH, &s) == 0 && s == PUSH_DISPATCHED);
+    CHECK(push_fsm_next(s, PUSH_EV_WITHDRAW, &s) == 0 && s == PUSH_WITHDRAWN);
+    CHECK(push_fsm_next(s, PUSH_EV_PUSH, &s) == -1 && s == PUSH_WITHDRAWN);
+}
+
+/* The dispatch life cycle: NONE -DISPATCH-> ACTIVE -CANCEL-> CANCELLED, nothing else. */
+static void test_dispatch(void)
+{
+    static const struct {
+        push_dispatch_status from;
+        push_dispatch_event ev;
+        int rc;
+        push_dispatch_status to;
+    } t[] = {
+        {PUSH_DISPATCH_NONE, PUSH_DEV_DISPATCH, 0, PUSH_DISPATCH_ACTIVE},
+        {PUSH_DISPATCH_NONE, PUSH_DEV_CANCEL, -1, 0},
+        {PUSH_DISPATCH_ACTIVE, PUSH_DEV_DISPATCH, -1, 0},
+        {PUSH_DISPATCH_ACTIVE, PUSH_DEV_CANCEL, 0, PUSH_DISPATCH_CANCELLED},
+        {PUSH_DISPATCH_CANCELLED, PUSH_DEV_DISPATCH, -1, 0},
+        {PUSH_DISPATCH_CANCELLED, PUSH_DEV_CANCEL, -1, 0},
+    };
+    CHECK(sizeof t / sizeof t[0] == PUSH_DISPATCH_STATUS_COUNT * PUSH_DISPATCH_EVENT_COUNT);
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        push_dispatch_status next = (push_dispatch_status)99;
+        int rc = push_dispatch_fsm_next(t[i].from, t[i].ev, &next);
+        CHECK_MSG(rc == t[i].rc, "dispatch pair %zu: rc %d", i, rc);
+        CHECK_MSG(next == (rc ? (push_dispatch_status)99 : t[i].to), "dispatch pair %zu: next %d", i, (int)next);
+    }
+    CHECK_STR_EQ(push_dispatch_status_name(PUSH_DISPATCH_ACTIVE), "ACTIVE"); /* pboc.dispatch CHECK constraint */
+    CHECK_STR_EQ(push_dispatch_status_name(PUSH_DISPATCH_CANCELLED), "CANCELLED");
+    CHECK_STR_EQ(push_dispatch_status_name((push_dispatch_status)9), "UNKNOWN");
+    for (int s = 0; s < PUSH_DISPATCH_STATUS_COUNT; s++) {
+        push_dispatch_status back = (push_dispatch_status)99;
+        CHECK(push_dispatch_status_parse(push_dispatch_status_name((push_dispatch_status)s), &back) == 0 &&
+              back == (push_dispatch_status)s);
+    }
+    push_dispatch_status out = PUSH_DISPATCH_ACTIVE;
+    CHECK(push_dispatch_status_parse("active", &out) == -1 && push_dispatch_status_parse(NULL, &out) == -1);
+    CHECK(out == PUSH_DISPATCH_ACTIVE);
 }
 
 int main(void)
@@ -74,5 +111,6 @@ int main(void)
     test_every_pair();
     test_names();
     test_walks();
+    test_dispatch();
     return CHECK_DONE();
 }

@@ -6,7 +6,7 @@
 #include "check.h"
 #include "avro_catalog.h"
 #include "avro_serde.h"
-#include "push/push.h"
+#include "push/push_decide.h"
 
 #include <string.h>
 

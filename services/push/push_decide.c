@@ -1,0 +1,339 @@
+/* push_decide.c: see push_decide.h. Every status written comes from push_fsm; every row
+ * goes through the rowset; every record through gfdx_decide_emit. */
+#include "push_decide.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fault.h"
+#include "log.h"
+#include "push_fsm.h"
+#include "push_store.h"
+#include "uscc.h"
+
+/* ---- the records' pure pieces ---- */
+
+static int is_quarter(const char *q)
+{
+    return q && strlen(q) == 6 && strspn(q, "0123456789") == 4 && q[4] == 'Q' && q[5] >= '1' && q[5] <= '4';
+}
+
+const char *push_validate_pushed(const json_t *b, char *why, size_t n)
+{
+    const char *id = gfdx_rec_str(b, "need_id"), *q = gfdx_rec_str(b, "quarter");
+    const char *uscc = gfdx_rec_str(b, "factory.uscc");
+    if (!id || !*id || strlen(id) > 64)
+        return snprintf(why, n, "need_id must be 1-64 characters"), "INVALID_FIELD";
+    if (!is_quarter(q))
+        return snprintf(why, n, "quarter \"%s\" is not YYYYQ1-YYYYQ4", q ? q : ""), "INVALID_FIELD";
+    if (!gfdx_uscc_is_valid(uscc))
+        return snprintf(why, n, "factory.uscc \"%s\": %s", uscc ? uscc : "", gfdx_uscc_explain(uscc ? uscc : "")),
+               "BAD_USCC";
+    static const char *const required[] = {"factory.name", "project.name", "project.catalogue_code",
+                                           "recommended_by", "batch_id"};
+    for (size_t i = 0; i < sizeof required / sizeof required[0]; i++) {
+        const char *v = gfdx_rec_str(b, required[i]);
+        if (!v || !*v)
+            return snprintf(why, n, "%s must not be empty", required[i]), "INVALID_FIELD";
+    }
+    if (gfdx_rec_int(b, "project.financing_amount") <= 0)
+        return snprintf(why, n, "project.financing_amount must be positive (got %lld fen)",
+                        gfdx_rec_int(b, "project.financing_amount")),
+               "INVALID_AMOUNT";
+    return NULL;
+}
+
+json_t *push_need_dispatched(const json_t *p, const push_branch *branch, json_t *bank_ids)
+{
+    return json_pack("{s:s, s:s, s:s, s:O, s:s, s:s, s:b, s:b, s:O, s:s, s:s, s:I, s:O, s:O, s:O}",
+                     "need_id", gfdx_rec_str(p, "need_id"), "branch_id", branch->id, "branch_name", branch->name,
+                     "bank_ids", bank_ids, "province", gfdx_rec_str(p, "factory.province"), "quarter",
+                     gfdx_rec_str(p, "quarter"), "late", gfdx_rec_bool(p, "late"), "is_major",
+                     gfdx_rec_bool(p, "is_major"), "priority_tags", gfdx_rec_get(p, "priority_tags"),
+                     "recommended_by", gfdx_rec_str(p, "recommended_by"), "batch_id", gfdx_rec_str(p, "batch_id"),
+                     "pushed_at", (json_int_t)gfdx_rec_int(p, "meta.occurred_at"), "factory",
+                     gfdx_rec_get(p, "factory"), "project", gfdx_rec_get(p, "project"), "contact",
+                     gfdx_rec_get(p, "contact"));
+}
+
+json_t *push_need_dispatch_withdrawn(const char *need_id, const char *branch_id, json_t *bank_ids,
+                                     const char *reason)
+{
+    return json_pack("{s:s, s:s, s:O, s:s}", "need_id", need_id, "branch_id", branch_id, "bank_ids", bank_ids,
+                     "reason", reason);
+}
+
+/* ---- steps of a decision ---- */
+
+static gfdx_verdict no_memory(gfdx_decision *d, const char *what)
+{
+    return gfdx_fault_decide(d, GFDX_FAULT_NO_MEMORY, what, "out of memory");
+}
+
+/* Only MIIT pushes needs; before anything about the need is looked at. */
+static gfdx_verdict authorize(gfdx_decision *d, const char *need_id)
+{
+    if (!gfdx_auth_is_kind(d->sender, GFDX_PK_MIIT))
+        return gfdx_decide_refuse(d, "UNAUTHORIZED_SENDER", "%s (%s) may not send %s: only MIIT pushes needs",
+                                  d->sender->id, gfdx_participant_kind_name(d->sender->kind), d->rec->type);
+    if (!need_id || !*need_id)
+        return gfdx_decide_refuse(d, "INVALID_FIELD", "need_id must not be empty");
+    return GFDX_DECIDE_OK; /* the Kafka key is checked by the machinery */
+}
+
+/* Asks push_fsm about `ev` for the need's current row (*row: NULL when the need is new,
+ * borrowed) and sets *next. A stored status push_fsm does not know is CORRUPT. */
+static gfdx_verdict transition(gfdx_decision *d, push_event ev, const char *need_id, const json_t **row,
+                               push_status *next)
+{
+    const char *k[] = {need_id};
+    push_status cur = PUSH_NONE;
+    *row = gfdx_rows_get(d->rows, &push_need_table, k);
+    if (*row && (push_status_parse(gfdx_rows_str(*row, "status"), &cur) || cur == PUSH_NONE))
+        return gfdx_fault_decide(d, GFDX_FAULT_CORRUPT, "load_need", "unknown status stored in pboc.need");
+    if (push_fsm_next(cur, ev, next) == 0)
+        return GFDX_DECIDE_OK;
+    const char *code = push_fsm_refusal(cur, ev);
+    if (cur == PUSH_NONE)
+        return gfdx_decide_refuse(d, code, "need %s was never pushed to PBoC", need_id);
+    const char *branch = gfdx_rows_str(*row, "branch_id");
+    return gfdx_decide_refuse(d, code, "%s is not allowed for need %s in state %s (branch %s)", push_event_name(ev),
+                              need_id, push_status_name(cur), branch ? branch : "");
+}
+
+/* The registered banks of a branch as a JSON array of ids (registry order). NULL on OOM. */
+static json_t *banks_of(const gfdx_registry *reg, const char *branch_id)
+{
+    size_t n = gfdx_registry_banks_of_branch(reg, branch_id, NULL, 0);
+    const gfdx_participant **banks = n ? calloc(n, sizeof *banks) : NULL;
+    json_t *ids = json_array();
+    if ((n && !banks) || !ids) {
+        free(banks);
+        json_decref(ids);
+        return NULL;
+    }
+    gfdx_registry_banks_of_branch(reg, branch_id, banks, n);
+    for (size_t i = 0; i < n; i++)
+        if (json_array_append_new(ids, json_string(banks[i]->id))) {
+            json_decref(ids);
+            ids = NULL;
+            break;
+        }
+    free(banks);
+    return ids;
+}
+
+/* The new need row of a NeedPushed routed to branch, in status st. NULL on failure (errno
+ * cleared before: ENOMEM is out of memory). */
+static json_t *need_row(const gfdx_decision *d, const push_branch *branch, push_status st)
+{
+    const json_t *b = d->rec->body, *tags = gfdx_rec_get(b, "priority_tags");
+    json_t *snap = json_deep_copy(b), *tag_copy = json_is_array(tags) ? json_deep_copy(tags) : json_array();
+    json_t *pushed_at = gfdx_rows_time(d->rec->occurred_at), *now = gfdx_rows_time(d->ctx->now_ms);
+    json_t *row = NULL;
+    if (snap)
+        json_object_del(snap, "meta"); /* the snapshot is the body without meta (absent: nothing to drop) */
+    if (snap && tag_copy && pushed_at && now)
+        row = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:O, s:I, s:s, s:s, s:s, s:s, s:s, s:O, s:O, s:s,"
+                        " s:s, s:s, s:O, s:n, s:n, s:n}",
+                        "need_id", gfdx_rec_str(b, "need_id"), "province", gfdx_rec_str(b, "factory.province"),
+                        "location_region", gfdx_rec_str(b, "project.location_region"), "branch_id", branch->id,
+                        "quarter", gfdx_rec_str(b, "quarter"), "late", gfdx_rec_bool(b, "late"), "is_major",
+                        gfdx_rec_bool(b, "is_major"), "priority_tags", tag_copy, "financing_amount",
+                        (json_int_t)gfdx_rec_int(b, "project.financing_amount"), "catalogue_code",
+                        gfdx_rec_str(b, "project.catalogue_code"), "uscc", gfdx_rec_str(b, "factory.uscc"),
+                        "factory_name", gfdx_rec_str(b, "factory.name"), "project_name",
+                        gfdx_rec_str(b, "project.name"), "status", push_status_name(st), "snapshot", snap,
+                        "updated_at", now, "recommended_by", gfdx_rec_str(b, "recommended_by"), "batch_id",
+                        gfdx_rec_str(b, "batch_id"), "push_event_id", d->rec->event_id, "pushed_at", pushed_at,
+                        "withdrawn_event_id", "withdrawn_at", "withdrawn_reason");
+    json_decref(snap);
+    json_decref(tag_copy);
+    json_decref(pushed_at);
+    json_decref(now);
+    return row;
+}
+
+/* Puts one dispatch row per bank (ACTIVE, from the dispatch life cycle). A (need, bank) row
+ * already there for a need that was never pushed is stored data out of order: CORRUPT. */
+static gfdx_verdict put_dispatches(gfdx_decision *d, const char *need_id, const char *branch_id,
+                                   const json_t *banks)
+{
+    size_t i;
+    json_t *bank;
+    json_array_foreach(banks, i, bank) {
+        const char *k[] = {need_id, json_string_value(bank)};
+        push_dispatch_status next;
+        if (gfdx_rows_get(d->rows, &push_dispatch_table, k) ||
+            push_dispatch_fsm_next(PUSH_DISPATCH_NONE, PUSH_DEV_DISPATCH, &next))
+            return gfdx_fault_decide(d, GFDX_FAULT_CORRUPT, "dispatch", "a dispatch row exists for a new need");
+        json_t *row = json_pack("{s:s, s:s, s:s, s:s, s:n}", "need_id", need_id, "bank_id", k[1], "branch_id",
+                                branch_id, "status", push_dispatch_status_name(next), "cancelled_at");
+        if (!row || gfdx_rows_put(d->rows, &push_dispatch_table, row))
+            return no_memory(d, "dispatch");
+    }
+    return GFDX_DECIDE_OK;
+}
+
+/* Emits `record` (built by the caller with errno cleared before; NULL when that failed) to
+ * the branch's dispatch topic. Takes ownership of record. */
+static gfdx_verdict emit(gfdx_decision *d, const char *branch_id, const char *need_id, const char *type,
+                         json_t *record)
+{
+    const push_ctx *c = d->ctx->service_ctx;
+    char topic[256];
+    if (!record) /* out of memory, or bad input */
+        return gfdx_fault_decide(d, gfdx_fault_of_errno(errno, GFDX_FAULT_BAD_INPUT), type,
+                                 "cannot build the record from the NeedPushed snapshot");
+    snprintf(topic, sizeof topic, "%s%s", c->dispatch_prefix, branch_id);
+    gfdx_verdict v = gfdx_decide_emit(d, topic, need_id, type, record);
+    json_decref(record);
+    return v;
+}
+
+static void warn_no_bank(const gfdx_decision *d, const char *need_id, const push_branch *branch)
+{
+    const gfdx_participant *p = gfdx_registry_find(d->ctx->registry, branch->id);
+    GFDX_WARN("need %s routed to %s (%s): no bank is registered for this branch%s; dispatched with an empty"
+              " bank list",
+              need_id, branch->id, branch->name,
+              p ? "" : " (the branch is not in the participant registry either)");
+}
+
+/* Authorizes, validates and routes a NeedPushed: *branch set on OK. */
+static gfdx_verdict admit_pushed(gfdx_decision *d, const char *need_id, const push_branch **branch)
+{
+    const push_ctx *c = d->ctx->service_ctx;
+    const json_t *b = d->rec->body;
+    char why[512];
+    const char *code;
+    gfdx_verdict v = authorize(d, need_id);
+    if (v != GFDX_DECIDE_OK)
+        return v;
+    if ((code = push_validate_pushed(b, why, sizeof why)))
+        return gfdx_decide_refuse(d, code, "%s", why);
+    push_route_status rs = push_route(c->routing, gfdx_rec_str(b, "factory.province"),
+                                      gfdx_rec_str(b, "project.location_region"), branch, why, sizeof why);
+    if (rs != PUSH_ROUTE_OK)
+        return gfdx_decide_refuse(d, rs == PUSH_ROUTE_NO_BRANCH ? "NO_BRANCH" : "UNKNOWN_REGION", "%s", why);
+    return GFDX_DECIDE_OK;
+}
+
+/* ---- decisions ---- */
+
+gfdx_verdict push_decide_pushed(gfdx_decision *d)
+{
+    const json_t *b = d->rec->body, *stored;
+    const char *need_id = gfdx_rec_str(b, "need_id");
+    const push_branch *branch = NULL;
+    push_status next;
+    gfdx_verdict v = admit_pushed(d, need_id, &branch);
+    if (v == GFDX_DECIDE_OK)
+        v = transition(d, PUSH_EV_PUSH, need_id, &stored, &next);
+    if (v != GFDX_DECIDE_OK)
+        return v;
+    json_t *banks = banks_of(d->ctx->registry, branch->id);
+    if (!banks)
+        return no_memory(d, "banks");
+    errno = 0;
+    json_t *row = need_row(d, branch, next);
+    if (!row)
+        v = gfdx_fault_decide(d, gfdx_fault_of_errno(errno, GFDX_FAULT_BAD_INPUT), "need",
+                              "cannot build the need row from the NeedPushed snapshot");
+    else if (gfdx_rows_put(d->rows, &push_need_table, row))
+        v = no_memory(d, "need");
+    if (v == GFDX_DECIDE_OK)
+        v = put_dispatches(d, need_id, branch->id, banks);
+    if (v == GFDX_DECIDE_OK) {
+        errno = 0;
+        v = emit(d, branch->id, need_id, "NeedDispatched", push_need_dispatched(b, branch, banks));
+    }
+    if (v == GFDX_DECIDE_OK && json_array_size(banks) == 0)
+        warn_no_bank(d, need_id, branch);
+    json_decref(banks);
+    return v;
+}
+
+/* Cancels the need's ACTIVE dispatches (the dispatch life cycle says which can be); *banks
+ * = the cancelled bank ids (new JSON array, key order: bank id). */
+static gfdx_verdict cancel_dispatches(gfdx_decision *d, const char *need_id, json_t **banks)
+{
+    json_t *rows = gfdx_rows_find(d->rows, &push_dispatch_table, "need_id", need_id);
+    gfdx_verdict v = GFDX_DECIDE_OK;
+    size_t i;
+    json_t *row;
+    *banks = json_array();
+    if (!rows || !*banks)
+        v = no_memory(d, "cancel_dispatches");
+    json_array_foreach(rows, i, row) {
+        push_dispatch_status cur, next;
+        if (v != GFDX_DECIDE_OK)
+            break;
+        if (push_dispatch_status_parse(gfdx_rows_str(row, "status"), &cur) || cur == PUSH_DISPATCH_NONE) {
+            v = gfdx_fault_decide(d, GFDX_FAULT_CORRUPT, "cancel_dispatches", "unknown status stored in pboc.dispatch");
+            break;
+        }
+        if (push_dispatch_fsm_next(cur, PUSH_DEV_CANCEL, &next))
+            continue; /* already cancelled */
+        json_t *upd = json_deep_copy(row), *now = gfdx_rows_time(d->ctx->now_ms);
+        if (!upd || !now || json_object_set_new(upd, "status", json_string(push_dispatch_status_name(next))) ||
+            json_object_set(upd, "cancelled_at", now) ||
+            json_array_append_new(*banks, json_string(gfdx_rows_str(row, "bank_id")))) {
+            json_decref(upd);
+            v = no_memory(d, "cancel_dispatches");
+        } else if (gfdx_rows_put(d->rows, &push_dispatch_table, upd)) { /* steals upd */
+            v = no_memory(d, "cancel_dispatches");
+        }
+        json_decref(now);
+    }
+    json_decref(rows);
+    return v;
+}
+
+/* The need row withdrawn: a copy of the stored row in status st with the withdrawal's
+ * event, time and reason. NULL when out of memory. */
+static json_t *withdrawn_row(const gfdx_decision *d, const json_t *stored, push_status st, const char *reason)
+{
+    json_t *row = json_deep_copy(stored), *at = gfdx_rows_time(d->rec->occurred_at);
+    json_t *now = gfdx_rows_time(d->ctx->now_ms);
+    if (!row || !at || !now || json_object_set_new(row, "status", json_string(push_status_name(st))) ||
+        json_object_set_new(row, "withdrawn_event_id", json_string(d->rec->event_id)) ||
+        json_object_set(row, "withdrawn_at", at) ||
+        json_object_set_new(row, "withdrawn_reason", reason ? json_string(reason) : json_null()) ||
+        json_object_set(row, "updated_at", now)) {
+        json_decref(row);
+        row = NULL;
+    }
+    json_decref(at);
+    json_decref(now);
+    return row;
+}
+
+gfdx_verdict push_decide_withdrawn(gfdx_decision *d)
+{
+    const json_t *b = d->rec->body, *stored = NULL;
+    const char *need_id = gfdx_rec_str(b, "need_id"), *reason = gfdx_rec_str(b, "reason");
+    char branch_id[72];
+    push_status next;
+    gfdx_verdict v = authorize(d, need_id);
+    if (v == GFDX_DECIDE_OK)
+        v = transition(d, PUSH_EV_WITHDRAW, need_id, &stored, &next);
+    if (v != GFDX_DECIDE_OK)
+        return v;
+    const char *stored_branch = gfdx_rows_str(stored, "branch_id");
+    snprintf(branch_id, sizeof branch_id, "%s", stored_branch ? stored_branch : ""); /* stored changes below */
+    json_t *row = withdrawn_row(d, stored, next, reason), *banks = NULL;
+    if (!row || gfdx_rows_put(d->rows, &push_need_table, row))
+        v = no_memory(d, "need");
+    if (v == GFDX_DECIDE_OK)
+        v = cancel_dispatches(d, need_id, &banks);
+    if (v == GFDX_DECIDE_OK) {
+        errno = 0;
+        v = emit(d, branch_id, need_id, "NeedDispatchWithdrawn",
+                 push_need_dispatch_withdrawn(need_id, branch_id, banks, reason ? reason : ""));
+    }
+    json_decref(banks);
+    return v;
+}

@@ -1,0 +1,409 @@
+/* test_push_decide: gfdx-push's decisions (push_decide.h) over an in-memory rowset, no
+ * database. Each record is decided as the pipeline does it (mark, decide, undo unless
+ * accepted) against the shipped registry (deploy/participants.cfg: 宁波 pbc-330200 has three
+ * banks, 浙江 pbc-330000 none) and routing table. What is checked: the rows put (every status
+ * the state machines' answer), a push then a withdrawal of the same need in one batch (the
+ * second sees the first's effects), refusals with today's codes and texts, a refusal after
+ * rows were put (RECORD_TOO_LARGE) leaving nothing, rows loaded as stored, corrupt stored
+ * statuses, and authorization refused before anything about the need is looked at. */
+#include "check.h"
+#include "avro_catalog.h"
+#include "avro_serde.h"
+#include "outbox.h"
+#include "push/push_decide.h"
+#include "push/push_fsm.h"
+#include "push/push_store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define T0 1772678217700LL /* occurred_at of the first record */
+#define NOW 1772678300000LL /* the batch's wall clock */
+
+static const char *const PUSHED =
+    "{\"meta\": {\"event_id\": \"0b7c1f6e-2d4a-4e7b-9c1d-5a6b7c8d9e0f\", \"sender\": \"miit\","
+    " \"occurred_at\": 1772678217700, \"correlation_id\": null},"
+    " \"need_id\": \"N\", \"quarter\": \"2026Q2\", \"late\": true, \"is_major\": false,"
+    " \"priority_tags\": [\"GREEN_FACTORY\", \"SRDI_SME\"], \"recommended_by\": \"prov-330000\","
+    " \"batch_id\": \"ZJ-2026Q1-03\","
+    " \"factory\": {\"uscc\": \"9133020035147673XH\", \"name\": \"宁波丰立环保设备有限公司\", \"province\": \"330000\","
+    " \"city\": \"宁波市\", \"district\": \"北仑区\", \"green_level\": \"MUNICIPAL\", \"green_code_grade\": \"B\","
+    " \"size\": \"MEDIUM\"},"
+    " \"project\": {\"name\": \"废旧动力电池回收利用项目\", \"kind\": \"TECH_UPGRADE\","
+    " \"measures\": [\"RESOURCE_RECYCLING\"], \"catalogue_code\": \"3.1.1\","
+    " \"location_region\": \"330206\", \"location\": \"浙江省宁波市北仑区产业园\", \"start_date\": \"2025-11-22\","
+    " \"end_date\": \"2026-12-22\", \"total_investment\": 20912540000, \"equity\": 5111180000,"
+    " \"financing_amount\": 14000000000, \"financing_types\": [\"MEDIUM_LONG_TERM_LOAN\"], \"term_months\": 84,"
+    " \"guarantee\": \"母公司连带责任保证\", \"energy_saving_tce\": 4795.7, \"co2_reduction_t\": 11947.5,"
+    " \"water_saving_t\": 26164.5, \"digital_maturity\": 2},"
+    " \"contact\": {\"name\": \"廖文博\", \"phone\": \"18968886937\", \"email\": null}}";
+
+static gfdx_registry *reg;
+static gfdx_catalog *cat;
+static push_ctx pctx;
+static gfdx_context ctx;
+static json_t *templ;
+static int seq;
+
+/* The verdict of the last decision, kept for the checks. */
+static char last_code[48], last_reason[512], last_event[64];
+static bool last_transient;
+
+/* Decides one record of `type` from `sender` as the pipeline does: mark, decide, undo the
+ * record's effects unless it was accepted. Takes ownership of body. */
+static gfdx_verdict decide(gfdx_rowset *rs, gfdx_decide_fn fn, const char *type, const char *sender, json_t *body)
+{
+    seq++;
+    snprintf(last_event, sizeof last_event, "00000000-0000-4000-8000-%012d", seq);
+    const char *need_id = json_string_value(json_object_get(body, "need_id"));
+    gfdx_record rec = {.topic = "gfdx.miit-pushes", .key = need_id ? need_id : "", .body = body, .type = type,
+                       .event_id = last_event, .sender_id = sender, .occurred_at = T0 + seq,
+                       .clock = {T0 + seq, GFDX_CLOCK_RECEIVED}};
+    gfdx_decision d = {.rec = &rec, .sender = gfdx_registry_find(reg, sender), .ctx = &ctx, .rows = rs};
+    CHECK_MSG(d.sender != NULL, "%s is not in the registry", sender);
+    gfdx_rows_mark m = gfdx_rowset_mark(rs);
+    gfdx_verdict v = d.sender ? fn(&d) : GFDX_DECIDE_FAILED;
+    if (v != GFDX_DECIDE_OK)
+        gfdx_rowset_undo(rs, m);
+    snprintf(last_code, sizeof last_code, "%s", v == GFDX_DECIDE_OK ? "" : d.reason_code);
+    snprintf(last_reason, sizeof last_reason, "%s", v == GFDX_DECIDE_OK ? "" : d.reason);
+    last_transient = d.transient;
+    json_decref(body);
+    return v;
+}
+
+/* A NeedPushed body for need_id; province / location replace the template's when non-NULL. */
+static json_t *pushed(const char *need_id, const char *province, const char *location)
+{
+    json_t *b = json_deep_copy(templ);
+    json_object_set_new(b, "need_id", json_string(need_id));
+    if (province)
+        json_object_set_new(json_object_get(b, "factory"), "province", json_string(province));
+    if (location)
+        json_object_set_new(json_object_get(b, "project"), "location_region", json_string(location));
+    return b;
+}
+
+static json_t *withdrawal(const char *need_id, const char *reason)
+{
+    return json_pack("{s:{s:s, s:s, s:I, s:n}, s:s, s:s}", "meta", "event_id", "w", "sender", "miit",
+                     "occurred_at", (json_int_t)T0, "correlation_id", "need_id", need_id, "reason", reason);
+}
+
+static gfdx_verdict push(gfdx_rowset *rs, json_t *body) { return decide(rs, push_decide_pushed, "NeedPushed", "miit", body); }
+
+static gfdx_verdict withdraw(gfdx_rowset *rs, const char *need_id, const char *reason)
+{
+    return decide(rs, push_decide_withdrawn, "NeedPushWithdrawn", "miit", withdrawal(need_id, reason));
+}
+
+static const json_t *need(const gfdx_rowset *rs, const char *need_id)
+{
+    const char *k[] = {need_id};
+    return gfdx_rows_get(rs, &push_need_table, k);
+}
+
+static const char *need_status(const gfdx_rowset *rs, const char *need_id)
+{
+    const json_t *row = need(rs, need_id);
+    return row ? gfdx_rows_str(row, "status") : "(none)";
+}
+
+/* The need's dispatches as "bank=STATUS,..." in key order ("" when none). */
+static const char *dispatches(const gfdx_rowset *rs, const char *need_id)
+{
+    static char buf[1024];
+    json_t *rows = gfdx_rows_find(rs, &push_dispatch_table, "need_id", need_id), *row;
+    size_t i, len = 0;
+    buf[0] = '\0';
+    json_array_foreach(rows, i, row) {
+        len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%s=%s", i ? "," : "", gfdx_rows_str(row, "bank_id"),
+                                gfdx_rows_str(row, "status"));
+        CHECK_STR_EQ(gfdx_rows_str(row, "branch_id"), gfdx_rows_str(need(rs, need_id), "branch_id"));
+    }
+    json_decref(rows);
+    return buf;
+}
+
+/* The bytes of a bytea value ("\\x<hex>"), NUL-terminated (caller frees); *n their count. */
+static unsigned char *unhex(const char *hex, size_t *n)
+{
+    *n = hex && !strncmp(hex, "\\x", 2) ? (strlen(hex) - 2) / 2 : 0;
+    unsigned char *bytes = calloc(1, *n + 1);
+    for (size_t k = 0; bytes && k < *n; k++)
+        sscanf(hex + 2 + 2 * k, "%2hhx", &bytes[k]);
+    return bytes;
+}
+
+/* The records staged for the outbox so far, one "topic key type" per row, ';'-separated. */
+static const char *emitted(const gfdx_rowset *rs)
+{
+    static char buf[2048];
+    const json_t *rows = gfdx_rows_appended(rs, &gfdx_outbox_table), *row;
+    size_t i, len = 0, n;
+    buf[0] = '\0';
+    json_array_foreach(rows, i, row) {
+        unsigned char *key = unhex(gfdx_rows_str(row, "key"), &n);
+        len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%s %s %s", i ? ";" : "", gfdx_rows_str(row, "topic"),
+                                key ? (char *)key : "", gfdx_rows_str(row, "record_type"));
+        free(key);
+    }
+    return buf;
+}
+
+/* The body of the i-th staged outbox row, decoded from its bytea value (caller decrefs). */
+static json_t *emitted_body(const gfdx_rowset *rs, size_t i)
+{
+    size_t n;
+    unsigned char *bytes = unhex(gfdx_rows_str(json_array_get(gfdx_rows_appended(rs, &gfdx_outbox_table), i), "value"), &n);
+    json_t *out = NULL;
+    const gfdx_schema *writer = NULL;
+    char err[512] = "";
+    CHECK_MSG(bytes && n && gfdx_serde_decode(cat, bytes, n, &out, &writer, err, sizeof err) == GFDX_SERDE_OK,
+              "outbox row %zu: %s", i, err);
+    free(bytes);
+    return out;
+}
+
+#define NINGBO_ACTIVE "bank-ccb-330200=ACTIVE,bank-icbc-330200=ACTIVE,bank-nbcb-330200=ACTIVE"
+#define NINGBO_CANCELLED "bank-ccb-330200=CANCELLED,bank-icbc-330200=CANCELLED,bank-nbcb-330200=CANCELLED"
+
+/* A push: the need row as pboc.need holds it, one ACTIVE dispatch per bank of 宁波. */
+static void test_push(void)
+{
+    gfdx_rowset *rs = gfdx_rowset_new();
+    CHECK(push(rs, pushed("N-1", NULL, NULL)) == GFDX_DECIDE_OK);
+    const json_t *row = need(rs, "N-1");
+    CHECK(row != NULL);
+    CHECK_STR_EQ(gfdx_rows_str(row, "status"), push_status_name(PUSH_DISPATCHED));
+    CHECK_STR_EQ(gfdx_rows_str(row, "branch_id"), "pbc-330200");
+    CHECK_STR_EQ(gfdx_rows_str(row, "province"), "330000");
+    CHECK_STR_EQ(gfdx_rows_str(row, "location_region"), "330206");
+    CHECK_STR_EQ(gfdx_rows_str(row, "uscc"), "9133020035147673XH");
+    CHECK_STR_EQ(gfdx_rows_str(row, "catalogue_code"), "3.1.1");
+    CHECK_STR_EQ(gfdx_rows_str(row, "push_event_id"), last_event);
+    CHECK(gfdx_rows_int(row, "financing_amount") == 14000000000LL);
+    CHECK(json_is_true(json_object_get(row, "late")) && json_is_false(json_object_get(row, "is_major")));
+    CHECK(json_equal(json_object_get(row, "priority_tags"), json_object_get(templ, "priority_tags")));
+    CHECK(gfdx_rows_time_ms(json_object_get(row, "pushed_at")) == T0 + seq);
+    CHECK(gfdx_rows_time_ms(json_object_get(row, "updated_at")) == NOW);
+    const json_t *snap = json_object_get(row, "snapshot");
+    CHECK(json_is_object(snap) && !json_object_get(snap, "meta"));
+    CHECK_STR_EQ(gfdx_rec_str(snap, "project.name"), "废旧动力电池回收利用项目");
+    CHECK(json_is_null(json_object_get(row, "withdrawn_at")));
+    CHECK_STR_EQ(dispatches(rs, "N-1"), NINGBO_ACTIVE);
+    /* a branch with no registered bank: recorded, no dispatch row */
+    CHECK(push(rs, pushed("N-2", NULL, "330106")) == GFDX_DECIDE_OK);
+    CHECK_STR_EQ(gfdx_rows_str(need(rs, "N-2"), "branch_id"), "pbc-330000");
+    CHECK_STR_EQ(dispatches(rs, "N-2"), "");
+    CHECK_STR_EQ(emitted(rs), "gfdx.dispatch.pbc-330200 N-1 NeedDispatched;gfdx.dispatch.pbc-330000 N-2 NeedDispatched");
+    json_t *rec = emitted_body(rs, 0);
+    CHECK_STR_EQ(gfdx_rec_str(rec, "meta.sender"), "pboc");
+    CHECK_STR_EQ(gfdx_rec_str(rec, "meta.correlation_id"), gfdx_rows_str(need(rs, "N-1"), "push_event_id"));
+    CHECK_STR_EQ(gfdx_rec_str(rec, "branch_id"), "pbc-330200");
+    CHECK_STR_EQ(gfdx_rec_str(rec, "quarter"), "2026Q2");
+    json_t *banks = json_pack("[s, s, s]", "bank-nbcb-330200", "bank-icbc-330200", "bank-ccb-330200");
+    CHECK(json_equal(gfdx_rec_get(rec, "bank_ids"), banks)); /* registry order, as today */
+    json_decref(banks);
+    CHECK_STR_EQ(gfdx_rec_str(rec, "project.name"), "废旧动力电池回收利用项目");
+    json_decref(rec);
+    rec = emitted_body(rs, 1);
+    CHECK(json_is_array(gfdx_rec_get(rec, "bank_ids")) && json_array_size(gfdx_rec_get(rec, "bank_ids")) == 0);
+    json_decref(rec);
+    gfdx_rowset_free(rs);
+}
+
+/* A push then its withdrawal in one batch: the withdrawal sees the pushed row and its
+ * dispatches; what follows sees the withdrawal. */
+static void test_push_then_withdraw(void)
+{
+    gfdx_rowset *rs = gfdx_rowset_new();
+    CHECK(push(rs, pushed("W-1", NULL, NULL)) == GFDX_DECIDE_OK);
+    CHECK(withdraw(rs, "W-1", "企业已获其他融资") == GFDX_DECIDE_OK);
+    const json_t *row = need(rs, "W-1");
+    CHECK_STR_EQ(gfdx_rows_str(row, "status"), push_status_name(PUSH_WITHDRAWN));
+    CHECK_STR_EQ(gfdx_rows_str(row, "withdrawn_reason"), "企业已获其他融资");
+    CHECK_STR_EQ(gfdx_rows_str(row, "withdrawn_event_id"), last_event);
+    CHECK(gfdx_rows_time_ms(json_object_get(row, "withdrawn_at")) == T0 + seq);
+    CHECK_STR_EQ(gfdx_rows_str(row, "branch_id"), "pbc-330200");
+    CHECK_STR_EQ(dispatches(rs, "W-1"), NINGBO_CANCELLED);
+    CHECK_STR_EQ(emitted(rs), "gfdx.dispatch.pbc-330200 W-1 NeedDispatched;gfdx.dispatch.pbc-330200 W-1 NeedDispatchWithdrawn");
+    json_t *w = emitted_body(rs, 1);
+    json_t *want = json_pack("[s, s, s]", "bank-ccb-330200", "bank-icbc-330200", "bank-nbcb-330200");
+    CHECK(json_equal(gfdx_rec_get(w, "bank_ids"), want)); /* the cancelled banks, id order */
+    CHECK_STR_EQ(gfdx_rec_str(w, "reason"), "企业已获其他融资");
+    CHECK_STR_EQ(gfdx_rec_str(w, "branch_id"), "pbc-330200");
+    json_decref(want);
+    json_decref(w);
+    json_t *rows = gfdx_rows_find(rs, &push_dispatch_table, "need_id", "W-1"), *d;
+    size_t i;
+    json_array_foreach(rows, i, d) CHECK(gfdx_rows_time_ms(json_object_get(d, "cancelled_at")) == NOW);
+    json_decref(rows);
+    json_t *before = json_deep_copy(row);
+    CHECK(withdraw(rs, "W-1", "again") == GFDX_DECIDE_REFUSED);
+    CHECK_STR_EQ(last_code, "ILLEGAL_TRANSITION");
+    CHECK_STR_EQ(last_reason, "WITHDRAW is not allowed for need W-1 in state WITHDRAWN (branch pbc-330200)");
+    CHECK(push(rs, pushed("W-1", NULL, NULL)) == GFDX_DECIDE_REFUSED);
+    CHECK_STR_EQ(last_code, "ILLEGAL_TRANSITION");
+    CHECK_STR_EQ(last_reason, "PUSH is not allowed for need W-1 in state WITHDRAWN (branch pbc-330200)");
+    CHECK(json_equal(need(rs, "W-1"), before));
+    CHECK_STR_EQ(dispatches(rs, "W-1"), NINGBO_CANCELLED);
+    json_decref(before);
+    /* a second push of a dispatched need leaves its dispatches alone */
+    CHECK(push(rs, pushed("W-2", NULL, NULL)) == GFDX_DECIDE_OK);
+    CHECK(push(rs, pushed("W-2", NULL, NULL)) == GFDX_DECIDE_REFUSED);
+    CHECK_STR_EQ(last_code, "ILLEGAL_TRANSITION");
+    CHECK_STR_EQ(last_reason, "PUSH is not allowed for need W-2 in state DISPATCHED (branch pbc-330200)");
+    CHECK_STR_EQ(need_status(rs, "W-2"), "DISPATCHED");
+    CHECK_STR_EQ(dispatches(rs, "W-2"), NINGBO_ACTIVE);
+    CHECK_STR_EQ(emitted(rs), "gfdx.dispatch.pbc-330200 W-1 NeedDispatched;gfdx.dispatch.pbc-330200 W-1 NeedDispatchWithdrawn;"
+                              "gfdx.dispatch.pbc-330200 W-2 NeedDispatched");
+    gfdx_rowset_free(rs);
+}
+
+/* Refusals in the middle of a batch: each leaves nothing; the records around them apply. A
+ * refusal after rows were put (the NeedDispatched would not fit max_message_bytes) too. */
+static void test_refusal_in_middle(void)
+{
+    gfdx_rowset *rs = gfdx_rowset_new();
+    CHECK(push(rs, pushed("M-1", NULL, NULL)) == GFDX_DECIDE_OK);
+    CHECK(push(rs, pushed("M-2", "710000", "710100")) == GFDX_DECIDE_REFUSED);
+    CHECK_STR_EQ(last_code, "NO_BRANCH");
+    CHECK(push(rs, pushed("M-3", NULL, "320106")) == GFDX_DECIDE_REFUSED);
+    CHECK_STR_EQ(last_code, "UNKNOWN_REGION");
+    json_t *b = pushed("M-4", NULL, NULL);
+    json_object_set_new(json_object_get(b, "factory"), "uscc", json_string("9133020035147673XA"));
+    CHECK(push(rs, b) == GFDX_DECIDE_REFUSED);
+    CHECK_STR_EQ(last_code, "BAD_USCC");
+    b = pushed("M-5", NULL, NULL);
+    json_object_set_new(json_object_get(b, "project"), "financing_amount", json_integer(0));
+    CHECK(push(rs, b) == GFDX_DECIDE_REFUSED);
+    CHECK_STR_EQ(last_code, "INVALID_AMOUNT");
+    CHECK_STR_EQ(last_reason, "project.financing_amount must be positive (got 0 fen)");
+    CHECK(withdraw(rs, "M-NEVER", "x") == GFDX_DECIDE_REFUSED);
+    CHECK_STR_EQ(last_code, "UNKNOWN_NEED");
+    CHECK_STR_EQ(last_reason, "need M-NEVER was never pushed to PBoC");
+    size_t max = ctx.max_message_bytes;
+    ctx.max_message_bytes = 200; /* the need and dispatch rows are put, then the emit refuses */
+    CHECK(push(rs, pushed("M-6", NULL, NULL)) == GFDX_DECIDE_REFUSED);
+    CHECK_STR_EQ(last_code, "RECORD_TOO_LARGE");
+    ctx.max_message_bytes = 64; /* the need and its dispatches are changed, then the emit refuses */
+    CHECK(withdraw(rs, "M-1", "x") == GFDX_DECIDE_REFUSED && !strcmp(last_code, "RECORD_TOO_LARGE"));
+    ctx.max_message_bytes = max;
+    CHECK(push(rs, pushed("M-7", NULL, NULL)) == GFDX_DECIDE_OK);
+    static const char *const gone[] = {"M-2", "M-3", "M-4", "M-5", "M-6", "M-NEVER"};
+    for (size_t i = 0; i < sizeof gone / sizeof gone[0]; i++) {
+        CHECK_MSG(need(rs, gone[i]) == NULL, "refused %s left a need row", gone[i]);
+        CHECK_STR_EQ(dispatches(rs, gone[i]), "");
+    }
+    CHECK_STR_EQ(need_status(rs, "M-1"), "DISPATCHED");
+    CHECK_STR_EQ(dispatches(rs, "M-1"), NINGBO_ACTIVE);
+    CHECK_STR_EQ(need_status(rs, "M-7"), "DISPATCHED");
+    CHECK_STR_EQ(dispatches(rs, "M-7"), NINGBO_ACTIVE);
+    CHECK_STR_EQ(emitted(rs), "gfdx.dispatch.pbc-330200 M-1 NeedDispatched;gfdx.dispatch.pbc-330200 M-7 NeedDispatched");
+    gfdx_rowset_free(rs);
+}
+
+/* A row as to_jsonb renders a stored one. */
+static void add_need(gfdx_rowset *rs, const char *need_id, const char *status)
+{
+    json_t *row = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "need_id", need_id, "status", status, "branch_id",
+                            "pbc-hq-sh", "province", "310000", "received_at", "2026-11-30T08:00:00+00:00",
+                            "pushed_at", "2026-11-30T08:00:00+00:00");
+    CHECK(gfdx_rowset_add(rs, &push_need_table, row) == 0);
+}
+
+static void add_dispatch(gfdx_rowset *rs, const char *need_id, const char *bank, const char *status)
+{
+    json_t *row = json_pack("{s:s, s:s, s:s, s:s, s:s}", "need_id", need_id, "bank_id", bank, "branch_id",
+                            "pbc-hq-sh", "status", status, "dispatched_at", "2026-11-30T08:00:00+00:00");
+    if (!strcmp(status, "CANCELLED"))
+        json_object_set_new(row, "cancelled_at", json_string("2026-11-30T09:00:00+00:00"));
+    CHECK(gfdx_rowset_add(rs, &push_dispatch_table, row) == 0);
+}
+
+/* Rows as loaded: a withdrawal cancels only the ACTIVE dispatches (an already cancelled one
+ * keeps its time) and keeps the stored columns; unknown stored statuses are CORRUPT. */
+static void test_loaded(void)
+{
+    gfdx_rowset *rs = gfdx_rowset_new();
+    add_need(rs, "L-1", "DISPATCHED");
+    add_dispatch(rs, "L-1", "bank-icbc-310000", "ACTIVE");
+    add_dispatch(rs, "L-1", "bank-ccb-310000", "CANCELLED");
+    add_dispatch(rs, "L-1", "bank-bocom-310000", "ACTIVE");
+    CHECK(withdraw(rs, "L-1", "r") == GFDX_DECIDE_OK);
+    CHECK_STR_EQ(need_status(rs, "L-1"), "WITHDRAWN");
+    CHECK_STR_EQ(gfdx_rows_str(need(rs, "L-1"), "received_at"), "2026-11-30T08:00:00+00:00");
+    CHECK_STR_EQ(dispatches(rs, "L-1"),
+                 "bank-bocom-310000=CANCELLED,bank-ccb-310000=CANCELLED,bank-icbc-310000=CANCELLED");
+    const char *k[] = {"L-1", "bank-ccb-310000"};
+    CHECK_STR_EQ(gfdx_rows_str(gfdx_rows_get(rs, &push_dispatch_table, k), "cancelled_at"),
+                 "2026-11-30T09:00:00+00:00");
+    add_need(rs, "L-2", "PAUSED");
+    CHECK(push(rs, pushed("L-2", NULL, NULL)) == GFDX_DECIDE_FAILED && !last_transient);
+    CHECK(withdraw(rs, "L-2", "r") == GFDX_DECIDE_FAILED && !last_transient);
+    CHECK_STR_EQ(need_status(rs, "L-2"), "PAUSED");
+    add_need(rs, "L-3", "DISPATCHED");
+    add_dispatch(rs, "L-3", "bank-icbc-310000", "ACTIVE");
+    add_dispatch(rs, "L-3", "bank-ccb-310000", "LOST");
+    CHECK(withdraw(rs, "L-3", "r") == GFDX_DECIDE_FAILED && !last_transient);
+    CHECK_STR_EQ(need_status(rs, "L-3"), "DISPATCHED");
+    CHECK_STR_EQ(dispatches(rs, "L-3"), "bank-ccb-310000=LOST,bank-icbc-310000=ACTIVE");
+    gfdx_rowset_free(rs);
+}
+
+/* Authorization comes first: a sender other than MIIT is refused UNAUTHORIZED_SENDER even
+ * for a record that is also malformed or illegal in the need's state. */
+static void test_authorization_first(void)
+{
+    gfdx_rowset *rs = gfdx_rowset_new();
+    CHECK(push(rs, pushed("A-1", NULL, NULL)) == GFDX_DECIDE_OK);
+    json_t *b = pushed("A-1", NULL, NULL); /* second push, and a bad USCC */
+    json_object_set_new(json_object_get(b, "factory"), "uscc", json_string("9133020035147673XA"));
+    CHECK(decide(rs, push_decide_pushed, "NeedPushed", "prov-330000", b) == GFDX_DECIDE_REFUSED);
+    CHECK_STR_EQ(last_code, "UNAUTHORIZED_SENDER");
+    CHECK_STR_EQ(last_reason, "prov-330000 (province_authority) may not send NeedPushed: only MIIT pushes needs");
+    CHECK(decide(rs, push_decide_withdrawn, "NeedPushWithdrawn", "bank-nbcb-330200", withdrawal("A-NEVER", "x")) ==
+          GFDX_DECIDE_REFUSED);
+    CHECK_STR_EQ(last_code, "UNAUTHORIZED_SENDER");
+    CHECK(decide(rs, push_decide_withdrawn, "NeedPushWithdrawn", "pbc-330200", withdrawal("A-1", "x")) ==
+          GFDX_DECIDE_REFUSED);
+    CHECK_STR_EQ(last_code, "UNAUTHORIZED_SENDER");
+    CHECK_STR_EQ(need_status(rs, "A-1"), "DISPATCHED");
+    CHECK_STR_EQ(dispatches(rs, "A-1"), NINGBO_ACTIVE);
+    CHECK_STR_EQ(emitted(rs), "gfdx.dispatch.pbc-330200 A-1 NeedDispatched");
+    CHECK(withdraw(rs, "", "x") == GFDX_DECIDE_REFUSED);
+    CHECK_STR_EQ(last_code, "INVALID_FIELD");
+    CHECK_STR_EQ(last_reason, "need_id must not be empty");
+    gfdx_rowset_free(rs);
+}
+
+int main(void)
+{
+    char err[512] = "";
+    reg = gfdx_registry_load(GFDX_SOURCE_DIR "/deploy/participants.cfg", err, sizeof err);
+    CHECK_MSG(reg != NULL, "%s", err);
+    pctx.routing = push_routing_load(GFDX_SOURCE_DIR "/deploy/routing.cfg", err, sizeof err);
+    CHECK_MSG(pctx.routing != NULL, "%s", err);
+    static char prefix[] = "gfdx.dispatch.";
+    pctx.dispatch_prefix = prefix;
+    cat = gfdx_catalog_load(GFDX_SOURCE_DIR "/schemas/avro", err, sizeof err);
+    CHECK_MSG(cat != NULL, "%s", err);
+    ctx = (gfdx_context){.registry = reg, .catalog = cat, .service_participant = "pboc", .service_ctx = &pctx,
+                         .max_message_bytes = 1000000, .now_ms = NOW};
+    templ = json_loads(PUSHED, 0, NULL);
+    CHECK(templ != NULL);
+    if (reg && pctx.routing && cat && templ) {
+        test_push();
+        test_push_then_withdraw();
+        test_refusal_in_middle();
+        test_loaded();
+        test_authorization_first();
+    }
+    json_decref(templ);
+    gfdx_catalog_free(cat);
+    push_routing_free(pctx.routing);
+    gfdx_registry_free(reg);
+    return CHECK_DONE();
+}
