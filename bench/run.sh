@@ -140,6 +140,7 @@ paths: { schemas = "$top/schemas/avro"; migrations = "$top/schemas/sql";
 security: { signing_key = "$GFDX_KEYS_DIR/$(svc_participant "$s").pem"; };
 topics: { consume = [ $(svc_consumes "$s") ]; };
 batch: { max_records = 500; };
+metrics: { port = ${metrics_port:-0}; };
 kafka = ( $props, ("session.timeout.ms", "6000"), ("heartbeat.interval.ms", "500") );
 CFG
   )
@@ -247,9 +248,20 @@ q = lambda f: lat[min(len(lat) - 1, int(f * len(lat)))] if lat else "n/a"
 print(q(0.50), q(0.99), len(lat), lost)' "$1" "$2" "$3"
 }
 
+# batch_profile PORT N: where the batches' time went (gfdx_batch_phase_us_total of the daemon's
+# /metrics on PORT, common/metrics.h), in microseconds per record of N; "-" on the
+# per-record path, which has no such counter.
+batch_profile() {
+  curl -s -m 2 "http://127.0.0.1:$1/metrics" 2>/dev/null | py '
+import re, sys
+n = int(sys.argv[1])
+ph = [(m.group(1), int(m.group(2))) for m in re.finditer(r"gfdx_batch_phase_us_total\{[^}]*phase=\"(\w+)\"\} (\d+)", sys.stdin.read())]
+print(", ".join(f"{p} {us / n:.0f}" for p, us in ph) + f" (sum {sum(us for _, us in ph) / n:.0f})" if ph else "-")' "$2"
+}
+
 # bench_service SVC: measures one service; appends its row to $dir/rows.
 bench_service() {
-  local s=$1 topic sc stream n_t n_l rate stmts copy naive lat_start p50 p99 nlat hwm_t hwm_l outcomes
+  local s=$1 topic sc stream n_t n_l rate stmts copy naive lat_start p50 p99 nlat hwm_t hwm_l outcomes mport
   topic=$(svc_topic "$s") sc=$(svc_schema "$s")
   stream=$dir/$s.jsonl
   log "$s: generating the stream"
@@ -277,9 +289,11 @@ bench_service() {
   log "$s: throughput, $n_t records"
   sq "SELECT pg_stat_statements_reset()" >/dev/null
   poll_start "$s" "$dir/$s.tput.poll"
-  daemon_start "$s" warn tput
+  mport=$(py 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  metrics_port=$mport daemon_start "$s" warn tput
   wait_committed "$s" "$n_t" 600 || true
   poll_stop
+  batch_profile "$mport" "$n_t" >"$dir/$s.profile"
   hwm_t=$(hwm_mb)
   daemon_stop
   stmts=$(sq "SELECT round(coalesce(sum(calls), 0)::numeric / $n_t, 2) FROM pg_stat_statements s
@@ -342,18 +356,20 @@ cat <<EOF
 records/s: end to end, signed records (ed25519, verified), from the daemon's first commit to
   its last, commits seen in <schema>.kafka_offset every 5 ms; $TPUT records (namelist: 3 FULL
   versions of 5,000 entries in parts of 5 entries, 3,000 records). batch.max_records = 500.
-COPY: one binary COPY (best of 3) of the same records' key and value bytes into one table (read from
-  Kafka first, not timed). naive: bench/naive_consumer.c, three autocommitted statements a
+COPY: one binary COPY (best of 3) of the same records' key and value bytes into one table
+  (read from Kafka first, not timed). naive: bench/naive_consumer.c, three autocommitted statements a
   record (upsert ON CONFLICT, message-log insert, event-id insert), no verification.
 stmts/rec: pg_stat_statements calls (top level, utility included: BEGIN, SAVEPOINT, COMMIT)
   of the daemon's role in its database during the throughput run, / records.
 p50/p99: produce (Kafka CreateTime, set by the paced producer bench_pump) to committed (the
   first 5 ms poll of <schema>.kafka_offset showing the record's offset stored: up to 5 ms
   late), $RATE records/s for $LAT_S s (namelist: its remaining versions). RSS: VmHWM of the
-  daemon under that load (restarted for it).
+  daemon under that load (restarted for it). Batch phases: gfdx_batch_phase_us_total of
+  the daemon's /metrics after the throughput run, per record ("-": no such counter).
 EOF
 while read -r s _ _ _ _ _ _ _ hwm_t _ nlat outcomes; do
   echo "  gfdx-$s: message_log $outcomes; $nlat latency samples; VmHWM in the throughput run $hwm_t MB"
+  echo "    batch phases, us/record: $(cat "$dir/$s.profile")"
 done <"$dir/rows"
 if [ "${GFDX_BENCH_KEEP:-0}" = 1 ]; then
   trap - EXIT
