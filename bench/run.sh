@@ -357,8 +357,9 @@ records/s: end to end, signed records (ed25519, verified), from the daemon's fir
   its last, commits seen in <schema>.kafka_offset every 5 ms; $TPUT records (namelist: 3 FULL
   versions of 5,000 entries in parts of 5 entries, 3,000 records). batch.max_records = 500.
 COPY: one binary COPY (best of 3) of the same records' key and value bytes into one table
-  (read from Kafka first, not timed). naive: bench/naive_consumer.c, three autocommitted statements a
-  record (upsert ON CONFLICT, message-log insert, event-id insert), no verification.
+  (read from Kafka first, not timed). naive: bench/naive_consumer.c, three autocommitted
+  statements a record (upsert ON CONFLICT, message-log insert, event-id insert), no
+  verification.
 stmts/rec: pg_stat_statements calls (top level, utility included: BEGIN, SAVEPOINT, COMMIT)
   of the daemon's role in its database during the throughput run, / records.
 p50/p99: produce (Kafka CreateTime, set by the paced producer bench_pump) to committed (the
