@@ -536,6 +536,9 @@ int gfdx_batch_apply(const gfdx_inbound *in, PGconn *db, gfdx_msg *msgs, size_t 
     if (rc == 0)
         rc = decide_and_book(&b);
     t = gfdx_metrics_phase(GFDX_P_DECIDE, t);
+    if (rc == 0 && (rc = gfdx_outbox_sign_staged(b.rs, in->threads, err, errlen)))
+        *transient = true; /* our key or our memory, not the records: retried, never bisected */
+    t = gfdx_metrics_phase(GFDX_P_SIGN, t);
     if (rc == 0)
         rc = write_all(&b);
     gfdx_metrics_phase(GFDX_P_WRITE, t);

@@ -61,7 +61,7 @@ typedef struct {
     char *receipts_prefix;    /* topics.receipts_prefix: receipts to <prefix><participant> */
     int batch_max_records;    /* batch.max_records */
     int batch_max_ms;         /* batch.max_ms */
-    int verify_threads;       /* batch.verify_threads */
+    int threads;              /* batch.threads */
     int occurred_ahead_s;     /* limits.occurred_at_ahead_s */
     int occurred_behind_days; /* limits.occurred_at_behind_days */
     int outbox_max_rows;      /* outbox.max_rows */

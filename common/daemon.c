@@ -2,7 +2,6 @@
 #include "daemon.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +16,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "outbox.h"
+#include "parallel.h"
 #include "pgstore.h"
 #include "record_limits.h"
 #include "sign.h"
@@ -681,50 +681,20 @@ static gfdx_inbound pipeline(const daemon_t *d)
                           .max_message_bytes = gfdx_outbox_max_message_bytes(d->producer),
                           .skew_future_ms = (int64_t)d->cfg.occurred_ahead_s * 1000,
                           .skew_past_ms = (int64_t)d->cfg.occurred_behind_days * 86400000,
-                          .require_signatures = d->cfg.require_signatures};
+                          .require_signatures = d->cfg.require_signatures, .threads = d->cfg.threads};
 }
 
-/* One verifying thread's share of the batch: msgs[lo..hi). */
+/* Step 3 for msgs[lo..hi) of the batch (gfdx_parallel_for). */
 typedef struct {
     const gfdx_inbound *in;
     gfdx_msg *msgs;
-    size_t lo, hi;
-} verify_share;
+} verify_work;
 
-static void *verify_run(void *arg)
+static void verify_share(void *ctx, size_t lo, size_t hi)
 {
-    const verify_share *v = arg;
-    for (size_t i = v->lo; i < v->hi; i++)
-        gfdx_inbound_verify(v->in, &v->msgs[i]);
-    return NULL;
-}
-
-/* Step 3 for the whole batch on batch.verify_threads threads (this one included): signature
- * verification is most of what admission costs. A thread that cannot be started leaves
- * its share to this one. */
-static void verify_batch(daemon_t *d, const gfdx_inbound *in)
-{
-    enum { MAX_THREADS = 64 };
-    size_t nt = (size_t)d->cfg.verify_threads, per;
-    if (nt > MAX_THREADS)
-        nt = MAX_THREADS;
-    if (nt > d->nbatch / 16 + 1) /* a small batch is not worth a thread */
-        nt = d->nbatch / 16 + 1;
-    per = (d->nbatch + nt - 1) / nt;
-    verify_share share[MAX_THREADS];
-    pthread_t tid[MAX_THREADS];
-    bool started[MAX_THREADS] = {false};
-    for (size_t t = 0; t < nt; t++) {
-        size_t lo = t * per < d->nbatch ? t * per : d->nbatch;
-        share[t] = (verify_share){in, d->msgs, lo, lo + per < d->nbatch ? lo + per : d->nbatch};
-        started[t] = t > 0 && pthread_create(&tid[t], NULL, verify_run, &share[t]) == 0;
-    }
-    for (size_t t = 0; t < nt; t++)
-        if (!started[t])
-            verify_run(&share[t]);
-    for (size_t t = 1; t < nt; t++)
-        if (started[t])
-            pthread_join(tid[t], NULL);
+    const verify_work *w = ctx;
+    for (size_t i = lo; i < hi; i++)
+        gfdx_inbound_verify(w->in, &w->msgs[i]);
 }
 
 /* Admits every message of the batch in memory (decode, signature, limits: inbound.h), once:
@@ -741,7 +711,8 @@ static void admit_batch(daemon_t *d)
         gfdx_inbound_decode(&in, &d->raw[i], &d->msgs[i]);
     }
     t = gfdx_metrics_phase(GFDX_P_DECODE, t);
-    verify_batch(d, &in);
+    verify_work w = {&in, d->msgs};
+    gfdx_parallel_for(d->nbatch, d->cfg.threads, 16, verify_share, &w); /* most of admission's cost */
     t = gfdx_metrics_phase(GFDX_P_VERIFY, t);
     for (size_t i = 0; i < d->nbatch; i++)
         gfdx_inbound_check(&in, &d->msgs[i]);

@@ -79,6 +79,7 @@ typedef struct {
     gfdx_chain_head *chain;     /* the message-log chain head, locked by the caller's batch; each
                                    logged row advances it (the caller writes it back) */
     bool require_signatures;    /* security.require_signatures (step 3) */
+    int threads;                /* batch.threads: signing what the batch emits is spread over them */
 } gfdx_inbound;
 
 /* Start-up check of the handler table against topics.consume: every consumed topic must carry

@@ -40,11 +40,12 @@ typedef enum { GFDX_G_LAG, GFDX_G_BATCH_MS_MAX, GFDX_G_OUTBOX_PENDING, GFDX_G_OU
 
 /* Where a batch's time goes (issue 11), as gfdx_batch_phase_us_total{phase="..."}: admission
  * in memory (decode, verify: the signatures, check: limits and topic), then in the transaction
- * the duplicates look-up, the service's load, the decisions with their bookkeeping, the write,
+ * the duplicates look-up, the service's load, the decisions with their bookkeeping, signing
+ * what the batch emits (receipts and records for other agencies), the write,
  * and begin (BEGIN and the chain head lock) plus commit (chain head, offsets, COMMIT). */
 typedef enum {
     GFDX_P_DECODE, GFDX_P_VERIFY, GFDX_P_CHECK, GFDX_P_BEGIN, GFDX_P_DUPLICATES, GFDX_P_LOAD, GFDX_P_DECIDE,
-    GFDX_P_WRITE, GFDX_P_COMMIT, GFDX_P_COUNT
+    GFDX_P_SIGN, GFDX_P_WRITE, GFDX_P_COMMIT, GFDX_P_COUNT
 } gfdx_phase;
 
 void gfdx_metrics_add(gfdx_metric m, uint64_t n);

@@ -1,6 +1,8 @@
 /* outbox.c: see outbox.h. */
 #include "outbox.h"
 
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +11,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "sign.h"
+#include "parallel.h"
 #include "pgstore.h"
 
 static int fill_meta(json_t *record, const char *sender, const char *correlation_id)
@@ -63,10 +66,10 @@ const gfdx_table gfdx_outbox_table = {
     .name = "outbox", .kind = GFDX_TABLE_HISTORY,
     .columns = "event_id, topic, key, value, record_type, sig_kid, sig"};
 
-/* The outbox row of an encoded record: bytea as "\\x<hex>" (rowset.h). NULL when out of memory. */
+/* The outbox row of an encoded record, not signed yet (gfdx_outbox_sign_staged): bytea as
+ * "\\x<hex>" (rowset.h). NULL when out of memory. */
 static json_t *outbox_row(const char *event_id, const char *topic, const char *key, size_t klen,
-                          const unsigned char *bytes, size_t len, const char *type, const unsigned char *sig,
-                          size_t sig_len)
+                          const unsigned char *bytes, size_t len, const char *type)
 {
     json_t *row = json_object();
     if (!row || json_object_set_new(row, "event_id", json_string(event_id)) ||
@@ -75,7 +78,7 @@ static json_t *outbox_row(const char *event_id, const char *topic, const char *k
         json_object_set_new(row, "value", gfdx_rows_bytea(bytes, len)) ||
         json_object_set_new(row, "record_type", json_string(type)) ||
         json_object_set_new(row, "sig_kid", signer ? json_string(gfdx_sign_key_kid(signer)) : json_null()) ||
-        json_object_set_new(row, "sig", signer ? gfdx_rows_bytea(sig, sig_len) : json_null())) {
+        json_object_set_new(row, "sig", json_null())) {
         json_decref(row);
         return NULL;
     }
@@ -99,14 +102,8 @@ gfdx_outbox_status gfdx_outbox_stage(gfdx_rowset *rs, const gfdx_catalog *cat, c
         free(bytes);
         return GFDX_OUTBOX_TOO_LARGE;
     }
-    unsigned char sig[GFDX_SIGN_MAX_SIG];
-    size_t sig_len = 0;
-    if (signer && gfdx_sign_sign(signer, key, klen, bytes, len, sig, &sig_len, err, errlen) != 0) {
-        free(bytes);
-        return GFDX_OUTBOX_ERROR;
-    }
     const char *event_id = json_string_value(json_object_get(json_object_get(record, "meta"), "event_id"));
-    json_t *row = outbox_row(event_id, topic, key, klen, bytes, len, gfdx_schema_name(s), sig, sig_len);
+    json_t *row = outbox_row(event_id, topic, key, klen, bytes, len, gfdx_schema_name(s));
     free(bytes);
     if (!row || gfdx_rows_append(rs, &gfdx_outbox_table, row)) {
         snprintf(err, errlen, "outbox: out of memory");
@@ -114,6 +111,73 @@ gfdx_outbox_status gfdx_outbox_stage(gfdx_rowset *rs, const gfdx_catalog *cat, c
         return GFDX_OUTBOX_ERROR;
     }
     return GFDX_OUTBOX_OK;
+}
+
+/* The bytes of a bytea value "\\x<hex>" (rowset.h) into a new buffer; NULL when out of memory
+ * or not such a value (len 0 for an empty one). */
+static unsigned char *bytea_bytes(const json_t *v, size_t *len)
+{
+    const char *h = json_string_value(v);
+    size_t n = h && h[0] == '\\' && h[1] == 'x' ? (strlen(h) - 2) / 2 : 0;
+    unsigned char *out = h ? malloc(n ? n : 1) : NULL;
+    for (size_t i = 0; out && i < n; i++) {
+        unsigned int b;
+        if (sscanf(h + 2 + 2 * i, "%2x", &b) != 1) {
+            free(out);
+            return NULL;
+        }
+        out[i] = (unsigned char)b;
+    }
+    *len = n;
+    return out;
+}
+
+/* What the signing threads share: the rows, and the first failure. */
+typedef struct {
+    const json_t *rows;
+    _Atomic int failed;
+    char err[256];
+} sign_work;
+
+/* Signs one staged row over the exact key and value the relay will produce. */
+static int sign_row(json_t *row, char *err, size_t errlen)
+{
+    size_t klen = 0, vlen = 0, sig_len = 0;
+    const json_t *kv = json_object_get(row, "key");
+    unsigned char *key = json_is_null(kv) ? NULL : bytea_bytes(kv, &klen);
+    unsigned char *value = bytea_bytes(json_object_get(row, "value"), &vlen);
+    unsigned char sig[GFDX_SIGN_MAX_SIG];
+    int rc = (!json_is_null(kv) && !key) || !value ? -1 : 0;
+    if (rc)
+        snprintf(err, errlen, "outbox: out of memory");
+    else if ((rc = gfdx_sign_sign(signer, key, klen, value, vlen, sig, &sig_len, err, errlen)) == 0 &&
+             (rc = json_object_set_new(row, "sig", gfdx_rows_bytea(sig, sig_len))))
+        snprintf(err, errlen, "outbox: out of memory");
+    free(key);
+    free(value);
+    return rc;
+}
+
+static void sign_share(void *ctx, size_t lo, size_t hi)
+{
+    sign_work *w = ctx;
+    char err[256];
+    for (size_t i = lo; i < hi && !w->failed; i++) {
+        json_t *row = json_array_get(w->rows, i);
+        if (json_is_null(json_object_get(row, "sig")) && sign_row(row, err, sizeof err) && !w->failed++)
+            snprintf(w->err, sizeof w->err, "%s", err);
+    }
+}
+
+int gfdx_outbox_sign_staged(gfdx_rowset *rs, int threads, char *err, size_t errlen)
+{
+    sign_work w = {.rows = gfdx_rows_appended(rs, &gfdx_outbox_table)};
+    if (!signer || !json_array_size(w.rows))
+        return 0;
+    gfdx_parallel_for(json_array_size(w.rows), threads, 16, sign_share, &w);
+    if (w.failed)
+        snprintf(err, errlen, "%s", w.err);
+    return w.failed ? -1 : 0;
 }
 
 gfdx_outbox_status gfdx_outbox_insert(PGconn *db, const gfdx_catalog *cat, const char *type, const char *topic,
@@ -130,6 +194,8 @@ gfdx_outbox_status gfdx_outbox_insert(PGconn *db, const gfdx_catalog *cat, const
     const gfdx_table *const tables[] = {&gfdx_outbox_table};
     gfdx_outbox_status st = gfdx_outbox_stage(rs, cat, type, topic, key, record, sender, correlation_id, max_bytes,
                                               err, errlen, transient);
+    if (st == GFDX_OUTBOX_OK && gfdx_outbox_sign_staged(rs, 1, err, errlen))
+        st = GFDX_OUTBOX_ERROR;
     if (st == GFDX_OUTBOX_OK && gfdx_rowset_write(rs, db, tables, 1, err, errlen, transient))
         st = GFDX_OUTBOX_ERROR;
     gfdx_rowset_free(rs);

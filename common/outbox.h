@@ -64,8 +64,8 @@ typedef enum { GFDX_OUTBOX_OK = 0, GFDX_OUTBOX_ERROR = -1, GFDX_OUTBOX_TOO_LARGE
 extern const gfdx_table gfdx_outbox_table;
 
 /* Fills record.meta (event_id fresh unless present, sender, occurred_at now, correlation_id),
- * encodes with the latest version of `type`, signs (gfdx_outbox_set_signer) and appends the
- * row to rs (written by gfdx_rowset_write with the batch). GFDX_OUTBOX_OK;
+ * encodes with the latest version of `type` and appends the row to rs, to be signed by
+ * gfdx_outbox_sign_staged and written by gfdx_rowset_write with the batch. GFDX_OUTBOX_OK;
  * GFDX_OUTBOX_TOO_LARGE (nothing staged, err says how large) when key + value +
  * GFDX_OUTBOX_OVERHEAD_BYTES exceeds max_bytes (0: no limit), because the producer could never
  * send it; GFDX_OUTBOX_ERROR with err (*transient when out of memory; encoding failures are
@@ -74,6 +74,11 @@ gfdx_outbox_status gfdx_outbox_stage(gfdx_rowset *rs, const gfdx_catalog *cat, c
                                      const char *key, json_t *record, const char *sender, const char *correlation_id,
                                      size_t max_bytes, char *err, size_t errlen, bool *transient)
     __attribute__((warn_unused_result));
+
+/* Signs every staged outbox row of rs not signed yet (gfdx_outbox_set_signer's key; nothing
+ * when there is none), spread over `threads` threads (parallel.h): signing is most of what a
+ * batch's emitted records cost. 0, or -1 with err (the key failed: permanent). */
+int gfdx_outbox_sign_staged(gfdx_rowset *rs, int threads, char *err, size_t errlen) __attribute__((warn_unused_result));
 
 /* The same, written at once in the caller's transaction (outside a batch: the audit
  * checkpoint). Database failures as rowset.h. */

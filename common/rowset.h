@@ -42,7 +42,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define GFDX_ROWS_MAX_KEY 4
+#define GFDX_ROWS_MAX_KEY 5
 
 typedef enum { GFDX_TABLE_STATE, GFDX_TABLE_HISTORY, GFDX_TABLE_READ } gfdx_table_kind;
 

@@ -34,15 +34,13 @@ typedef struct {
 struct gfdx_sign_key {
     EVP_PKEY *pkey;
     gfdx_sign_alg alg;
-    EVP_MD_CTX *md;
-    scratch m;
     char names[SIGN_COMMENTS_MAX][32], values[SIGN_COMMENTS_MAX][GFDX_SIGN_MAX_KID];
     int ncomments;
 };
 
-/* A verifier holds only the public key: the operation's context and M's buffer are the
- * calling thread's (verify_scratch), so that one verifier serves several threads at once
- * (the batch verifies its records on more than one core: daemon.c). */
+/* A key or verifier holds only the key: the operation's context and M's buffer are the
+ * calling thread's (thread_scratch_get), so that one key serves several threads at once (a
+ * batch verifies its records and signs what it emits on more than one core). */
 struct gfdx_sign_verifier {
     EVP_PKEY *pkey;
     gfdx_sign_alg alg;
@@ -166,7 +164,7 @@ static int pkey_alg(const EVP_PKEY *pkey, gfdx_sign_alg *alg)
     return 0;
 }
 
-/* The calling thread's verify context and buffer, made on its first verify and freed when
+/* The calling thread's sign / verify context and buffer, made on its first verify and freed when
  * the thread ends (a pthread key's destructor). NULL when out of memory. */
 typedef struct {
     EVP_MD_CTX *md;
@@ -186,7 +184,7 @@ static void thread_scratch_free(void *p)
 
 static void scratch_key_init(void) { pthread_key_create(&scratch_key, thread_scratch_free); }
 
-static thread_scratch *verify_scratch(void)
+static thread_scratch *thread_scratch_get(void)
 {
     pthread_once(&scratch_once, scratch_key_init);
     thread_scratch *t = pthread_getspecific(scratch_key);
@@ -222,15 +220,11 @@ static int op_init(EVP_MD_CTX *md, EVP_PKEY *pkey, gfdx_sign_alg alg, bool sign)
 static gfdx_sign_key *key_wrap(EVP_PKEY *pkey, char *err, size_t errlen)
 {
     gfdx_sign_key *k = calloc(1, sizeof *k);
-    if (k)
-        k->md = EVP_MD_CTX_new();
-    if (!k || !k->md) {
-        free(k);
+    if (!k) {
         gfdx_errf(err, errlen, "out of memory");
         return NULL;
     }
     if (pkey_alg(pkey, &k->alg)) {
-        EVP_MD_CTX_free(k->md);
         free(k);
         gfdx_errf(err, errlen, "not an Ed25519 or SM2 key");
         return NULL;
@@ -423,10 +417,15 @@ int gfdx_sign_sign(gfdx_sign_key *k, const void *key, size_t key_len, const void
 {
     char why[256];
     size_t mlen;
-    if (scratch_message(&k->m, key, key_len, value, value_len, &mlen, err, errlen))
+    thread_scratch *t = thread_scratch_get();
+    if (!t) {
+        gfdx_errf(err, errlen, "out of memory");
+        return -1;
+    }
+    if (scratch_message(&t->m, key, key_len, value, value_len, &mlen, err, errlen))
         return -1;
     *sig_len = GFDX_SIGN_MAX_SIG;
-    if (op_init(k->md, k->pkey, k->alg, true) || EVP_DigestSign(k->md, sig, sig_len, k->m.p, mlen) != 1) {
+    if (op_init(t->md, k->pkey, k->alg, true) || EVP_DigestSign(t->md, sig, sig_len, t->m.p, mlen) != 1) {
         gfdx_errf(err, errlen, "%s signing failed: %s", gfdx_sign_alg_name(k->alg), ossl_reason(why, sizeof why));
         return -1;
     }
@@ -438,8 +437,6 @@ void gfdx_sign_key_free(gfdx_sign_key *k)
     if (!k)
         return;
     EVP_PKEY_free(k->pkey);
-    EVP_MD_CTX_free(k->md);
-    free(k->m.p);
     free(k);
 }
 
@@ -503,7 +500,7 @@ gfdx_sign_result gfdx_sign_verify(gfdx_sign_verifier *v, const void *key, size_t
     size_t mlen;
     if (!sig || sig_len == 0 || sig_len > GFDX_SIGN_MAX_SIG)
         return GFDX_SIGN_BAD_SIGNATURE;
-    thread_scratch *t = verify_scratch();
+    thread_scratch *t = thread_scratch_get();
     if (!t) {
         gfdx_errf(err, errlen, "out of memory");
         return GFDX_SIGN_ERROR;

@@ -93,7 +93,7 @@ const char *gfdx_sign_key_kid(const gfdx_sign_key *k); /* gfdx_sign_key_comment(
 int gfdx_sign_key_public_text(const gfdx_sign_key *k, char *out, size_t outlen) __attribute__((warn_unused_result));
 
 /* Signs M(key, value): the signature into sig (GFDX_SIGN_MAX_SIG bytes), its length into
- * *sig_len. 0, or -1 + err. */
+ * *sig_len. 0, or -1 + err. Thread-safe: one key may sign on several threads at once. */
 int gfdx_sign_sign(gfdx_sign_key *k, const void *key, size_t key_len, const void *value, size_t value_len,
                    unsigned char *sig, size_t *sig_len, char *err, size_t errlen) __attribute__((warn_unused_result));
 

@@ -10,11 +10,14 @@
  * an obstacle is raised or resolved. Runs as participant "pboc" (gfdx-intake accepts
  * NeedMatchingStatus only from a pboc participant).
  *
- * Rules live in pure modules: feedback_fsm.h (stages), feedback_rules.h (reports,
- * authorization, amounts, alerts), feedback_aggregate.h (per-need aggregate, overall).
+ * On the batch pipeline (service.h, the decide API): feedback_store.h describes the tables
+ * and queues what a batch reads, feedback_decide.h decides each record in memory. Rules
+ * live in pure modules: feedback_fsm.h (stages), feedback_rules.h (reports, authorization,
+ * amounts, alerts), feedback_aggregate.h (per-need aggregate, overall).
  *
  * Until gfdx-push has created pboc.need and pboc.dispatch in the database, records wait:
- * the batch is retried with back-off (a transient condition), nothing is refused.
+ * the rowset's load fails transiently (NOT_READY), the batch is retried with back-off,
+ * nothing is refused.
  *
  * Refusals (receipt REFUSED, feedback.rejection row, nothing changed), besides the rule codes
  * listed in feedback_rules.h:
@@ -44,10 +47,10 @@ typedef struct {
     char *status_topic;          /* feedback.status_topic */
 } feedback_settings;
 
-/* What the handlers share (gfdx_service.ctx). Zero-initialise; feedback_configure fills it. */
+/* What the decisions share (gfdx_service.ctx, gfdx_context.service_ctx). Zero-initialise;
+ * feedback_configure fills it. */
 typedef struct {
     feedback_settings settings;
-    bool pboc_ready; /* pboc.need and pboc.dispatch were found once: no need to look again */
 } feedback_ctx;
 
 /* gfdx_service.configure: loads the `feedback` settings of config_path into ctx (a

@@ -26,16 +26,12 @@ static const char *const event_names[FEEDBACK_EVENT_COUNT] = {
 _Static_assert(FEEDBACK_DECLINED + 1 == FEEDBACK_STAGE_COUNT, "FEEDBACK_STAGE_COUNT out of date");
 _Static_assert(FEEDBACK_EV_OBSTACLE_RESOLVED + 1 == FEEDBACK_EVENT_COUNT, "FEEDBACK_EVENT_COUNT out of date");
 
-/* A cell: the target stage + 1 (0 = illegal) and whether an open obstacle permits it. */
-typedef struct {
-    unsigned char to;
-    bool while_blocked;
-} cell;
+/* A cell: the target stage + 1 (0 = illegal). GO marks the steps of events that advance
+ * (feedback_event_advances), ANY the others; both are plain targets, kept apart for reading. */
+#define GO(st) ((unsigned char)((st) + 1))
+#define ANY(st) ((unsigned char)((st) + 1))
 
-#define GO(st) {(unsigned char)((st) + 1), false}   /* advances: refused while blocked */
-#define ANY(st) {(unsigned char)((st) + 1), true}   /* allowed while blocked */
-
-static const cell transitions[FEEDBACK_STAGE_COUNT][FEEDBACK_EVENT_COUNT] = {
+static const unsigned char transitions[FEEDBACK_STAGE_COUNT][FEEDBACK_EVENT_COUNT] = {
     [FEEDBACK_NONE] = {
         [FEEDBACK_EV_CONTACTED] = GO(FEEDBACK_CONTACTED),
         [FEEDBACK_EV_DECLINED] = ANY(FEEDBACK_DECLINED),
@@ -103,18 +99,18 @@ int feedback_event_of_stage(const char *stage_name, feedback_event *out)
     return -1;
 }
 
-feedback_fsm_result feedback_fsm_next(feedback_stage cur, bool blocked, feedback_event ev, feedback_stage *next)
+int feedback_fsm_next(feedback_stage cur, feedback_event ev, feedback_stage *next)
 {
     if (!next || !stage_valid(cur) || !event_valid(ev))
-        return FEEDBACK_FSM_ILLEGAL;
-    cell c = transitions[cur][ev];
-    if (c.to == 0)
-        return FEEDBACK_FSM_ILLEGAL;
-    if (blocked && !c.while_blocked)
-        return FEEDBACK_FSM_BLOCKED;
-    *next = (feedback_stage)(c.to - 1);
-    return FEEDBACK_FSM_OK;
+        return -1;
+    unsigned char to = transitions[cur][ev];
+    if (to == 0)
+        return -1;
+    *next = (feedback_stage)(to - 1);
+    return 0;
 }
+
+bool feedback_event_advances(feedback_event ev) { return ev >= FEEDBACK_EV_CONTACTED && ev <= FEEDBACK_EV_DISBURSED; }
 
 bool feedback_stage_is_final(feedback_stage st) { return st == FEEDBACK_DECLINED; }
 

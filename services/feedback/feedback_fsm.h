@@ -2,9 +2,10 @@
  * (need, bank) row of feedback.matching.
  *
  * Pure and table-driven: no I/O, no allocation, no mutable global state; safe from any
- * thread. The handler maps each accepted-so-far record to a feedback_event, asks
- * feedback_fsm_next() for the new stage, and refuses the record with ILLEGAL_TRANSITION
- * (FEEDBACK_FSM_ILLEGAL) or MATCHING_BLOCKED (FEEDBACK_FSM_BLOCKED) otherwise.
+ * thread. A decision maps its record to a feedback_event and asks feedback_fsm_next() for
+ * the new stage, the only source of a stage: -1 is refused ILLEGAL_TRANSITION; a legal step
+ * that feedback_event_advances() while the bank has an open obstacle is refused
+ * MATCHING_BLOCKED (feedback_rules.h checks both, legality first).
  *
  * Stages move forward only; a bank reports each stage it reaches:
  *
@@ -34,8 +35,9 @@
  *   OBSTACLE_RESOLVED legal at every stage, DECLINED included (the authorities close their
  *                     case even when the bank has given up).
  * While the bank has an open obstacle its matching is BLOCKED: the stage may not advance
- * (CONTACTED, DUE_DILIGENCE, CREDIT_APPROVED, DISBURSED are refused as FEEDBACK_FSM_BLOCKED,
- * checked after legality); DECLINED, OBSTACLE_RAISED and OBSTACLE_RESOLVED stay allowed. */
+ * (CONTACTED, DUE_DILIGENCE, CREDIT_APPROVED, DISBURSED: feedback_event_advances, refused
+ * MATCHING_BLOCKED after feedback_fsm_next found them legal); DECLINED, OBSTACLE_RAISED and
+ * OBSTACLE_RESOLVED stay allowed. */
 #ifndef FEEDBACK_FSM_H
 #define FEEDBACK_FSM_H
 
@@ -63,12 +65,6 @@ typedef enum {
 #define FEEDBACK_STAGE_COUNT 6
 #define FEEDBACK_EVENT_COUNT 7
 
-typedef enum {
-    FEEDBACK_FSM_OK = 0,
-    FEEDBACK_FSM_ILLEGAL = -1, /* no such transition (or an argument out of range) */
-    FEEDBACK_FSM_BLOCKED = -2  /* legal, but the bank's matching has an open obstacle */
-} feedback_fsm_result;
-
 /* Names as stored in feedback.matching.stage / the Avro enums: "NONE", "CONTACTED",
  * "DUE_DILIGENCE", "CREDIT_APPROVED", "DISBURSED", "DECLINED". Static; "UNKNOWN" out of range. */
 const char *feedback_stage_name(feedback_stage st);
@@ -83,10 +79,13 @@ const char *feedback_event_name(feedback_event ev);
 /* The event of a MatchingFeedback stage name ("CONTACTED" ... "DECLINED"). 0 or -1. */
 int feedback_event_of_stage(const char *stage_name, feedback_event *out);
 
-/* The transition function. blocked: the bank has at least one open obstacle on the need.
- * FEEDBACK_FSM_OK sets *next; otherwise *next is left unchanged. */
-feedback_fsm_result feedback_fsm_next(feedback_stage cur, bool blocked, feedback_event ev, feedback_stage *next)
-    __attribute__((warn_unused_result));
+/* The transition function: 0 and *next set for a legal step, -1 (no such transition, an
+ * argument out of range, next NULL) with *next untouched. */
+int feedback_fsm_next(feedback_stage cur, feedback_event ev, feedback_stage *next) __attribute__((warn_unused_result));
+
+/* True for the events that advance a bank's work (CONTACTED, DUE_DILIGENCE,
+ * CREDIT_APPROVED, DISBURSED): an open obstacle of the bank holds them back. */
+bool feedback_event_advances(feedback_event ev);
 
 /* True for DECLINED: only OBSTACLE_RESOLVED is accepted after it. */
 bool feedback_stage_is_final(feedback_stage st);

@@ -161,14 +161,18 @@ const char *feedback_authorize_bank(feedback_dispatch d, bool need_withdrawn, fe
 
 /* ---- how a report changes the matching ---- */
 
-static const char *fsm_verdict(feedback_fsm_result res, const feedback_matching *cur, feedback_event ev, char *why,
-                               size_t whylen)
+/* The stage after ev (feedback_fsm_next, the only source of a stage), legality first, then
+ * the bank's open obstacles holding back an advancing event. NULL and *next, or the code. */
+static const char *next_stage(const feedback_matching *cur, feedback_event ev, feedback_stage *next, char *why,
+                              size_t whylen)
 {
-    if (res == FEEDBACK_FSM_BLOCKED)
+    if (feedback_fsm_next(cur->stage, ev, next) != 0)
+        return say(why, whylen, "ILLEGAL_TRANSITION", "%s is not allowed at stage %s", feedback_event_name(ev),
+                   feedback_stage_name(cur->stage));
+    if (cur->open_obstacles > 0 && feedback_event_advances(ev))
         return say(why, whylen, "MATCHING_BLOCKED", "%d open obstacle(s): %s must wait until they are resolved",
                    cur->open_obstacles, feedback_event_name(ev));
-    return say(why, whylen, "ILLEGAL_TRANSITION", "%s is not allowed at stage %s", feedback_event_name(ev),
-               feedback_stage_name(cur->stage));
+    return NULL;
 }
 
 /* The amount rules of a legal transition; fills n from r. */
@@ -203,10 +207,9 @@ const char *feedback_apply_report(const feedback_matching *cur, const feedback_r
                                   char *why, size_t whylen)
 {
     feedback_matching n = *cur;
-    feedback_fsm_result res = feedback_fsm_next(cur->stage, cur->open_obstacles > 0, r->event, &n.stage);
-    if (res != FEEDBACK_FSM_OK)
-        return fsm_verdict(res, cur, r->event, why, whylen);
-    const char *code = apply_amounts(r, &n, why, whylen);
+    const char *code = next_stage(cur, r->event, &n.stage, why, whylen);
+    if (!code)
+        code = apply_amounts(r, &n, why, whylen);
     if (code)
         return code;
     if (n.stage != FEEDBACK_DECLINED && n.stage != FEEDBACK_NONE)
@@ -221,9 +224,9 @@ const char *feedback_apply_obstacle(const feedback_matching *cur, feedback_event
     feedback_matching n = *cur;
     if (ev != FEEDBACK_EV_OBSTACLE_RAISED && ev != FEEDBACK_EV_OBSTACLE_RESOLVED)
         return say(why, whylen, "ILLEGAL_TRANSITION", "%s is not an obstacle event", feedback_event_name(ev));
-    feedback_fsm_result res = feedback_fsm_next(cur->stage, cur->open_obstacles > 0, ev, &n.stage);
-    if (res != FEEDBACK_FSM_OK)
-        return fsm_verdict(res, cur, ev, why, whylen);
+    const char *code = next_stage(cur, ev, &n.stage, why, whylen);
+    if (code)
+        return code;
     if (ev == FEEDBACK_EV_OBSTACLE_RAISED)
         n.open_obstacles++;
     else if (n.open_obstacles > 0)

@@ -85,7 +85,8 @@ int feedback_dispatch_parse(const char *status, feedback_dispatch *out);
 const char *feedback_authorize_bank(feedback_dispatch d, bool need_withdrawn, feedback_event ev, char *why,
                                     size_t whylen);
 
-/* Applies a report to the bank's matching: the stage table (blocked = cur->open_obstacles > 0),
+/* Applies a report to the bank's matching: the stage from feedback_fsm_next (ILLEGAL_TRANSITION),
+ * held back while cur->open_obstacles > 0 if the event advances (MATCHING_BLOCKED),
  * then the amounts. On NULL *next is the new state: stage; contacted; at CREDIT_APPROVED the
  * approval (amount, and rate/term when reported); product when reported (required at
  * CREDIT_APPROVED unless already known); at DISBURSED disbursed_total += amount and

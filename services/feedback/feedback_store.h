@@ -1,87 +1,77 @@
-/* feedback_store: gfdx-feedback's statements, for its handlers (feedback.c). Every function
- * runs parameterised SQL in the handler's transaction through gfdx_apply_exec and returns
- * GFDX_APPLY_OK or GFDX_APPLY_DB_ERROR (verdict set in a); none refuses (deciding is the
- * handlers' and the pure rules' business) except feedback_store_aggregate on an overflow.
+/* feedback_store: gfdx-feedback's tables as the rowset sees them (rowset.h), the load hook
+ * that queues the rows a batch's decisions read, and the readers that turn a loaded row into
+ * what the pure rules work on. No SQL here: the rowset loads and writes (one statement per
+ * table and column a batch touches).
  *
- * pboc.need and pboc.dispatch belong to gfdx-push: plain SELECTs only (no FOR UPDATE/SHARE,
- * which would need UPDATE rights on them). Records of one need are keyed by need id, so one
- * instance applies them in order; feedback's own rows are locked FOR UPDATE all the same. */
+ *   matching        STATE keyed (need_id, bank_id): one bank's matching on one need;
+ *   need_status     STATE keyed need_id: the need's aggregate (feedback_aggregate.h);
+ *   obstacle        STATE keyed obstacle_id (the ObstacleRaised record's event id);
+ *   matching_event  HISTORY: one row per applied record;
+ *   alert           HISTORY: green-washing alerts;
+ *   pboc.need, pboc.dispatch  READ tables of gfdx-push (same agency, same database), never
+ *                   locked; required: until gfdx-push has created them the rowset's load
+ *                   fails transiently (GFDX_FAULT_NOT_READY) and the records wait.
+ * Columns left out of the written lists keep PostgreSQL's defaults: created_at of matching,
+ * id and recorded_at of matching_event, id and raised_at of alert.
+ * Write order: matching, need_status, obstacle, matching_event, alert (no foreign keys
+ * between them; the order only keeps the statements stable). */
 #ifndef FEEDBACK_STORE_H
 #define FEEDBACK_STORE_H
 
 #include <jansson.h>
-#include <libpq-fe.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "feedback_aggregate.h"
 #include "feedback_fsm.h"
 #include "feedback_rules.h"
+#include "rowset.h"
 #include "service.h"
 
-/* A row of pboc.need as gfdx-feedback reads it. The strings live in res: release with
- * feedback_need_clear (accepts a zeroed struct). */
+extern const gfdx_table feedback_matching_table;
+extern const gfdx_table feedback_need_status_table;
+extern const gfdx_table feedback_obstacle_table;
+extern const gfdx_table feedback_matching_event_table;
+extern const gfdx_table feedback_alert_table;
+extern const gfdx_table feedback_pboc_need_table;
+extern const gfdx_table feedback_pboc_dispatch_table;
+
+/* The service's own tables, in write order. */
+#define FEEDBACK_TABLE_COUNT 5
+extern const gfdx_table *const feedback_tables[FEEDBACK_TABLE_COUNT];
+
+/* feedback.obstacle.status: an obstacle is OPEN until the authorities resolve it. */
+#define FEEDBACK_OBSTACLE_OPEN "OPEN"
+#define FEEDBACK_OBSTACLE_RESOLVED "RESOLVED"
+
+/* gfdx_load_fn: for every record's need_id, the need's matching rows, aggregate and
+ * obstacles, and gfdx-push's pboc.need and pboc.dispatch rows; for an ObstacleRaised also
+ * the obstacle under its own event id (an id already taken is refused, never overwritten).
+ * Records without a need_id are skipped. 0, or -1 when out of memory. */
+int feedback_store_load(void *service_ctx, gfdx_rowset *rs, const gfdx_record *const *recs, size_t n);
+
+/* A pboc.need row as the rules read it: strings borrowed from the row (READ rows never
+ * change during a batch); catalogue_code "" when null. */
 typedef struct {
-    PGresult *res;
     const char *need_id, *province, *branch_id, *catalogue_code, *uscc, *factory_name, *project_name;
     long long financing_amount;
     bool withdrawn; /* status WITHDRAWN */
 } feedback_need;
 
-void feedback_need_clear(feedback_need *n);
+/* Reads a pboc.need row. 0, or -1 when a text column the rules need is missing (corrupt). */
+int feedback_store_need_of(const json_t *row, feedback_need *n);
 
-/* GFDX_APPLY_OK once pboc.need and pboc.dispatch exist (remembered in *ready); else a
- * TRANSIENT database error, so that the batch waits for gfdx-push's migrations. */
-gfdx_apply_result feedback_store_pboc_ready(gfdx_apply *a, bool *ready);
+/* The dispatch a pboc.dispatch row says (FEEDBACK_DISPATCH_NONE for a NULL row). 0, or -1
+ * for an unknown status (corrupt). */
+int feedback_store_dispatch_of(const json_t *row, feedback_dispatch *d);
 
-/* Loads pboc.need; *found false (n zeroed) when there is no such need. */
-gfdx_apply_result feedback_store_need(gfdx_apply *a, const char *need_id, feedback_need *n, bool *found);
+/* Reads a feedback.matching row into m (feedback_matching_init for a NULL row). 0, or -1 for
+ * an unknown stage (corrupt). */
+int feedback_store_matching_of(const json_t *row, feedback_matching *m);
 
-/* The dispatch of need_id to bank_id (FEEDBACK_DISPATCH_NONE when there is no row). */
-gfdx_apply_result feedback_store_dispatch(gfdx_apply *a, const char *need_id, const char *bank_id,
-                                          feedback_dispatch *d);
-
-/* Loads and locks (FOR UPDATE) the bank's matching; *found false and m initialised
- * (feedback_matching_init) when the bank has no row yet. */
-gfdx_apply_result feedback_store_matching(gfdx_apply *a, const char *need_id, const char *bank_id,
-                                          feedback_matching *m, bool *found);
-
-/* Inserts or updates the bank's matching row to m after the record's event ev (which stage
- * time stamps to set: the record's meta.occurred_at). */
-gfdx_apply_result feedback_store_save_matching(gfdx_apply *a, const feedback_need *n, const char *bank_id,
-                                               const feedback_matching *m, feedback_event ev);
-
-/* Appends the applied record to feedback.matching_event. amount and obstacle_id may be NULL. */
-gfdx_apply_result feedback_store_history(gfdx_apply *a, const char *need_id, const char *bank_id,
-                                         feedback_stage from, feedback_stage to, const long long *amount,
-                                         const char *obstacle_id);
-
-/* Recomputes the need's aggregate from all its matching rows and dispatches, compares it with
- * feedback.need_status (locked), stores it, and when a published field changed emits
- * NeedMatchingStatus to status_topic. before is the stored aggregate (all zero and AWAITING
- * when the need had none), after the new one. The one refusal of this module: LIMIT_EXCEEDED
- * when a total across banks would overflow 64 bits (feedback_aggregate_compute). */
-gfdx_apply_result feedback_store_aggregate(gfdx_apply *a, const feedback_need *n, const char *status_topic,
-                                           feedback_aggregate *before, feedback_aggregate *after);
-
-/* Inserts a feedback.alert row (facts: a JSON object, borrowed) and logs it. */
-gfdx_apply_result feedback_store_alert(gfdx_apply *a, feedback_alert_kind kind, const char *need_id,
-                                       const char *bank_id, json_t *facts, const char *detail);
-
-/* Inserts an OPEN obstacle whose id is the record's event id, raised by bank_id. */
-gfdx_apply_result feedback_store_obstacle_raise(gfdx_apply *a, const feedback_need *n, const char *bank_id,
-                                                const char *category, const char *description);
-
-/* Loads and locks an obstacle of need_id: *found, its bank and whether it is still open. */
-gfdx_apply_result feedback_store_obstacle(gfdx_apply *a, const char *need_id, const char *obstacle_id, bool *found,
-                                          char *bank_id, size_t bank_len, bool *open);
-
-/* Marks the obstacle RESOLVED by the record's sender (resolution, resolved_by official). */
-gfdx_apply_result feedback_store_obstacle_resolve(gfdx_apply *a, const char *obstacle_id, const char *resolution,
-                                                  const char *official);
-
-/* Emits the obstacle's ObstacleCoordination record (its current row, with the need's
- * enterprise and project) to topic, keyed by the need's province. */
-gfdx_apply_result feedback_store_emit_coordination(gfdx_apply *a, const feedback_need *n, const char *obstacle_id,
-                                                   const char *topic);
+/* Reads a feedback.need_status row into g and its status_changes into *changes (AWAITING,
+ * zeros and 0 for a NULL row: the need has no aggregate yet). 0, or -1 for an unknown
+ * overall (corrupt). */
+int feedback_store_aggregate_of(const json_t *row, feedback_aggregate *g, long long *changes);
 
 #endif

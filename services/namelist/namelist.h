@@ -18,7 +18,7 @@ typedef struct {
     int max_parts;
     int max_entries_per_part;
     int changed_keys_per_record;
-    int apply_pause_ms;            /* fault injection for tests: pause inside the apply */
+    int apply_pause_ms;            /* fault injection for tests: pause in the batch that applies a version */
     int max_version_jump;          /* a version at most this above the applied one */
     gfdx_strlist publishers[5];    /* drc, eit, housing, ecology, finance: kinds each may publish */
 } namelist_settings;

@@ -17,8 +17,8 @@ digest() { $PY -c "import json; print(json.load(open('$expect'))['lists']['50010
 LIST=500106-EIT-ENT PAUSE='namelist: { apply_pause_ms = 2000; };'
 # shellcheck disable=SC2034 # read by daemon_config (lib_daemons.sh)
 GFDX_TEST_BATCH=2 # two parts per transaction: a crash finds some parts committed, some not
-applying() { sql_ge "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'namelist'
-                     AND state = 'active' AND query LIKE 'SELECT pg_sleep%'" 1; }
+applying() { # applying NAME VERSION: daemon NAME is pausing in the batch that applies VERSION
+  grep -q "fault injection: pausing [0-9]* ms in the batch that applies list $LIST version $2\"" "$GFDX_TEST_DIR/$1.log"; }
 ledger_is() { # ledger_is V: the current list is exactly version V of the model
   assert_eq "$2: the current list is exactly version $1 as published" "$(digest "$1")" \
     "$(psql_q "SELECT md5(coalesce(string_agg(entry_key || E'\\x1f' || digest, E'\\x1e' ORDER BY entry_key COLLATE \"C\"), ''))
@@ -37,7 +37,7 @@ assert_eq "... and nothing applied" 0 "$(nl_versions $LIST)"
 
 # 2. Crash in the middle of applying version 1 (all parts staged, first rows written).
 start_namelist nl2 "$PAUSE"
-wait_for "version 1 being applied" 90 applying
+wait_for "version 1 being applied" 90 applying nl2 1
 kill_proc nl2 KILL
 assert_eq "crash during the apply: version 1 not applied" 0 "$(nl_versions $LIST)"
 assert_eq "... no entry written" 0 "$(psql_q "SELECT count(*) FROM district.entry_version")"
@@ -48,7 +48,7 @@ start_namelist nl3 "$PAUSE"
 wait_sql_eq "SELECT count(*) FROM district.list_version WHERE list_id = '$LIST'" 1 90
 ledger_is 1 "after the restart"
 nl_produce "$GFDX_TEST_DIR/v2.jsonl"
-wait_for "version 2 being applied" 90 applying
+wait_for "version 2 being applied" 90 applying nl3 2
 kill_proc nl3 KILL
 assert_eq "crash during the apply of version 2: still at version 1" 1 "$(nl_versions $LIST)"
 ledger_is 1 "after the crash"

@@ -68,10 +68,19 @@ for name in $(sed -n 's/^# TYPE \([a-z_]*\) .*/\1/p' "$GFDX_TEST_DIR/metrics.txt
     gfdx_up) assert_eq "$name" 1 "$(v $name)" ;;
     # Counted by the offset-gap and signature work (issue 8 items 3 and 5): nothing in this run.
     gfdx_offset_gaps_total | gfdx_unsigned_accepted_total) assert_ok "$name is a number" test "$(v $name)" -ge 0 ;;
+    gfdx_batch_phase_us_total)
+        for ph in decode verify check begin duplicates load decide sign write commit; do
+            assert_ge "$name{phase=$ph} is counted" 0 \
+              "$(sed -n "s/^$name{service=\"intake\",phase=\"$ph\"} //p" "$GFDX_TEST_DIR/metrics.txt")"
+        done
+        for ph in decode verify decide sign write commit; do # every batch spends time here
+            assert_ge "$name{phase=$ph}: time spent" 1 \
+              "$(sed -n "s/^$name{service=\"intake\",phase=\"$ph\"} //p" "$GFDX_TEST_DIR/metrics.txt")"
+        done ;;
     *) fail "$name: exported but not checked by this test" ;;
     esac
 done
-assert_ge "every metric checked" 17 "$(grep -c '^# TYPE' "$GFDX_TEST_DIR/metrics.txt")"
+assert_ge "every metric checked" 18 "$(grep -c '^# TYPE' "$GFDX_TEST_DIR/metrics.txt")"
 kill_proc intake TERM
 assert_eq "SIGTERM: clean exit 0" 0 "$KILL_STATUS"
 finish

@@ -1,6 +1,7 @@
-/* test_feedback_fsm: every (stage, event, blocked) triple of a bank's matching life cycle
- * against an expectation written here independently of feedback_fsm.c's table (the rules
- * in feedback_fsm.h), plus names, parsing and whole paths. */
+/* test_feedback_fsm: every (stage, event) pair of a bank's matching life cycle, and which
+ * legal steps an open obstacle holds back, against an expectation written here
+ * independently of feedback_fsm.c's table (the rules in feedback_fsm.h), plus names,
+ * parsing and whole paths. */
 #include "check.h"
 #include "feedback/feedback_fsm.h"
 
@@ -50,70 +51,66 @@ static int find_legal(int from, int ev)
     return -1;
 }
 
+/* Every (stage, event) pair: legal ones reach their stage, the others are -1 and leave *next;
+ * and every legal step is held back by an open obstacle exactly when feedback_event_advances. */
 static void test_full_matrix(void)
 {
-    int n_ok = 0, n_blocked = 0, n_illegal = 0;
+    int n_ok = 0, n_advancing = 0, n_illegal = 0;
     for (int s = 0; s < N_STAGE; s++)
-        for (int e = 0; e < N_EVENT; e++)
-            for (int blocked = 0; blocked <= 1; blocked++) {
-                feedback_stage next = SENTINEL;
-                feedback_fsm_result rc = feedback_fsm_next((feedback_stage)s, blocked, (feedback_event)e, &next);
-                int li = find_legal(s, e);
-                const char *sn = feedback_stage_name((feedback_stage)s), *en = feedback_event_name((feedback_event)e);
-                if (li < 0) {
-                    n_illegal++;
-                    CHECK_MSG(rc == FEEDBACK_FSM_ILLEGAL && next == SENTINEL, "%s -%s-> (blocked %d) must be illegal",
-                              sn, en, blocked);
-                } else if (blocked && !legal[li].blocked_ok) {
-                    n_blocked++;
-                    CHECK_MSG(rc == FEEDBACK_FSM_BLOCKED && next == SENTINEL, "%s -%s-> must be refused while blocked",
-                              sn, en);
-                } else {
-                    n_ok++;
-                    CHECK_MSG(rc == FEEDBACK_FSM_OK && next == legal[li].to, "%s -%s-> (blocked %d) must reach %s", sn,
-                              en, blocked, feedback_stage_name(legal[li].to));
-                }
+        for (int e = 0; e < N_EVENT; e++) {
+            feedback_stage next = SENTINEL;
+            int rc = feedback_fsm_next((feedback_stage)s, (feedback_event)e, &next);
+            int li = find_legal(s, e);
+            const char *sn = feedback_stage_name((feedback_stage)s), *en = feedback_event_name((feedback_event)e);
+            if (li < 0) {
+                n_illegal++;
+                CHECK_MSG(rc == -1 && next == SENTINEL, "%s -%s-> must be illegal", sn, en);
+                continue;
             }
-    /* 22 legal cells: all 22 when free; when blocked the 7 that advance are refused, 15 stay. */
-    CHECK(n_ok == 22 + 15);
-    CHECK(n_blocked == 7);
-    CHECK(n_illegal == 2 * (N_STAGE * N_EVENT - 22));
+            n_ok++;
+            CHECK_MSG(rc == 0 && next == legal[li].to, "%s -%s-> must reach %s", sn, en,
+                      feedback_stage_name(legal[li].to));
+            CHECK_MSG(feedback_event_advances((feedback_event)e) == !legal[li].blocked_ok,
+                      "%s -%s->: held back by an open obstacle must be %d", sn, en, !legal[li].blocked_ok);
+            n_advancing += !legal[li].blocked_ok;
+        }
+    /* 22 legal cells, 7 of them advancing (refused MATCHING_BLOCKED while blocked). */
+    CHECK(n_ok == 22);
+    CHECK(n_advancing == 7);
+    CHECK(n_illegal == N_STAGE * N_EVENT - 22);
+    CHECK(!feedback_event_advances((feedback_event)N_EVENT) && !feedback_event_advances((feedback_event)-1));
 }
 
 /* The decisions feedback_fsm.h names explicitly, spelled out one by one. */
 static void test_named_rules(void)
 {
     feedback_stage next = SENTINEL;
-    CHECK(feedback_fsm_next(FEEDBACK_CONTACTED, false, FEEDBACK_EV_CREDIT_APPROVED, &next) == FEEDBACK_FSM_OK &&
+    CHECK(feedback_fsm_next(FEEDBACK_CONTACTED, FEEDBACK_EV_CREDIT_APPROVED, &next) == 0 &&
           next == FEEDBACK_CREDIT_APPROVED); /* skipping due diligence is allowed */
-    CHECK(feedback_fsm_next(FEEDBACK_NONE, false, FEEDBACK_EV_DUE_DILIGENCE, &next) == FEEDBACK_FSM_ILLEGAL);
-    CHECK(feedback_fsm_next(FEEDBACK_NONE, false, FEEDBACK_EV_CREDIT_APPROVED, &next) == FEEDBACK_FSM_ILLEGAL);
-    CHECK(feedback_fsm_next(FEEDBACK_CONTACTED, false, FEEDBACK_EV_DISBURSED, &next) == FEEDBACK_FSM_ILLEGAL);
-    CHECK(feedback_fsm_next(FEEDBACK_DUE_DILIGENCE, false, FEEDBACK_EV_DISBURSED, &next) == FEEDBACK_FSM_ILLEGAL);
-    CHECK(feedback_fsm_next(FEEDBACK_DISBURSED, false, FEEDBACK_EV_DECLINED, &next) == FEEDBACK_FSM_ILLEGAL);
-    CHECK(feedback_fsm_next(FEEDBACK_DISBURSED, false, FEEDBACK_EV_CREDIT_APPROVED, &next) == FEEDBACK_FSM_ILLEGAL);
-    CHECK(feedback_fsm_next(FEEDBACK_CONTACTED, false, FEEDBACK_EV_CONTACTED, &next) == FEEDBACK_FSM_ILLEGAL);
-    CHECK(feedback_fsm_next(FEEDBACK_DUE_DILIGENCE, false, FEEDBACK_EV_CONTACTED, &next) == FEEDBACK_FSM_ILLEGAL);
-    CHECK(feedback_fsm_next(FEEDBACK_DECLINED, false, FEEDBACK_EV_CONTACTED, &next) == FEEDBACK_FSM_ILLEGAL);
-    CHECK(feedback_fsm_next(FEEDBACK_DECLINED, false, FEEDBACK_EV_OBSTACLE_RAISED, &next) == FEEDBACK_FSM_ILLEGAL);
-    CHECK(feedback_fsm_next(FEEDBACK_DECLINED, true, FEEDBACK_EV_OBSTACLE_RESOLVED, &next) == FEEDBACK_FSM_OK &&
-          next == FEEDBACK_DECLINED);
-    /* blocked: advancing refused as BLOCKED, declining allowed, an illegal step stays illegal */
-    next = SENTINEL;
-    CHECK(feedback_fsm_next(FEEDBACK_CREDIT_APPROVED, true, FEEDBACK_EV_DISBURSED, &next) == FEEDBACK_FSM_BLOCKED &&
-          next == SENTINEL);
-    CHECK(feedback_fsm_next(FEEDBACK_CONTACTED, true, FEEDBACK_EV_DECLINED, &next) == FEEDBACK_FSM_OK &&
-          next == FEEDBACK_DECLINED);
-    CHECK(feedback_fsm_next(FEEDBACK_CONTACTED, true, FEEDBACK_EV_DISBURSED, &next) == FEEDBACK_FSM_ILLEGAL);
+    CHECK(feedback_fsm_next(FEEDBACK_NONE, FEEDBACK_EV_DUE_DILIGENCE, &next) == -1);
+    CHECK(feedback_fsm_next(FEEDBACK_NONE, FEEDBACK_EV_CREDIT_APPROVED, &next) == -1);
+    CHECK(feedback_fsm_next(FEEDBACK_CONTACTED, FEEDBACK_EV_DISBURSED, &next) == -1);
+    CHECK(feedback_fsm_next(FEEDBACK_DUE_DILIGENCE, FEEDBACK_EV_DISBURSED, &next) == -1);
+    CHECK(feedback_fsm_next(FEEDBACK_DISBURSED, FEEDBACK_EV_DECLINED, &next) == -1);
+    CHECK(feedback_fsm_next(FEEDBACK_DISBURSED, FEEDBACK_EV_CREDIT_APPROVED, &next) == -1);
+    CHECK(feedback_fsm_next(FEEDBACK_CONTACTED, FEEDBACK_EV_CONTACTED, &next) == -1);
+    CHECK(feedback_fsm_next(FEEDBACK_DUE_DILIGENCE, FEEDBACK_EV_CONTACTED, &next) == -1);
+    CHECK(feedback_fsm_next(FEEDBACK_DECLINED, FEEDBACK_EV_CONTACTED, &next) == -1);
+    CHECK(feedback_fsm_next(FEEDBACK_DECLINED, FEEDBACK_EV_OBSTACLE_RAISED, &next) == -1);
+    CHECK(feedback_fsm_next(FEEDBACK_DECLINED, FEEDBACK_EV_OBSTACLE_RESOLVED, &next) == 0 && next == FEEDBACK_DECLINED);
+    /* what an open obstacle holds back: advancing, not declining nor the obstacle events */
+    CHECK(feedback_event_advances(FEEDBACK_EV_DISBURSED) && feedback_event_advances(FEEDBACK_EV_CONTACTED));
+    CHECK(!feedback_event_advances(FEEDBACK_EV_DECLINED) && !feedback_event_advances(FEEDBACK_EV_OBSTACLE_RAISED) &&
+          !feedback_event_advances(FEEDBACK_EV_OBSTACLE_RESOLVED));
 }
 
 static void test_bad_arguments(void)
 {
     feedback_stage next = SENTINEL;
-    CHECK(feedback_fsm_next((feedback_stage)N_STAGE, false, FEEDBACK_EV_CONTACTED, &next) == FEEDBACK_FSM_ILLEGAL);
-    CHECK(feedback_fsm_next((feedback_stage)-1, false, FEEDBACK_EV_CONTACTED, &next) == FEEDBACK_FSM_ILLEGAL);
-    CHECK(feedback_fsm_next(FEEDBACK_NONE, false, (feedback_event)N_EVENT, &next) == FEEDBACK_FSM_ILLEGAL);
-    CHECK(feedback_fsm_next(FEEDBACK_NONE, false, FEEDBACK_EV_CONTACTED, NULL) == FEEDBACK_FSM_ILLEGAL);
+    CHECK(feedback_fsm_next((feedback_stage)N_STAGE, FEEDBACK_EV_CONTACTED, &next) == -1);
+    CHECK(feedback_fsm_next((feedback_stage)-1, FEEDBACK_EV_CONTACTED, &next) == -1);
+    CHECK(feedback_fsm_next(FEEDBACK_NONE, (feedback_event)N_EVENT, &next) == -1);
+    CHECK(feedback_fsm_next(FEEDBACK_NONE, FEEDBACK_EV_CONTACTED, NULL) == -1);
     CHECK(next == SENTINEL);
 }
 
@@ -149,23 +146,22 @@ static void test_walk(void)
 {
     static const struct {
         feedback_event ev;
-        bool blocked;
         feedback_stage want;
     } path[] = {
-        {FEEDBACK_EV_CONTACTED, false, FEEDBACK_CONTACTED},
-        {FEEDBACK_EV_OBSTACLE_RAISED, false, FEEDBACK_CONTACTED},
-        {FEEDBACK_EV_OBSTACLE_RESOLVED, true, FEEDBACK_CONTACTED},
-        {FEEDBACK_EV_DUE_DILIGENCE, false, FEEDBACK_DUE_DILIGENCE},
-        {FEEDBACK_EV_CREDIT_APPROVED, false, FEEDBACK_CREDIT_APPROVED},
-        {FEEDBACK_EV_CREDIT_APPROVED, false, FEEDBACK_CREDIT_APPROVED},
-        {FEEDBACK_EV_DISBURSED, false, FEEDBACK_DISBURSED},
-        {FEEDBACK_EV_DISBURSED, false, FEEDBACK_DISBURSED},
-        {FEEDBACK_EV_DISBURSED, false, FEEDBACK_DISBURSED},
+        {FEEDBACK_EV_CONTACTED, FEEDBACK_CONTACTED},
+        {FEEDBACK_EV_OBSTACLE_RAISED, FEEDBACK_CONTACTED},
+        {FEEDBACK_EV_OBSTACLE_RESOLVED, FEEDBACK_CONTACTED},
+        {FEEDBACK_EV_DUE_DILIGENCE, FEEDBACK_DUE_DILIGENCE},
+        {FEEDBACK_EV_CREDIT_APPROVED, FEEDBACK_CREDIT_APPROVED},
+        {FEEDBACK_EV_CREDIT_APPROVED, FEEDBACK_CREDIT_APPROVED},
+        {FEEDBACK_EV_DISBURSED, FEEDBACK_DISBURSED},
+        {FEEDBACK_EV_DISBURSED, FEEDBACK_DISBURSED},
+        {FEEDBACK_EV_DISBURSED, FEEDBACK_DISBURSED},
     };
     feedback_stage st = FEEDBACK_NONE;
     for (unsigned i = 0; i < sizeof path / sizeof path[0]; i++) {
         feedback_stage next = SENTINEL;
-        CHECK_MSG(feedback_fsm_next(st, path[i].blocked, path[i].ev, &next) == FEEDBACK_FSM_OK && next == path[i].want,
+        CHECK_MSG(feedback_fsm_next(st, path[i].ev, &next) == 0 && next == path[i].want,
                   "step %u", i);
         st = next;
     }

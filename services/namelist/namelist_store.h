@@ -1,0 +1,52 @@
+/* namelist_store.h: the district ledger as the rowset sees it (rowset.h; schema district,
+ * schemas/sql/district/), and gfdx-namelist's load hook. The one place that names district's
+ * tables; the decisions (namelist_decide.h) read and change rows of these tables only.
+ *
+ *   namelist_t_list        list            STATE   (list_id)
+ *   namelist_t_owner       list_owner      STATE   (list_id)
+ *   namelist_t_part        staged_part     STATE   (list_id, version, part)
+ *   namelist_t_entry       staged_entry    STATE   (list_id, version, entry_key)
+ *   namelist_t_removal     staged_removal  STATE   (list_id, version, entry_key)
+ *   namelist_t_open        entry_version_open STATE (list_id, entry_key, valid_from): the
+ *                          updatable view of the entry versions valid now (003_*.sql): loaded
+ *                          for a list; rows closed (valid_to set) are put here and written
+ *                          through the view into district.entry_version (an update of the open
+ *                          row, or an insert of a row opened and closed in the same batch)
+ *   namelist_t_opened      entry_version   HISTORY the rows a version opens, appended after the
+ *                          closes (ON CONFLICT (primary key) DO NOTHING: a row opened and
+ *                          closed in the same batch is already there, closed). Two tables,
+ *                          not one, because the writer puts a table's rows in key order (text:
+ *                          version "10" before "9") and the partial unique index on the open
+ *                          row of a key must never see the new open row before the old one is
+ *                          closed: every close is written before every open.
+ *   namelist_t_history     entry_version   READ    every version of an entry (reports)
+ *   namelist_t_version     list_version    HISTORY one row per applied version
+ *   namelist_t_abandoned   abandoned_version HISTORY (ON CONFLICT DO NOTHING)
+ *   namelist_t_carbon      carbon_report   STATE   (list_id, entry_key, period)
+ *   namelist_t_financing   financing_report STATE (list_id, entry_key, period, institution, product)
+ * district.change_key is no longer written: the diff's keys stay in memory. */
+#ifndef NAMELIST_STORE_H
+#define NAMELIST_STORE_H
+
+#include "rowset.h"
+#include "service.h"
+
+extern const gfdx_table namelist_t_list, namelist_t_owner, namelist_t_part, namelist_t_entry, namelist_t_removal,
+    namelist_t_open, namelist_t_opened, namelist_t_history, namelist_t_version, namelist_t_abandoned, namelist_t_carbon,
+    namelist_t_financing;
+
+/* The service's tables in write order (lists before the rows that reference them). */
+#define NAMELIST_TABLE_COUNT 11
+extern const gfdx_table *const namelist_tables[NAMELIST_TABLE_COUNT];
+
+/* The load hook (gfdx_load_fn): for each record, by its list_id, the list, its owner, its
+ * staged parts, entries and removals and its current entry versions (NameListPublished); the
+ * list, the entry's versions and the list's reports (the two reports). When
+ * namelist.apply_pause_ms > 0 and the batch holds the last part of a version, it first logs
+ * "fault injection: pausing N ms in the batch that applies list L version V" and pauses that
+ * long (the kill -9 test's window: the batch's transaction is open, its rows not yet loaded
+ * or written; a kill there must leave the ledger at the last committed version). 0, or -1
+ * when out of memory. */
+int namelist_store_load(void *service_ctx, gfdx_rowset *rs, const gfdx_record *const *recs, size_t n);
+
+#endif
