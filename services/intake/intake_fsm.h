@@ -39,7 +39,7 @@ typedef enum {
   INTAKE_EV_REJECT,    /* NeedReviewed decision REJECTED */
   INTAKE_EV_RETURN,    /* NeedReviewed decision RETURNED */
   INTAKE_EV_RECOMMEND, /* NeedRecommended */
-  INTAKE_EV_PUSHED,    /* intake wrote the NeedPushed record to its outbox */
+  INTAKE_EV_PUSHED,    /* the relay delivered the need's NeedPushed to gfdx.miit-pushes (on_delivered) */
   INTAKE_EV_WITHDRAW   /* NeedWithdrawn */
 } intake_event;
 
