@@ -1164,6 +1164,166 @@ static int write_rows(gfdx_rowset *rs, PGconn *db, const gfdx_table *t, change_k
     return rc;
 }
 
+/* ---- appends by COPY ----
+ * Appended rows without an ON CONFLICT clause go in with one COPY ... FROM STDIN (text
+ * format): PostgreSQL parses each value with its column's own input function, which is what
+ * jsonb_populate_recordset does too, without building and parsing a JSON document of the
+ * whole batch (most of a write's time for the message log's bytea values). Rows with an array
+ * value (text[] or jsonb? the text format cannot tell) take the jsonb statement instead. */
+
+typedef struct {
+    char *p;
+    size_t len, cap;
+    bool oom;
+} copybuf;
+
+static void copy_add(copybuf *b, const char *s, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 65536;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        char *p = realloc(b->p, cap);
+        if (!p) {
+            b->oom = true;
+            return;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+}
+
+/* A text value, escaped for COPY's text format (backslash, tab, newline, carriage return). */
+static void copy_text(copybuf *b, const char *s, size_t n)
+{
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *esc = s[i] == '\\' ? "\\\\" : s[i] == '\t' ? "\\t" : s[i] == '\n' ? "\\n" : s[i] == '\r' ? "\\r" : NULL;
+        if (!esc)
+            continue;
+        copy_add(b, s + run, i - run);
+        copy_add(b, esc, 2);
+        run = i + 1;
+    }
+    copy_add(b, s + run, n - run);
+}
+
+/* One value in its column's text input form; \N for null or absent. */
+static void copy_value(copybuf *b, const json_t *v)
+{
+    char num[40];
+    if (!v || json_is_null(v)) {
+        copy_add(b, "\\N", 2);
+    } else if (json_is_string(v)) {
+        copy_text(b, json_string_value(v), json_string_length(v));
+    } else if (json_is_boolean(v)) {
+        copy_add(b, json_is_true(v) ? "t" : "f", 1);
+    } else if (json_is_integer(v)) {
+        copy_add(b, num, (size_t)snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v)));
+    } else if (json_is_real(v)) {
+        copy_add(b, num, (size_t)snprintf(num, sizeof num, "%.15g", json_real_value(v)));
+    } else { /* an object: json / jsonb */
+        char *j = json_dumps(v, JSON_COMPACT | JSON_REAL_PRECISION(15));
+        if (!j)
+            b->oom = true;
+        else
+            copy_text(b, j, strlen(j));
+        free(j);
+    }
+}
+
+/* True when every appended row can go by COPY (no conflict clause, no array value). */
+static bool copyable(const gfdx_table *t, const json_t *rows)
+{
+    size_t i;
+    const json_t *row, *v;
+    const char *k;
+    if (t->conflict && *t->conflict)
+        return false;
+    json_array_foreach(rows, i, row) {
+        json_object_foreach((json_t *)row, k, v) {
+            if (json_is_array(v))
+                return false;
+        }
+    }
+    return true;
+}
+
+/* The COPY data of rows, in the order of c's columns. -1 when out of memory. */
+static int copy_data(copybuf *b, const collist *c, const json_t *rows)
+{
+    size_t i;
+    const json_t *row;
+    char name[128];
+    json_array_foreach(rows, i, row) {
+        for (size_t k = 0; k < c->n; k++) {
+            snprintf(name, sizeof name, "%.*s", (int)c->len[k], c->name[k]);
+            if (k)
+                copy_add(b, "\t", 1);
+            copy_value(b, json_object_get(row, name));
+        }
+        copy_add(b, "\n", 1);
+    }
+    return b->oom ? -1 : 0;
+}
+
+/* Sends the data of a COPY FROM STDIN already begun and reads its result. */
+static int copy_send(PGconn *db, const copybuf *data, char *pgerr, size_t errlen, bool *transient)
+{
+    int ok = PQputCopyData(db, data->p, (int)data->len) == 1 && PQputCopyEnd(db, NULL) == 1;
+    PGresult *r = PQgetResult(db);
+    int rc = ok && PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : -1;
+    if (rc) {
+        gfdx_errf(pgerr, errlen, "%s", r ? PQresultErrorMessage(r) : PQerrorMessage(db));
+        *transient = gfdx_pg_is_transient(db, r);
+    }
+    PQclear(r);
+    while ((r = PQgetResult(db))) /* drain: the connection must be ready for the next statement */
+        PQclear(r);
+    return rc;
+}
+
+static int copy_rows(gfdx_rowset *rs, PGconn *db, const gfdx_table *t, const json_t *rows, char *err, size_t errlen,
+                     bool *transient)
+{
+    collist c;
+    sqlbuf b = {.len = 0};
+    copybuf data = {0};
+    char pgerr[512] = "";
+    if (columns_of(t, &c))
+        b.bad = true;
+    sql_add(&b, "COPY ");
+    sql_table(&b, db, t);
+    sql_add(&b, " (");
+    sql_columns(&b, db, &c, COLS_ALL, "");
+    sql_add(&b, ") FROM STDIN");
+    int rc = b.bad ? -1 : copy_data(&data, &c, rows);
+    if (rc) {
+        *transient = !b.bad;
+        gfdx_errf(err, errlen, "rowset: appending to %s: %s", t->name, b.bad ? "bad column list" : "out of memory");
+        free(data.p);
+        return -1;
+    }
+    PGresult *r = PQexec(db, b.text);
+    rs->statements++;
+    if (PQresultStatus(r) == PGRES_COPY_IN) {
+        rc = copy_send(db, &data, pgerr, sizeof pgerr, transient);
+    } else {
+        rc = -1;
+        gfdx_errf(pgerr, sizeof pgerr, "%s", PQresultErrorMessage(r));
+        *transient = gfdx_pg_is_transient(db, r);
+    }
+    PQclear(r);
+    free(data.p);
+    if (rc)
+        gfdx_errf(err, errlen, "rowset: appending to %s: %s", t->name, pgerr);
+    return rc;
+}
+
 static int write_table(gfdx_rowset *rs, PGconn *db, const rs_table *tab, char *err, size_t errlen, bool *transient)
 {
     json_t *dels = json_array(), *puts = json_array();
@@ -1178,7 +1338,9 @@ static int write_table(gfdx_rowset *rs, PGconn *db, const rs_table *tab, char *e
     if (json_array_size(puts) && write_rows(rs, db, tab->t, CHANGE_PUT, puts, err, errlen, transient))
         goto done;
     if (json_array_size(tab->appended) &&
-        write_rows(rs, db, tab->t, CHANGE_APPEND, tab->appended, err, errlen, transient))
+        (copyable(tab->t, tab->appended) ? copy_rows(rs, db, tab->t, tab->appended, err, errlen, transient)
+                                         : write_rows(rs, db, tab->t, CHANGE_APPEND, tab->appended, err, errlen,
+                                                      transient)))
         goto done;
     rc = 0;
 done:
