@@ -53,6 +53,7 @@ typedef struct {
     int64_t clock_override_ms; /* GFDX_TEST_DEADLINE_CLOCK_MS (tests replaying history); 0: none */
     size_t nbatch;
     int rebalanced;  /* set by the rebalance callback or the fence: the batch in hand is void */
+    bool busy;       /* the last batch was full: records are waiting, the relay must not wait */
     int backoff_ms;
     /* Assignment (see "assignment and offsets" below). Owned; created in start(). */
     rd_kafka_topic_partition_list_t *pending; /* assigned and paused: stored offset not sought yet */
@@ -837,6 +838,7 @@ static int apply_range(daemon_t *d, size_t lo, size_t hi, const gfdx_poison *poi
 static void apply_batch(daemon_t *d)
 {
     int64_t started = gfdx_mono_ms();
+    d->busy = d->nbatch == (size_t)d->cfg.batch_max_records;
     if (d->nbatch && !d->rebalanced) {
         admit_batch(d);
         if (apply_range(d, 0, d->nbatch, NULL) == 0) {
@@ -932,7 +934,7 @@ static void relay_outbox(daemon_t *d)
     if (ensure_db(d))
         return;
     int64_t started = gfdx_mono_ms();
-    int n = gfdx_relay_run(d->relay, d->db, err, sizeof err, &transient);
+    int n = gfdx_relay_run(d->relay, d->db, !d->busy, err, sizeof err, &transient);
     if (n > 0)
         GFDX_DEBUG("published %d outbox rows in %lld ms", n, (long long)(gfdx_mono_ms() - started));
     if (n < 0)
@@ -1043,10 +1045,14 @@ static void run_loop(daemon_t *d)
         if (d->resubscribe)
             rejoin_group(d);
         load_pending(d);
+        uint64_t t = gfdx_metrics_now_us();
         collect_batch(d);
+        gfdx_metrics_phase(GFDX_P_COLLECT, t);
         apply_batch(d); /* on SIGTERM the batch in hand is still applied and committed */
         publish_checkpoint(d);
+        t = gfdx_metrics_now_us();
         relay_outbox(d);
+        gfdx_metrics_phase(GFDX_P_RELAY, t);
         if (gfdx_mono_ms() - last_lag > 2000) {
             update_lag(d);
             last_lag = gfdx_mono_ms();

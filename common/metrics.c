@@ -25,7 +25,7 @@ static const char *const gauge_names[] = {"gfdx_consumer_lag", "gfdx_batch_laten
 
 static _Atomic uint64_t phases[GFDX_P_COUNT];
 static const char *const phase_names[] = {"decode", "verify", "check", "begin", "duplicates", "load", "decide",
-                                          "sign", "write", "commit"};
+                                          "sign", "write", "commit", "collect", "relay"};
 
 void gfdx_metrics_add(gfdx_metric m, uint64_t n) { atomic_fetch_add(&counters[m], n); }
 

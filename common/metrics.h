@@ -42,10 +42,12 @@ typedef enum { GFDX_G_LAG, GFDX_G_BATCH_MS_MAX, GFDX_G_OUTBOX_PENDING, GFDX_G_OU
  * in memory (decode, verify: the signatures, check: limits and topic), then in the transaction
  * the duplicates look-up, the service's load, the decisions with their bookkeeping, signing
  * what the batch emits (receipts and records for other agencies), the write,
+ * and, outside the transaction, collect (polling Kafka for the batch, idle waits included)
+ * and relay (the outbox round after each batch),
  * and begin (BEGIN and the chain head lock) plus commit (chain head, offsets, COMMIT). */
 typedef enum {
     GFDX_P_DECODE, GFDX_P_VERIFY, GFDX_P_CHECK, GFDX_P_BEGIN, GFDX_P_DUPLICATES, GFDX_P_LOAD, GFDX_P_DECIDE,
-    GFDX_P_SIGN, GFDX_P_WRITE, GFDX_P_COMMIT, GFDX_P_COUNT
+    GFDX_P_SIGN, GFDX_P_WRITE, GFDX_P_COMMIT, GFDX_P_COLLECT, GFDX_P_RELAY, GFDX_P_COUNT
 } gfdx_phase;
 
 void gfdx_metrics_add(gfdx_metric m, uint64_t n);

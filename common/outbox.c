@@ -420,12 +420,16 @@ static char *id_array(const env_list *l);
 /* The claim statement ($1 limit, $2 instance, $3 lease ms, $4 our ids in flight). */
 static const char claim_sql[] =
              "WITH live AS (SELECT pid::text || '@' || backend_start::text AS s FROM pg_stat_activity),"
+             /* keys with a row claimed by another live instance, from its lowest such id: rows
+              * of the key above it wait (once per round, not once per row: a participant's
+              * receipts all share one key) */
+             " blocked AS (SELECT e.topic, e.key, min(e.id) AS from_id FROM outbox e"
+             " WHERE e.published_at IS NULL AND e.failed_at IS NULL AND e.claimed_until >= now()"
+             " AND e.claimed_by <> $2 AND e.claimed_session IN (SELECT s FROM live) GROUP BY e.topic, e.key),"
              " c AS (SELECT o.id FROM outbox o WHERE o.published_at IS NULL AND o.failed_at IS NULL"
              " AND NOT (o.id = ANY($4::bigint[])) AND (o.claimed_until IS NULL OR o.claimed_until < now()"
-             " OR o.claimed_session NOT IN (SELECT s FROM live)) AND NOT EXISTS (SELECT 1 FROM outbox e"
-             " WHERE e.topic = o.topic AND e.key = o.key AND e.id < o.id AND e.published_at IS NULL"
-             " AND e.failed_at IS NULL AND e.claimed_until >= now() AND e.claimed_by <> $2"
-             " AND e.claimed_session IN (SELECT s FROM live))"
+             " OR o.claimed_session NOT IN (SELECT s FROM live)) AND NOT EXISTS (SELECT 1 FROM blocked b"
+             " WHERE b.topic = o.topic AND b.key = o.key AND b.from_id < o.id)"
              " ORDER BY o.id LIMIT $1 FOR UPDATE OF o SKIP LOCKED),"
              " u AS (UPDATE outbox o SET claimed_by = $2, claimed_until = now() + $3 * interval '1 millisecond',"
              " claimed_session = (SELECT pid::text || '@' || backend_start::text FROM pg_stat_activity"
@@ -687,7 +691,7 @@ static void refresh_gauges(gfdx_relay *r, PGconn *db)
     r->gauges_at = gfdx_mono_ms();
 }
 
-int gfdx_relay_run(gfdx_relay *r, PGconn *db, char *err, size_t errlen, bool *transient)
+int gfdx_relay_run(gfdx_relay *r, PGconn *db, bool wait, char *err, size_t errlen, bool *transient)
 {
     *transient = false;
     rd_kafka_poll(r->producer, 0);
@@ -696,10 +700,10 @@ int gfdx_relay_run(gfdx_relay *r, PGconn *db, char *err, size_t errlen, bool *tr
         return -1;
     if (!r->done.count) /* nothing held back by a transient failure */
         produced = claim_and_produce(r, db, err, errlen, transient);
-    if (produced > 0)
+    if (produced > 0 && wait)
         rd_kafka_flush(r->producer, r->flush_ms); /* returns early once all have reported */
     else
-        rd_kafka_poll(r->producer, 0);
+        rd_kafka_poll(r->producer, 0); /* reports that arrive later are recorded next round */
     int after = settle(r, db, err, errlen, transient);
     refresh_gauges(r, db);
     return produced < 0 || after < 0 ? -1 : before + after;

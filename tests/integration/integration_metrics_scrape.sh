@@ -69,11 +69,11 @@ for name in $(sed -n 's/^# TYPE \([a-z_]*\) .*/\1/p' "$GFDX_TEST_DIR/metrics.txt
     # Counted by the offset-gap and signature work (issue 8 items 3 and 5): nothing in this run.
     gfdx_offset_gaps_total | gfdx_unsigned_accepted_total) assert_ok "$name is a number" test "$(v $name)" -ge 0 ;;
     gfdx_batch_phase_us_total)
-        for ph in decode verify check begin duplicates load decide sign write commit; do
+        for ph in decode verify check begin duplicates load decide sign write commit collect relay; do
             assert_ge "$name{phase=$ph} is counted" 0 \
               "$(sed -n "s/^$name{service=\"intake\",phase=\"$ph\"} //p" "$GFDX_TEST_DIR/metrics.txt")"
         done
-        for ph in decode verify decide sign write commit; do # every batch spends time here
+        for ph in decode verify decide sign write commit collect relay; do # every batch spends time here
             assert_ge "$name{phase=$ph}: time spent" 1 \
               "$(sed -n "s/^$name{service=\"intake\",phase=\"$ph\"} //p" "$GFDX_TEST_DIR/metrics.txt")"
         done ;;
