@@ -142,20 +142,24 @@ static int load_seen(batch_t *b)
     return 0;
 }
 
-/* A pair stored before: DUPLICATE with the same bytes (rows from before migration 004 have no
- * digest and count as the same), EVENT_ID_REUSED with others. Not remembered again. */
+/* A pair received before (stored, or earlier in this batch) with the first one's outcome:
+ * DUPLICATE with the same bytes, EVENT_ID_REUSED with others. Not remembered again. */
+static void verdict_again(gfdx_msg *s, bool same_bytes, const char *outcome)
+{
+    char why[512];
+    snprintf(why, sizeof why, "event %s was received before%s (outcome %s)", s->eid,
+             same_bytes ? "" : " with other bytes", outcome);
+    if (same_bytes)
+        gfdx_msg_verdict(s, GFDX_OUT_DUPLICATE, outcome, why);
+    else
+        gfdx_msg_verdict(s, GFDX_OUT_REFUSED, "EVENT_ID_REUSED", why);
+}
+
+/* Stored before: rows from before migration 004 have no digest and count as the same bytes. */
 static void verdict_seen(gfdx_msg *s, const json_t *stored)
 {
-    const char *outcome = json_string_value(json_array_get(stored, 0));
     const char *sha = json_string_value(json_array_get(stored, 1));
-    char why[512];
-    if (!*sha || !strcmp(sha, s->sha)) {
-        snprintf(why, sizeof why, "event %s was received before (outcome %s)", s->eid, outcome);
-        gfdx_msg_verdict(s, GFDX_OUT_DUPLICATE, outcome, why);
-    } else {
-        snprintf(why, sizeof why, "event %s was received before with other bytes (outcome %s)", s->eid, outcome);
-        gfdx_msg_verdict(s, GFDX_OUT_REFUSED, "EVENT_ID_REUSED", why);
-    }
+    verdict_again(s, !*sha || !strcmp(sha, s->sha), json_string_value(json_array_get(stored, 0)));
 }
 
 /* Steps 1 and 2 for every admitted message: duplicate of a stored or an earlier message of
@@ -188,16 +192,7 @@ static int classify(batch_t *b)
 /* An earlier message of this batch had the same (sender, event_id); its outcome is known. */
 static void verdict_repeat(gfdx_msg *s, const gfdx_msg *first)
 {
-    char why[512];
-    if (!strcmp(first->sha, s->sha)) {
-        snprintf(why, sizeof why, "event %s was received before (outcome %s)", s->eid,
-                 gfdx_outcome_name(first->outcome));
-        gfdx_msg_verdict(s, GFDX_OUT_DUPLICATE, gfdx_outcome_name(first->outcome), why);
-    } else {
-        snprintf(why, sizeof why, "event %s was received before with other bytes (outcome %s)", s->eid,
-                 gfdx_outcome_name(first->outcome));
-        gfdx_msg_verdict(s, GFDX_OUT_REFUSED, "EVENT_ID_REUSED", why);
-    }
+    verdict_again(s, !strcmp(first->sha, s->sha), gfdx_outcome_name(first->outcome));
 }
 
 /* ---- step 3: the service's load ---- */

@@ -113,25 +113,6 @@ gfdx_outbox_status gfdx_outbox_stage(gfdx_rowset *rs, const gfdx_catalog *cat, c
     return GFDX_OUTBOX_OK;
 }
 
-/* The bytes of a bytea value "\\x<hex>" (rowset.h) into a new buffer; NULL when out of memory
- * or not such a value (len 0 for an empty one). */
-static unsigned char *bytea_bytes(const json_t *v, size_t *len)
-{
-    const char *h = json_string_value(v);
-    size_t n = h && h[0] == '\\' && h[1] == 'x' ? (strlen(h) - 2) / 2 : 0;
-    unsigned char *out = h ? malloc(n ? n : 1) : NULL;
-    for (size_t i = 0; out && i < n; i++) {
-        unsigned int b;
-        if (sscanf(h + 2 + 2 * i, "%2x", &b) != 1) {
-            free(out);
-            return NULL;
-        }
-        out[i] = (unsigned char)b;
-    }
-    *len = n;
-    return out;
-}
-
 /* What the signing threads share: the rows, and the first failure. */
 typedef struct {
     const json_t *rows;
@@ -144,8 +125,8 @@ static int sign_row(json_t *row, char *err, size_t errlen)
 {
     size_t klen = 0, vlen = 0, sig_len = 0;
     const json_t *kv = json_object_get(row, "key");
-    unsigned char *key = json_is_null(kv) ? NULL : bytea_bytes(kv, &klen);
-    unsigned char *value = bytea_bytes(json_object_get(row, "value"), &vlen);
+    unsigned char *key = json_is_null(kv) ? NULL : gfdx_rows_bytea_bytes(kv, &klen);
+    unsigned char *value = gfdx_rows_bytea_bytes(json_object_get(row, "value"), &vlen);
     unsigned char sig[GFDX_SIGN_MAX_SIG];
     int rc = (!json_is_null(kv) && !key) || !value ? -1 : 0;
     if (rc)

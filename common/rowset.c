@@ -695,6 +695,34 @@ json_t *gfdx_rows_bytea(const void *data, size_t len)
     return v;
 }
 
+static int hex_digit(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+unsigned char *gfdx_rows_bytea_bytes(const json_t *v, size_t *len)
+{
+    const char *h = json_string_value(v);
+    size_t n = h ? json_string_length(v) : 0;
+    if (n < 2 || h[0] != '\\' || h[1] != 'x' || n % 2) {
+        errno = EINVAL;
+        return NULL;
+    }
+    n = (n - 2) / 2;
+    unsigned char *out = malloc(n ? n : 1);
+    for (size_t i = 0; out && i < n; i++) {
+        int hi = hex_digit(h[2 + 2 * i]), lo = hex_digit(h[3 + 2 * i]);
+        if (hi < 0 || lo < 0) {
+            free(out);
+            errno = EINVAL;
+            return NULL;
+        }
+        out[i] = (unsigned char)(hi << 4 | lo);
+    }
+    *len = n;
+    return out;
+}
+
 const char *gfdx_rows_str(const json_t *row, const char *column)
 {
     return json_string_value(json_object_get(row, column));

@@ -145,6 +145,9 @@ json_t *gfdx_rows_time(int64_t ms);
 int64_t gfdx_rows_time_ms(const json_t *v);
 /* A bytea value: "\\x" and lower-case hex of the bytes. */
 json_t *gfdx_rows_bytea(const void *data, size_t len);
+/* The bytes of a bytea value (gfdx_rows_bytea's inverse) in a new buffer (caller frees),
+ * their count in *len; NULL when v is not such a value (errno EINVAL) or out of memory. */
+unsigned char *gfdx_rows_bytea_bytes(const json_t *v, size_t *len);
 /* Text of a string member, NULL when absent or not a string (a shorthand for decisions). */
 const char *gfdx_rows_str(const json_t *row, const char *column);
 /* Integer of a member (0 when absent or null); reals are truncated. */

@@ -268,10 +268,24 @@ static void test_values(void)
     json_decref(n);
     json_t *b = gfdx_rows_bytea("\x00\x01\xab\xff", 4);
     CHECK_STR_EQ(json_string_value(b), "\\x0001abff");
+    size_t len = 99;
+    unsigned char *raw = gfdx_rows_bytea_bytes(b, &len);
+    CHECK(raw && len == 4 && !memcmp(raw, "\x00\x01\xab\xff", 4));
+    free(raw);
     json_decref(b);
     b = gfdx_rows_bytea("", 0);
     CHECK_STR_EQ(json_string_value(b), "\\x");
+    raw = gfdx_rows_bytea_bytes(b, &len);
+    CHECK(raw && len == 0);
+    free(raw);
     json_decref(b);
+    const char *not_bytea[] = {"0001", "\\x0", "\\x0g", "\\X00"};
+    for (size_t i = 0; i < sizeof not_bytea / sizeof not_bytea[0]; i++) {
+        b = json_string(not_bytea[i]);
+        CHECK(gfdx_rows_bytea_bytes(b, &len) == NULL);
+        json_decref(b);
+    }
+    CHECK(gfdx_rows_bytea_bytes(NULL, &len) == NULL);
     json_t *row = json_pack("{s:s, s:I, s:f, s:n, s:b}", "s", "text", "i", (json_int_t)1234567890123LL, "r", 12.9,
                             "z", "t", 1);
     CHECK_STR_EQ(gfdx_rows_str(row, "s"), "text");
