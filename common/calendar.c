@@ -406,3 +406,18 @@ int gfdx_calendar_assign_quarter(const gfdx_calendar *cal, const char *quarter,
     *late = is_late;
     return 0;
 }
+
+/* ---- ageing ---- */
+
+int64_t gfdx_calendar_working_days_between(const gfdx_calendar *cal, int64_t from_ms, int64_t to_ms)
+{
+    if (!cal || to_ms <= from_ms)
+        return 0;
+    int64_t from = china_day(from_ms), to = china_day(to_ms);
+    if (to - from > 40000) /* beyond a century: the ageing of a dated figure, not a loop bound */
+        to = from + 40000;
+    int64_t n = 0;
+    for (int64_t day = from + 1; day <= to; day++)
+        n += working_day_num(cal, day);
+    return n;
+}

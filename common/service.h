@@ -130,6 +130,43 @@ typedef struct {
 typedef int (*gfdx_delivered_fn)(void *service_ctx, PGconn *db, const gfdx_delivery *rows, size_t n, char *err,
                                  size_t errlen, bool *transient);
 
+/* ---- the watch: what the clock decides (issue 12) ----
+ * Some duties fall due when nothing arrives: a need still without a bank after N working days,
+ * a dispatch without feedback, an obstacle left open, a list entry without a half-year report.
+ * Every watch.interval_s seconds (daemon config) the daemon runs the service's watch hook in a
+ * transaction of its own that holds a transaction-level advisory lock of the service's schema,
+ * so one instance of N runs it at a time (the others skip that round). The hook:
+ *   1. finds the candidates with its store module's own parameterised statement
+ *      (gfdx_watch.db; e.g. "dispatches older than the limit with no alert raised"),
+ *   2. queues and loads their rows (gfdx_rowset_want / gfdx_rowset_load on w->rows),
+ *   3. decides, as a pure function of (rows, w->ctx): it stages the rows that record what it did
+ *      (the alert row that makes a second run a no-op) and the records it owes other agencies
+ *      (gfdx_watch_emit: signed, in the outbox, so they are published exactly like a batch's).
+ * Then the machinery signs what was staged, writes the rowset (the service's tables in write
+ * order, then the outbox) and commits. Being idempotent is the hook's duty: a round that runs
+ * again (after a crash before COMMIT, or on another instance later) must find nothing new to
+ * do for what is already recorded. The clock is ctx->now_ms (GFDX_TEST_WATCH_CLOCK_MS, Unix ms,
+ * replaces it in tests so that "ten working days later" can be run now); ages are counted with
+ * gfdx_calendar_working_days_between (calendar.h). */
+typedef struct {
+    const gfdx_context *ctx;  /* registry, calendar, settings, now_ms */
+    gfdx_rowset *rows;        /* staged effects; written after the hook returns 0 */
+    PGconn *db;               /* in the watch's transaction: candidate look-ups and gfdx_rowset_load only */
+    char *err;
+    size_t errlen;
+    bool *transient;          /* set with -1: the round is retried after a back-off */
+    size_t emitted;           /* records staged by gfdx_watch_emit (for the log line) */
+} gfdx_watch;
+
+/* 0 (effects staged, possibly none), or -1 with w->err and *w->transient. A permanent failure
+ * rolls the round back and is logged; the next round tries again. */
+typedef int (*gfdx_watch_fn)(void *service_ctx, gfdx_watch *w);
+
+/* Stages a record like gfdx_decide_emit, with no correlation id (nothing was decided on a
+ * record). 0; -1 with w->err (RECORD_TOO_LARGE, or the record cannot be encoded: permanent;
+ * out of memory: transient). */
+int gfdx_watch_emit(gfdx_watch *w, const char *topic, const char *key, const char *type, json_t *record);
+
 typedef struct {
     const char *record_type;  /* short name */
     const char *topic;        /* the one consumed topic that carries this type (else WRONG_TOPIC) */
@@ -146,6 +183,7 @@ typedef struct {
     size_t table_count;
     gfdx_load_fn load;               /* may be NULL: the decisions read nothing stored */
     gfdx_delivered_fn on_delivered;  /* may be NULL */
+    gfdx_watch_fn watch;             /* may be NULL: nothing falls due by the clock */
     /* Loads the service's own settings from the daemon's config file (e.g. with
      * gfdx_config_load_rows and a table of rows); when print_to is non-NULL (--check-config)
      * also prints them there. 0 ok, -1 with err. May be NULL. */

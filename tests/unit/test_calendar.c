@@ -291,6 +291,23 @@ static void test_load_errors(void)
     gfdx_calendar_free(NULL);
 }
 
+/* Ageing in working days: the days after the start's date up to the end's date, China time. */
+static void test_working_days_between(const gfdx_calendar *cal)
+{
+    int64_t fri = china_ms(2025, 1, 24, 23, 30, 0, 0);
+    CHECK(gfdx_calendar_working_days_between(cal, fri, china_ms(2025, 1, 25, 9, 0, 0, 0)) == 0);
+    CHECK(gfdx_calendar_working_days_between(cal, fri, china_ms(2025, 1, 26, 9, 0, 0, 0)) == 1); /* make-up Sunday */
+    /* 27th, then 春节 28 Jan - 4 Feb off, then 5 Feb */
+    CHECK(gfdx_calendar_working_days_between(cal, fri, china_ms(2025, 2, 5, 0, 0, 1, 0)) == 3);
+    CHECK(gfdx_calendar_working_days_between(cal, fri, china_ms(2025, 2, 4, 23, 59, 0, 0)) == 2);
+    /* started on Saturday the 25th: the make-up Sunday and Monday */
+    int64_t utc_late = china_ms(2025, 1, 25, 7, 30, 0, 0);
+    CHECK(gfdx_calendar_working_days_between(cal, utc_late, china_ms(2025, 1, 27, 9, 0, 0, 0)) == 2);
+    CHECK(gfdx_calendar_working_days_between(cal, fri, fri) == 0);
+    CHECK(gfdx_calendar_working_days_between(cal, fri, fri - 86400000) == 0);
+    CHECK(gfdx_calendar_working_days_between(NULL, fri, fri + 10 * 86400000LL) == 0);
+}
+
 int main(void)
 {
     char err[256] = "";
@@ -300,6 +317,7 @@ int main(void)
         test_shipped_last_working_days(cal);
         test_holidays_and_makeup_days(cal);
         test_assign_quarter(cal);
+        test_working_days_between(cal);
     }
     gfdx_calendar_free(cal);
     test_test_calendar_last_working_days();
