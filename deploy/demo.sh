@@ -126,6 +126,15 @@ order_breaks=$(q "SELECT count(*) FILTER (WHERE off < prev) FROM (
     SELECT m.\"offset\", lag(m.\"offset\") OVER (PARTITION BY o.key, o.topic ORDER BY o.id)
       FROM intake.outbox o JOIN pboc.message_log m ON m.event_id = o.event_id::text) r")
 echo "demo: records of one need received out of the order written: $order_breaks"
+
+# The agencies' duties beyond the four flows (issue 12), one step file each, in name order:
+# deploy/sample/demo_<NN>_<duty>.sh, sourced here with q, wait_until, produce, PY, top, build,
+# stack and the stack's env in scope. Each prints what it showed ("demo: ...") and its figures.
+for step in "$top"/deploy/sample/demo_[0-9]*.sh; do
+  [ -e "$step" ] || continue
+  # shellcheck disable=SC1090
+  source "$step"
+done
 echo
 "$build/tools/cli/gfdx" report quarter 2026Q1 --db "$GFDX_PG_CONNINFO"
 report_html=$stack/report-2026Q1.html
