@@ -232,7 +232,7 @@ static int summary_rows(pf_ctx *q, cli_table *t)
 static const char filings_sql[] =
     "SELECT h.filing_id, h.institution, h.institution_kind, h.period, h.table_no, h.version, h.row_count,"
     " to_char(h.received_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI'),"
-    " (SELECT string_agg(o.version || ': ' || o.row_count || ' rows, ' ||"
+    " (SELECT string_agg('v' || o.version || ': ' || o.row_count || ' rows at ' ||"
     "   to_char(o.received_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI'), '; ' ORDER BY o.version)"
     "   FROM platform.filing_history o WHERE o.filing_id = h.filing_id AND NOT o.is_current)"
     " FROM platform.filing_history h WHERE h.is_current AND h.period = ANY($1::text[])"
