@@ -158,6 +158,18 @@ assert_eq "--institution: one filer's tables" "loans,信贷,2,1,1700.00,1600.00"
 gfdx report semiannual 2026H1 --format html --out "$d/h1.html" 2>/dev/null
 assert_ok "HTML renders the reconciliation" grep -q '不一致 differ' "$d/h1.html"
 assert_ok "table output names the source" grep -q 'platform.filing_current_row' <<<"$(gfdx report semiannual 2026H1)"
+# XLSX in the agencies' layout, read by openpyxl and compared with the CSV of every table
+# (tests/integration/data/xlsx_vs_csv.py, as integration_cli_xlsx.sh does for the other reports)
+mkdir -p "$d/wb"
+gfdx report semiannual 2026H1 --format xlsx --out "$d/h1.xlsx" 2>/dev/null
+gfdx report semiannual 2026H1 --format json >"$d/h1.json"
+for t in $($GFDX_CLI_PY -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))["tables"]))' "$d/h1.json"); do
+  gfdx report semiannual 2026H1 --format csv --table "$t" | tr -d '\r' >"$d/wb/$t.csv"
+done
+rc=0; out=$($GFDX_CLI_PY "$(dirname "$0")/data/xlsx_vs_csv.py" "$d/h1.xlsx" "$d/h1.json" "$d/wb" 2>&1) || rc=$?
+sed 's/^/# /' <<<"$out"
+assert_eq "2026H1 from the filings as XLSX: every sheet equals its CSV (summary, 表1-5, filings, reconciliation)" "0 8" \
+  "$rc $(ls "$d/wb" | wc -l)"
 status_of() { local rc=0; "$@" >/dev/null 2>&1 || rc=$?; echo "$rc"; }
 assert_eq "exit 2: 2026H3, 2026Q1, 20261" "2 2 2" \
   "$(status_of gfdx report semiannual 2026H3) $(status_of gfdx report semiannual 2026Q1) $(status_of gfdx report semiannual 20261)"
