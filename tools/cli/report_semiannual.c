@@ -411,6 +411,13 @@ static int probe(sa_ctx *q, const char *const *rels, size_t n, bool *all)
     return 0;
 }
 
+/* gfdx-platform is deployed: its filings are the tables' source (report_platform.c). */
+static int probe_platform(sa_ctx *q, bool *has)
+{
+    static const char *const pf[] = {"platform.filing_current_row", "platform.filing_history"};
+    return probe(q, pf, 2, has);
+}
+
 static int add_facts(sa_ctx *q, cli_report *r)
 {
     char now[64], period[64], sources[256], excluded[24];
@@ -459,9 +466,8 @@ int report_semiannual(PGconn *db, const gfdx_registry *names, const char *period
         return 2;
     }
     static const char *const fb[] = {"feedback.matching", "feedback.matching_event", "pboc.need"};
-    static const char *const pf[] = {"platform.filing_current_row", "platform.filing_history"};
     bool has_platform = false;
-    if (probe(&q, pf, 2, &has_platform) || probe(&q, fb, 3, &q.has_feedback))
+    if (probe_platform(&q, &has_platform) || probe(&q, fb, 3, &q.has_feedback))
         return 1;
     if (has_platform) {
         char loans[512];
