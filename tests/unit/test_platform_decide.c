@@ -14,7 +14,9 @@
 #include "uscc.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static gfdx_context ctx;
 static const int64_t T0 = 1780000000000LL; /* 2026-05-28 */
@@ -247,6 +249,33 @@ static void test_validate(void)
     json_decref(rows);
 }
 
+/* platform.* through the service's configure hook: the shipped file's codes; a code outside
+ * group 7 and a row count above the limit refused, naming the setting. */
+static void test_configure(void)
+{
+    char err[512] = "", path[] = "/tmp/test_platform_cfg.XXXXXX";
+    platform_settings *c = platform_service.ctx;
+    CHECK_MSG(platform_service.configure(c, GFDX_SOURCE_DIR "/deploy/platform.cfg", NULL, err, sizeof err) == 0,
+              "%s", err);
+    CHECK(c->max_rows == 5000 && c->service_codes.count == 31);
+    static const char *const bad[][2] = {
+        {"platform: { service_codes = [\"7.2.2\", \"6.2.2\"]; };\n", "platform.service_codes[1]"},
+        {"platform: { max_rows = 5001; };\n", "max_rows"},
+        {"platform: { max_row = 5; };\n", "max_row"},
+    };
+    for (size_t i = 0; i < 3; i++) {
+        int fd = mkstemp(path);
+        CHECK(fd >= 0 && write(fd, bad[i][0], strlen(bad[i][0])) == (ssize_t)strlen(bad[i][0]));
+        close(fd);
+        err[0] = '\0';
+        CHECK_MSG(platform_service.configure(c, path, NULL, err, sizeof err) == -1 && strstr(err, bad[i][1]),
+                  "%s: \"%s\"", bad[i][0], err);
+        unlink(path);
+        memcpy(path + strlen(path) - 6, "XXXXXX", 6);
+    }
+    CHECK(c->service_codes.count == 31); /* a failed load keeps the settings */
+}
+
 int main(void)
 {
     static platform_settings s;
@@ -259,5 +288,6 @@ int main(void)
     test_authorization();
     test_content();
     test_validate();
+    test_configure();
     return CHECK_DONE();
 }
