@@ -45,6 +45,9 @@ typedef struct {
     gfdx_strlist green_groups;   /* feedback.green_eligible_groups */
     char *coordination_prefix;   /* feedback.coordination_prefix: <prefix><province code> */
     char *status_topic;          /* feedback.status_topic */
+    char *alerts_prefix;         /* feedback.alerts_prefix: AlertRaised to <prefix><branch> */
+    int no_feedback_days;        /* feedback.no_feedback_alert_days (the watch) */
+    int obstacle_open_days;      /* feedback.obstacle_open_alert_days (the watch) */
 } feedback_settings;
 
 /* What the decisions share (gfdx_service.ctx, gfdx_context.service_ctx). Zero-initialise;
