@@ -25,7 +25,8 @@ const gfdx_table feedback_need_status_table = {
 const gfdx_table feedback_obstacle_table = {
     .name = "obstacle", .kind = GFDX_TABLE_STATE, .key = {"obstacle_id", NULL},
     .columns = "obstacle_id, need_id, bank_id, province, branch_id, category, description, status, raised_at,"
-               " resolved_by, resolved_by_official, resolution, resolved_at, resolved_event_id",
+               " resolved_by, resolved_by_official, resolution, resolved_at, resolved_event_id,"
+               " acknowledged_by, acknowledged_by_official, acknowledged_at, reopened_at, closed_at", /* 004 */
 };
 
 const gfdx_table feedback_matching_event_table = {
