@@ -232,7 +232,22 @@ static int load_kind_region(entry *e, const config_setting_t *g, const char *pat
     return 0;
 }
 
-/* branches = ["pbc-..."]: copied as given; checked against the registry later. */
+#define BRANCHES_NATIONAL "national"
+
+/* Sets *national if branches is exactly ["national"]; -1 if "national" is among others. */
+static int branches_are_national(const config_setting_t *b, size_t n, bool *national)
+{
+    size_t hits = 0;
+    for (size_t j = 0; j < n; j++) {
+        const char *s = config_setting_get_string_elem(b, (unsigned)j);
+        hits += s && strcmp(s, BRANCHES_NATIONAL) == 0;
+    }
+    *national = hits == 1 && n == 1;
+    return hits && !*national ? -1 : 0;
+}
+
+/* branches = ["pbc-..."]: copied as given; checked against the registry later.
+ * branches = ["national"]: a head office (national set, no branch ids stored). */
 static int load_branches(entry *e, const config_setting_t *g, const char *path, size_t i,
                          char *err, size_t errlen)
 {
@@ -248,6 +263,13 @@ static int load_branches(entry *e, const config_setting_t *g, const char *path, 
         return -1;
     }
     size_t n = (size_t)config_setting_length(b);
+    if (branches_are_national(b, n, &e->pub.national) != 0) {
+        entry_err(err, errlen, path, i, e->id,
+                  "\"national\" (a head office) is not mixed with branch ids");
+        return -1;
+    }
+    if (e->pub.national)
+        return 0;
     if (n && !(e->branches = calloc(n, sizeof *e->branches))) {
         entry_err(err, errlen, path, i, e->id, "out of memory");
         return -1;
@@ -666,6 +688,21 @@ size_t gfdx_registry_banks_of_branch(const gfdx_registry *reg, const char *branc
                 found++;
                 break;
             }
+    }
+    return found;
+}
+
+size_t gfdx_registry_head_offices(const gfdx_registry *reg, const gfdx_participant **out,
+                                  size_t max)
+{
+    size_t found = 0;
+    for (size_t i = 0; reg && i < reg->n; i++) {
+        const gfdx_participant *p = &reg->entries[i].pub;
+        if (p->kind != GFDX_PK_BANK || !p->national)
+            continue;
+        if (out && found < max)
+            out[found] = p;
+        found++;
     }
     return found;
 }

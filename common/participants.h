@@ -16,7 +16,11 @@
  *     pboc; a province_authority's region must be a province code ("310000");
  *   - name: non-empty;
  *   - bureau: drc | eit | housing | ecology | finance, present iff kind is district_bureau;
- *   - branches: only for banks; each the id of a pboc_branch in the file, none twice;
+ *   - branches: only for banks; each the id of a pboc_branch in the file, none twice; or
+ *     exactly ["national"]: the bank is a national head office (总行) that the MIIT/PBoC
+ *     notice addresses directly and that serves every branch (gfdx_registry_head_offices);
+ *     "national" is never mixed with branch ids. A head office's region is where it is
+ *     registered (not 100000, which stays miit's and pboc's);
  *   - principal: the participant's Kafka principal, the one its ACLs name (`gfdx kafka
  *     apply`): "User:" and a SCRAM user name or TLS distinguished name of
  *     [A-Za-z0-9._@=,+-]; default "User:<id>"; no two participants share one;
@@ -81,6 +85,8 @@ typedef struct {
     char region[7];
     const char *const *branches;    /* banks only: ids of the PBoC branches served */
     size_t n_branches;
+    bool national;                  /* banks only: branches = ["national"], a head office
+                                       (总行) serving every branch; then n_branches is 0 */
     const gfdx_participant_key *keys; /* file order */
     size_t n_keys;
 } gfdx_participant;
@@ -142,6 +148,13 @@ const gfdx_participant *gfdx_registry_at(const gfdx_registry *reg, size_t i);
  * in out (out may be NULL when max is 0) and returns how many there are in total. */
 size_t gfdx_registry_banks_of_branch(const gfdx_registry *reg, const char *branch_id,
                                      const gfdx_participant **out, size_t max);
+
+/* The national head offices (banks with branches = ["national"]), in file order; same
+ * contract as gfdx_registry_banks_of_branch. The two sets are disjoint: a head office is
+ * never among the banks of a branch, so the banks that receive a branch's dispatch are
+ * banks_of_branch(branch) followed by head_offices (gfdx-push combines both). */
+size_t gfdx_registry_head_offices(const gfdx_registry *reg, const gfdx_participant **out,
+                                  size_t max);
 
 /* Config names: "province_authority", "ecology", ... ("none" for GFDX_BUREAU_NONE,
  * "unknown" for a value outside the enum). Static strings. */

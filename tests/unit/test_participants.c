@@ -156,6 +156,42 @@ static void test_multi_branch_bank(void)
     gfdx_registry_free(reg);
 }
 
+/* branches = ["national"]: a head office, listed by gfdx_registry_head_offices and never by
+ * gfdx_registry_banks_of_branch. */
+static void test_head_offices(void)
+{
+    char err[512] = "";
+    gfdx_registry *reg = gfdx_registry_load(DATA "participants_ok_national.cfg", err, sizeof err);
+    CHECK_MSG(reg != NULL, "%s", err);
+    if (!reg)
+        return;
+    const gfdx_participant *out[4] = {0};
+    CHECK(gfdx_registry_head_offices(reg, out, 4) == 2);
+    CHECK(out[0] && strcmp(out[0]->id, "bank-icbc-hq") == 0); /* file order */
+    CHECK(out[1] && strcmp(out[1]->id, "bank-czb-hq") == 0);
+    out[1] = NULL;
+    CHECK(gfdx_registry_head_offices(reg, out, 1) == 2); /* total, 1 stored */
+    CHECK(out[1] == NULL);
+    CHECK(gfdx_registry_head_offices(reg, NULL, 0) == 2);
+    CHECK(gfdx_registry_banks_of_branch(reg, "pbc-330000", out, 4) == 1);
+    CHECK(out[0] && strcmp(out[0]->id, "bank-icbc-330000") == 0);
+    CHECK(gfdx_registry_banks_of_branch(reg, "national", out, 4) == 0); /* not a branch id */
+    const gfdx_participant *hq = gfdx_registry_find(reg, "bank-icbc-hq");
+    CHECK(hq && hq->national && hq->n_branches == 0 && hq->branches == NULL);
+    const gfdx_participant *br = gfdx_registry_find(reg, "bank-icbc-330000");
+    CHECK(br && !br->national && br->n_branches == 1);
+    const gfdx_participant *none = gfdx_registry_find(reg, "bank-none-330000");
+    CHECK(none && !none->national && none->n_branches == 0);
+    CHECK(!gfdx_registry_find(reg, "pbc-330000")->national);
+    gfdx_registry_free(reg);
+    CHECK(gfdx_registry_head_offices(NULL, out, 4) == 0);
+
+    reg = gfdx_registry_load(DATA "participants_ok_multi.cfg", err, sizeof err);
+    CHECK_MSG(reg != NULL, "%s", err);
+    CHECK(reg && gfdx_registry_head_offices(reg, out, 4) == 0);
+    gfdx_registry_free(reg);
+}
+
 /* principal: given, or "User:<id>" (DESIGN §5: the Kafka principal the ACLs name). */
 static void test_principals(const gfdx_registry *shipped)
 {
@@ -226,6 +262,12 @@ static void test_load_errors(void)
                       "principal must be \"User:<name>\"");
     expect_load_error("participants_bad_principal_dup.cfg", "participants[1] (id \"prov-330000\")",
                       "principal \"User:pbc-330000\" is also participants[0]'s");
+    expect_load_error("participants_bad_national_mixed.cfg", "participants[1] (id \"bank-icbc-hq\")",
+                      "\"national\" (a head office) is not mixed with branch ids");
+    expect_load_error("participants_bad_national_twice.cfg", "participants[0] (id \"bank-icbc-hq\")",
+                      "is not mixed with branch ids");
+    expect_load_error("participants_bad_national_not_bank.cfg", "participants[0] (id \"pbc-330000\")",
+                      "branches are only for banks");
     expect_load_error("participants_bad_empty.cfg", "missing or empty list", NULL);
     expect_load_error("participants_bad_syntax.cfg", "participants_bad_syntax.cfg:3:", NULL);
 
@@ -312,6 +354,7 @@ int main(void)
     }
     gfdx_registry_free(reg);
     test_multi_branch_bank();
+    test_head_offices();
     test_load_errors();
     test_names();
     test_auth_predicates();
