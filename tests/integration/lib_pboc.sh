@@ -2,7 +2,8 @@
 # lib_pboc.sh: gfdx-push (and PBoC-side) helpers for integration tests (source after lib.sh
 # and lib_daemons.sh).
 #
-#   start_push [NAME]               gfdx-push with the standard test config (participant pboc)
+#   start_push [NAME]               gfdx-push with the standard test config (participant pboc,
+#                                   consuming gfdx.miit-pushes and gfdx.dispatch-assignments)
 #   make_pushes COUNT SEED          $GFDX_TEST_DIR/pushes.jsonl: one NeedPushed per need of a
 #                                   make_needs.py stream, and pushes.expect.json (sets PUSHES, NPUSH)
 #   push_expect EXPR                a value of pushes.expect.json, e.g. push_expect '["dispatch_rows"]'
@@ -20,7 +21,7 @@ PY=/usr/bin/python3
 start_push() {
   local name=${1:-push}
   local cfg
-  cfg=$(daemon_config push pboc gfdx.miit-pushes)
+  cfg=$(daemon_config push pboc gfdx.miit-pushes gfdx.dispatch-assignments)
   spawn "$name" "$GFDX_BUILD_DIR/services/push/gfdx-push" --config "$cfg"
 }
 
