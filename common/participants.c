@@ -194,10 +194,16 @@ static int check_region(const gfdx_participant *p, const char *region, const cha
         *why = p->kind == GFDX_PK_MIIT || p->kind == GFDX_PK_PBOC
                    ? NULL
                    : "the national region 100000 is only for miit and pboc";
+    else if (strcmp(region, GFDX_REGION_BINGTUAN) == 0) /* not GB/T 2260: region.h */
+        *why = p->kind == GFDX_PK_PROVINCE_AUTHORITY
+                   ? NULL
+                   : "region 660000 (新疆生产建设兵团) is only for its province_authority";
     else if (!gfdx_region_is_valid(region))
         *why = "region is not a valid GB/T 2260 code";
-    else if (p->kind == GFDX_PK_PROVINCE_AUTHORITY && !gfdx_region_is_province(region))
-        *why = "a province_authority's region must be a province code (like 310000)";
+    else if (p->kind == GFDX_PK_PROVINCE_AUTHORITY && !gfdx_region_is_province(region) &&
+             !gfdx_region_plan_city_name(region))
+        *why = "a province_authority's region must be a province code (like 310000), a 计划单列市 "
+               "code (330200) or 660000 (兵团)";
     else
         *why = NULL;
     return *why ? -1 : 0;
@@ -722,10 +728,17 @@ bool gfdx_auth_is_bureau(const gfdx_participant *p, gfdx_bureau b)
 bool gfdx_auth_is_province_authority_of(const gfdx_participant *p, const char *province_code)
 {
     char mine[7], theirs[7];
-    if (!gfdx_auth_is_kind(p, GFDX_PK_PROVINCE_AUTHORITY))
-        return false;
+    if (!gfdx_auth_is_kind(p, GFDX_PK_PROVINCE_AUTHORITY) || !gfdx_region_is_province(p->region))
+        return false; /* a 计划单列市's or the 兵团's authority is no province's */
     if (gfdx_region_province_of(p->region, mine) != 0 ||
         gfdx_region_province_of(province_code, theirs) != 0)
         return false;
     return strcmp(mine, theirs) == 0;
+}
+
+bool gfdx_auth_is_area_authority_of(const gfdx_participant *p, const char *location_region)
+{
+    char area[7];
+    return gfdx_auth_is_kind(p, GFDX_PK_PROVINCE_AUTHORITY) &&
+           gfdx_region_authority_area_of(location_region, area) == 0 && strcmp(p->region, area) == 0;
 }

@@ -13,7 +13,10 @@
  *   - id: 1-64 chars of [A-Za-z0-9._-] (ids appear in topic names), unique;
  *   - kind: miit | province_authority | pboc | pboc_branch | bank | district_bureau;
  *   - region: a valid GB/T 2260 code (region.h); the national code "100000" only for miit and
- *     pboc; a province_authority's region must be a province code ("310000");
+ *     pboc; a province_authority's region must be a province code ("310000"), a 计划单列市
+ *     code ("330200": the city's own authority, 宁波市经济和信息化局) or GFDX_REGION_BINGTUAN
+ *     "660000" (新疆生产建设兵团's authority: not a GB/T 2260 code, region.h says why; only
+ *     a province_authority may have it);
  *   - name: non-empty;
  *   - bureau: drc | eit | housing | ecology | finance, present iff kind is district_bureau;
  *   - branches: only for banks; each the id of a pboc_branch in the file, none twice; or
@@ -167,9 +170,18 @@ int gfdx_bureau_parse(const char *name, gfdx_bureau *out);
 
 /* Authorization predicates: pure, NULL-safe (a NULL participant is never authorized). */
 
-/* p is a province authority and p's province equals the province of province_code (any valid
+/* p is a province authority of a province (its region a province code, not a 计划单列市's or
+ * the 兵团's authority) and p's province equals the province of province_code (any valid
  * region code: "310000" or "310115" both mean 上海市). False if either code is invalid. */
 bool gfdx_auth_is_province_authority_of(const gfdx_participant *p, const char *province_code);
+
+/* p is the industry authority that reviews and recommends a need located at location_region
+ * (its project.location_region): the 计划单列市's authority for a project in that city, the
+ * 兵团's (region 660000) for one in a 兵团 city (6590xx), the province's authority otherwise
+ * (region.h gfdx_region_authority_area_of). So prov-330000 is NOT the authority of a 宁波
+ * project (330212): plan cities and the 兵团 report separately like provinces (seed 003).
+ * False if location_region is invalid. */
+bool gfdx_auth_is_area_authority_of(const gfdx_participant *p, const char *location_region);
 
 /* p is of kind k. */
 bool gfdx_auth_is_kind(const gfdx_participant *p, gfdx_participant_kind k);
