@@ -14,10 +14,11 @@ source "$(dirname "$0")/lib_daemons.sh"
 source "$(dirname "$0")/lib_pboc.sh"
 stack_up
 
-# The push daemon with its own copy of the registry (the stack's, with its keys), consuming
-# both topics, the watch every second.
+# The push daemon with its own copy of the registry (the stack's, with its keys, first without
+# its national head offices so that needs reach branches without a bank), consuming both
+# topics, the watch every second.
 reg=$GFDX_TEST_DIR/participants.cfg
-cp "$GFDX_PARTICIPANTS" "$reg"
+grep -v 'branches = \["national"\]' "$GFDX_PARTICIPANTS" >"$reg"
 cfg=$GFDX_TEST_DIR/push-assign.cfg
 sed "s#participants = \".*\";#participants = \"$reg\";#" \
   "$(daemon_config push pboc gfdx.miit-pushes gfdx.dispatch-assignments)" >"$cfg"
@@ -61,15 +62,15 @@ assert_eq "refusal reasons" \
 assert_eq "refused assignments opened no dispatch" 0 \
   "$(psql_q "SELECT count(*) FROM pboc.dispatch WHERE need_id IN ('$n1', '$n2')")"
 
-# The registry reloaded with a bank of B and a national head office, then B assigns both.
-$PY - "$reg" "$branch" <<'PYEOF'
+# The registry reloaded: the stack's whole registry (its national head offices, among them
+# bank-icbc-hq) and a bank registered for B; then B assigns that bank and a head office.
+$PY - "$GFDX_PARTICIPANTS" "$reg" "$branch" <<'PYEOF'
 import sys
-path, branch = sys.argv[1:]
-text = open(path, encoding="utf-8").read()
+src, path, branch = sys.argv[1:]
+text = open(src, encoding="utf-8").read()
 end = text.rindex(")")
 text = text[:end].rstrip() + """,
-  { id = "bank-late-test"; kind = "bank"; region = "%s"; name = "后注册的银行"; branches = ["%s"]; },
-  { id = "bank-icbc-hq"; kind = "bank"; region = "110000"; name = "中国工商银行股份有限公司"; branches = ["national"]; }
+  { id = "bank-late-test"; kind = "bank"; region = "%s"; name = "后注册的银行"; branches = ["%s"]; }
 """ % (branch[4:] if branch[4:].isdigit() else "310000", branch) + text[end:]
 open(path, "w", encoding="utf-8").write(text)
 PYEOF
@@ -90,6 +91,16 @@ assert_eq "NeedDispatched of the push (no bank) and of the assignment (its two b
 assert_eq "the assignment's NeedDispatched carries the stored snapshot" \
   "$(psql_q "SELECT snapshot->'project'->>'name' FROM pboc.need WHERE need_id = '$n1'") $branch" \
   "$(nd | tail -1 | $PY -c 'import json, sys; r = json.load(sys.stdin); print(r["project"]["name"], r["branch_id"])')"
+
+# A need pushed now goes to B's bank and every national head office (the notice's 各金融机构).
+heads=$(grep -c 'branches = \["national"\]' "$GFDX_PARTICIPANTS")
+assert_ge "the stack's registry has national head offices" 2 "$heads"
+pushed_line "$n1" | $PY -c '
+import json, sys; r = json.load(sys.stdin); r["need_id"] = "T-AFTER-RELOAD"; print(json.dumps(r, ensure_ascii=False))' | produce
+wait_sql_eq "SELECT count(*) FROM pboc.dispatch WHERE need_id = 'T-AFTER-RELOAD'" "$((heads + 1))" 30
+assert_eq "dispatched to B's bank and the head offices" "1 $heads" \
+  "$(psql_q "SELECT count(*) FILTER (WHERE bank_id = 'bank-late-test') || ' ' || count(*) FILTER (WHERE bank_id LIKE '%-hq')
+             FROM pboc.dispatch WHERE need_id = 'T-AFTER-RELOAD' AND status = 'ACTIVE' AND branch_id = '$branch'")"
 
 # The watch, ten days on: one NO_BANK alert per need still without a bank, once.
 kill_proc push TERM
