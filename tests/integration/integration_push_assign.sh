@@ -93,7 +93,7 @@ assert_eq "the assignment's NeedDispatched carries the stored snapshot" \
   "$(nd | tail -1 | $PY -c 'import json, sys; r = json.load(sys.stdin); print(r["project"]["name"], r["branch_id"])')"
 
 # A need pushed now goes to B's bank and every national head office (the notice's 各金融机构).
-heads=$(grep -c 'branches = \["national"\]' "$GFDX_PARTICIPANTS")
+heads=$(grep -c '^[[:space:]]*{.*branches = \["national"\]' "$GFDX_PARTICIPANTS")
 assert_ge "the stack's registry has national head offices" 2 "$heads"
 pushed_line "$n1" | $PY -c '
 import json, sys; r = json.load(sys.stdin); r["need_id"] = "T-AFTER-RELOAD"; print(json.dumps(r, ensure_ascii=False))' | produce
