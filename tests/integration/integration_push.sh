@@ -9,11 +9,6 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib_daemons.sh"
 source "$(dirname "$0")/lib_pboc.sh"
 stack_up
-# The registry without its national head offices (as before issue 12): the branches' own
-# banks only, so that branches without a bank are reached (head offices and assignments:
-# integration_push_assign.sh).
-grep -v 'branches = \["national"\]' "$GFDX_PARTICIPANTS" >"$GFDX_TEST_DIR/participants-branch-banks.cfg"
-export GFDX_PARTICIPANTS=$GFDX_TEST_DIR/participants-branch-banks.cfg
 
 make_pushes 60 5
 start_push
