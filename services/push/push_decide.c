@@ -304,6 +304,8 @@ static gfdx_verdict cancel_dispatches(gfdx_decision *d, const char *need_id, jso
     return v;
 }
 
+static gfdx_verdict close_alert(gfdx_decision *d, const char *need_id);
+
 /* The need row withdrawn: a copy of the stored row in status st with the withdrawal's
  * event, time and reason. NULL when out of memory. */
 static json_t *withdrawn_row(const gfdx_decision *d, const json_t *stored, push_status st, const char *reason)
@@ -346,6 +348,8 @@ gfdx_verdict push_decide_withdrawn(gfdx_decision *d)
         v = emit(d, branch_id, need_id, "NeedDispatchWithdrawn",
                  push_need_dispatch_withdrawn(need_id, branch_id, banks, reason ? reason : ""));
     }
+    if (v == GFDX_DECIDE_OK)
+        v = close_alert(d, need_id); /* a withdrawn need waits for no bank */
     json_decref(banks);
     return v;
 }
@@ -444,7 +448,8 @@ static gfdx_verdict add_dispatches(gfdx_decision *d, const char *need_id, const 
     return GFDX_DECIDE_OK;
 }
 
-/* Closes the need's open NO_BANK alert, if any (the alert life cycle: OPEN -CLOSE-> CLOSED). */
+/* Closes the need's open NO_BANK alert, if any (the alert life cycle: OPEN -CLOSE-> CLOSED):
+ * banks were assigned, or the need was withdrawn. closed_event_id: the deciding record's. */
 static gfdx_verdict close_alert(gfdx_decision *d, const char *need_id)
 {
     const char *k[] = {need_id, PUSH_ALERT_NO_BANK};

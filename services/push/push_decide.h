@@ -9,7 +9,8 @@
  *                         registered bank still gets the NeedDispatched, with an empty bank
  *                         list, and a warning is logged.
  *   NeedPushWithdrawn  -> need row WITHDRAWN, its ACTIVE dispatches CANCELLED, one
- *                         NeedDispatchWithdrawn (cancelled bank ids, id order) to the same topic.
+ *                         NeedDispatchWithdrawn (cancelled bank ids, id order) to the same topic,
+ *                         its open NO_BANK alert CLOSED.
  *   BanksAssigned      -> (sender: the need's branch) one ACTIVE dispatch per named bank the
  *                         need has none for, one NeedDispatched listing only those banks to
  *                         the branch's topic (none when every bank had one already: a no-op,

@@ -8,7 +8,8 @@
 # listing them on gfdx.dispatch.<branch>; the same assignment again is a no-op. Then
 # gfdx-push restarted with the watch's clock (GFDX_TEST_WATCH_CLOCK_MS) ten days ahead raises
 # one NO_BANK alert (pboc.alert OPEN, AlertRaised on gfdx.alerts.<branch>) per need still
-# without a bank, and only once over many rounds; an assignment closes it.
+# without a bank, and only once over many rounds; an assignment closes it, and so does a
+# withdrawal.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib_daemons.sh"
 source "$(dirname "$0")/lib_pboc.sh"
@@ -139,6 +140,9 @@ wait_sql_eq "SELECT status FROM pboc.alert WHERE need_id = '$a_need'" CLOSED 30
 sleep 2
 assert_eq "closed, not raised again" "CLOSED 1" \
   "$(psql_q "SELECT string_agg(status, ',') || ' ' || count(*) FROM pboc.alert WHERE need_id = '$a_need'")"
+w_need=$(psql_q "SELECT need_id FROM pboc.alert WHERE status = 'OPEN' ORDER BY need_id LIMIT 1")
+echo "{\"need_id\": \"$w_need\", \"reason\": \"企业撤回\"}" | produce --type NeedPushWithdrawn --sender miit
+wait_sql_eq "SELECT status FROM pboc.alert WHERE need_id = '$w_need'" CLOSED 30
 assert_ok "gfdx-push still running" proc_alive push2
 kill_proc push2 TERM
 assert_eq "SIGTERM: clean exit 0" 0 "$KILL_STATUS"

@@ -615,6 +615,12 @@ static void test_assign_state(void)
     CHECK(gfdx_rows_time_ms(json_object_get(a, "closed_at")) == NOW);
     CHECK_STR_EQ(dispatches(rs, "S-2"), "bank-bocom-310000=ACTIVE,bank-ccb-310000=ACTIVE,bank-icbc-310000=ACTIVE");
     CHECK(json_array_size(gfdx_rows_appended(rs, &gfdx_outbox_table)) == 1); /* its banks had it already */
+    add_need(rs, "S-4", "DISPATCHED"); /* a withdrawal closes the alert too */
+    add_alert(rs, "S-4", "OPEN");
+    CHECK(withdraw(rs, "S-4", "r") == GFDX_DECIDE_OK);
+    CHECK_STR_EQ(alert_status(rs, "S-4"), "CLOSED");
+    CHECK_STR_EQ(gfdx_rows_str(gfdx_rows_get(rs, &push_alert_table, (const char *[]){"S-4", "NO_BANK"}),
+                               "closed_event_id"), last_event);
     add_need(rs, "S-3", "DISPATCHED");
     add_alert(rs, "S-3", "RINGING");
     CHECK(assign(rs, "pbc-hq-sh", "S-3", hq_bank) == GFDX_DECIDE_FAILED && !last_transient);
