@@ -205,10 +205,16 @@ static int check_region(const gfdx_participant *p, const char *region, const cha
         *why = p->kind == GFDX_PK_MIIT || p->kind == GFDX_PK_PBOC
                    ? NULL
                    : "the national region 100000 is only for miit and pboc";
+    else if (strcmp(region, GFDX_REGION_BINGTUAN) == 0) /* not GB/T 2260: region.h */
+        *why = p->kind == GFDX_PK_PROVINCE_AUTHORITY
+                   ? NULL
+                   : "region 660000 (新疆生产建设兵团) is only for its province_authority";
     else if (!gfdx_region_is_valid(region))
         *why = "region is not a valid GB/T 2260 code";
-    else if (p->kind == GFDX_PK_PROVINCE_AUTHORITY && !gfdx_region_is_province(region))
-        *why = "a province_authority's region must be a province code (like 310000)";
+    else if (p->kind == GFDX_PK_PROVINCE_AUTHORITY && !gfdx_region_is_province(region) &&
+             !gfdx_region_plan_city_name(region))
+        *why = "a province_authority's region must be a province code (like 310000), a 计划单列市 "
+               "code (330200) or 660000 (兵团)";
     else
         *why = NULL;
     return *why ? -1 : 0;
@@ -243,7 +249,22 @@ static int load_kind_region(entry *e, const config_setting_t *g, const char *pat
     return 0;
 }
 
-/* branches = ["pbc-..."]: copied as given; checked against the registry later. */
+#define BRANCHES_NATIONAL "national"
+
+/* Sets *national if branches is exactly ["national"]; -1 if "national" is among others. */
+static int branches_are_national(const config_setting_t *b, size_t n, bool *national)
+{
+    size_t hits = 0;
+    for (size_t j = 0; j < n; j++) {
+        const char *s = config_setting_get_string_elem(b, (unsigned)j);
+        hits += s && strcmp(s, BRANCHES_NATIONAL) == 0;
+    }
+    *national = hits == 1 && n == 1;
+    return hits && !*national ? -1 : 0;
+}
+
+/* branches = ["pbc-..."]: copied as given; checked against the registry later.
+ * branches = ["national"]: a head office (national set, no branch ids stored). */
 static int load_branches(entry *e, const config_setting_t *g, const char *path, size_t i,
                          char *err, size_t errlen)
 {
@@ -259,6 +280,13 @@ static int load_branches(entry *e, const config_setting_t *g, const char *path, 
         return -1;
     }
     size_t n = (size_t)config_setting_length(b);
+    if (branches_are_national(b, n, &e->pub.national) != 0) {
+        entry_err(err, errlen, path, i, e->id,
+                  "\"national\" (a head office) is not mixed with branch ids");
+        return -1;
+    }
+    if (e->pub.national)
+        return 0;
     if (n && !(e->branches = calloc(n, sizeof *e->branches))) {
         entry_err(err, errlen, path, i, e->id, "out of memory");
         return -1;
@@ -717,6 +745,21 @@ size_t gfdx_registry_banks_of_branch(const gfdx_registry *reg, const char *branc
     return found;
 }
 
+size_t gfdx_registry_head_offices(const gfdx_registry *reg, const gfdx_participant **out,
+                                  size_t max)
+{
+    size_t found = 0;
+    for (size_t i = 0; reg && i < reg->n; i++) {
+        const gfdx_participant *p = &reg->entries[i].pub;
+        if (p->kind != GFDX_PK_BANK || !p->national)
+            continue;
+        if (out && found < max)
+            out[found] = p;
+        found++;
+    }
+    return found;
+}
+
 /* ---- authorization ---- */
 
 bool gfdx_auth_is_kind(const gfdx_participant *p, gfdx_participant_kind k)
@@ -732,10 +775,17 @@ bool gfdx_auth_is_bureau(const gfdx_participant *p, gfdx_bureau b)
 bool gfdx_auth_is_province_authority_of(const gfdx_participant *p, const char *province_code)
 {
     char mine[7], theirs[7];
-    if (!gfdx_auth_is_kind(p, GFDX_PK_PROVINCE_AUTHORITY))
-        return false;
+    if (!gfdx_auth_is_kind(p, GFDX_PK_PROVINCE_AUTHORITY) || !gfdx_region_is_province(p->region))
+        return false; /* a 计划单列市's or the 兵团's authority is no province's */
     if (gfdx_region_province_of(p->region, mine) != 0 ||
         gfdx_region_province_of(province_code, theirs) != 0)
         return false;
     return strcmp(mine, theirs) == 0;
+}
+
+bool gfdx_auth_is_area_authority_of(const gfdx_participant *p, const char *location_region)
+{
+    char area[7];
+    return gfdx_auth_is_kind(p, GFDX_PK_PROVINCE_AUTHORITY) &&
+           gfdx_region_authority_area_of(location_region, area) == 0 && strcmp(p->region, area) == 0;
 }

@@ -15,10 +15,17 @@
  *     platform_office (Shanghai's 产业绿贷 platform office) | guarantor | insurer | fund |
  *     underwriter (the 产业绿贷 institutions that file tables 2-5, DESIGN §6.5);
  *   - region: a valid GB/T 2260 code (region.h); the national code "100000" only for miit and
- *     pboc; a province_authority's region must be a province code ("310000");
+ *     pboc; a province_authority's region must be a province code ("310000"), a 计划单列市
+ *     code ("330200": the city's own authority, 宁波市经济和信息化局) or GFDX_REGION_BINGTUAN
+ *     "660000" (新疆生产建设兵团's authority: not a GB/T 2260 code, region.h says why; only
+ *     a province_authority may have it);
  *   - name: non-empty;
  *   - bureau: drc | eit | housing | ecology | finance, present iff kind is district_bureau;
- *   - branches: only for banks; each the id of a pboc_branch in the file, none twice;
+ *   - branches: only for banks; each the id of a pboc_branch in the file, none twice; or
+ *     exactly ["national"]: the bank is a national head office (总行) that the MIIT/PBoC
+ *     notice addresses directly and that serves every branch (gfdx_registry_head_offices);
+ *     "national" is never mixed with branch ids. A head office's region is where it is
+ *     registered (not 100000, which stays miit's and pboc's);
  *   - principal: the participant's Kafka principal, the one its ACLs name (`gfdx kafka
  *     apply`): "User:" and a SCRAM user name or TLS distinguished name of
  *     [A-Za-z0-9._@=,+-]; default "User:<id>"; no two participants share one;
@@ -91,6 +98,8 @@ typedef struct {
     char region[7];
     const char *const *branches;    /* banks only: ids of the PBoC branches served */
     size_t n_branches;
+    bool national;                  /* banks only: branches = ["national"], a head office
+                                       (总行) serving every branch; then n_branches is 0 */
     const gfdx_participant_key *keys; /* file order */
     size_t n_keys;
     /* the liaison officer (联络专员), NULL when none is registered; phone or email may be NULL */
@@ -155,6 +164,13 @@ const gfdx_participant *gfdx_registry_at(const gfdx_registry *reg, size_t i);
 size_t gfdx_registry_banks_of_branch(const gfdx_registry *reg, const char *branch_id,
                                      const gfdx_participant **out, size_t max);
 
+/* The national head offices (banks with branches = ["national"]), in file order; same
+ * contract as gfdx_registry_banks_of_branch. The two sets are disjoint: a head office is
+ * never among the banks of a branch, so the banks that receive a branch's dispatch are
+ * banks_of_branch(branch) followed by head_offices (gfdx-push combines both). */
+size_t gfdx_registry_head_offices(const gfdx_registry *reg, const gfdx_participant **out,
+                                  size_t max);
+
 /* Config names: "province_authority", "ecology", ... ("none" for GFDX_BUREAU_NONE,
  * "unknown" for a value outside the enum). Static strings. */
 const char *gfdx_participant_kind_name(gfdx_participant_kind kind);
@@ -166,9 +182,18 @@ int gfdx_bureau_parse(const char *name, gfdx_bureau *out);
 
 /* Authorization predicates: pure, NULL-safe (a NULL participant is never authorized). */
 
-/* p is a province authority and p's province equals the province of province_code (any valid
+/* p is a province authority of a province (its region a province code, not a 计划单列市's or
+ * the 兵团's authority) and p's province equals the province of province_code (any valid
  * region code: "310000" or "310115" both mean 上海市). False if either code is invalid. */
 bool gfdx_auth_is_province_authority_of(const gfdx_participant *p, const char *province_code);
+
+/* p is the industry authority that reviews and recommends a need located at location_region
+ * (its project.location_region): the 计划单列市's authority for a project in that city, the
+ * 兵团's (region 660000) for one in a 兵团 city (6590xx), the province's authority otherwise
+ * (region.h gfdx_region_authority_area_of). So prov-330000 is NOT the authority of a 宁波
+ * project (330212): plan cities and the 兵团 report separately like provinces (seed 003).
+ * False if location_region is invalid. */
+bool gfdx_auth_is_area_authority_of(const gfdx_participant *p, const char *location_region);
 
 /* p is of kind k. */
 bool gfdx_auth_is_kind(const gfdx_participant *p, gfdx_participant_kind k);

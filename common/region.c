@@ -117,3 +117,20 @@ size_t gfdx_region_provinces(const char *const **codes)
         *codes = province_codes;
     return N_PROVINCES;
 }
+
+bool gfdx_region_is_bingtuan_city(const char *code)
+{
+    return gfdx_region_is_valid(code) && strncmp(code, "6590", 4) == 0;
+}
+
+int gfdx_region_authority_area_of(const char *code, char out[7])
+{
+    const char *city = gfdx_region_plan_city_of(code);
+    if (city)
+        memcpy(out, city, GFDX_REGION_LEN + 1);
+    else if (gfdx_region_is_bingtuan_city(code))
+        memcpy(out, GFDX_REGION_BINGTUAN, GFDX_REGION_LEN + 1);
+    else
+        return gfdx_region_province_of(code, out);
+    return 0;
+}

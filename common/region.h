@@ -14,6 +14,14 @@
  *
  * The 5 计划单列市 (cities specially designated in the state plan, each with its own PBoC
  * branch) are 210200 大连市, 330200 宁波市, 350200 厦门市, 370200 青岛市, 440300 深圳市.
+ *
+ * 新疆生产建设兵团 (the Xinjiang Production and Construction Corps) is addressed by the
+ * MIIT/PBoC notice like a province but is no GB/T 2260 division: its land lies in 新疆
+ * (65xxxx) and its cities are the county-level cities directly under the autonomous region,
+ * 6590xx (石河子市 659001, 阿拉尔市 659002, 五家渠市 659004, ...: every one of them is a
+ * 兵团 city, 师市合一). GFDX_REGION_BINGTUAN, the code national statistics give the 兵团, is
+ * therefore NOT valid for gfdx_region_is_valid; it names the 兵团's authority's area only
+ * (participants.h allows it for the 兵团's industry authority, xjbt).
  * All tables are static; all functions are pure and thread-safe. */
 #ifndef GFDX_REGION_H
 #define GFDX_REGION_H
@@ -22,6 +30,7 @@
 #include <stddef.h>
 
 #define GFDX_REGION_LEN 6
+#define GFDX_REGION_BINGTUAN "660000"
 
 /* True when code passes the structural rules above. NULL -> false. */
 bool gfdx_region_is_valid(const char *code);
@@ -43,6 +52,17 @@ const char *gfdx_region_plan_city_of(const char *code);
 
 /* Chinese name of a 计划单列市 code ("210200" -> "大连市"); NULL if not one of the 5. */
 const char *gfdx_region_plan_city_name(const char *city_code);
+
+/* True when code is valid and a 兵团 city (6590xx; see above). NULL -> false. */
+bool gfdx_region_is_bingtuan_city(const char *code);
+
+/* The area whose industry authority reviews and recommends a need located at code (its
+ * project.location_region), written into out: the 计划单列市 for a code in one ("330212" ->
+ * "330200"), GFDX_REGION_BINGTUAN for a 兵团 city ("659001" -> "660000"), the province
+ * otherwise ("310115" -> "310000", "330106" -> "330000"). 0, or -1 if code is not valid (out
+ * untouched). The province authority's area never contains a plan city's or the 兵团's:
+ * they report separately like provinces (seed 003). */
+int gfdx_region_authority_area_of(const char *code, char out[7]);
 
 /* Points *codes at the static array of the 34 province codes (table order, ascending)
  * and returns its length. codes may be NULL to get the count only. */

@@ -126,6 +126,22 @@ PROVINCES = {
 SPECIAL_PLACES = {"330000": ("330200", 0.35), "440000": ("440300", 0.35),
                   "370000": ("370200", 0.30), "500000": ("500106", 0.40)}
 UNKNOWN_REGION = "990000"  # no province 99 in GB/T 2260
+# 计划单列市 authorities: they, not the province's, review and recommend the needs whose project
+# lies in their city (deploy/participants.cfg; gfdx-intake authorizes by the project's area).
+PLAN_CITY_AUTHORITIES = {"210200": "大连市工业和信息化局", "330200": "宁波市经济和信息化局",
+                         "350200": "厦门市工业和信息化局", "370200": "青岛市工业和信息化局",
+                         "440300": "深圳市工业和信息化局"}
+
+
+def authority_code(need):
+    """The code of the authority that reviews and recommends need: its project's 计划单列市,
+    or its province (sender "prov-<code>")."""
+    city = need["project"]["location_region"][:4] + "00"
+    return city if city in PLAN_CITY_AUTHORITIES else need["province"]
+
+
+def authority_name(code):
+    return PLAN_CITY_AUTHORITIES.get(code) or PROVINCES[code]["authority"]
 
 # ---------------------------------------------------------------------------
 # Working-day calendar (deploy/calendar.cfg) and China time
@@ -595,13 +611,13 @@ class Scenario:
 
     def review(self, need, day, decision, comment):
         prov = need["province"]
-        reviewer = f"{PROVINCES[prov]['authority']} {self.reviewers[prov][self.rng.randrange(2)]}"
-        self.emit(need, "NeedReviewed", f"prov-{prov}", office_time(self.rng, day),
+        reviewer = f"{authority_name(authority_code(need))} {self.reviewers[prov][self.rng.randrange(2)]}"
+        self.emit(need, "NeedReviewed", f"prov-{authority_code(need)}", office_time(self.rng, day),
                   {"decision": decision, "comment": comment, "reviewer": reviewer})
         return day
 
     def recommend(self, need, ms, batch_id, late, case=None):
-        rec = self.emit(need, "NeedRecommended", f"prov-{need['province']}", ms,
+        rec = self.emit(need, "NeedRecommended", f"prov-{authority_code(need)}", ms,
                         {"quarter": self.quarter, "batch_id": batch_id}, corr=batch_id)
         rec["_expect_quarter"] = self.next_quarter if late else self.quarter
         rec["_expect_late"] = late
@@ -742,7 +758,7 @@ class Scenario:
         recs = [r for n in self.needs for r in n["records"]
                 if r["$type"] == "NeedRecommended" and r["batch_id"].endswith("-M")]
         for rec in sorted(recs, key=lambda r: r["meta"]["occurred_at"]):
-            prov = rec["meta"]["sender"][5:]
+            prov = rec["batch_id"][:6]  # the province of the batch, whichever authority sent it
             majors[prov] += 1
             rec["batch_id"] += f"{majors[prov]:02d}"
             rec["meta"]["correlation_id"] = rec["batch_id"]
@@ -815,7 +831,8 @@ class BadRecords:
     def review(self, need, sender, decision="APPROVED"):
         return {"$type": "NeedReviewed", "meta": {"sender": sender, "occurred_at": 0, "correlation_id": None},
                 "need_id": need["id"], "decision": decision, "comment": None,
-                "reviewer": f"{PROVINCES[sender[5:]]['authority']} {self.sc.reviewers[sender[5:]][0]}"}
+                "reviewer": f"{authority_name(sender[5:])} "
+                            f"{self.sc.reviewers.get(sender[5:], self.sc.reviewers[need['province']])[0]}"}
 
     def recommendation(self, need, sender):
         batch = f"{sender[5:]}-{self.sc.quarter}-B09"
@@ -868,7 +885,7 @@ class BadRecords:
         need = self.pick(r, "REJECTED")
         if need is None:  # revising a need that was never submitted
             return "illegal_transition", self.as_revision(self.fresh_need())
-        return "illegal_transition", self.recommendation(need, f"prov-{need['province']}")
+        return "illegal_transition", self.recommendation(need, f"prov-{authority_code(need)}")
 
     def resubmit_existing(self, r):
         need = self.pick(r, "PUSHED") or self.pick(r, "SUBMITTED", "APPROVED", "REJECTED")
@@ -878,7 +895,7 @@ class BadRecords:
         need = self.pick(r, "WITHDRAWN", "REJECTED")
         if need is None:
             return self.resubmit_existing(r)
-        return "illegal_transition", self.review(need, f"prov-{need['province']}")
+        return "illegal_transition", self.review(need, f"prov-{authority_code(need)}")
 
     def make(self, n, after_ms):
         out, ms = [], after_ms
@@ -920,7 +937,7 @@ def simulate(stream, needs_by_id, check):
             last = rec["meta"]["occurred_at"]
             sender = rec["meta"]["sender"]
             if rec["$type"] in ("NeedReviewed", "NeedRecommended"):
-                assert sender == f"prov-{needs_by_id[nid]['province']}", (sender, nid)
+                assert sender == f"prov-{authority_code(needs_by_id[nid])}", (sender, nid)
             else:
                 assert sender == "miit"
             check_valid_need_record(rec)
@@ -947,7 +964,7 @@ def check_bad(bad, status, needs_by_id):
         elif fault == "illegal_transition":
             assert fsm_apply(status.get(nid, "NONE"), rec) is None, nid
         elif fault == "foreign_province":
-            assert rec["meta"]["sender"] != f"prov-{needs_by_id[nid]['province']}"
+            assert rec["meta"]["sender"] != f"prov-{authority_code(needs_by_id[nid])}"
         elif fault == "negative_amount":
             assert rec["project"]["financing_amount"] < 0 or rec["project"]["equity"] < 0
         elif fault == "unknown_region":

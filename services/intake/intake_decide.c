@@ -110,16 +110,31 @@ static json_t *need_changed(const gfdx_decision *d, const json_t *old, intake_st
 
 /* ---- authorization and the state machine ---- */
 
-/* The sender may act on needs of `province`: the MIIT platform, or that province's authority. */
-static bool may_file(const gfdx_participant *p, const char *province)
+/* Authorization is by the need's area (participants.h gfdx_auth_is_area_authority_of): its
+ * project's location_region decides whose need it is: a 计划单列市's authority for a project
+ * in that city, the 兵团's (xjbt) for one in a 兵团 city (6590xx), the province's otherwise.
+ * The province's authority does not act on a plan city's or the 兵团's needs: they report
+ * separately like provinces (seed 003, 各省、自治区、直辖市及计划单列市、新疆生产建设兵团). */
+
+/* The sender may act on needs located at `location`: the MIIT platform, or the area's
+ * authority. */
+static bool may_file(const gfdx_participant *p, const char *location)
 {
-    return gfdx_auth_is_kind(p, GFDX_PK_MIIT) || gfdx_auth_is_province_authority_of(p, province);
+    return gfdx_auth_is_kind(p, GFDX_PK_MIIT) || gfdx_auth_is_area_authority_of(p, location);
 }
 
-/* The sender is the need's province authority (reviews and recommendations). */
-static bool may_decide(const gfdx_participant *p, const char *province)
+/* The sender is the need's area authority (reviews and recommendations). */
+static bool may_decide(const gfdx_participant *p, const char *location)
 {
-    return gfdx_auth_is_province_authority_of(p, province);
+    return gfdx_auth_is_area_authority_of(p, location);
+}
+
+/* Where a stored need is located (its authority's area): location_region, or the province for
+ * a row without one. NULL for no row. */
+static const char *need_location(const json_t *row)
+{
+    const char *loc = row ? gfdx_rows_str(row, "location_region") : NULL;
+    return loc ? loc : row ? gfdx_rows_str(row, "province") : NULL;
 }
 
 /* The same sentence whether the need exists, is in another province or in a final state:
@@ -142,20 +157,20 @@ static gfdx_verdict transition(gfdx_decision *d, const char *need_id, intake_sta
                               intake_event_name(ev), need_id, intake_status_name(cur));
 }
 
-/* Who may act on a need, from the one fact authorization needs: its province (NULL when the
+/* Who may act on a need, from the one fact authorization needs: its location (NULL when the
  * need does not exist, so that only a sender allowed everywhere passes). */
-typedef bool (*may_fn)(const gfdx_participant *p, const char *province);
+typedef bool (*may_fn)(const gfdx_participant *p, const char *location);
 
-/* Finds the need named by the record, authorizes the sender on its province before anything
+/* Finds the need named by the record, authorizes the sender on its area before anything
  * else about it is looked at (UNAUTHORIZED_SENDER alike for a need that does not exist, is
- * in another province or in a final state), then checks the transition. */
+ * in another area or in a final state), then checks the transition. */
 static gfdx_verdict begin_change(gfdx_decision *d, intake_event ev, const char *what, may_fn may,
                                  const json_t **old, intake_status *cur, intake_status *next)
 {
     const char *need_id = gfdx_rec_str(d->rec->body, "need_id");
     if (need_lookup(d, need_id, old, cur))
         return GFDX_DECIDE_FAILED;
-    if (!may(d->sender, *old ? gfdx_rows_str(*old, "province") : NULL))
+    if (!may(d->sender, need_location(*old)))
         return refuse_unauthorized(d, what, need_id);
     return transition(d, need_id, *cur, ev, next);
 }
@@ -239,17 +254,17 @@ static gfdx_verdict file_need(gfdx_decision *d, intake_event ev)
         return gfdx_decide_refuse(d, code, "%s", why);
     const char *need_id = gfdx_rec_str(b, "need_id"), *province = gfdx_rec_str(b, "factory.province");
     const char *what = ev == INTAKE_EV_SUBMIT ? "submit" : "revise";
-    if (!may_file(d->sender, province))
+    if (!may_file(d->sender, gfdx_rec_str(b, "project.location_region")))
         return refuse_unauthorized(d, what, need_id);
     const json_t *old;
     intake_status cur, next;
     if (need_lookup(d, need_id, &old, &cur))
         return GFDX_DECIDE_FAILED;
-    /* an existing need: only who may act in its province may learn its state; a need that
+    /* an existing need: only who may act in its area may learn its state; a need that
      * does not exist may be revised by nobody but MIIT (no answer tells a forger whether an
-     * id exists in another province) */
+     * id exists in another area) */
     const char *was = old ? gfdx_rows_str(old, "province") : NULL;
-    if (old ? !may_file(d->sender, was) : ev != INTAKE_EV_SUBMIT && !may_file(d->sender, NULL))
+    if (old ? !may_file(d->sender, need_location(old)) : ev != INTAKE_EV_SUBMIT && !may_file(d->sender, NULL))
         return refuse_unauthorized(d, what, need_id);
     gfdx_verdict v = transition(d, need_id, cur, ev, &next);
     if (v != GFDX_DECIDE_OK)

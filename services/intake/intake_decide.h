@@ -8,7 +8,12 @@
  *
  * Reads d->ctx->service_ctx as an intake_settings (NULL: the defaults), d->ctx->calendar for
  * the quarter of a NeedRecommended (by the deadline clock, d->rec->clock), d->ctx->now_ms for
- * updated_at. Refusal codes: the validation's (intake_validate.h, intake_matching.h),
+ * updated_at. Authorization is by the need's area, from its project.location_region
+ * (participants.h gfdx_auth_is_area_authority_of): MIIT and the area's authority file and
+ * withdraw, the area's authority reviews and recommends; the area of a project in a 计划单列市
+ * is that city's (prov-330200 for 宁波), of one in a 兵团 city (6590xx) the 兵团's (xjbt), the
+ * province's otherwise: the province's authority does not act on a plan city's or the
+ * 兵团's needs (refused UNAUTHORIZED_SENDER). Refusal codes: the validation's (intake_validate.h, intake_matching.h),
  * UNAUTHORIZED_SENDER, UNKNOWN_NEED, ILLEGAL_TRANSITION, INVALID_FIELD (a revision moving a
  * need to another province), INVALID_QUARTER, RECORD_TOO_LARGE (gfdx_decide_emit). */
 #ifndef INTAKE_DECIDE_H

@@ -34,6 +34,14 @@ static const gfdx_participant SH = {
     .id = "prov-310000", .name = "Shanghai", .kind = GFDX_PK_PROVINCE_AUTHORITY, .region = "310000"};
 static const gfdx_participant PBOC = {.id = "pboc", .name = "PBoC", .kind = GFDX_PK_PBOC, .region = "100000"};
 
+/* The authorities of areas that report separately like provinces (seed 003). */
+static const gfdx_participant NB = {
+    .id = "prov-330200", .name = "宁波市经济和信息化局", .kind = GFDX_PK_PROVINCE_AUTHORITY, .region = "330200"};
+static const gfdx_participant XJ = {
+    .id = "prov-650000", .name = "新疆", .kind = GFDX_PK_PROVINCE_AUTHORITY, .region = "650000"};
+static const gfdx_participant XJBT = {
+    .id = "xjbt", .name = "新疆生产建设兵团工业和信息化局", .kind = GFDX_PK_PROVINCE_AUTHORITY, .region = "660000"};
+
 static intake_settings settings = {.matching_sender = "pboc", .max_sequence_jump = 1000};
 static gfdx_context ctx = {.service_participant = "miit", .service_ctx = &settings,
                            .max_message_bytes = 1000000, .now_ms = NOW_MS};
@@ -340,6 +348,86 @@ static void test_deadline(void)
 }
 
 /* The same sentence whether the need exists, is in another province or in a final state. */
+/* The fixture need moved to (province, location): need_id becomes id. */
+static json_t *body_at(const char *id, const char *province, const char *location)
+{
+    json_t *b = submitted_body();
+    json_object_set_new(b, "need_id", json_string(id));
+    json_object_set_new(json_object_get(b, "factory"), "province", json_string(province));
+    json_object_set_new(json_object_get(b, "project"), "location_region", json_string(location));
+    return b;
+}
+
+static gfdx_verdict submit_at(gfdx_rowset *rs, const gfdx_participant *who, const char *id, const char *province,
+                              const char *location)
+{
+    return decide(rs, intake_decide_submitted, "NeedSubmitted", body_at(id, province, location), who, MAR13_MS);
+}
+
+static gfdx_verdict recommend_id(gfdx_rowset *rs, const gfdx_participant *who, const char *id)
+{
+    json_t *b = json_pack("{s:s, s:s, s:s}", "need_id", id, "quarter", "2026Q1", "batch_id", "B01");
+    return decide(rs, intake_decide_recommended, "NeedRecommended", b, who, MAR13_MS);
+}
+
+/* A 计划单列市's need (project in 宁波 330212, factory registered in 浙江 330000) is reviewed
+ * and recommended by 宁波's authority, not 浙江's; 浙江's keeps its other cities' needs. */
+static void test_area_plan_city(void)
+{
+    const char *nb = "GFN-2026-330000-00201", *jh = "GFN-2026-330000-00202";
+    gfdx_rowset *rs = gfdx_rowset_new();
+    CHECK(submit_at(rs, &ZJ, nb, "330000", "330212") == GFDX_DECIDE_REFUSED); /* not 浙江's to file */
+    CHECK_STR_EQ(last_code, "UNAUTHORIZED_SENDER");
+    CHECK(submit_at(rs, &MIIT, nb, "330000", "330212") == GFDX_DECIDE_OK);
+    CHECK(submit_at(rs, &NB, jh, "330000", "330700") == GFDX_DECIDE_REFUSED); /* 金华: not 宁波's */
+    CHECK(submit_at(rs, &MIIT, jh, "330000", "330700") == GFDX_DECIDE_OK);
+    CHECK(review(rs, &ZJ, nb, "APPROVED") == GFDX_DECIDE_REFUSED);
+    CHECK_STR_EQ(last_code, "UNAUTHORIZED_SENDER");
+    CHECK_STR_EQ(last_reason, "prov-330000 (province_authority) may not review need GFN-2026-330000-00201");
+    CHECK(review(rs, &NB, jh, "APPROVED") == GFDX_DECIDE_REFUSED);
+    CHECK_STR_EQ(last_code, "UNAUTHORIZED_SENDER");
+    CHECK_MSG(review(rs, &NB, nb, "APPROVED") == GFDX_DECIDE_OK, "%s %s", last_code, last_reason);
+    CHECK(review(rs, &ZJ, jh, "APPROVED") == GFDX_DECIDE_OK);
+    CHECK(recommend_id(rs, &ZJ, nb) == GFDX_DECIDE_REFUSED);
+    CHECK_STR_EQ(last_code, "UNAUTHORIZED_SENDER");
+    CHECK(recommend_id(rs, &NB, nb) == GFDX_DECIDE_OK);
+    CHECK_STR_EQ(gfdx_rows_str(need(rs, nb), "recommended_by"), "prov-330200");
+    CHECK_STR_EQ(gfdx_rows_str(need(rs, nb), "status"), "RECOMMENDED");
+    CHECK(withdraw(rs, &ZJ, nb) == GFDX_DECIDE_REFUSED);
+    CHECK(withdraw(rs, &NB, jh) == GFDX_DECIDE_REFUSED);
+    CHECK(withdraw(rs, &NB, nb) == GFDX_DECIDE_OK);
+    /* a revision is authorized on the stored area and on the new one */
+    json_t *moved = body_at(jh, "330000", "330212");
+    CHECK(decide(rs, intake_decide_revised, "NeedRevised", moved, &ZJ, MAR13_MS) == GFDX_DECIDE_REFUSED);
+    CHECK_STR_EQ(last_code, "UNAUTHORIZED_SENDER");
+    CHECK_STR_EQ(gfdx_rows_str(need(rs, jh), "location_region"), "330700");
+    gfdx_rowset_free(rs);
+}
+
+/* The 兵团's needs (project in a 兵团 city, 6590xx) are xjbt's, not 新疆's; 新疆's other needs
+ * are 新疆's, not xjbt's. */
+static void test_area_bingtuan(void)
+{
+    const char *bt = "GFN-2026-650000-00001", *xj = "GFN-2026-650000-00002";
+    gfdx_rowset *rs = gfdx_rowset_new();
+    CHECK(submit_at(rs, &MIIT, bt, "650000", "659001") == GFDX_DECIDE_OK); /* 石河子市 */
+    CHECK(submit_at(rs, &MIIT, xj, "650000", "650102") == GFDX_DECIDE_OK); /* 乌鲁木齐市天山区 */
+    CHECK(review(rs, &XJ, bt, "APPROVED") == GFDX_DECIDE_REFUSED);
+    CHECK_STR_EQ(last_code, "UNAUTHORIZED_SENDER");
+    CHECK(review(rs, &XJBT, xj, "APPROVED") == GFDX_DECIDE_REFUSED);
+    CHECK_STR_EQ(last_reason, "xjbt (province_authority) may not review need GFN-2026-650000-00002");
+    CHECK(review(rs, &XJBT, bt, "APPROVED") == GFDX_DECIDE_OK);
+    CHECK(review(rs, &XJ, xj, "APPROVED") == GFDX_DECIDE_OK);
+    CHECK(recommend_id(rs, &XJ, bt) == GFDX_DECIDE_REFUSED);
+    CHECK(recommend_id(rs, &XJBT, bt) == GFDX_DECIDE_OK);
+    CHECK_STR_EQ(gfdx_rows_str(need(rs, bt), "recommended_by"), "xjbt");
+    CHECK(recommend_id(rs, &XJ, xj) == GFDX_DECIDE_OK);
+    /* 660000 is no GB/T 2260 province: a filing in it is refused by validation */
+    CHECK(submit_at(rs, &MIIT, "GFN-2026-660000-00001", "660000", "659001") == GFDX_DECIDE_REFUSED);
+    CHECK_STR_EQ(last_code, "UNKNOWN_REGION");
+    gfdx_rowset_free(rs);
+}
+
 static void test_authorization_first(void)
 {
     char absent[512], present[512], final[512];
@@ -616,6 +704,8 @@ int main(void)
     test_one_batch();
     test_deadline();
     test_authorization_first();
+    test_area_plan_city();
+    test_area_bingtuan();
     test_matching();
     test_delivered();
     test_corrupt();

@@ -100,11 +100,70 @@ static void test_shipped_banks(const gfdx_registry *reg)
             CHECK_MSG(p->n_branches == 0, "%s has branches", p->id);
             continue;
         }
+        if (p->national) { /* a head office: bank-<short>-hq, serving every branch */
+            CHECK_MSG(has_prefix(p->id, "bank-") && ends_with(p->id, "-hq") && p->n_branches == 0, "%s", p->id);
+            continue;
+        }
         CHECK_MSG(has_prefix(p->id, "bank-") && ends_with(p->id, p->region), "%s", p->id);
         CHECK_MSG(p->n_branches >= 1, "%s serves no branch", p->id);
         for (size_t j = 0; j < p->n_branches; j++)
             CHECK(gfdx_auth_is_kind(gfdx_registry_find(reg, p->branches[j]), GFDX_PK_PBOC_BRANCH));
     }
+}
+
+/* Issue 12: every provincial authority, the 计划单列市 and the 兵团, every branch of
+ * deploy/routing.cfg, the head offices the MIIT/PBoC notice addresses. */
+static void test_shipped_coverage(const gfdx_registry *reg)
+{
+    const char *const *codes;
+    size_t n = gfdx_region_provinces(&codes), provinces = 0;
+    char id[32];
+    for (size_t i = 0; i < n; i++) {
+        if (!strcmp(codes[i], "710000") || !strcmp(codes[i], "810000") || !strcmp(codes[i], "820000"))
+            continue; /* 台湾, 香港, 澳门: outside the mainland system */
+        snprintf(id, sizeof id, "prov-%s", codes[i]);
+        const gfdx_participant *p = gfdx_registry_find(reg, id);
+        CHECK_MSG(gfdx_auth_is_province_authority_of(p, codes[i]), "%s", id);
+        provinces += p != NULL;
+        snprintf(id, sizeof id, "pbc-%s", codes[i]);
+        const char *branch = strcmp(codes[i], "310000") == 0 ? "pbc-hq-sh" : id;
+        CHECK_MSG(gfdx_auth_is_kind(gfdx_registry_find(reg, branch), GFDX_PK_PBOC_BRANCH), "%s", branch);
+    }
+    CHECK_MSG(provinces == 31, "%zu provincial authorities", provinces);
+    expect_participant(reg, "prov-650000", GFDX_PK_PROVINCE_AUTHORITY, "650000", "新疆维吾尔自治区工业和信息化厅");
+    expect_participant(reg, "prov-210200", GFDX_PK_PROVINCE_AUTHORITY, "210200", "大连市工业和信息化局");
+    expect_participant(reg, "prov-330200", GFDX_PK_PROVINCE_AUTHORITY, "330200", "宁波市经济和信息化局");
+    expect_participant(reg, "prov-350200", GFDX_PK_PROVINCE_AUTHORITY, "350200", "厦门市工业和信息化局");
+    expect_participant(reg, "prov-370200", GFDX_PK_PROVINCE_AUTHORITY, "370200", "青岛市工业和信息化局");
+    expect_participant(reg, "prov-440300", GFDX_PK_PROVINCE_AUTHORITY, "440300", "深圳市工业和信息化局");
+    expect_participant(reg, "xjbt", GFDX_PK_PROVINCE_AUTHORITY, "660000", "新疆生产建设兵团工业和信息化局");
+    CHECK(!gfdx_auth_is_province_authority_of(gfdx_registry_find(reg, "xjbt"), "650000"));
+    CHECK(!gfdx_auth_is_province_authority_of(gfdx_registry_find(reg, "prov-330200"), "330000"));
+    CHECK(gfdx_auth_is_area_authority_of(gfdx_registry_find(reg, "xjbt"), "659001"));
+    CHECK(gfdx_auth_is_area_authority_of(gfdx_registry_find(reg, "prov-330200"), "330212"));
+    CHECK(gfdx_auth_is_area_authority_of(gfdx_registry_find(reg, "prov-650000"), "650102"));
+
+    size_t branches = 0;
+    for (size_t i = 0; i < gfdx_registry_count(reg); i++)
+        branches += gfdx_registry_at(reg, i)->kind == GFDX_PK_PBOC_BRANCH;
+    CHECK_MSG(branches == 36, "%zu branches (routing.cfg: 上海总部, 30 provincial, 5 计划单列市)", branches);
+
+    static const char *const hq[] = {"cdb", "eximbank", "adbc", "icbc", "abc", "boc", "ccb", "bocom", "psbc",
+                                     "citic", "ceb", "hxb", "cmbc", "cmb", "cib", "cgb", "pab", "spdb",
+                                     "czb", "egb", "cbhb", "bob", "bosc", "jsb", "njcb", "nbcb"};
+    const gfdx_participant *out[32] = {0};
+    size_t nhq = sizeof hq / sizeof hq[0];
+    CHECK(gfdx_registry_head_offices(reg, out, 32) == nhq);
+    for (size_t i = 0; i < nhq; i++) {
+        snprintf(id, sizeof id, "bank-%s-hq", hq[i]);
+        CHECK_MSG(out[i] && !strcmp(out[i]->id, id) && out[i]->national, "%s", id); /* file order */
+        CHECK_MSG(out[i] && ends_with(out[i]->name, "总行"), "%s", id);
+    }
+    expect_participant(reg, "bank-cdb-hq", GFDX_PK_BANK, "110000", "国家开发银行总行");
+    expect_participant(reg, "bank-cmb-hq", GFDX_PK_BANK, "440300", "招商银行总行");
+    /* a head office is beside its branch entries, never among a branch's banks */
+    CHECK(gfdx_registry_find(reg, "bank-icbc-310000") && !gfdx_registry_find(reg, "bank-icbc-310000")->national);
+    CHECK(gfdx_registry_banks_of_branch(reg, "pbc-110000", out, 8) == 0);
 }
 
 static void test_shipped_bureaus(const gfdx_registry *reg)
@@ -153,6 +212,54 @@ static void test_multi_branch_bank(void)
     CHECK(czb && czb->n_branches == 2 && strcmp(czb->branches[1], "pbc-330200") == 0);
     const gfdx_participant *none = gfdx_registry_find(reg, "bank-none-330000");
     CHECK(none && none->n_branches == 0);
+    gfdx_registry_free(reg);
+}
+
+/* branches = ["national"]: a head office, listed by gfdx_registry_head_offices and never by
+ * gfdx_registry_banks_of_branch. */
+static void test_head_offices(void)
+{
+    char err[512] = "";
+    gfdx_registry *reg = gfdx_registry_load(DATA "participants_ok_national.cfg", err, sizeof err);
+    CHECK_MSG(reg != NULL, "%s", err);
+    if (!reg)
+        return;
+    const gfdx_participant *out[4] = {0};
+    CHECK(gfdx_registry_head_offices(reg, out, 4) == 2);
+    CHECK(out[0] && strcmp(out[0]->id, "bank-icbc-hq") == 0); /* file order */
+    CHECK(out[1] && strcmp(out[1]->id, "bank-czb-hq") == 0);
+    out[1] = NULL;
+    CHECK(gfdx_registry_head_offices(reg, out, 1) == 2); /* total, 1 stored */
+    CHECK(out[1] == NULL);
+    CHECK(gfdx_registry_head_offices(reg, NULL, 0) == 2);
+    CHECK(gfdx_registry_banks_of_branch(reg, "pbc-330000", out, 4) == 1);
+    CHECK(out[0] && strcmp(out[0]->id, "bank-icbc-330000") == 0);
+    CHECK(gfdx_registry_banks_of_branch(reg, "national", out, 4) == 0); /* not a branch id */
+    const gfdx_participant *hq = gfdx_registry_find(reg, "bank-icbc-hq");
+    CHECK(hq && hq->national && hq->n_branches == 0 && hq->branches == NULL);
+    const gfdx_participant *br = gfdx_registry_find(reg, "bank-icbc-330000");
+    CHECK(br && !br->national && br->n_branches == 1);
+    const gfdx_participant *none = gfdx_registry_find(reg, "bank-none-330000");
+    CHECK(none && !none->national && none->n_branches == 0);
+    CHECK(!gfdx_registry_find(reg, "pbc-330000")->national);
+    gfdx_registry_free(reg);
+    CHECK(gfdx_registry_head_offices(NULL, out, 4) == 0);
+
+    reg = gfdx_registry_load(DATA "participants_ok_multi.cfg", err, sizeof err);
+    CHECK_MSG(reg != NULL, "%s", err);
+    CHECK(reg && gfdx_registry_head_offices(reg, out, 4) == 0);
+    gfdx_registry_free(reg);
+}
+
+/* A province_authority's region: a province, a 计划单列市 or 660000 (the 兵团). */
+static void test_area_entries(void)
+{
+    char err[512] = "";
+    gfdx_registry *reg = gfdx_registry_load(DATA "participants_ok_areas.cfg", err, sizeof err);
+    CHECK_MSG(reg != NULL, "%s", err);
+    CHECK(reg && gfdx_registry_count(reg) == 3);
+    const gfdx_participant *bt = gfdx_registry_find(reg, "xjbt");
+    CHECK(bt && !strcmp(bt->region, "660000") && bt->kind == GFDX_PK_PROVINCE_AUTHORITY);
     gfdx_registry_free(reg);
 }
 
@@ -226,6 +333,14 @@ static void test_load_errors(void)
                       "principal must be \"User:<name>\"");
     expect_load_error("participants_bad_principal_dup.cfg", "participants[1] (id \"prov-330000\")",
                       "principal \"User:pbc-330000\" is also participants[0]'s");
+    expect_load_error("participants_bad_national_mixed.cfg", "participants[1] (id \"bank-icbc-hq\")",
+                      "\"national\" (a head office) is not mixed with branch ids");
+    expect_load_error("participants_bad_national_twice.cfg", "participants[0] (id \"bank-icbc-hq\")",
+                      "is not mixed with branch ids");
+    expect_load_error("participants_bad_national_not_bank.cfg", "participants[0] (id \"pbc-330000\")",
+                      "branches are only for banks");
+    expect_load_error("participants_bad_bingtuan_bank.cfg", "participants[0] (id \"bank-xjbt-660000\")",
+                      "region 660000 (新疆生产建设兵团) is only for its province_authority");
     expect_load_error("participants_bad_empty.cfg", "missing or empty list", NULL);
     expect_load_error("participants_bad_syntax.cfg", "participants_bad_syntax.cfg:3:", NULL);
 
@@ -287,6 +402,39 @@ static void test_auth_predicates(void)
     CHECK(!gfdx_auth_is_province_authority_of(&sh_branch, "310000")); /* right place, wrong kind */
     CHECK(!gfdx_auth_is_province_authority_of(NULL, "310000"));
 
+    /* a 计划单列市's and the 兵团's authority are no province's; each is its own area's */
+    gfdx_participant nb = {.id = "prov-330200", .name = "宁波市经济和信息化局",
+                           .kind = GFDX_PK_PROVINCE_AUTHORITY, .region = "330200"};
+    gfdx_participant zj = {.id = "prov-330000", .name = "浙江省经济和信息化厅",
+                           .kind = GFDX_PK_PROVINCE_AUTHORITY, .region = "330000"};
+    gfdx_participant bt = {.id = "xjbt", .name = "新疆生产建设兵团工业和信息化局",
+                           .kind = GFDX_PK_PROVINCE_AUTHORITY, .region = "660000"};
+    gfdx_participant xj = {.id = "prov-650000", .name = "新疆维吾尔自治区工业和信息化厅",
+                           .kind = GFDX_PK_PROVINCE_AUTHORITY, .region = "650000"};
+    gfdx_participant nb_branch = {.id = "pbc-330200", .name = "中国人民银行宁波市分行",
+                                  .kind = GFDX_PK_PBOC_BRANCH, .region = "330200"};
+    CHECK(!gfdx_auth_is_province_authority_of(&nb, "330000"));
+    CHECK(!gfdx_auth_is_province_authority_of(&nb, "330212"));
+    CHECK(!gfdx_auth_is_province_authority_of(&bt, "650000"));
+    CHECK(!gfdx_auth_is_province_authority_of(&bt, "660000"));
+    CHECK(gfdx_auth_is_province_authority_of(&zj, "330212")); /* unchanged: the province's */
+    CHECK(gfdx_auth_is_area_authority_of(&nb, "330212"));
+    CHECK(gfdx_auth_is_area_authority_of(&nb, "330200"));
+    CHECK(!gfdx_auth_is_area_authority_of(&nb, "330106")); /* 杭州: the province's */
+    CHECK(!gfdx_auth_is_area_authority_of(&zj, "330212")); /* 宁波 reports separately */
+    CHECK(gfdx_auth_is_area_authority_of(&zj, "330106"));
+    CHECK(gfdx_auth_is_area_authority_of(&bt, "659001"));
+    CHECK(!gfdx_auth_is_area_authority_of(&bt, "650102"));
+    CHECK(!gfdx_auth_is_area_authority_of(&bt, "660000"));
+    CHECK(!gfdx_auth_is_area_authority_of(&xj, "659001"));
+    CHECK(gfdx_auth_is_area_authority_of(&xj, "650102"));
+    CHECK(gfdx_auth_is_area_authority_of(&sh, "310115"));
+    CHECK(!gfdx_auth_is_area_authority_of(&sh, "320000"));
+    CHECK(!gfdx_auth_is_area_authority_of(&nb_branch, "330212")); /* right place, wrong kind */
+    CHECK(!gfdx_auth_is_area_authority_of(&nb, NULL));
+    CHECK(!gfdx_auth_is_area_authority_of(&nb, "99"));
+    CHECK(!gfdx_auth_is_area_authority_of(NULL, "330212"));
+
     CHECK(gfdx_auth_is_kind(&sh_branch, GFDX_PK_PBOC_BRANCH));
     CHECK(!gfdx_auth_is_kind(&sh_branch, GFDX_PK_BANK));
     CHECK(!gfdx_auth_is_kind(NULL, GFDX_PK_MIIT));
@@ -307,11 +455,14 @@ int main(void)
         test_shipped_entries(reg);
         test_shipped_routing(reg);
         test_shipped_banks(reg);
+        test_shipped_coverage(reg);
         test_shipped_bureaus(reg);
         test_principals(reg);
     }
     gfdx_registry_free(reg);
     test_multi_branch_bank();
+    test_head_offices();
+    test_area_entries();
     test_load_errors();
     test_names();
     test_auth_predicates();

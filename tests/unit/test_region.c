@@ -99,6 +99,36 @@ static void test_plan_cities(void)
     CHECK(gfdx_region_plan_city_name("330212") == NULL);
 }
 
+/* The 兵团 (660000, not GB/T 2260) and the area of a need's authority. */
+static void test_authority_area(void)
+{
+    char out[7] = "";
+    static const char *const cases[][2] = {
+        {"330212", "330200"}, {"330200", "330200"}, {"440305", "440300"}, {"210211", "210200"},
+        {"350203", "350200"}, {"370211", "370200"}, {"330106", "330000"}, {"330000", "330000"},
+        {"310115", "310000"}, {"440100", "440000"}, {"659001", "660000"}, {"659004", "660000"},
+        {"650102", "650000"}, {"652300", "650000"}, {"500106", "500000"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        strcpy(out, "-");
+        CHECK_MSG(gfdx_region_authority_area_of(cases[i][0], out) == 0, "%s", cases[i][0]);
+        CHECK_MSG(strcmp(out, cases[i][1]) == 0, "%s -> %s, want %s", cases[i][0], out, cases[i][1]);
+    }
+    strcpy(out, "-");
+    CHECK(gfdx_region_authority_area_of("660000", out) == -1); /* not a GB/T 2260 code */
+    CHECK(gfdx_region_authority_area_of("990000", out) == -1);
+    CHECK(gfdx_region_authority_area_of(NULL, out) == -1);
+    CHECK_STR_EQ(out, "-"); /* untouched on failure */
+    CHECK(!gfdx_region_is_valid(GFDX_REGION_BINGTUAN));
+    CHECK(!gfdx_region_is_province(GFDX_REGION_BINGTUAN));
+    CHECK(gfdx_region_is_bingtuan_city("659001"));
+    CHECK(gfdx_region_is_bingtuan_city("659012"));
+    CHECK(!gfdx_region_is_bingtuan_city("650000"));
+    CHECK(!gfdx_region_is_bingtuan_city("650102"));
+    CHECK(!gfdx_region_is_bingtuan_city("660000"));
+    CHECK(!gfdx_region_is_bingtuan_city("6590"));
+    CHECK(!gfdx_region_is_bingtuan_city(NULL));
+}
+
 int main(void)
 {
     test_valid();
@@ -106,5 +136,6 @@ int main(void)
     test_provinces();
     test_province_of();
     test_plan_cities();
+    test_authority_area();
     return CHECK_DONE();
 }
