@@ -36,12 +36,24 @@ static const gfdx_cfg_setting namelist_rows[] = {
            "GREEN_PROJECT,GREEN_ENTERPRISE,GREEN_FACTORY,EFFICIENCY_LEADER,WATER_EFFICIENCY_LEADER,GREEN_PARK,"
            "GREEN_SUPPLY_CHAIN,GREEN_PRODUCT,GREEN_DESIGN,SPECIALIZED_SME,LITTLE_GIANT,CLEAN_PRODUCTION_AUDIT",
            0, 0, 0, false, false, false, "list kinds an economy-and-IT bureau may publish"),
-    NL_ROW("namelist.publishers.housing", GFDX_CFG_STRLIST, publishers[2], "GREEN_PROJECT,GREEN_ENTERPRISE", 0, 0, 0,
+    NL_ROW("namelist.publishers.housing", GFDX_CFG_STRLIST, publishers[2], "GREEN_PROJECT,GREEN_ENTERPRISE,GREEN_BUILDING", 0, 0, 0,
            false, false, false, "list kinds a housing bureau may publish"),
     NL_ROW("namelist.publishers.ecology", GFDX_CFG_STRLIST, publishers[3], NULL, 0, 0, 0, false, false, false,
            "list kinds an ecology bureau may publish (it receives lists and reports carbon benefits)"),
     NL_ROW("namelist.publishers.finance", GFDX_CFG_STRLIST, publishers[4], NULL, 0, 0, 0, false, false, false,
            "list kinds a finance bureau may publish (it receives lists and reports financing)"),
+    NL_ROW("namelist.publishers.miit", GFDX_CFG_STRLIST, miit_kinds,
+           "GREEN_FACTORY,EFFICIENCY_LEADER,WATER_EFFICIENCY_LEADER,GREEN_PARK,GREEN_SUPPLY_CHAIN,GREEN_PRODUCT,"
+           "GREEN_DESIGN,LITTLE_GIANT,NATIONAL_FUND_INVESTED,DEPARTMENT_RECOMMENDED", 0, 0, 0, false, false, false,
+           "list kinds MIIT may publish, as national lists (region 100000)"),
+    NL_ROW("namelist.publishers.province", GFDX_CFG_STRLIST, province_kinds,
+           "GREEN_FACTORY,EFFICIENCY_LEADER,WATER_EFFICIENCY_LEADER,GREEN_PARK,GREEN_SUPPLY_CHAIN,GREEN_PRODUCT,"
+           "GREEN_DESIGN,SPECIALIZED_SME,CLEAN_PRODUCTION_AUDIT,DEPARTMENT_RECOMMENDED", 0, 0, 0, false, false, false,
+           "list kinds a provincial or municipal industry authority (province_authority) may publish for its own"
+           " region"),
+    NL_ROW("namelist.changed_bytes_per_record", GFDX_CFG_INT, changed_bytes_per_record, NULL, 400000, 1000, 100000000,
+           false, false, false, "most bytes of entry content in one NameListChanged (keep it under the producer's"
+           " message.max.bytes); more go in further parts"),
     NL_ROW("namelist.max_version_jump", GFDX_CFG_INT, max_version_jump, NULL, NAMELIST_MAX_VERSION_JUMP_DEFAULT, 1,
            1000000000, false, false, false,
            "a version more than this above the list's applied version is refused VERSION_JUMP (a list's first"
@@ -61,6 +73,20 @@ void namelist_ctx_release(namelist_ctx *ctx)
     memset(ctx, 0, sizeof *ctx);
 }
 
+/* The national and municipal publishers' kinds (namelist.publishers.miit / .province). */
+static int allow_authorities(namelist_ctx *c, char *err, size_t errlen)
+{
+    char why[256];
+    const gfdx_strlist *l[2] = {&c->set.miit_kinds, &c->set.province_kinds};
+    for (int i = 0; i < 2; i++)
+        if (namelist_policy_allow_authority(&c->policy, i == 0, (const char *const *)l[i]->items, l[i]->count, why,
+                                            sizeof why)) {
+            snprintf(err, errlen, "namelist.publishers.%s: %s", i == 0 ? "miit" : "province", why);
+            return -1;
+        }
+    return 0;
+}
+
 int namelist_configure(void *vctx, const char *config_path, FILE *print_to, char *err, size_t errlen)
 {
     namelist_ctx *ctx = vctx, fresh;
@@ -78,6 +104,10 @@ int namelist_configure(void *vctx, const char *config_path, FILE *print_to, char
             namelist_ctx_release(&fresh);
             return -1;
         }
+    }
+    if (allow_authorities(&fresh, err, errlen)) {
+        namelist_ctx_release(&fresh);
+        return -1;
     }
     if (print_to)
         gfdx_config_print_rows(print_to, namelist_rows, NL_NROWS, &fresh.set);

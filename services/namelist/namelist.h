@@ -21,6 +21,9 @@ typedef struct {
     int apply_pause_ms;            /* fault injection for tests: pause in the batch that applies a version */
     int max_version_jump;          /* a version at most this above the applied one */
     gfdx_strlist publishers[5];    /* drc, eit, housing, ecology, finance: kinds each may publish */
+    gfdx_strlist miit_kinds;       /* kinds MIIT may publish (national lists, region 100000) */
+    gfdx_strlist province_kinds;   /* kinds a province_authority may publish (its own region) */
+    int changed_bytes_per_record;  /* most bytes of entry content in one NameListChanged */
 } namelist_settings;
 
 /* Service state handed to the handlers as service_ctx. */

@@ -11,7 +11,7 @@
 const gfdx_table namelist_t_list = {
     .name = "list", .kind = GFDX_TABLE_STATE, .key = {"list_id"},
     .columns = "list_id,kind,region,title,publisher,publisher_bureau,current_version,current_mode,entry_count,"
-               "effective_at,updated_at"};
+               "effective_at,updated_at,level"};
 const gfdx_table namelist_t_owner = {
     .name = "list_owner", .kind = GFDX_TABLE_STATE, .key = {"list_id"},
     .columns = "list_id,publisher,kind,region,event_id"};
@@ -20,18 +20,18 @@ const gfdx_table namelist_t_part = {
     .columns = "list_id,version,part,part_count,mode,kind,region,title,sender,event_id,occurred_at,entries,removals"};
 const gfdx_table namelist_t_entry = {
     .name = "staged_entry", .kind = GFDX_TABLE_STATE, .key = {"list_id", "version", "entry_key"},
-    .columns = "list_id,version,entry_key,part,uscc,name,project_name,category_code,attributes,digest"};
+    .columns = "list_id,version,entry_key,part,uscc,name,project_name,category_code,attributes,digest,industry_type"};
 const gfdx_table namelist_t_removal = {
     .name = "staged_removal", .kind = GFDX_TABLE_STATE, .key = {"list_id", "version", "entry_key"},
     .columns = "list_id,version,entry_key,part"};
 const gfdx_table namelist_t_open = {
     .name = "entry_version_open", .kind = GFDX_TABLE_STATE, .key = {"list_id", "entry_key", "valid_from"},
     .columns = "list_id,entry_key,valid_from,valid_to,valid_from_at,valid_to_at,uscc,name,project_name,"
-               "category_code,attributes,digest"};
+               "category_code,attributes,digest,industry_type"};
 const gfdx_table namelist_t_opened = {
     .name = "entry_version", .kind = GFDX_TABLE_HISTORY,
     .columns = "list_id,entry_key,valid_from,valid_to,valid_from_at,valid_to_at,uscc,name,project_name,"
-               "category_code,attributes,digest",
+               "category_code,attributes,digest,industry_type",
     .conflict = "ON CONFLICT (list_id, entry_key, valid_from) DO NOTHING"};
 const gfdx_table namelist_t_history = {
     .name = "entry_version", .kind = GFDX_TABLE_READ, .key = {"list_id", "entry_key", "valid_from"}};
