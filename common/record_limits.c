@@ -18,7 +18,7 @@ static const gfdx_limit_rule rules[] = {
     F("category", ENUM), F("climate_finance", MONEY), F("climate_finance_note", TEXT),
     F("co2_reduction_t", QUANTITY), F("comment", TEXT), F("contact", RECORD), F("contact.email", NAME),
     F("contact.name", NAME), F("contact.phone", ID), F("decision", ENUM), F("decline_reason", ENUM),
-    F("description", TEXT), F("disbursed_amount", MONEY), F("disbursed_total", MONEY),
+    F("description", TEXT), F("disbursed_amount", MONEY), F("disbursed_total", MONEY), F("due_at", TIMESTAMP),
     F("effective_at", TIMESTAMP), F("energy_saving_tce", QUANTITY), F("entity_id", ID),
     A("entries", 100000), F("entries[]", RECORD), M("entries[].attributes", 64),
     F("entries[].attributes{}", NAME), F("entries[].category_code", ID), F("entries[].entry_key", KEY), F("entries[].industry_type", ENUM),

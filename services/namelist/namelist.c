@@ -11,6 +11,7 @@
 #include "namelist_decide.h"
 #include "namelist_store.h"
 #include "namelist_version.h"
+#include "namelist_watch.h"
 
 /* ---- settings ---- */
 
@@ -54,6 +55,12 @@ static const gfdx_cfg_setting namelist_rows[] = {
     NL_ROW("namelist.changed_bytes_per_record", GFDX_CFG_INT, changed_bytes_per_record, NULL, 400000, 1000, 100000000,
            false, false, false, "most bytes of entry content in one NameListChanged (keep it under the producer's"
            " message.max.bytes); more go in further parts"),
+    NL_ROW("namelist.report_grace_working_days", GFDX_CFG_INT, report_grace_working_days, NULL, 20, 0, 250, false,
+           false, false, "the watch: a half-year's carbon report is due this many working days after its end"),
+    NL_ROW("namelist.report_kinds", GFDX_CFG_STRLIST, report_kinds, "GREEN_PROJECT,KEY_GREEN_PROJECT", 0, 0, 0, false,
+           false, false, "the watch: list kinds whose entries owe a CarbonBenefitReported every half-year"),
+    NL_ROW("namelist.watch_max_flags", GFDX_CFG_INT, watch_max_flags, NULL, 5000, 1, 1000000, false, false, false,
+           "the watch: most entries flagged per half-year in one round (the rest in the next)"),
     NL_ROW("namelist.max_version_jump", GFDX_CFG_INT, max_version_jump, NULL, NAMELIST_MAX_VERSION_JUMP_DEFAULT, 1,
            1000000000, false, false, false,
            "a version more than this above the list's applied version is refused VERSION_JUMP (a list's first"
@@ -105,6 +112,14 @@ int namelist_configure(void *vctx, const char *config_path, FILE *print_to, char
             return -1;
         }
     }
+    for (size_t i = 0; i < fresh.set.report_kinds.count; i++) {
+        namelist_kind k;
+        if (namelist_kind_parse(fresh.set.report_kinds.items[i], &k)) {
+            snprintf(err, errlen, "namelist.report_kinds: \"%s\" is not a list kind", fresh.set.report_kinds.items[i]);
+            namelist_ctx_release(&fresh);
+            return -1;
+        }
+    }
     if (allow_authorities(&fresh, err, errlen)) {
         namelist_ctx_release(&fresh);
         return -1;
@@ -132,6 +147,7 @@ const gfdx_service namelist_service = {
     .tables = namelist_tables,
     .table_count = NAMELIST_TABLE_COUNT,
     .load = namelist_store_load,
+    .watch = namelist_watch,
     .configure = namelist_configure,
     .ctx = &the_ctx,
 };

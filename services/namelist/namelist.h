@@ -24,6 +24,9 @@ typedef struct {
     gfdx_strlist miit_kinds;       /* kinds MIIT may publish (national lists, region 100000) */
     gfdx_strlist province_kinds;   /* kinds a province_authority may publish (its own region) */
     int changed_bytes_per_record;  /* most bytes of entry content in one NameListChanged */
+    int report_grace_working_days; /* the watch: a half-year's report is due this many working days after */
+    gfdx_strlist report_kinds;     /* the watch: list kinds whose entries owe a half-year carbon report */
+    int watch_max_flags;           /* the watch: most entries flagged per half-year and round */
 } namelist_settings;
 
 /* Service state handed to the handlers as service_ctx. */

@@ -27,10 +27,8 @@ static int insert_sorted(json_t *ids, const char *id)
     return json_array_insert_new(ids, j, json_string(id));
 }
 
-json_t *namelist_forward_recipients(const gfdx_registry *reg, namelist_record_kind rk, const char *region)
+json_t *namelist_bureaus_of(const gfdx_registry *reg, const char *region, const gfdx_bureau *want, size_t nw)
 {
-    gfdx_bureau want[2];
-    size_t nw = namelist_forward_bureaus(rk, want);
     json_t *ids = json_array();
     for (size_t i = 0; ids && reg && region && i < gfdx_registry_count(reg); i++) {
         const gfdx_participant *p = gfdx_registry_at(reg, i);
@@ -46,6 +44,13 @@ json_t *namelist_forward_recipients(const gfdx_registry *reg, namelist_record_ki
     return ids;
 }
 
+json_t *namelist_forward_recipients(const gfdx_registry *reg, namelist_record_kind rk, const char *region)
+{
+    gfdx_bureau want[2] = {GFDX_BUREAU_NONE, GFDX_BUREAU_NONE};
+    size_t nw = namelist_forward_bureaus(rk, want);
+    return namelist_bureaus_of(reg, region, want, nw);
+}
+
 int namelist_district_topic(char *buf, size_t len, const char *prefix, const char *region)
 {
     int n = snprintf(buf, len, "%s.%s", prefix, region ? region : "");
@@ -55,7 +60,7 @@ int namelist_district_topic(char *buf, size_t len, const char *prefix, const cha
 /* The bureau type names of rk's recipients, as an array. */
 static json_t *bureau_names(namelist_record_kind rk)
 {
-    gfdx_bureau b[2];
+    gfdx_bureau b[2] = {GFDX_BUREAU_NONE, GFDX_BUREAU_NONE};
     size_t n = namelist_forward_bureaus(rk, b);
     json_t *a = json_array();
     for (size_t i = 0; a && i < n; i++)

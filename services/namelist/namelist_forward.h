@@ -30,6 +30,10 @@ size_t namelist_forward_bureaus(namelist_record_kind rk, gfdx_bureau out[2]);
  * array (empty when reg is NULL or none is registered), NULL when out of memory. */
 json_t *namelist_forward_recipients(const gfdx_registry *reg, namelist_record_kind rk, const char *region);
 
+/* The ids of reg's district bureaus of `region` whose bureau is one of want[0..nw), sorted. A
+ * new array (empty when reg is NULL or none), NULL when out of memory. */
+json_t *namelist_bureaus_of(const gfdx_registry *reg, const char *region, const gfdx_bureau *want, size_t nw);
+
 /* The addressed topic of a region: "<prefix>.<region>" into buf. 0, or -1 when it does not fit. */
 int namelist_district_topic(char *buf, size_t len, const char *prefix, const char *region);
 
