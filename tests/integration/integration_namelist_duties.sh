@@ -6,7 +6,11 @@
 #    bureau is refused UNAUTHORIZED_SENDER and forwards nothing;
 #  - NameListChanged v2 carries the added and updated entries themselves (name, industry type);
 #  - MIIT publishes a national list (region 100000, level NATIONAL) on
-#    gfdx.namelist-changes.100000; the same national list from a district bureau is refused.
+#    gfdx.namelist-changes.100000; the same national list from a district bureau is refused;
+#  - the watch (GFDX_TEST_WATCH_CLOCK_MS: 2027-03-01, after 2026H2 and its 20 working days of
+#    grace): the green project entry without a 2026H2 carbon report is flagged once
+#    (district.missing_report, ReportMissing), the one with a report is not; more rounds flag
+#    nothing more.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib_daemons.sh"
 source "$(dirname "$0")/lib_namelist.sh"
@@ -99,5 +103,26 @@ assert_eq "NameListChanged v2 carries the entries themselves" \
   "$(grep 'changed 500106-DRC-GP' "$GFDX_TEST_DIR/decoded.txt")"
 assert_eq "the national list's NameListChanged" "changed MIIT-GF-2026 NATIONAL 1 - 上海某绿色制造有限公司" \
   "$(grep 'changed MIIT-GF-2026' "$GFDX_TEST_DIR/decoded.txt")"
-assert_ok "gfdx-namelist still running" proc_alive namelist
+assert_eq "before the half-year ends nothing is flagged" 0 "$(psql_q "SELECT count(*) FROM district.missing_report")"
+
+# ---- the watch: three months later -------------------------------------------------------
+kill_proc namelist
+GFDX_TEST_WATCH_CLOCK_MS=1803859200000 start_namelist watch 'watch: { interval_s = 1; };'  # 2027-03-01 00:00 UTC
+wait_sql_eq "SELECT count(*) FROM district.missing_report" 1 30
+assert_eq "the entry without a 2026H2 report flagged, the reported one not" "SPB-GP-0002 2026H2 91500106069056643N" \
+  "$(psql_q "SELECT entry_key || ' ' || period || ' ' || uscc FROM district.missing_report")"
+sleep 3 # three more rounds
+assert_eq "flagged once: later rounds flag nothing more" "1 1" \
+  "$(psql_q "SELECT (SELECT count(*) FROM district.missing_report) || ' ' ||
+             (SELECT count(*) FROM district.outbox WHERE record_type = 'ReportMissing')")"
+wait_sql_eq "SELECT count(*) FROM district.outbox WHERE published_at IS NULL" 0 30
+psql_q "SELECT encode(value, 'hex') FROM district.outbox WHERE record_type = 'ReportMissing'" >"$GFDX_TEST_DIR/missing.hex"
+assert_eq "ReportMissing to the ecology bureau and the report's recipients, on the district topic" \
+  "SPB-GP-0002 2026H2 d500106-drc,d500106-eco,d500106-fin" "$($PY -c "
+import io, avro.io, avro.schema
+r = avro.io.DatumReader(avro.schema.parse(open('$GFDX_SOURCE_DIR/schemas/avro/report_missing.v1.avsc').read()))
+v = r.read(avro.io.BinaryDecoder(io.BytesIO(bytes.fromhex(open('$GFDX_TEST_DIR/missing.hex').read().strip())[10:])))
+print(v['entry_key'], v['period'], ','.join(v['recipients']))")"
+assert_eq "the district topic carries it" 4 "$(kafka_count gfdx.namelist-changes.500106)"
+assert_ok "gfdx-namelist still running" proc_alive watch
 finish
