@@ -5,8 +5,8 @@
 # carrying the entries, the national lists MIIT published, and the priority tags by list
 # region (a 沙坪坝 list tags only 沙坪坝 enterprises, MIIT's national lists every one).
 wait_until "district outbox" "SELECT (count(*) FILTER (WHERE published_at IS NULL) = 0)::int FROM district.outbox" 1
-echo "demo: district: $(q "SELECT count(*) FROM district.outbox WHERE record_type = 'ReportForwarded'") reports forwarded" \
-  "on gfdx.namelist-changes.500106 ($(q "SELECT count(*) FROM district.carbon_report") carbon, $(q "SELECT count(*) FROM district.financing_report") financing)"
+echo "demo: district: $(q "SELECT count(*) FROM district.outbox WHERE record_type = 'ReportForwarded'") ReportForwarded records" \
+  "on gfdx.namelist-changes.500106 (reports stored: $(q "SELECT count(*) FROM district.carbon_report") carbon, $(q "SELECT count(*) FROM district.financing_report") financing)"
 q "SELECT encode(value, 'hex') FROM district.outbox WHERE record_type = 'ReportForwarded' ORDER BY id" |
   $PY -c '
 import io, sys, collections
@@ -25,8 +25,10 @@ for (t, to), n in sorted(by.items()):
     print(f"demo: district: {n} {t} forwarded to {to}")
 print(f"demo: district: forwarded figures: CO2 reduction {co2:,.1f} t, financing granted {fin / 1e4:,.0f} 万元")
 if first:
-    print(f"demo: district: e.g. {first['list_id']} {first['entry_key']} {first['period']}: CO2 {first['co2_reduction_t']} t"
-          f" -> {\",\".join(first[\"recipients\"])}")
+    to = ",".join(first["recipients"])
+    what = " ".join([first["list_id"], first["entry_key"], first["period"]])
+    co = first["co2_reduction_t"]
+    print(f"demo: district: e.g. {what}: CO2 reduction {co:,.1f} t -> {to}")
 ' "$top/schemas/avro/report_forwarded.v1.avsc"
 echo "demo: district: NameListChanged v2: $(q "SELECT count(*) FROM district.outbox WHERE record_type = 'NameListChanged'") records," \
   "lists by level: $(q "SELECT string_agg(level || ' ' || n, ', ' ORDER BY level) FROM (SELECT level, count(*) AS n FROM district.list GROUP BY 1) l")"
@@ -42,3 +44,7 @@ echo "demo: district: priority tags by list region: $(q "SELECT count(*) FILTER 
 echo "demo: district: needs tagged: $(q "SELECT count(*) FILTER (WHERE cardinality(priority_tags) > 0) || ' of ' || count(*)
   || ' (Chongqing ' || count(*) FILTER (WHERE cardinality(priority_tags) > 0 AND province = '500000') || ', elsewhere '
   || count(*) FILTER (WHERE cardinality(priority_tags) > 0 AND province <> '500000') || ')' FROM intake.need")"
+echo "demo: district: e.g. $(q "SELECT n.factory_name || ' (USCC region ' || substr(n.uscc, 3, 6) || ') is on ' || e.list_id
+  || ' (region ' || e.region || '): tags {' || array_to_string(n.priority_tags, ',') || '}, no ' || e.kind
+  FROM intake.need n JOIN district.current_entry e USING (uscc)
+  WHERE e.list_id = '500106-EIT-GF' AND substr(n.uscc, 3, 6) <> '500106' ORDER BY n.need_id LIMIT 1")"

@@ -479,7 +479,10 @@ class District:
             here = f["uscc"][2:8] == DISTRICT  # a district list tags only its own enterprises
             if not national and here and spec["kind"] in ("GREEN_FACTORY", "SPECIALIZED_SME"):
                 every = 1
-            if every and n % every == 0 and f["uscc"] not in used and (national or here):
+            # the district green factory list also names some factories registered elsewhere
+            # (relocated plants): on the list, but a 沙坪坝 list tags only 沙坪坝 enterprises
+            elsewhere = not national and not here and spec["kind"] == "GREEN_FACTORY" and n % 4 == 1
+            if every and (n % every == 0 or elsewhere) and f["uscc"] not in used and (national or here or elsewhere):
                 e = self.enterprise(spec, {"uscc": f["uscc"], "name": f["name"], "industry": "制造"}, batch)
                 state[e["entry_key"]] = e
                 used.add(e["entry_key"])
