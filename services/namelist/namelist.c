@@ -20,7 +20,8 @@
 /* clang-format off */
 static const gfdx_cfg_setting namelist_rows[] = {
     NL_ROW("namelist.changes_topic", GFDX_CFG_STRING, changes_topic, NAMELIST_CHANGES_TOPIC, 0, 0, 0, false, false,
-           false, "topic of NameListChanged (key: list id)"),
+           false, "prefix of the district's addressed topic: NameListChanged, ReportForwarded and ReportMissing of a list"
+           " of region R go to <prefix>.R (key: list id)"),
     NL_ROW("namelist.max_parts", GFDX_CFG_INT, max_parts, NULL, 1000, 1, 100000, false, false, false,
            "most parts one version may be split into"),
     NL_ROW("namelist.max_entries_per_part", GFDX_CFG_INT, max_entries_per_part, NULL, 5000, 1, 100000, false, false,

@@ -1,6 +1,9 @@
 /* namelist.h: gfdx-namelist (DESIGN §6.4): consumes gfdx.namelists (NameListPublished,
  * CarbonBenefitReported, FinancingSupportReported), keeps the district ledger in schema
- * `district` and publishes NameListChanged to gfdx.namelist-changes. */
+ * `district` and publishes, on the addressed topic gfdx.namelist-changes.<list region>,
+ * NameListChanged (v2: the changed entries themselves), ReportForwarded (the reports, to the
+ * recipients the Shapingba plan names: namelist_forward.h) and, from its watch, ReportMissing
+ * (a half-year without a carbon report: namelist_watch.h). */
 #ifndef NAMELIST_H
 #define NAMELIST_H
 

@@ -4,6 +4,11 @@
  * (namelist.publishers in deploy/namelist.cfg); carbon benefits may only come from an
  * ecology bureau and financing support only from a finance bureau (DESIGN §5, fixed). Every
  * record is also bound to the region: a bureau speaks only about lists of its own region.
+ * National and municipal lists (issue 12): MIIT publishes the kinds of namelist.publishers.miit
+ * for region 100000 only, a province_authority (the registry's provincial and municipal
+ * industry authorities: a province, a municipality such as 重庆 500000, a plan city such as
+ * 宁波 330200) the kinds of namelist.publishers.province for its own region only; neither
+ * reports. A list's level follows from its region (namelist_level_of).
  * Pure: no database; thread-safe once the policy is built. */
 #ifndef NAMELIST_AUTH_H
 #define NAMELIST_AUTH_H
