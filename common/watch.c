@@ -61,7 +61,7 @@ static int round_effects(const gfdx_inbound *in, PGconn *db, int64_t now_ms, siz
                          size_t errlen, bool *transient)
 {
     gfdx_context ctx = {in->registry, in->calendar, in->catalog, in->service_participant, in->service->ctx,
-                        in->max_message_bytes, now_ms};
+                        in->max_message_bytes, now_ms, in->receipts_prefix};
     gfdx_rowset *rs = gfdx_rowset_new();
     if (!rs) {
         gfdx_errf(err, errlen, "watch: out of memory");
