@@ -10,6 +10,8 @@
 #include "fault.h"
 #include "feedback.h"
 #include "feedback_aggregate.h"
+#include "feedback_guard.h"
+#include "feedback_loan.h"
 #include "feedback_rules.h"
 #include "feedback_store.h"
 #include "region.h"
@@ -231,8 +233,10 @@ static gfdx_verdict emit_status(fb_case *c, const feedback_aggregate *g, long lo
                             g->banks_contacted, "banks_approved", g->banks_approved, "banks_declined",
                             g->banks_declined, "approved_total", (json_int_t)g->approved_total, "disbursed_total",
                             (json_int_t)g->disbursed_total, "open_obstacles", g->open_obstacles);
-    if (!rec)
+    if (!rec || feedback_loan_fill(c->d->rows, c->need_id, rec)) {
+        json_decref(rec);
         return build_failed(c->d, "NeedMatchingStatus");
+    }
     gfdx_verdict v = gfdx_decide_emit(c->d, c->s->status_topic, c->need_id, "NeedMatchingStatus", rec);
     json_decref(rec);
     return v;
@@ -266,6 +270,10 @@ static gfdx_verdict save_aggregate(fb_case *c, feedback_aggregate *before, feedb
     changes += changed;
     errno = 0;
     json_t *row = status_row(c, after, changes);
+    if (row && feedback_loan_fill(c->d->rows, c->need_id, row)) {
+        json_decref(row);
+        row = NULL;
+    }
     if (!row)
         return build_failed(c->d, "feedback.need_status");
     if (gfdx_rows_put(c->d->rows, &feedback_need_status_table, row))
@@ -301,6 +309,21 @@ static gfdx_verdict append_alert(fb_case *c, feedback_alert_kind kind, json_t *f
     if (!row)
         return build_failed(c->d, "alert");
     return gfdx_rows_append(c->d->rows, &feedback_alert_table, row) ? no_memory(c->d, "alert") : GFDX_DECIDE_OK;
+}
+
+gfdx_verdict feedback_decide_alert(gfdx_decision *d, const char *bank_id, feedback_alert_kind kind, json_t *facts,
+                                   const char *detail)
+{
+    fb_case c;
+    bool found = false;
+    open_case(d, &c);
+    snprintf(c.bank_id, sizeof c.bank_id, "%s", bank_id);
+    gfdx_verdict v = load_need(&c, &found);
+    if (v != GFDX_DECIDE_OK) {
+        json_decref(facts);
+        return v;
+    }
+    return append_alert(&c, kind, facts, detail);
 }
 
 static gfdx_verdict alert_not_green(fb_case *c)
@@ -377,6 +400,8 @@ gfdx_verdict feedback_decide_matching(gfdx_decision *d)
         v = write_case(&c, r.event, report_amount(&r), NULL, &before, &after);
     if (v == GFDX_DECIDE_OK)
         v = alert_not_green(&c);
+    if (v == GFDX_DECIDE_OK && !c.existed)
+        v = feedback_guard_first_report(d, c.bank_id, &c.need);
     if (v == GFDX_DECIDE_OK)
         v = alert_withdrawn(&c, &r);
     if (v == GFDX_DECIDE_OK)
@@ -474,6 +499,8 @@ gfdx_verdict feedback_decide_obstacle_raised(gfdx_decision *d)
         v = write_case(&c, FEEDBACK_EV_OBSTACLE_RAISED, NULL, d->rec->event_id, &before, &after);
     if (v == GFDX_DECIDE_OK)
         v = alert_not_green(&c);
+    if (v == GFDX_DECIDE_OK && !c.existed)
+        v = feedback_guard_first_report(d, c.bank_id, &c.need);
     if (v == GFDX_DECIDE_OK)
         v = emit_coordination(&c, d->rec->event_id);
     return v;
