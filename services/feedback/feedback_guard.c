@@ -179,9 +179,9 @@ bool feedback_catalogue_has(const feedback_catalogue *cat, const char *code)
 void feedback_catalogue_print(FILE *out, const feedback_catalogue *cat, const char *path)
 {
     if (cat)
-        fprintf(out, "feedback.green_catalogue: %zu codes, %zu top-level (%s)\n", cat->n, cat->top, path);
+        fprintf(out, "# feedback.green_catalogue: %zu codes, %zu top-level (%s)\n", cat->n, cat->top, path);
     else
-        fprintf(out, "feedback.green_catalogue: off\n");
+        fprintf(out, "# feedback.green_catalogue: off\n");
 }
 
 /* ---- the national green-factory list ---- */

@@ -19,7 +19,7 @@ const gfdx_table feedback_need_status_table = {
     .name = "need_status", .kind = GFDX_TABLE_STATE, .key = {"need_id", NULL},
     .columns = "need_id, province, branch_id, overall, banks_dispatched, banks_contacted, banks_approved,"
                " banks_declined, approved_total, disbursed_total, open_obstacles, status_changes, last_event_id,"
-               " updated_at",
+               " updated_at, outstanding_total, repaid_total, loans_overdue, loans_non_performing",
 };
 
 const gfdx_table feedback_obstacle_table = {

@@ -453,6 +453,9 @@ int main(void)
     gfdx_catalog *cat = gfdx_catalog_load(GFDX_SOURCE_DIR "/schemas/avro", err, sizeof err);
     CHECK_MSG(cat != NULL, "catalog: %s", err);
     setup(cat);
+    /* the aggregate's loan columns are written (not left to the table's defaults) */
+    CHECK(strstr(feedback_need_status_table.columns, "outstanding_total") &&
+          strstr(feedback_need_status_table.columns, "loans_non_performing"));
     test_loan_repaid_in_part();
     test_loan_refusals();
     test_loan_overdue_alerts();

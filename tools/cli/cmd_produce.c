@@ -54,6 +54,7 @@ static const char *default_topic(const char *type)
         {"ObstacleRaised", "gfdx.feedback"}, {"ObstacleResolved", "gfdx.feedback"},
         {"NameListPublished", "gfdx.namelists"}, {"CarbonBenefitReported", "gfdx.namelists"},
         {"FinancingSupportReported", "gfdx.namelists"},
+        {"LoanStatusReported", "gfdx.feedback"},
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (!strcmp(map[i][0], type))
