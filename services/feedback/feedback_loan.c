@@ -447,8 +447,9 @@ gfdx_verdict feedback_decide_loan_status(gfdx_decision *d)
         v = gfdx_decide_refuse(d, code, "%s on need %s: %s", c.bank_id, c.need_id, why);
     bool correction = v == GFDX_DECIDE_OK && c.cur.has_report && !strcmp(c.cur.period, c.next.period);
     char supersedes[128] = "";
-    if (correction)
-        snprintf(supersedes, sizeof supersedes, "%s", gfdx_rows_str(c.loan_before, "last_event_id") ?: "");
+    const char *last = correction ? gfdx_rows_str(c.loan_before, "last_event_id") : NULL;
+    if (last)
+        snprintf(supersedes, sizeof supersedes, "%s", last);
     if (v == GFDX_DECIDE_OK)
         v = save_loan(&c); /* c.loan_before is replaced: supersedes was copied before */
     if (v == GFDX_DECIDE_OK)
