@@ -50,6 +50,10 @@ static const gfdx_limit_rule rules[] = {
     F("stage", ENUM), F("status", ENUM), F("submission_channel", ID), F("taken_at", TIMESTAMP),
     F("term_months", COUNT), F("title", NAME), A("updated", 1000000), F("updated[]", KEY), F("updated_count", COUNT), F("uscc", ID),
     F("version", SEQUENCE),
+    /* RecommendationReminder (gfdx-intake's deadline reminder) */
+    F("authority", ID), F("deadline", DATE), A("needs", 500), F("needs[]", RECORD),
+    F("needs[].need_id", ID), F("needs[].factory_name", NAME), F("needs[].project_name", NAME), F("needs[].financing_amount", MONEY),
+    F("needs[].is_major", BOOL), F("needs[].approved_at", TIMESTAMP), F("needs[].ageing_working_days", COUNT), F("working_days_left", COUNT),
 };
 
 #define MIN_MS 631152000000LL  /* 1990-01-01T00:00:00Z */
