@@ -30,7 +30,10 @@ struct feedback_catalogue {
     size_t n, cap, top;
 };
 
-static int by_code(const void *a, const void *b) { return strcmp(((const cat_code *)a)->code, ((const cat_code *)b)->code); }
+static int by_code(const void *a, const void *b)
+{
+    return strcmp(((const cat_code *)a)->code, ((const cat_code *)b)->code);
+}
 
 static const cat_code *find(const feedback_catalogue *cat, const char *code)
 {
@@ -222,7 +225,8 @@ static bool may_be_first(const gfdx_record *rec)
     if (!strcmp(rec->type, "ObstacleRaised"))
         return true;
     const char *stage = gfdx_rec_str(rec->body, "stage");
-    return !strcmp(rec->type, "MatchingFeedback") && stage && (!strcmp(stage, "CONTACTED") || !strcmp(stage, "DECLINED"));
+    return !strcmp(rec->type, "MatchingFeedback") && stage &&
+           (!strcmp(stage, "CONTACTED") || !strcmp(stage, "DECLINED"));
 }
 
 int feedback_guard_load(gfdx_rowset *rs, const gfdx_record *rec)

@@ -153,7 +153,8 @@ const char *feedback_loan_apply(const feedback_loan *cur, const feedback_matchin
                                 feedback_loan *next, char *why, size_t whylen)
 {
     if (m->stage != FEEDBACK_DISBURSED || m->disbursed_total <= 0)
-        return say(why, whylen, "LOAN_NOT_DISBURSED", "nothing was disbursed (stage %s)", feedback_stage_name(m->stage));
+        return say(why, whylen, "LOAN_NOT_DISBURSED", "nothing was disbursed (stage %s)",
+                   feedback_stage_name(m->stage));
     int order = cur->has_report ? strcmp(r->period, cur->period) : 1;
     if (order < 0)
         return say(why, whylen, "PERIOD_OUT_OF_ORDER", "period %s is before the latest reported period %s", r->period,

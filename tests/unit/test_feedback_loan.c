@@ -209,7 +209,8 @@ static gfdx_rowset *disbursed_fixture(void)
     EXPECT("APPLIED", say(rs, MF, BANK_A, NEED1 "\"stage\": \"CONTACTED\"}"));
     EXPECT("APPLIED", say(rs, MF, BANK_B, NEED1 "\"stage\": \"CONTACTED\"}"));
     EXPECT("APPLIED", say(rs, MF, BANK_A,
-                          NEED1 "\"stage\": \"CREDIT_APPROVED\", \"approved_amount\": 600, \"product\": \"PROJECT_LOAN\"}"));
+                          NEED1 "\"stage\": \"CREDIT_APPROVED\", \"approved_amount\": 600, "
+                                "\"product\": \"PROJECT_LOAN\"}"));
     EXPECT("APPLIED", say(rs, MF, BANK_A, NEED1 "\"stage\": \"DISBURSED\", \"disbursed_amount\": 500}"));
     return rs;
 }
@@ -234,7 +235,8 @@ static void test_loan_repaid_in_part(void)
     const json_t *h = gfdx_rows_appended(rs, &feedback_loan_event_table);
     CHECK(json_array_size(h) == 3);
     CHECK(json_is_null(json_object_get(json_array_get(h, 1), "supersedes_event_id")));
-    CHECK_STR_EQ(gfdx_rows_str(json_array_get(h, 2), "supersedes_event_id"), gfdx_rows_str(json_array_get(h, 1), "event_id"));
+    CHECK_STR_EQ(gfdx_rows_str(json_array_get(h, 2), "supersedes_event_id"),
+                 gfdx_rows_str(json_array_get(h, 1), "event_id"));
     /* the same figures again: stored, nothing published */
     size_t n;
     json_decref(last_status(rs, &n));
@@ -431,14 +433,16 @@ static void test_existing_guards(void)
                                           "\"approved_amount\": 510, \"product\": \"PROJECT_LOAN\"}"));
     CHECK_STR_EQ(alerts(rs), "APPROVED_ABOVE_REQUESTED");
     /* a disbursement on W-2 (not withdrawn): none; on W-1 (withdrawn, approved before): one */
-    EXPECT("APPLIED", say(rs, MF, BANK_A, "{\"need_id\": \"W-2\", \"stage\": \"DISBURSED\", \"disbursed_amount\": 100}"));
+    EXPECT("APPLIED",
+           say(rs, MF, BANK_A, "{\"need_id\": \"W-2\", \"stage\": \"DISBURSED\", \"disbursed_amount\": 100}"));
     CHECK_STR_EQ(alerts(rs), "APPROVED_ABOVE_REQUESTED");
     json_t *m = json_pack("{s:s, s:s, s:s, s:s, s:b, s:I, s:I, s:i, s:i, s:s}", "need_id", "W-1", "bank_id", BANK_A,
                           "branch_id", "pbc-500000", "stage", "CREDIT_APPROVED", "contacted", 1, "approved_amount",
                           (json_int_t)800, "disbursed_total", (json_int_t)0, "disbursements", 0, "open_obstacles", 0,
                           "last_event_id", "x");
     CHECK(m && gfdx_rowset_add(rs, &feedback_matching_table, m) == 0);
-    EXPECT("APPLIED", say(rs, MF, BANK_A, "{\"need_id\": \"W-1\", \"stage\": \"DISBURSED\", \"disbursed_amount\": 300}"));
+    EXPECT("APPLIED",
+           say(rs, MF, BANK_A, "{\"need_id\": \"W-1\", \"stage\": \"DISBURSED\", \"disbursed_amount\": 300}"));
     CHECK_STR_EQ(alerts(rs), "APPROVED_ABOVE_REQUESTED,DISBURSED_ON_WITHDRAWN_NEED");
     /* and the loan on the withdrawn need goes on being reported */
     EXPECT("APPLIED", say(rs, LS, BANK_A, "{\"need_id\": \"W-1\", \"period\": \"2026-01\", \"repaid_amount\": 0, "
