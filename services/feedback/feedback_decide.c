@@ -10,11 +10,12 @@
 #include "fault.h"
 #include "feedback.h"
 #include "feedback_aggregate.h"
-#include "feedback_guard.h"
-#include "feedback_loan.h"
 #include "feedback_rules.h"
 #include "feedback_store.h"
 #include "region.h"
+
+#include "feedback_guard.h" /* the guards and the loans (issue 12) */
+#include "feedback_loan.h"
 
 /* ---- one need and one bank: what a decision works on ---- */
 
@@ -311,21 +312,6 @@ static gfdx_verdict append_alert(fb_case *c, feedback_alert_kind kind, json_t *f
     return gfdx_rows_append(c->d->rows, &feedback_alert_table, row) ? no_memory(c->d, "alert") : GFDX_DECIDE_OK;
 }
 
-gfdx_verdict feedback_decide_alert(gfdx_decision *d, const char *bank_id, feedback_alert_kind kind, json_t *facts,
-                                   const char *detail)
-{
-    fb_case c;
-    bool found = false;
-    open_case(d, &c);
-    snprintf(c.bank_id, sizeof c.bank_id, "%s", bank_id);
-    gfdx_verdict v = load_need(&c, &found);
-    if (v != GFDX_DECIDE_OK) {
-        json_decref(facts);
-        return v;
-    }
-    return append_alert(&c, kind, facts, detail);
-}
-
 static gfdx_verdict alert_not_green(fb_case *c)
 {
     const feedback_settings *s = c->s;
@@ -369,6 +355,21 @@ static gfdx_verdict alert_over_approved(fb_case *c, const feedback_aggregate *be
                               (json_int_t)c->need.financing_amount, "margin_percent", margin, "banks_approved",
                               after->banks_approved);
     return append_alert(c, FEEDBACK_ALERT_APPROVED_ABOVE_REQUESTED, facts, detail);
+}
+
+gfdx_verdict feedback_decide_alert(gfdx_decision *d, const char *bank_id, feedback_alert_kind kind, json_t *facts,
+                                   const char *detail)
+{
+    fb_case c;
+    bool found = false;
+    open_case(d, &c);
+    snprintf(c.bank_id, sizeof c.bank_id, "%s", bank_id);
+    gfdx_verdict v = load_need(&c, &found);
+    if (v != GFDX_DECIDE_OK) {
+        json_decref(facts);
+        return v;
+    }
+    return append_alert(&c, kind, facts, detail);
 }
 
 /* ---- MatchingFeedback ---- */
