@@ -6,11 +6,14 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "feedback_alert.h"
 #include "feedback_decide.h"
 #include "feedback_guard.h"
 #include "feedback_loan.h"
+#include "feedback_obstacle.h"
 #include "feedback_rules.h"
 #include "feedback_store.h"
+#include "feedback_watch.h"
 
 /* ---- settings ---- */
 
@@ -31,6 +34,14 @@ static const gfdx_cfg_setting feedback_rows[] = {
     ROW("feedback.green_catalogue", GFDX_CFG_STRING, green_catalogue, GFDX_SOURCE_DIR "/deploy/green_catalogue_2025.tsv",
         0, 0, 0, false, false, false, "green-finance project catalogue (2025) file; a need's code not in it raises "
         "NOT_IN_CATALOGUE; \"\" switches the guard off; read at start-up"),
+    ROW("feedback.alerts_prefix", GFDX_CFG_STRING, alerts_prefix, "gfdx.alerts.", 0, 0, 0, false, false, false,
+        "AlertRaised records go to <prefix><branch id> (key: alert id), read by that branch alone"),
+    ROW("feedback.no_feedback_alert_days", GFDX_CFG_INT, no_feedback_days, NULL, 10, 1, 365, false, false, false,
+        "the watch raises NO_FEEDBACK (and escalates it) for a dispatch with no feedback from its bank after more "
+        "than this many working days"),
+    ROW("feedback.obstacle_open_alert_days", GFDX_CFG_INT, obstacle_open_days, NULL, 5, 1, 365, false, false, false,
+        "the watch raises OBSTACLE_OVERDUE (and escalates it) for an obstacle open for more than this many working "
+        "days since it was raised"),
 };
 /* clang-format on */
 #define FEEDBACK_ROW_COUNT (sizeof feedback_rows / sizeof feedback_rows[0])
@@ -93,6 +104,10 @@ static const gfdx_handler handlers[] = {
     {"ObstacleRaised", "gfdx.feedback", "need_id", feedback_decide_obstacle_raised},
     {"ObstacleResolved", "gfdx.feedback", "need_id", feedback_decide_obstacle_resolved},
     {"LoanStatusReported", "gfdx.feedback", "need_id", feedback_decide_loan_status},
+    {"ObstacleAcknowledged", "gfdx.feedback", "need_id", feedback_decide_obstacle_acknowledged},
+    {"ObstacleConfirmed", "gfdx.feedback", "need_id", feedback_decide_obstacle_confirmed},
+    {"ObstacleReopened", "gfdx.feedback", "need_id", feedback_decide_obstacle_reopened},
+    {"AlertHandled", "gfdx.feedback", "need_id", feedback_decide_alert_handled},
 };
 
 static feedback_ctx the_ctx;
@@ -105,6 +120,7 @@ const gfdx_service feedback_service = {
     .tables = feedback_tables,
     .table_count = FEEDBACK_TABLE_COUNT,
     .load = feedback_store_load,
+    .watch = feedback_watch,
     .configure = feedback_configure,
     .ctx = &the_ctx,
 };
