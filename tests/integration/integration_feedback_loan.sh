@@ -44,6 +44,9 @@ assert_eq "the aggregate carries the balances: outstanding, repaid, overdue, non
 assert_eq "alerts: LN-2's catalogue code, its filer, its overdue loan (once); none on LN-1" \
   "LN-2 bank-ccb-310000 LOAN_OVERDUE|LN-2 bank-ccb-310000 NOT_IN_CATALOGUE|LN-2 bank-ccb-310000 NOT_ON_GREEN_FACTORY_LIST" \
   "$(psql_q "SELECT string_agg(need_id || ' ' || bank_id || ' ' || kind, '|' ORDER BY kind) FROM feedback.alert")"
+assert_eq "each of them published through the one alert path (AlertRaised to the need's branch)" \
+  "3 gfdx.alerts.pbc-hq-sh" \
+  "$(psql_q "SELECT count(*) || ' ' || min(topic) FROM feedback.outbox WHERE record_type = 'AlertRaised'")"
 assert_eq "LOAN_OVERDUE carries the figures" "2026-02 17 90000000" \
   "$(psql_q "SELECT (facts->>'period') || ' ' || (facts->>'days_overdue') || ' ' || (facts->>'outstanding')
              FROM feedback.alert WHERE kind = 'LOAN_OVERDUE'")"
