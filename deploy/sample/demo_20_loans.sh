@@ -6,7 +6,7 @@
 #  - a status from a bank that has not disbursed is refused LOAN_NOT_DISBURSED;
 #  - figures: outstanding balances in 万元 (feedback.loan, feedback.need_status, and intake.need's
 #    outcome received back through NeedMatchingStatus v3), and the alerts by kind (the
-#    catalogue and green-factory guards fired during flow 3, on the banks' first records).
+#    catalogue and green-factory guards fired during flow 3, once per need, on its first bank record).
 
 loans_in=$(q "SELECT count(*) FROM feedback.message_log")
 mapfile -t disbursed < <(q "SELECT need_id || ' ' || bank_id || ' ' || disbursed_total FROM feedback.matching

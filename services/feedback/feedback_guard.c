@@ -274,6 +274,13 @@ static gfdx_verdict alert_green_factory(gfdx_decision *d, const char *bank_id, c
 gfdx_verdict feedback_guard_first_report(gfdx_decision *d, const char *bank_id, const feedback_need *n)
 {
     const feedback_ctx *c = d->ctx->service_ctx;
+    json_t *banks = gfdx_rows_find(d->rows, &feedback_matching_table, "need_id", n->need_id);
+    if (!banks)
+        return gfdx_fault_decide(d, GFDX_FAULT_NO_MEMORY, "feedback.matching", "out of memory");
+    size_t count = json_array_size(banks); /* this bank's new row included */
+    json_decref(banks);
+    if (count > 1)
+        return GFDX_DECIDE_OK; /* another bank's first record raised them already */
     gfdx_verdict v = alert_catalogue(d, bank_id, n, c->catalogue);
     return v == GFDX_DECIDE_OK ? alert_green_factory(d, bank_id, n) : v;
 }

@@ -1,7 +1,9 @@
 /* feedback_guard: the green-washing guards of issue 12 that look beyond the need itself
- * (DESIGN §6.3 "Green-washing guards"), raised once per (need, bank) on the bank's first
- * accepted record about the need (as NOT_GREEN_ELIGIBLE), through the one alert path
- * (feedback_decide_alert). An alert never refuses the record.
+ * (DESIGN §6.3 "Green-washing guards"). They are facts about the need (its code, its filer),
+ * not about a bank's conduct, so each is raised once per need: on the first accepted bank
+ * record about it (no bank had a matching row on the need before), naming the bank whose
+ * record raised it, through the one alert path (feedback_decide_alert, which also publishes
+ * it). An alert never refuses the record.
  *
  *   NOT_IN_CATALOGUE          the need's catalogue code is not in the shipped green-finance
  *                             project catalogue (feedback.green_catalogue, a TSV file, by default
@@ -64,8 +66,10 @@ bool feedback_guard_on_national_list(const json_t *rows, const char *uscc, bool 
  * CONTACTED or DECLINED, ObstacleRaised) the current green-factory entries. 0 or -1 (memory). */
 int feedback_guard_load(gfdx_rowset *rs, const gfdx_record *rec);
 
-/* Both guards for the bank's first accepted record on the need n (the caller decides
- * "first"). The catalogue is the feedback_ctx's (none: that guard is off). */
+/* Both guards, called after the bank's first accepted record on the need n was staged (the
+ * caller knows the bank had no matching row before): they speak only when no other bank has
+ * a matching row on the need either. The catalogue is the feedback_ctx's (none: that guard
+ * is off). */
 gfdx_verdict feedback_guard_first_report(gfdx_decision *d, const char *bank_id, const feedback_need *n);
 
 #endif

@@ -9,7 +9,7 @@
  *   - an overdue loan and a non-performing one raise LOAN_OVERDUE / LOAN_NON_PERFORMING once
  *     per entry into the status; a normal one none;
  *   - a disbursement after a report adds to the outstanding balance;
- *   - each guard fires and does not fire: NOT_IN_CATALOGUE (catalogue file, open codes),
+ *   - each guard fires and does not fire, once per need: NOT_IN_CATALOGUE (catalogue file, open codes),
  *     NOT_ON_GREEN_FACTORY_LIST (national entries present / absent / the filer on them),
  *     DISBURSED_ON_WITHDRAWN_NEED, APPROVED_ABOVE_REQUESTED. */
 #include "check.h"
@@ -399,16 +399,32 @@ static void test_guards(void)
     CHECK_STR_EQ(first_report("1.3.1", "DISPATCHED", district_level, out, sizeof out), "APPLIED ");
     CHECK_STR_EQ(first_report("1.3.1", "DISPATCHED", municipal_only, out, sizeof out),
                  "APPLIED NOT_ON_GREEN_FACTORY_LIST");
-    /* once per (need, bank): the bank's second record raises none */
+    /* once per need: neither the bank's second record nor another bank's first raises them */
     gfdx_rowset *rs = gfdx_rowset_new();
-    add_need(rs, "G-1", 1000, "1.3.1", "DISPATCHED");
+    add_need(rs, "G-1", 1000, "1.4.1", "DISPATCHED");
     add_dispatch(rs, "G-1", BANK_A);
+    add_dispatch(rs, "G-1", BANK_B);
     national_other(rs);
+    fctx.catalogue = write_catalogue("1\t节能降碳产业\n1.3\t节能降碳改造\t*\n");
     EXPECT("APPLIED", say(rs, MF, BANK_A, "{\"need_id\": \"G-1\", \"stage\": \"CONTACTED\"}"));
     EXPECT("APPLIED", say(rs, MF, BANK_A, "{\"need_id\": \"G-1\", \"stage\": \"DUE_DILIGENCE\"}"));
+    EXPECT("APPLIED", say(rs, "ObstacleRaised", BANK_B, "{\"need_id\": \"G-1\", \"category\": \"COLLATERAL\", "
+                                                        "\"description\": \"缺少抵押物\"}"));
+    CHECK_STR_EQ(alerts(rs), "NOT_IN_CATALOGUE,NOT_ON_GREEN_FACTORY_LIST");
+    feedback_catalogue_free(fctx.catalogue);
+    fctx.catalogue = NULL;
+    const json_t *a = json_array_get(gfdx_rows_appended(rs, &feedback_alert_table), 1);
+    CHECK(!strcmp(gfdx_rows_str(json_object_get(a, "facts"), "uscc"), USCC) &&
+          !strcmp(gfdx_rows_str(a, "bank_id"), BANK_A));
+    gfdx_rowset_free(rs);
+    /* an obstacle as the need's first record raises them too */
+    rs = gfdx_rowset_new();
+    add_need(rs, "G-2", 1000, "1.3.1", "DISPATCHED");
+    add_dispatch(rs, "G-2", BANK_B);
+    national_other(rs);
+    EXPECT("APPLIED", say(rs, "ObstacleRaised", BANK_B, "{\"need_id\": \"G-2\", \"category\": \"COLLATERAL\", "
+                                                        "\"description\": \"缺少抵押物\"}"));
     CHECK_STR_EQ(alerts(rs), "NOT_ON_GREEN_FACTORY_LIST");
-    const json_t *a = json_array_get(gfdx_rows_appended(rs, &feedback_alert_table), 0);
-    CHECK(!strcmp(gfdx_rows_str(json_object_get(a, "facts"), "uscc"), USCC));
     gfdx_rowset_free(rs);
 }
 
