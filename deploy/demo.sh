@@ -100,10 +100,12 @@ wait_until "intake outbox" "SELECT (count(*) FILTER (WHERE published_at IS NULL)
 pushes=$(q "SELECT count(*) FROM intake.outbox WHERE topic = 'gfdx.miit-pushes'")
 wait_until "gfdx-push" "SELECT count(*) FROM pboc.message_log" "$pushes"
 
+# The banks organised for each need answer (a national head office's copy of every push is for
+# its information: pboc.dispatch.via HEAD_OFFICE, schemas/sql/pboc/003_dispatch_via.sql).
 q "SELECT d.need_id, d.bank_id, n.province, n.financing_amount FROM pboc.dispatch d JOIN pboc.need n USING (need_id)
-   WHERE d.status = 'ACTIVE' ORDER BY d.need_id, d.bank_id" | tr '|' '\t' |
+   WHERE d.status = 'ACTIVE' AND d.via <> 'HEAD_OFFICE' ORDER BY d.need_id, d.bank_id" | tr '|' '\t' |
   $PY "$top/deploy/sample/make_feedback.py" --seed 2026 >"$fb"
-echo "demo: 3/3 banks' matching feedback on $(q "SELECT count(*) FROM pboc.dispatch WHERE status = 'ACTIVE'") dispatches: $(grep -c . "$fb") records to gfdx.feedback"
+echo "demo: 3/3 banks' matching feedback on $(q "SELECT count(*) FROM pboc.dispatch WHERE status = 'ACTIVE' AND via <> 'HEAD_OFFICE'") dispatches: $(grep -c . "$fb") records to gfdx.feedback"
 produce <"$fb"
 wait_until "gfdx-feedback" "SELECT count(*) FROM feedback.message_log" "$(grep -c . "$fb")"
 wait_until "feedback outbox" "SELECT (count(*) FILTER (WHERE published_at IS NULL) = 0)::int FROM feedback.outbox" 1

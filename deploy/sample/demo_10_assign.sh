@@ -1,27 +1,28 @@
 # shellcheck shell=bash
 # Demo step (sourced by deploy/demo.sh, issue 12, gfdx-push): no pushed need is left without
-# a bank. A need reaches the banks registered for its branch and every national head office
-# (branches = ["national"]); a need that still has no bank (its branch has none and no head
-# office is registered) is assigned banks by its branch with a signed BanksAssigned on
-# gfdx.dispatch-assignments: the branch's own banks if the registry now has any, else the head
-# offices. Whatever cannot be assigned is left to the NO_BANK watch (push.no_bank_alert_days),
-# which raises an AlertRaised to the branch. In scope: q, wait_until, PY, build, stack, env.
+# a bank. A need reaches the banks registered for its branch and, for their information, every
+# national head office (branches = ["national"]: pboc.dispatch.via HEAD_OFFICE); a need whose
+# branch has no bank of its own has no bank organised for it yet. Its branch assigns banks with
+# a signed BanksAssigned on gfdx.dispatch-assignments: the branch's own banks if the registry
+# now has any, else three head offices (whose copies become assigned dispatches). Whatever
+# cannot be assigned is left to the NO_BANK watch (push.no_bank_alert_days), which raises an
+# AlertRaised to the branch. In scope: q, wait_until, PY, build, stack, env.
 
-nobank_sql="SELECT count(*) FROM pboc.need n WHERE n.status = 'DISPATCHED' AND NOT EXISTS
-  (SELECT 1 FROM pboc.dispatch d WHERE d.need_id = n.need_id AND d.status = 'ACTIVE')"
+organised="SELECT 1 FROM pboc.dispatch d WHERE d.need_id = n.need_id AND d.status = 'ACTIVE' AND d.via <> 'HEAD_OFFICE'"
+nobank_sql="SELECT count(*) FROM pboc.need n WHERE n.status = 'DISPATCHED' AND NOT EXISTS ($organised)"
 stranded_sql="$nobank_sql AND NOT EXISTS (SELECT 1 FROM pboc.alert a WHERE a.need_id = n.need_id AND a.status = 'OPEN')"
 demo_before=$(q "$nobank_sql")
 demo_disp0=$(q "SELECT count(*) FROM pboc.dispatch")
 demo_nd0=$(q "SELECT count(*) FROM pboc.outbox WHERE record_type = 'NeedDispatched'")
 echo "demo: pushed needs with no bank before assignment: $demo_before"
-echo "demo:   needs dispatched to national head offices: $(q "SELECT count(DISTINCT need_id) FROM pboc.dispatch
-  WHERE bank_id LIKE '%-hq' AND status = 'ACTIVE'") of $(q "SELECT count(*) FROM pboc.need WHERE status = 'DISPATCHED'")"
+echo "demo:   needs also sent to the national head offices (for their information): $(q "SELECT count(DISTINCT need_id)
+  FROM pboc.dispatch WHERE via = 'HEAD_OFFICE' AND status = 'ACTIVE'") of $(q "SELECT count(*) FROM pboc.need WHERE status = 'DISPATCHED'")"
 
 # One BanksAssigned per need without a bank, from its branch (signed with the branch's key of
 # $GFDX_KEYS_DIR by gfdx produce).
 assignments=$stack/sample-assignments.jsonl
-q "SELECT n.need_id || ' ' || n.branch_id FROM pboc.need n WHERE n.status = 'DISPATCHED' AND NOT EXISTS
-   (SELECT 1 FROM pboc.dispatch d WHERE d.need_id = n.need_id AND d.status = 'ACTIVE') ORDER BY 1" |
+q "SELECT n.need_id || ' ' || n.branch_id FROM pboc.need n WHERE n.status = 'DISPATCHED' AND NOT EXISTS ($organised)
+   ORDER BY 1" |
   $PY -c '
 import collections, json, re, sys
 banks, heads = collections.defaultdict(list), []

@@ -8,6 +8,8 @@
 
 #include "feedback_alert.h"
 #include "feedback_decide.h"
+#include "feedback_guard.h"
+#include "feedback_loan.h"
 #include "feedback_obstacle.h"
 #include "feedback_rules.h"
 #include "feedback_store.h"
@@ -29,6 +31,9 @@ static const gfdx_cfg_setting feedback_rows[] = {
         false, false, false, "ObstacleCoordination records go to <prefix><province code> (key: province)"),
     ROW("feedback.status_topic", GFDX_CFG_STRING, status_topic, "gfdx.matching-status", 0, 0, 0, false, false,
         false, "topic of NeedMatchingStatus records (key: need id)"),
+    ROW("feedback.green_catalogue", GFDX_CFG_STRING, green_catalogue, GFDX_SOURCE_DIR "/deploy/green_catalogue_2025.tsv",
+        0, 0, 0, false, false, false, "green-finance project catalogue (2025) file; a need's code not in it raises "
+        "NOT_IN_CATALOGUE; \"\" switches the guard off; read at start-up"),
     ROW("feedback.alerts_prefix", GFDX_CFG_STRING, alerts_prefix, "gfdx.alerts.", 0, 0, 0, false, false, false,
         "AlertRaised records go to <prefix><branch id> (key: alert id), read by that branch alone"),
     ROW("feedback.no_feedback_alert_days", GFDX_CFG_INT, no_feedback_days, NULL, 10, 1, 365, false, false, false,
@@ -67,17 +72,29 @@ int feedback_configure(void *ctx, const char *config_path, FILE *print_to, char 
         gfdx_config_release(feedback_rows, FEEDBACK_ROW_COUNT, &s);
         return -1;
     }
+    feedback_catalogue *cat = NULL;
+    if (*s.green_catalogue && !(cat = feedback_catalogue_load(s.green_catalogue, err, errlen))) {
+        gfdx_config_release(feedback_rows, FEEDBACK_ROW_COUNT, &s);
+        return -1;
+    }
     gfdx_config_release(feedback_rows, FEEDBACK_ROW_COUNT, &c->settings);
+    feedback_catalogue_free(c->catalogue);
     c->settings = s;
-    if (print_to)
+    c->catalogue = cat;
+    if (print_to) {
         gfdx_config_print_rows(print_to, feedback_rows, FEEDBACK_ROW_COUNT, &c->settings);
+        feedback_catalogue_print(print_to, cat, s.green_catalogue);
+    }
     return 0;
 }
 
 void feedback_ctx_release(feedback_ctx *ctx)
 {
-    if (ctx)
-        gfdx_config_release(feedback_rows, FEEDBACK_ROW_COUNT, &ctx->settings);
+    if (!ctx)
+        return;
+    gfdx_config_release(feedback_rows, FEEDBACK_ROW_COUNT, &ctx->settings);
+    feedback_catalogue_free(ctx->catalogue);
+    ctx->catalogue = NULL;
 }
 
 /* ---- the service ---- */
@@ -86,6 +103,7 @@ static const gfdx_handler handlers[] = {
     {"MatchingFeedback", "gfdx.feedback", "need_id", feedback_decide_matching},
     {"ObstacleRaised", "gfdx.feedback", "need_id", feedback_decide_obstacle_raised},
     {"ObstacleResolved", "gfdx.feedback", "need_id", feedback_decide_obstacle_resolved},
+    {"LoanStatusReported", "gfdx.feedback", "need_id", feedback_decide_loan_status},
     {"ObstacleAcknowledged", "gfdx.feedback", "need_id", feedback_decide_obstacle_acknowledged},
     {"ObstacleConfirmed", "gfdx.feedback", "need_id", feedback_decide_obstacle_confirmed},
     {"ObstacleReopened", "gfdx.feedback", "need_id", feedback_decide_obstacle_reopened},

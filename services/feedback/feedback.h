@@ -50,15 +50,19 @@ typedef struct {
     gfdx_strlist green_groups;   /* feedback.green_eligible_groups */
     char *coordination_prefix;   /* feedback.coordination_prefix: <prefix><province code> */
     char *status_topic;          /* feedback.status_topic */
+    char *green_catalogue;       /* feedback.green_catalogue: catalogue file, "" for none (feedback_guard.h) */
     char *alerts_prefix;         /* feedback.alerts_prefix: AlertRaised to <prefix><branch> */
     int no_feedback_days;        /* feedback.no_feedback_alert_days (the watch) */
     int obstacle_open_days;      /* feedback.obstacle_open_alert_days (the watch) */
 } feedback_settings;
 
+typedef struct feedback_catalogue feedback_catalogue;
+
 /* What the decisions share (gfdx_service.ctx, gfdx_context.service_ctx). Zero-initialise;
  * feedback_configure fills it. */
 typedef struct {
     feedback_settings settings;
+    feedback_catalogue *catalogue; /* loaded from settings.green_catalogue; NULL: that guard is off */
 } feedback_ctx;
 
 /* gfdx_service.configure: loads the `feedback` settings of config_path into ctx (a

@@ -16,6 +16,9 @@
 #include "feedback_store.h"
 #include "region.h"
 
+#include "feedback_guard.h" /* the guards and the loans (issue 12) */
+#include "feedback_loan.h"
+
 /* ---- one need and one bank: what a decision works on ---- */
 
 typedef struct {
@@ -233,8 +236,10 @@ static gfdx_verdict emit_status(fb_case *c, const feedback_aggregate *g, long lo
                             g->banks_contacted, "banks_approved", g->banks_approved, "banks_declined",
                             g->banks_declined, "approved_total", (json_int_t)g->approved_total, "disbursed_total",
                             (json_int_t)g->disbursed_total, "open_obstacles", g->open_obstacles);
-    if (!rec)
+    if (!rec || feedback_loan_fill(c->d->rows, c->need_id, rec)) {
+        json_decref(rec);
         return build_failed(c->d, "NeedMatchingStatus");
+    }
     gfdx_verdict v = gfdx_decide_emit(c->d, c->s->status_topic, c->need_id, "NeedMatchingStatus", rec);
     json_decref(rec);
     return v;
@@ -268,6 +273,10 @@ static gfdx_verdict save_aggregate(fb_case *c, feedback_aggregate *before, feedb
     changes += changed;
     errno = 0;
     json_t *row = status_row(c, after, changes);
+    if (row && feedback_loan_fill(c->d->rows, c->need_id, row)) {
+        json_decref(row);
+        row = NULL;
+    }
     if (!row)
         return build_failed(c->d, "feedback.need_status");
     if (gfdx_rows_put(c->d->rows, &feedback_need_status_table, row))
@@ -355,6 +364,21 @@ static gfdx_verdict alert_over_approved(fb_case *c, const feedback_aggregate *be
     return append_alert(c, FEEDBACK_ALERT_APPROVED_ABOVE_REQUESTED, facts, detail);
 }
 
+gfdx_verdict feedback_decide_alert(gfdx_decision *d, const char *bank_id, feedback_alert_kind kind, json_t *facts,
+                                   const char *detail)
+{
+    fb_case c;
+    bool found = false;
+    open_case(d, &c);
+    snprintf(c.bank_id, sizeof c.bank_id, "%s", bank_id);
+    gfdx_verdict v = load_need(&c, &found);
+    if (v != GFDX_DECIDE_OK) {
+        json_decref(facts);
+        return v;
+    }
+    return append_alert(&c, kind, facts, detail);
+}
+
 /* ---- MatchingFeedback ---- */
 
 /* The amount a report adds to the history row (approval or disbursement), or NULL. */
@@ -384,6 +408,8 @@ gfdx_verdict feedback_decide_matching(gfdx_decision *d)
         v = write_case(&c, r.event, report_amount(&r), NULL, &before, &after);
     if (v == GFDX_DECIDE_OK)
         v = alert_not_green(&c);
+    if (v == GFDX_DECIDE_OK && !c.existed)
+        v = feedback_guard_first_report(d, c.bank_id, &c.need);
     if (v == GFDX_DECIDE_OK)
         v = alert_withdrawn(&c, &r);
     if (v == GFDX_DECIDE_OK)
@@ -484,6 +510,8 @@ gfdx_verdict feedback_decide_obstacle_raised(gfdx_decision *d)
         v = write_case(&c, FEEDBACK_EV_OBSTACLE_RAISED, NULL, d->rec->event_id, &before, &after);
     if (v == GFDX_DECIDE_OK)
         v = alert_not_green(&c);
+    if (v == GFDX_DECIDE_OK && !c.existed)
+        v = feedback_guard_first_report(d, c.bank_id, &c.need);
     if (v == GFDX_DECIDE_OK)
         v = emit_coordination(&c, d->rec->event_id);
     return v;

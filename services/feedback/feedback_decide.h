@@ -22,6 +22,7 @@
 #define FEEDBACK_DECIDE_H
 
 #include "feedback_fsm.h"
+#include "feedback_rules.h"
 #include "feedback_store.h"
 #include "service.h"
 
@@ -34,6 +35,12 @@ gfdx_verdict feedback_decide_obstacle_raised(gfdx_decision *d);
 
 /* ObstacleResolved (the need's province authority or PBoC branch). */
 gfdx_verdict feedback_decide_obstacle_resolved(gfdx_decision *d);
+
+/* The one alert path for the other decision modules (feedback_loan.c, feedback_guard.c):
+ * append_alert for the record's need and bank_id (the bank whose record raised it). facts:
+ * stolen, NULL when the caller's json_pack failed (errno cleared before it). */
+gfdx_verdict feedback_decide_alert(gfdx_decision *d, const char *bank_id, feedback_alert_kind kind, json_t *facts,
+                                   const char *detail);
 
 /* The need's province authority or the PBoC branch the need was routed to: who may
  * acknowledge and resolve its obstacles. */

@@ -240,7 +240,8 @@ const char *feedback_apply_obstacle(const feedback_matching *cur, feedback_event
 const char *feedback_alert_kind_name(feedback_alert_kind k)
 {
     static const char *const names[] = {"DISBURSED_ON_WITHDRAWN_NEED", "APPROVED_ABOVE_REQUESTED",
-                                        "NOT_GREEN_ELIGIBLE"};
+                                        "NOT_GREEN_ELIGIBLE", "LOAN_OVERDUE", "LOAN_NON_PERFORMING",
+                                        "NOT_IN_CATALOGUE", "NOT_ON_GREEN_FACTORY_LIST"};
     return (unsigned)k < sizeof names / sizeof names[0] ? names[k] : "UNKNOWN";
 }
 

@@ -107,10 +107,16 @@ const char *feedback_apply_obstacle(const feedback_matching *cur, feedback_event
 typedef enum {
     FEEDBACK_ALERT_DISBURSED_ON_WITHDRAWN_NEED,
     FEEDBACK_ALERT_APPROVED_ABOVE_REQUESTED,
-    FEEDBACK_ALERT_NOT_GREEN_ELIGIBLE
+    FEEDBACK_ALERT_NOT_GREEN_ELIGIBLE,
+    FEEDBACK_ALERT_LOAN_OVERDUE,             /* feedback_loan.h */
+    FEEDBACK_ALERT_LOAN_NON_PERFORMING,      /* feedback_loan.h */
+    FEEDBACK_ALERT_NOT_IN_CATALOGUE,         /* feedback_guard.h */
+    FEEDBACK_ALERT_NOT_ON_GREEN_FACTORY_LIST /* feedback_guard.h */
 } feedback_alert_kind;
 
-/* "DISBURSED_ON_WITHDRAWN_NEED", "APPROVED_ABOVE_REQUESTED", "NOT_GREEN_ELIGIBLE"; "UNKNOWN". */
+/* "DISBURSED_ON_WITHDRAWN_NEED", "APPROVED_ABOVE_REQUESTED", "NOT_GREEN_ELIGIBLE",
+ * "LOAN_OVERDUE", "LOAN_NON_PERFORMING", "NOT_IN_CATALOGUE", "NOT_ON_GREEN_FACTORY_LIST";
+ * "UNKNOWN". */
 const char *feedback_alert_kind_name(feedback_alert_kind k);
 
 /* DISBURSED_ON_WITHDRAWN_NEED: a disbursement reported on a withdrawn need. */

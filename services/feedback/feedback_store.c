@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "feedback_guard.h"
+#include "feedback_loan.h"
+
 /* clang-format off */
 const gfdx_table feedback_matching_table = {
     .name = "matching", .kind = GFDX_TABLE_STATE, .key = {"need_id", "bank_id", NULL},
@@ -19,7 +22,7 @@ const gfdx_table feedback_need_status_table = {
     .name = "need_status", .kind = GFDX_TABLE_STATE, .key = {"need_id", NULL},
     .columns = "need_id, province, branch_id, overall, banks_dispatched, banks_contacted, banks_approved,"
                " banks_declined, approved_total, disbursed_total, open_obstacles, status_changes, last_event_id,"
-               " updated_at",
+               " updated_at, outstanding_total, repaid_total, loans_overdue, loans_non_performing",
 };
 
 const gfdx_table feedback_obstacle_table = {
@@ -51,14 +54,14 @@ const gfdx_table feedback_pboc_dispatch_table = {
 
 const gfdx_table *const feedback_tables[FEEDBACK_TABLE_COUNT] = {
     &feedback_matching_table, &feedback_need_status_table, &feedback_obstacle_table, &feedback_matching_event_table,
-    &feedback_alert_table,
+    &feedback_alert_table, &feedback_loan_table, &feedback_loan_event_table,
     &feedback_obstacle_event_table, &feedback_alert_state_table, /* feedback_obstacle.h, feedback_alert.h */
 };
 
 /* Every table a record of need_id reads, by need_id. */
 static const gfdx_table *const by_need[] = {
     &feedback_matching_table, &feedback_need_status_table, &feedback_obstacle_table,
-    &feedback_pboc_need_table, &feedback_pboc_dispatch_table,
+    &feedback_pboc_need_table, &feedback_pboc_dispatch_table, &feedback_loan_table,
 };
 
 int feedback_store_load(void *service_ctx, gfdx_rowset *rs, const gfdx_record *const *recs, size_t n)
@@ -74,7 +77,7 @@ int feedback_store_load(void *service_ctx, gfdx_rowset *rs, const gfdx_record *c
         if (recs[i]->type && !strcmp(recs[i]->type, "ObstacleRaised") && recs[i]->event_id &&
             gfdx_rowset_want(rs, &feedback_obstacle_table, "obstacle_id", recs[i]->event_id))
             return -1;
-        if (feedback_alert_want(rs, recs[i]))
+        if (feedback_guard_load(rs, recs[i]) || feedback_alert_want(rs, recs[i]))
             return -1;
     }
     return 0;

@@ -40,7 +40,7 @@ extern const gfdx_table feedback_pboc_need_table;
 extern const gfdx_table feedback_pboc_dispatch_table;
 
 /* The service's own tables, in write order. */
-#define FEEDBACK_TABLE_COUNT 7
+#define FEEDBACK_TABLE_COUNT 9 /* + loan, loan_event (feedback_loan.h) */
 extern const gfdx_table *const feedback_tables[FEEDBACK_TABLE_COUNT];
 
 /* feedback.obstacle.status: an obstacle is OPEN until the authorities resolve it. */

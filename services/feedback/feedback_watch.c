@@ -23,7 +23,7 @@ static const char candidates_sql[] =
     "(SELECT 'NO_FEEDBACK' AS kind, d.need_id, d.bank_id, NULL::text AS obstacle_id,"
     "        (extract(epoch FROM d.dispatched_at) * 1000)::bigint AS since_ms"
     "   FROM pboc.dispatch d JOIN pboc.need n ON n.need_id = d.need_id"
-    "  WHERE d.status = 'ACTIVE' AND n.status <> 'WITHDRAWN'"
+    "  WHERE d.status = 'ACTIVE' AND d.via <> 'HEAD_OFFICE' AND n.status <> 'WITHDRAWN'"
     "    AND d.dispatched_at <= to_timestamp($1::bigint / 1000.0)"
     "    AND NOT EXISTS (SELECT 1 FROM matching m WHERE m.need_id = d.need_id AND m.bank_id = d.bank_id)"
     "    AND NOT EXISTS (SELECT 1 FROM alert a WHERE a.kind = 'NO_FEEDBACK' AND a.need_id = d.need_id"

@@ -29,7 +29,9 @@ typedef struct {
     long long sequence;  /* 0 for a v1 writer */
 } intake_matching_status;
 
-/* Reads a decoded NeedMatchingStatus body (reader schema: v2, sequence 0 when absent). */
+/* Reads a decoded NeedMatchingStatus body (reader schema: the latest, v3; sequence 0 when absent, from v1
+ * writers). The loan figures v3 adds (outstanding_total, repaid_total, loans_overdue,
+ * loans_non_performing) are not kept by gfdx-intake: it keeps the financing outcome. */
 void intake_matching_read(const json_t *body, intake_matching_status *out);
 
 /* NULL when s may be applied to a need whose applied sequence is `applied` (>= 0), else

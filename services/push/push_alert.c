@@ -20,7 +20,8 @@ void push_alert_id(const char *kind, const char *need_id, char out[37])
     snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16, hex + 20);
 }
 
-/* Whether the need has an ACTIVE dispatch; -1 for a stored status push_fsm does not know. */
+/* Whether the need has an ACTIVE dispatch organised for it (not a head office's copy of the
+ * push: push_dispatch_organised); -1 for a stored status push_fsm does not know. */
 static int has_active_dispatch(const gfdx_rowset *rows, const char *need_id)
 {
     json_t *ds = gfdx_rows_find(rows, &push_dispatch_table, "need_id", need_id), *row;
@@ -30,7 +31,7 @@ static int has_active_dispatch(const gfdx_rowset *rows, const char *need_id)
         push_dispatch_status st;
         if (push_dispatch_status_parse(gfdx_rows_str(row, "status"), &st) || st == PUSH_DISPATCH_NONE)
             rc = -1;
-        else if (rc == 0 && st == PUSH_DISPATCH_ACTIVE)
+        else if (rc == 0 && st == PUSH_DISPATCH_ACTIVE && push_dispatch_organised(row))
             rc = 1;
     }
     json_decref(ds);

@@ -181,8 +181,11 @@ static gfdx_verdict put_dispatches(gfdx_decision *d, const char *need_id, const 
         if (gfdx_rows_get(d->rows, &push_dispatch_table, k) ||
             push_dispatch_fsm_next(PUSH_DISPATCH_NONE, PUSH_DEV_DISPATCH, &next))
             return gfdx_fault_decide(d, GFDX_FAULT_CORRUPT, "dispatch", "a dispatch row exists for a new need");
-        json_t *row = json_pack("{s:s, s:s, s:s, s:s, s:n}", "need_id", need_id, "bank_id", k[1], "branch_id",
-                                branch_id, "status", push_dispatch_status_name(next), "cancelled_at");
+        const gfdx_participant *p = gfdx_registry_find(d->ctx->registry, k[1]);
+        json_t *row = json_pack("{s:s, s:s, s:s, s:s, s:n, s:s, s:o}", "need_id", need_id, "bank_id", k[1],
+                                "branch_id", branch_id, "status", push_dispatch_status_name(next), "cancelled_at",
+                                "via", p && p->national ? PUSH_VIA_HEAD_OFFICE : PUSH_VIA_BRANCH, "dispatched_at",
+                                gfdx_rows_time(d->ctx->now_ms));
         if (!row || gfdx_rows_put(d->rows, &push_dispatch_table, row))
             return no_memory(d, "dispatch");
     }
@@ -422,9 +425,25 @@ static gfdx_verdict check_banks(gfdx_decision *d, const char *branch_id, json_t 
     return v;
 }
 
-/* Opens a dispatch for every bank of `banks` the need has none for (the dispatch life cycle:
- * NONE -DISPATCH-> ACTIVE); a bank with a dispatch already is left alone. *added = the banks
- * newly dispatched (new array, record order). */
+/* A head office's ACTIVE copy of the push named by the branch: it becomes the need's
+ * organised bank (via ASSIGNED, dispatched now). 1 upgraded, 0 not such a row, -1 no memory. */
+static int upgrade_head_office(gfdx_decision *d, const json_t *row, push_dispatch_status cur)
+{
+    if (cur != PUSH_DISPATCH_ACTIVE || push_dispatch_organised(row))
+        return 0;
+    json_t *upd = json_deep_copy(row);
+    if (!upd || json_object_set_new(upd, "via", json_string(PUSH_VIA_ASSIGNED)) ||
+        json_object_set_new(upd, "dispatched_at", gfdx_rows_time(d->ctx->now_ms))) {
+        json_decref(upd);
+        return -1;
+    }
+    return gfdx_rows_put(d->rows, &push_dispatch_table, upd) ? -1 : 1;
+}
+
+/* Opens a dispatch (via ASSIGNED) for every bank of `banks` the need has none for (the
+ * dispatch life cycle: NONE -DISPATCH-> ACTIVE), and makes a head office's copy of the push
+ * an assigned dispatch; a bank organised already is left alone. *added = the banks newly
+ * dispatched or upgraded (new array, record order). */
 static gfdx_verdict add_dispatches(gfdx_decision *d, const char *need_id, const char *branch_id,
                                    const json_t *banks, json_t **added)
 {
@@ -438,10 +457,14 @@ static gfdx_verdict add_dispatches(gfdx_decision *d, const char *need_id, const 
         push_dispatch_status cur = PUSH_DISPATCH_NONE, next;
         if (row && (push_dispatch_status_parse(gfdx_rows_str(row, "status"), &cur) || cur == PUSH_DISPATCH_NONE))
             return gfdx_fault_decide(d, GFDX_FAULT_CORRUPT, "dispatch", "unknown status stored in pboc.dispatch");
-        if (push_dispatch_fsm_next(cur, PUSH_DEV_DISPATCH, &next))
-            continue; /* already dispatched to this bank: a no-op */
-        json_t *put = json_pack("{s:s, s:s, s:s, s:s, s:n}", "need_id", need_id, "bank_id", k[1], "branch_id",
-                                branch_id, "status", push_dispatch_status_name(next), "cancelled_at");
+        int up = row ? upgrade_head_office(d, row, cur) : 0;
+        if (up < 0 || (up == 1 && json_array_append(*added, bank)))
+            return no_memory(d, "dispatch");
+        if (up == 1 || push_dispatch_fsm_next(cur, PUSH_DEV_DISPATCH, &next))
+            continue; /* upgraded, or already organised for this bank: a no-op */
+        json_t *put = json_pack("{s:s, s:s, s:s, s:s, s:n, s:s, s:o}", "need_id", need_id, "bank_id", k[1],
+                                "branch_id", branch_id, "status", push_dispatch_status_name(next), "cancelled_at",
+                                "via", PUSH_VIA_ASSIGNED, "dispatched_at", gfdx_rows_time(d->ctx->now_ms));
         if (!put || gfdx_rows_put(d->rows, &push_dispatch_table, put) || json_array_append(*added, bank))
             return no_memory(d, "dispatch");
     }

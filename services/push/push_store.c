@@ -20,7 +20,7 @@ const gfdx_table push_need_table = {
 
 const gfdx_table push_dispatch_table = {
     .name = "dispatch", .kind = GFDX_TABLE_STATE, .key = {"need_id", "bank_id", NULL},
-    .columns = "need_id, bank_id, branch_id, status, cancelled_at",
+    .columns = "need_id, bank_id, branch_id, status, cancelled_at, via, dispatched_at",
 };
 
 const gfdx_table push_alert_table = {
@@ -45,6 +45,12 @@ int push_store_load(void *service_ctx, gfdx_rowset *rs, const gfdx_record *const
     return 0;
 }
 
+bool push_dispatch_organised(const json_t *dispatch)
+{
+    const char *via = gfdx_rows_str(dispatch, "via");
+    return !via || strcmp(via, PUSH_VIA_HEAD_OFFICE) != 0;
+}
+
 int push_store_want_need(gfdx_rowset *rs, const char *need_id)
 {
     return gfdx_rowset_want(rs, &push_need_table, "need_id", need_id) ||
@@ -58,7 +64,7 @@ int push_store_want_need(gfdx_rowset *rs, const char *need_id)
 static const char no_bank_sql[] =
     "SELECT n.need_id FROM need n"
     " WHERE n.status = $1 AND n.received_at < to_timestamp($2::bigint / 1000.0) - make_interval(days => $3::int)"
-    "   AND NOT EXISTS (SELECT 1 FROM dispatch d WHERE d.need_id = n.need_id AND d.status = $4)"
+    "   AND NOT EXISTS (SELECT 1 FROM dispatch d WHERE d.need_id = n.need_id AND d.status = $4 AND d.via <> $7)"
     "   AND NOT EXISTS (SELECT 1 FROM alert a WHERE a.need_id = n.need_id AND a.kind = $5)"
     " ORDER BY n.received_at, n.need_id LIMIT $6::int";
 
@@ -70,8 +76,9 @@ int push_store_no_bank_candidates(PGconn *db, int64_t now_ms, int min_age_days, 
     snprintf(days, sizeof days, "%d", min_age_days > 0 ? min_age_days - 1 : 0);
     snprintf(lim, sizeof lim, "%d", limit);
     const char *params[] = {push_status_name(PUSH_DISPATCHED), now, days,
-                            push_dispatch_status_name(PUSH_DISPATCH_ACTIVE), PUSH_ALERT_NO_BANK, lim};
-    PGresult *res = gfdx_pg_exec(db, no_bank_sql, 6, params, err, errlen, transient);
+                            push_dispatch_status_name(PUSH_DISPATCH_ACTIVE), PUSH_ALERT_NO_BANK, lim,
+                            PUSH_VIA_HEAD_OFFICE};
+    PGresult *res = gfdx_pg_exec(db, no_bank_sql, 7, params, err, errlen, transient);
     if (!res)
         return -1;
     *ids = json_array();

@@ -26,6 +26,16 @@
 /* pboc.alert.kind of the watch's alert about a need still without a bank. */
 #define PUSH_ALERT_NO_BANK "NO_BANK"
 
+/* pboc.dispatch.via (003_dispatch_via.sql): how the dispatch came to its bank. A need has a
+ * bank organised for it only with an ACTIVE dispatch that is not PUSH_VIA_HEAD_OFFICE (a head
+ * office's copy of every push is for its information). */
+#define PUSH_VIA_BRANCH "BRANCH"
+#define PUSH_VIA_HEAD_OFFICE "HEAD_OFFICE"
+#define PUSH_VIA_ASSIGNED "ASSIGNED"
+
+/* Whether a pboc.dispatch row is a bank organised for its need (not a head office's copy). */
+bool push_dispatch_organised(const json_t *dispatch);
+
 extern const gfdx_table push_need_table;
 extern const gfdx_table push_dispatch_table;
 extern const gfdx_table push_alert_table;

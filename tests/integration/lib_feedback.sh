@@ -31,7 +31,7 @@ PY=/usr/bin/python3
 FB_DATA=$GFDX_SOURCE_DIR/tests/integration/data
 
 # The green-washing settings every feedback test runs with (the configure hook).
-FB_SETTINGS='feedback: { approved_margin_percent = 15; green_eligible_groups = ["1", "2", "3", "4", "5", "6", "7"]; };'
+FB_SETTINGS='feedback: { approved_margin_percent = 15; green_eligible_groups = ["1", "2", "3", "4", "5", "6", "7"]; green_catalogue = ""; };'
 
 pboc_sql_file() {
   psql -X -q -v ON_ERROR_STOP=1 "${2:-$GFDX_PG_CONNINFO}" -f "$1" >/dev/null

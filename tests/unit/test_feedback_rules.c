@@ -255,7 +255,7 @@ static void test_alert_not_green(void)
     CHECK_STR_EQ(feedback_alert_kind_name(FEEDBACK_ALERT_NOT_GREEN_ELIGIBLE), "NOT_GREEN_ELIGIBLE");
     CHECK_STR_EQ(feedback_alert_kind_name(FEEDBACK_ALERT_DISBURSED_ON_WITHDRAWN_NEED), "DISBURSED_ON_WITHDRAWN_NEED");
     CHECK_STR_EQ(feedback_alert_kind_name(FEEDBACK_ALERT_APPROVED_ABOVE_REQUESTED), "APPROVED_ABOVE_REQUESTED");
-    CHECK_STR_EQ(feedback_alert_kind_name((feedback_alert_kind)3), "UNKNOWN");
+    CHECK_STR_EQ(feedback_alert_kind_name((feedback_alert_kind)100), "UNKNOWN");
 }
 
 int main(void)

@@ -476,8 +476,11 @@ static void test_head_offices(void)
     json_t *rows = gfdx_rows_find(rs, &push_dispatch_table, "need_id", "H-1");
     CHECK(json_array_size(rows) == 3 + gfdx_registry_head_offices(reg_ho, NULL, 0));
     json_decref(rows);
-    const char *k[] = {"H-1", "bank-icbc-hq"};
+    const char *k[] = {"H-1", "bank-icbc-hq"}, *kb[] = {"H-1", "bank-nbcb-330200"};
     CHECK_STR_EQ(gfdx_rows_str(gfdx_rows_get(rs, &push_dispatch_table, k), "status"), "ACTIVE");
+    CHECK_STR_EQ(gfdx_rows_str(gfdx_rows_get(rs, &push_dispatch_table, k), "via"), "HEAD_OFFICE");
+    CHECK_STR_EQ(gfdx_rows_str(gfdx_rows_get(rs, &push_dispatch_table, kb), "via"), "BRANCH");
+    CHECK(gfdx_rows_time_ms(json_object_get(gfdx_rows_get(rs, &push_dispatch_table, k), "dispatched_at")) == NOW);
     CHECK_STR_EQ(gfdx_rows_str(gfdx_rows_get(rs, &push_dispatch_table, k), "branch_id"), "pbc-330200");
     CHECK(push(rs, pushed("H-2", NULL, "330106")) == GFDX_DECIDE_OK); /* 浙江: bank-late-330000 + head offices */
     CHECK_STR_EQ(emitted_banks(rs, 1), with_head_offices("bank-late-330000"));
@@ -646,6 +649,48 @@ static int watch(gfdx_rowset *rs, int64_t now_ms, const char *const *ids, json_t
 #define WED 1796198400000LL /* 2026-12-02T08:00:00Z: 2 working days after Monday */
 #define THU 1796284800000LL /* 2026-12-03T08:00:00Z: 3 */
 
+/* A need that reached only the head offices (新疆: no bank of its branch) has no bank
+ * organised for it: the watch alerts it; the branch naming a head office makes that head
+ * office's copy an assigned dispatch (forwarded, the alert closed), and the watch is quiet. */
+static void test_head_office_copy(void)
+{
+    static const char *const icbc_hq[] = {"bank-icbc-hq", NULL};
+    gfdx_rowset *rs = gfdx_rowset_new();
+    json_t *emits;
+    bool corrupt = true;
+    ctx.registry = reg_ho;
+    CHECK(push(rs, pushed("X-1", "650000", "650102")) == GFDX_DECIDE_OK);
+    CHECK_STR_EQ(gfdx_rows_str(need(rs, "X-1"), "branch_id"), "pbc-650000");
+    json_t *rows = gfdx_rows_find(rs, &push_dispatch_table, "need_id", "X-1"), *row;
+    size_t i, copies = 0;
+    json_array_foreach(rows, i, row) copies += !push_dispatch_organised(row);
+    CHECK(copies == gfdx_registry_head_offices(reg_ho, NULL, 0) && copies == json_array_size(rows));
+    json_decref(rows);
+    json_t *n = json_deep_copy(need(rs, "X-1")); /* as stored: received_at is the table's default */
+    json_object_set_new(n, "received_at", json_string("2026-11-30T08:00:00+00:00"));
+    CHECK(gfdx_rows_put(rs, &push_need_table, n) == 0);
+    static const char *const x1[] = {"X-1", NULL};
+    int due = watch(rs, THU, x1, &emits, &corrupt);
+    CHECK_MSG(due == 1 && !corrupt, "head-office copies only: alerted (got %d)", due);
+    json_decref(emits);
+    CHECK_STR_EQ(alert_status(rs, "X-1"), "OPEN");
+    size_t before = json_array_size(gfdx_rows_appended(rs, &gfdx_outbox_table));
+    CHECK(assign(rs, "pbc-650000", "X-1", icbc_hq) == GFDX_DECIDE_OK);
+    const char *k[] = {"X-1", "bank-icbc-hq"};
+    CHECK_STR_EQ(gfdx_rows_str(gfdx_rows_get(rs, &push_dispatch_table, k), "via"), "ASSIGNED");
+    CHECK_STR_EQ(gfdx_rows_str(gfdx_rows_get(rs, &push_dispatch_table, k), "status"), "ACTIVE");
+    CHECK(json_array_size(gfdx_rows_appended(rs, &gfdx_outbox_table)) == before + 1);
+    json_t *rec = emitted_body(rs, before), *want = json_pack("[s]", "bank-icbc-hq");
+    CHECK(json_equal(gfdx_rec_get(rec, "bank_ids"), want));
+    json_decref(want);
+    json_decref(rec);
+    CHECK_STR_EQ(alert_status(rs, "X-1"), "CLOSED");
+    CHECK(assign(rs, "pbc-650000", "X-1", icbc_hq) == GFDX_DECIDE_OK); /* now organised: a no-op */
+    CHECK(json_array_size(gfdx_rows_appended(rs, &gfdx_outbox_table)) == before + 1);
+    ctx.registry = reg;
+    gfdx_rowset_free(rs);
+}
+
 static void test_watch(void)
 {
     static const char *const all[] = {"V-1", "V-2", "V-3", "V-4", "V-NONE", NULL};
@@ -735,6 +780,7 @@ int main(void)
         test_loaded();
         test_authorization_first();
         test_head_offices();
+        test_head_office_copy();
         test_assign_authorization();
         test_assign_banks();
         test_assign_state();

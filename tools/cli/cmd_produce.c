@@ -54,6 +54,9 @@ static const char *default_topic(const char *type)
         {"ObstacleRaised", "gfdx.feedback"}, {"ObstacleResolved", "gfdx.feedback"},
         {"NameListPublished", "gfdx.namelists"}, {"CarbonBenefitReported", "gfdx.namelists"},
         {"FinancingSupportReported", "gfdx.namelists"}, {"PlatformFiling", "gfdx.platform-filings"},
+        {"LoanStatusReported", "gfdx.feedback"}, {"AlertHandled", "gfdx.feedback"},
+        {"ObstacleAcknowledged", "gfdx.feedback"}, {"ObstacleConfirmed", "gfdx.feedback"},
+        {"ObstacleReopened", "gfdx.feedback"}, {"BanksAssigned", "gfdx.dispatch-assignments"},
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (!strcmp(map[i][0], type))

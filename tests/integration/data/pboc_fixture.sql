@@ -30,5 +30,6 @@ CREATE TABLE IF NOT EXISTS pboc.dispatch (
     status         text        NOT NULL CHECK (status IN ('ACTIVE', 'CANCELLED')),
     dispatched_at  timestamptz NOT NULL DEFAULT now(),
     cancelled_at   timestamptz,
+    via            text        NOT NULL DEFAULT 'BRANCH',  -- 003_dispatch_via.sql
     PRIMARY KEY (need_id, bank_id)
 );
