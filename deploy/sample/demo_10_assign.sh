@@ -27,7 +27,7 @@ q "SELECT n.need_id || ' ' || n.branch_id FROM pboc.need n WHERE n.status = 'DIS
 import collections, json, re, sys
 banks, heads = collections.defaultdict(list), []
 for line in open(sys.argv[1], encoding="utf-8"):
-    line = line.split("#", 1)[0]
+    line = re.sub(r"(^|\s)#.*$", "", line)  # a comment; a key id's "#" (prov-310000#2026a) is not one
     m = re.search(r"id\s*=\s*\"([^\"]+)\";.*kind\s*=\s*\"bank\".*branches\s*=\s*\[([^\]]*)\]", line)
     for b in re.findall(r"\"([^\"]+)\"", m.group(2)) if m else []:
         (heads if b == "national" else banks[b]).append(m.group(1))
