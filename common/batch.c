@@ -483,7 +483,7 @@ static int batch_init(batch_t *b)
 {
     const gfdx_inbound *in = b->in;
     b->ctx = (gfdx_context){in->registry, in->calendar, in->catalog, in->service_participant, in->service->ctx,
-                            in->max_message_bytes, gfdx_now_ms()};
+                            in->max_message_bytes, gfdx_now_ms(), in->receipts_prefix};
     size_t n = b->n ? b->n : 1;
     b->rs = gfdx_rowset_new();
     b->seen = json_object();

@@ -64,6 +64,8 @@ const gfdx_cfg_setting gfdx_daemon_settings[] = {
            false, "address the metrics endpoint binds"),
     DAEMON("audit.checkpoint_interval_s", GFDX_CFG_INT, checkpoint_interval_s, NULL, 300, 0, 86400, false,
            false, false, "seconds between message-log checkpoints published to gfdx.audit; 0 disables"),
+    DAEMON("watch.interval_s", GFDX_CFG_INT, watch_interval_s, NULL, 60, 1, 86400, false, false, false,
+           "seconds between rounds of the service's watch (duties due by the clock: alerts after N working days)"),
     DAEMON("security.require_signatures", GFDX_CFG_BOOL, require_signatures, NULL, 1, 0, 0, false, false,
            false, "refuse unsigned records (UNSIGNED); false only during a migration: unsigned records are"
            " then accepted, counted and marked in the message log; a bad signature is refused always"),

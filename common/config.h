@@ -71,6 +71,7 @@ typedef struct {
     int metrics_port;         /* metrics.port; 0 disables */
     char *metrics_address;    /* metrics.address */
     int checkpoint_interval_s; /* audit.checkpoint_interval_s; 0 disables */
+    int watch_interval_s;     /* watch.interval_s: rounds of the service's watch (service.h) */
     bool require_signatures;  /* security.require_signatures */
     char *signing_key;        /* security.signing_key: path of the service's private key */
     gfdx_kvlist kafka;        /* kafka = ( ("k","v"), ... ) */

@@ -10,6 +10,7 @@
 
 #include "avro_serde.h"
 #include "batch.h"
+#include "watch.h"
 #include "config.h"
 #include "ids.h"
 #include "inbound.h"
@@ -51,6 +52,8 @@ typedef struct {
     gfdx_raw_msg *raw;       /* batch[i] as the pipeline sees it (borrowed from batch[i]) */
     gfdx_msg *msgs;          /* batch[i] admitted in memory (gfdx_inbound_admit) */
     int64_t clock_override_ms; /* GFDX_TEST_DEADLINE_CLOCK_MS (tests replaying history); 0: none */
+    int64_t watch_clock_ms;    /* GFDX_TEST_WATCH_CLOCK_MS (tests: "N working days later"); 0: none */
+    int64_t watch_at;          /* gfdx_mono_ms() when the next watch round is due */
     size_t nbatch;
     int rebalanced;  /* set by the rebalance callback or the fence: the batch in hand is void */
     bool busy;       /* the last batch was full: records are waiting, the relay must not wait */
@@ -999,6 +1002,29 @@ static void publish_checkpoint(daemon_t *d)
     json_decref(rec);
 }
 
+/* Every watch.interval_s: one round of the service's watch (watch.h), in its own transaction.
+ * A failed round is logged and tried again at the next interval (the watch's duties are
+ * idempotent: nothing is lost by waiting). */
+static void run_watch(daemon_t *d)
+{
+    if (!d->svc->watch || gfdx_mono_ms() < d->watch_at)
+        return;
+    d->watch_at = gfdx_mono_ms() + d->cfg.watch_interval_s * 1000LL;
+    if (ensure_db(d))
+        return;
+    gfdx_inbound in = pipeline(d);
+    char err[512];
+    bool transient = false;
+    size_t emitted = 0;
+    int64_t now = d->watch_clock_ms ? d->watch_clock_ms : gfdx_now_ms();
+    gfdx_watch_result r = gfdx_watch_run(&in, d->db, now, &emitted, err, sizeof err, &transient);
+    if (r == GFDX_WATCH_FAILED)
+        GFDX_WARN("watch round failed (%s; next in %d s): %s", transient ? "transient" : "permanent",
+                  d->cfg.watch_interval_s, err);
+    else if (r == GFDX_WATCH_DONE && emitted)
+        GFDX_INFO("watch: %zu records due by the clock staged for the outbox", emitted);
+}
+
 /* Consumer lag from the locally cached high watermarks (no broker round trip). */
 static void update_lag(daemon_t *d)
 {
@@ -1050,6 +1076,7 @@ static void run_loop(daemon_t *d)
         gfdx_metrics_phase(GFDX_P_COLLECT, t);
         apply_batch(d); /* on SIGTERM the batch in hand is still applied and committed */
         publish_checkpoint(d);
+        run_watch(d);
         t = gfdx_metrics_now_us();
         relay_outbox(d);
         gfdx_metrics_phase(GFDX_P_RELAY, t);
@@ -1294,6 +1321,15 @@ static void read_clock_override(daemon_t *d)
     d->clock_override_ms = ms;
     if (ms > 0)
         GFDX_WARN("GFDX_TEST_DEADLINE_CLOCK_MS set: every record's deadline clock is %lld (tests only)", ms);
+    v = getenv("GFDX_TEST_WATCH_CLOCK_MS");
+    ms = v && *v ? strtoll(v, &end, 10) : 0;
+    if (v && *v && (*end || ms <= 0)) {
+        GFDX_WARN("GFDX_TEST_WATCH_CLOCK_MS is not a positive Unix time in ms: ignored");
+        return;
+    }
+    d->watch_clock_ms = ms;
+    if (ms > 0)
+        GFDX_WARN("GFDX_TEST_WATCH_CLOCK_MS set: the watch's clock is %lld (tests only)", ms);
 }
 
 static int start(daemon_t *d, char *err, size_t errlen)

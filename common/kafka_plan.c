@@ -445,6 +445,8 @@ static int address_one(builder *b, const char *to, const char *prefix, int parti
         return addressed_to(b, prefix, p->id, partitions, p->principal);
     if (!strcmp(to, "branch"))
         return p->kind == GFDX_PK_PBOC_BRANCH ? address_branch(b, prefix, partitions, p) : 0;
+    if (!strcmp(to, "branch_only")) /* the branch alone: no bank reads its alerts */
+        return p->kind == GFDX_PK_PBOC_BRANCH ? addressed_to(b, prefix, p->id, partitions, p->principal) : 0;
     bool serves = p->kind == GFDX_PK_PROVINCE_AUTHORITY || p->kind == GFDX_PK_PBOC_BRANCH;
     return serves ? address_province(b, prefix, partitions, p) : 0;
 }
@@ -460,8 +462,9 @@ static int load_rule(builder *b, const config_setting_t *g, int i)
     config_setting_lookup_int(g, "partitions", &partitions);
     if (!prefix || !topic_name_ok(prefix))
         return fail(b, "%s: needs prefix = \"gfdx.<name>.\"", where);
-    if (!to || (strcmp(to, "participant") && strcmp(to, "branch") && strcmp(to, "province")))
-        return fail(b, "%s: to must be participant, branch or province", where);
+    if (!to || (strcmp(to, "participant") && strcmp(to, "branch") && strcmp(to, "branch_only") &&
+                strcmp(to, "province")))
+        return fail(b, "%s: to must be participant, branch, branch_only or province", where);
     if (partitions < 1 || partitions > MAX_PARTITIONS)
         return fail(b, "%s: partitions must be 1..%d", where, MAX_PARTITIONS);
     for (size_t k = 0; k < gfdx_registry_count(b->reg); k++)

@@ -11,14 +11,14 @@
 
 /* Every field path of every schema in schemas/avro (test_record_limits proves it), sorted by path. */
 static const gfdx_limit_rule rules[] = {
-    A("added", 1000000), F("added[]", KEY), F("added_count", COUNT), F("amount", MONEY),
+    A("added", 1000000), F("added[]", KEY), F("added_count", COUNT), F("acknowledged_by", NAME), F("alert_id", ID), F("amount", MONEY),
     F("approved_amount", MONEY), F("approved_total", MONEY), F("balance", MONEY), F("bank_id", ID),
     A("bank_ids", 500), F("bank_ids[]", ID), F("banks_approved", COUNT), F("banks_contacted", COUNT),
-    F("banks_declined", COUNT), F("batch_id", ID), F("branch_id", ID), F("branch_name", NAME),
+    F("banks_declined", COUNT), F("batch_id", ID), F("branch", ID), F("branch_id", ID), F("branch_name", NAME),
     F("category", ENUM), F("climate_finance", MONEY), F("climate_finance_note", TEXT),
     F("co2_reduction_t", QUANTITY), F("comment", TEXT), F("contact", RECORD), F("contact.email", NAME),
     F("contact.name", NAME), F("contact.phone", ID), F("decision", ENUM), F("decline_reason", ENUM),
-    F("description", TEXT), F("disbursed_amount", MONEY), F("disbursed_total", MONEY),
+    F("description", TEXT), F("detail", TEXT), F("disbursed_amount", MONEY), F("disbursed_total", MONEY),
     F("effective_at", TIMESTAMP), F("energy_saving_tce", QUANTITY), F("entity_id", ID),
     A("entries", 100000), F("entries[]", RECORD), M("entries[].attributes", 64),
     F("entries[].attributes{}", NAME), F("entries[].category_code", ID), F("entries[].entry_key", KEY),
@@ -26,11 +26,11 @@ static const gfdx_limit_rule rules[] = {
     F("entry_count", COUNT), F("entry_key", KEY), F("factory", RECORD), F("factory.city", ID),
     F("factory.district", ID), F("factory.green_code_grade", ENUM), F("factory.green_level", ENUM),
     F("factory.name", NAME), F("factory.province", ID), F("factory.size", ENUM), F("factory.uscc", ID),
-    F("factory_name", NAME), F("financing_amount", MONEY), F("head_hash", ID), F("in_reply_to", ID), F("institution", NAME),
+    F("factory_name", NAME), F("facts", TEXT), F("financing_amount", MONEY), F("head_hash", ID), F("in_reply_to", ID), F("institution", NAME),
     F("is_major", BOOL), F("kind", ID), F("late", BOOL), F("list_id", ID), F("log_schema", ID), F("meta", RECORD),
     F("meta.correlation_id", ID), F("meta.event_id", ID), F("meta.occurred_at", OCCURRED),
     F("meta.sender", ID), F("mode", ID), F("need_id", ID), F("obstacle_id", ID), F("open_obstacles", COUNT),
-    F("overall", ENUM), F("part", COUNT), F("part_count", COUNT), F("period", ID),
+    F("outcome", ENUM), F("overall", ENUM), F("part", COUNT), F("part_count", COUNT), F("period", ID),
     F("previous_version", SEQUENCE), A("priority_tags", 64), F("priority_tags[]", ID), F("product", ENUM),
     F("product_name", NAME), F("project", RECORD), F("project.catalogue_code", ID),
     F("project.co2_reduction_t", QUANTITY), F("project.digital_maturity", COUNT),
@@ -50,6 +50,10 @@ static const gfdx_limit_rule rules[] = {
     F("stage", ENUM), F("status", ENUM), F("submission_channel", ID), F("taken_at", TIMESTAMP),
     F("term_months", COUNT), F("title", NAME), A("updated", 1000000), F("updated[]", KEY), F("updated_count", COUNT), F("uscc", ID),
     F("version", SEQUENCE),
+    /* RecommendationReminder (gfdx-intake's deadline reminder) */
+    F("authority", ID), F("deadline", DATE), A("needs", 500), F("needs[]", RECORD),
+    F("needs[].need_id", ID), F("needs[].factory_name", NAME), F("needs[].project_name", NAME), F("needs[].financing_amount", MONEY),
+    F("needs[].is_major", BOOL), F("needs[].approved_at", TIMESTAMP), F("needs[].ageing_working_days", COUNT), F("working_days_left", COUNT),
 };
 
 #define MIN_MS 631152000000LL  /* 1990-01-01T00:00:00Z */

@@ -84,6 +84,7 @@ typedef struct {
     void *service_ctx;               /* the service's settings (gfdx_service.ctx) */
     size_t max_message_bytes;        /* the producer's message.max.bytes: emitted records stay under */
     int64_t now_ms;                  /* the batch's wall clock (Unix ms): updated_at and the like */
+    const char *receipts_prefix;     /* topics.receipts_prefix: a participant's own topic is <prefix><id> */
 } gfdx_context;
 
 /* One record's decision. rows is the batch's rowset (rowset.h): read with gfdx_rows_get /

@@ -8,6 +8,9 @@ PACKAGES=(
   build-essential cmake pkg-config
   librdkafka-dev libavro-dev libpq-dev libconfig-dev libjansson-dev
   libssl-dev uuid-dev libmicrohttpd-dev
+  # the reports' XLSX form (tools/cli/xlsx.c), and the independent reader that checks it
+  # (Python's openpyxl, tests/integration/integration_cli_xlsx.sh)
+  libxlsxwriter-dev python3-openpyxl
   postgresql postgresql-contrib kcat python3-avro procps util-linux
   # the signature interop test (tests/integration/integration_sign_interop.sh): Python's
   # cryptography and a JDK (java Sign.java runs a single source file: needs the compiler)

@@ -6,9 +6,12 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "feedback_alert.h"
 #include "feedback_decide.h"
+#include "feedback_obstacle.h"
 #include "feedback_rules.h"
 #include "feedback_store.h"
+#include "feedback_watch.h"
 
 /* ---- settings ---- */
 
@@ -26,6 +29,14 @@ static const gfdx_cfg_setting feedback_rows[] = {
         false, false, false, "ObstacleCoordination records go to <prefix><province code> (key: province)"),
     ROW("feedback.status_topic", GFDX_CFG_STRING, status_topic, "gfdx.matching-status", 0, 0, 0, false, false,
         false, "topic of NeedMatchingStatus records (key: need id)"),
+    ROW("feedback.alerts_prefix", GFDX_CFG_STRING, alerts_prefix, "gfdx.alerts.", 0, 0, 0, false, false, false,
+        "AlertRaised records go to <prefix><branch id> (key: alert id), read by that branch alone"),
+    ROW("feedback.no_feedback_alert_days", GFDX_CFG_INT, no_feedback_days, NULL, 10, 1, 365, false, false, false,
+        "the watch raises NO_FEEDBACK (and escalates it) for a dispatch with no feedback from its bank after more "
+        "than this many working days"),
+    ROW("feedback.obstacle_open_alert_days", GFDX_CFG_INT, obstacle_open_days, NULL, 5, 1, 365, false, false, false,
+        "the watch raises OBSTACLE_OVERDUE (and escalates it) for an obstacle open for more than this many working "
+        "days since it was raised"),
 };
 /* clang-format on */
 #define FEEDBACK_ROW_COUNT (sizeof feedback_rows / sizeof feedback_rows[0])
@@ -75,6 +86,10 @@ static const gfdx_handler handlers[] = {
     {"MatchingFeedback", "gfdx.feedback", "need_id", feedback_decide_matching},
     {"ObstacleRaised", "gfdx.feedback", "need_id", feedback_decide_obstacle_raised},
     {"ObstacleResolved", "gfdx.feedback", "need_id", feedback_decide_obstacle_resolved},
+    {"ObstacleAcknowledged", "gfdx.feedback", "need_id", feedback_decide_obstacle_acknowledged},
+    {"ObstacleConfirmed", "gfdx.feedback", "need_id", feedback_decide_obstacle_confirmed},
+    {"ObstacleReopened", "gfdx.feedback", "need_id", feedback_decide_obstacle_reopened},
+    {"AlertHandled", "gfdx.feedback", "need_id", feedback_decide_alert_handled},
 };
 
 static feedback_ctx the_ctx;
@@ -87,6 +102,7 @@ const gfdx_service feedback_service = {
     .tables = feedback_tables,
     .table_count = FEEDBACK_TABLE_COUNT,
     .load = feedback_store_load,
+    .watch = feedback_watch,
     .configure = feedback_configure,
     .ctx = &the_ctx,
 };

@@ -1,7 +1,12 @@
 /* feedback.h: gfdx-feedback, the bank matching-feedback daemon (DESIGN §6.3).
  *
  * Consumes gfdx.feedback (key need_id): MatchingFeedback and ObstacleRaised from banks,
- * ObstacleResolved from the need's province authority or PBoC branch. Reads pboc.need and
+ * ObstacleResolved from the need's province authority or PBoC branch; and (issue 12)
+ * ObstacleAcknowledged (authority or branch), ObstacleConfirmed / ObstacleReopened (the bank
+ * that raised it: feedback_obstacle.h), AlertHandled (the need's branch: feedback_alert.h).
+ * Every alert is published as AlertRaised to gfdx.alerts.<branch>; the watch
+ * (feedback_watch.h) raises NO_FEEDBACK and OBSTACLE_OVERDUE and sends Escalation to
+ * gfdx.coordination.<province>. Reads pboc.need and
  * pboc.dispatch (gfdx-push's tables, same database; SELECT only) to authorize each bank;
  * keeps feedback.matching, feedback.matching_event, feedback.need_status, feedback.obstacle
  * and feedback.alert (schemas/sql/feedback/); publishes through the outbox
@@ -45,6 +50,9 @@ typedef struct {
     gfdx_strlist green_groups;   /* feedback.green_eligible_groups */
     char *coordination_prefix;   /* feedback.coordination_prefix: <prefix><province code> */
     char *status_topic;          /* feedback.status_topic */
+    char *alerts_prefix;         /* feedback.alerts_prefix: AlertRaised to <prefix><branch> */
+    int no_feedback_days;        /* feedback.no_feedback_alert_days (the watch) */
+    int obstacle_open_days;      /* feedback.obstacle_open_alert_days (the watch) */
 } feedback_settings;
 
 /* What the decisions share (gfdx_service.ctx, gfdx_context.service_ctx). Zero-initialise;

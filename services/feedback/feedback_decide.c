@@ -10,6 +10,8 @@
 #include "fault.h"
 #include "feedback.h"
 #include "feedback_aggregate.h"
+#include "feedback_alert.h"
+#include "feedback_obstacle.h"
 #include "feedback_rules.h"
 #include "feedback_store.h"
 #include "region.h"
@@ -300,6 +302,11 @@ static gfdx_verdict append_alert(fb_case *c, feedback_alert_kind kind, json_t *f
                             c->d->rec->event_id);
     if (!row)
         return build_failed(c->d, "alert");
+    gfdx_verdict v = feedback_alert_publish(c->d, row, c->need.branch_id); /* AlertRaised to the branch */
+    if (v != GFDX_DECIDE_OK) {
+        json_decref(row);
+        return v;
+    }
     return gfdx_rows_append(c->d->rows, &feedback_alert_table, row) ? no_memory(c->d, "alert") : GFDX_DECIDE_OK;
 }
 
@@ -471,6 +478,9 @@ gfdx_verdict feedback_decide_obstacle_raised(gfdx_decision *d)
     if (v == GFDX_DECIDE_OK)
         v = raise_obstacle(&c);
     if (v == GFDX_DECIDE_OK)
+        v = feedback_obstacle_log(d, d->rec->event_id, c.need_id, NULL, FEEDBACK_OBSTACLE_OPEN,
+                                  gfdx_rec_str(d->rec->body, "description"));
+    if (v == GFDX_DECIDE_OK)
         v = write_case(&c, FEEDBACK_EV_OBSTACLE_RAISED, NULL, d->rec->event_id, &before, &after);
     if (v == GFDX_DECIDE_OK)
         v = alert_not_green(&c);
@@ -479,11 +489,10 @@ gfdx_verdict feedback_decide_obstacle_raised(gfdx_decision *d)
     return v;
 }
 
-/* The need's province authority or the PBoC branch the need was routed to. */
-static bool may_resolve(const gfdx_decision *d, const feedback_need *n)
+bool feedback_may_coordinate(const gfdx_participant *p, const feedback_need *n)
 {
-    return gfdx_auth_is_province_authority_of(d->sender, n->province) ||
-           (gfdx_auth_is_kind(d->sender, GFDX_PK_PBOC_BRANCH) && !strcmp(d->sender->id, n->branch_id));
+    return gfdx_auth_is_province_authority_of(p, n->province) ||
+           (gfdx_auth_is_kind(p, GFDX_PK_PBOC_BRANCH) && !strcmp(p->id, n->branch_id));
 }
 
 /* The obstacle named by the record (of this need) and its bank's matching; refuses if
@@ -492,14 +501,13 @@ static gfdx_verdict open_obstacle(fb_case *c, const char *obstacle_id)
 {
     const char *k[] = {obstacle_id};
     const json_t *o = gfdx_rows_get(c->d->rows, &feedback_obstacle_table, k);
-    const char *need = o ? gfdx_rows_str(o, "need_id") : NULL, *status = o ? gfdx_rows_str(o, "status") : NULL;
+    const char *need = o ? gfdx_rows_str(o, "need_id") : NULL;
     const char *bank = o ? gfdx_rows_str(o, "bank_id") : NULL;
+    feedback_obstacle_status next; /* RESOLVED: from OPEN or ACKNOWLEDGED (feedback_obstacle.h) */
     if (!need || strcmp(need, c->need_id) || !bank)
         return gfdx_decide_refuse(c->d, "UNKNOWN_OBSTACLE", "need %s has no obstacle %s", c->need_id, obstacle_id);
-    if (!status || strcmp(status, FEEDBACK_OBSTACLE_OPEN))
-        return gfdx_decide_refuse(c->d, "OBSTACLE_NOT_OPEN", "obstacle %s of need %s is already resolved", obstacle_id,
-                                  c->need_id);
-    return open_matching(c, bank);
+    gfdx_verdict v = feedback_obstacle_check(c->d, o, FEEDBACK_OBS_EV_RESOLVE, &next);
+    return v == GFDX_DECIDE_OK ? open_matching(c, bank) : v;
 }
 
 /* Marks the obstacle RESOLVED by the record's sender (resolution, resolved_by official). */
@@ -507,8 +515,13 @@ static gfdx_verdict resolve_obstacle(fb_case *c, const char *obstacle_id)
 {
     const gfdx_record *r = c->d->rec;
     const char *k[] = {obstacle_id};
+    const json_t *before = gfdx_rows_get(c->d->rows, &feedback_obstacle_table, k);
+    gfdx_verdict v = feedback_obstacle_log(c->d, obstacle_id, c->need_id, gfdx_rows_str(before, "status"),
+                                           FEEDBACK_OBSTACLE_RESOLVED, gfdx_rec_str(r->body, "resolution"));
+    if (v != GFDX_DECIDE_OK)
+        return v;
     errno = 0;
-    json_t *row = json_deep_copy(gfdx_rows_get(c->d->rows, &feedback_obstacle_table, k));
+    json_t *row = json_deep_copy(before);
     int bad = !row;
     if (row) {
         bad |= json_object_set_new(row, "status", json_string(FEEDBACK_OBSTACLE_RESOLVED));
@@ -547,7 +560,7 @@ gfdx_verdict feedback_decide_obstacle_resolved(gfdx_decision *d)
     obstacle_id = obstacle_id ? obstacle_id : "";
     gfdx_verdict v = load_need(&c, &found);
     /* the need's province and branch decide; no need, nobody may: the same refusal either way */
-    if (v == GFDX_DECIDE_OK && (!found || !may_resolve(d, &c.need)))
+    if (v == GFDX_DECIDE_OK && (!found || !feedback_may_coordinate(d->sender, &c.need)))
         v = gfdx_decide_refuse(d, "UNAUTHORIZED_SENDER", "%s may not resolve obstacles of need %s", d->sender->id,
                                c.need_id);
     if (v == GFDX_DECIDE_OK)
@@ -561,6 +574,29 @@ gfdx_verdict feedback_decide_obstacle_resolved(gfdx_decision *d)
         v = resolve_obstacle(&c, obstacle_id);
     if (v == GFDX_DECIDE_OK)
         v = write_case(&c, FEEDBACK_EV_OBSTACLE_RESOLVED, NULL, obstacle_id, &before, &after);
+    if (v == GFDX_DECIDE_OK)
+        v = emit_coordination(&c, obstacle_id);
+    return v;
+}
+
+gfdx_verdict feedback_decide_obstacle_effects(gfdx_decision *d, const char *obstacle_id, const char *bank_id,
+                                              feedback_event ev)
+{
+    char why[512];
+    fb_case c;
+    feedback_aggregate before, after;
+    bool found = false;
+    open_case(d, &c);
+    gfdx_verdict v = load_need(&c, &found);
+    if (v == GFDX_DECIDE_OK && !found)
+        v = gfdx_decide_refuse(d, "UNKNOWN_NEED", "need %s was not pushed to the PBoC", c.need_id);
+    if (v == GFDX_DECIDE_OK)
+        v = open_matching(&c, bank_id);
+    const char *code = v == GFDX_DECIDE_OK ? feedback_apply_obstacle(&c.cur, ev, &c.next, why, sizeof why) : NULL;
+    if (code)
+        v = gfdx_decide_refuse(d, code, "obstacle %s: %s", obstacle_id, why);
+    if (v == GFDX_DECIDE_OK)
+        v = write_case(&c, ev, NULL, obstacle_id, &before, &after);
     if (v == GFDX_DECIDE_OK)
         v = emit_coordination(&c, obstacle_id);
     return v;

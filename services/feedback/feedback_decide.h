@@ -21,6 +21,8 @@
 #ifndef FEEDBACK_DECIDE_H
 #define FEEDBACK_DECIDE_H
 
+#include "feedback_fsm.h"
+#include "feedback_store.h"
 #include "service.h"
 
 /* MatchingFeedback (bank): a stage reached, with its amounts. */
@@ -32,5 +34,16 @@ gfdx_verdict feedback_decide_obstacle_raised(gfdx_decision *d);
 
 /* ObstacleResolved (the need's province authority or PBoC branch). */
 gfdx_verdict feedback_decide_obstacle_resolved(gfdx_decision *d);
+
+/* The need's province authority or the PBoC branch the need was routed to: who may
+ * acknowledge and resolve its obstacles. */
+bool feedback_may_coordinate(const gfdx_participant *p, const feedback_need *n);
+
+/* An obstacle step's effects on its bank (feedback_obstacle.c, e.g. a reopened obstacle: ev
+ * OBSTACLE_RAISED, open again): the bank's matching (open_obstacles through
+ * feedback_apply_obstacle), its matching_event row, the need's aggregate and
+ * NeedMatchingStatus, and ObstacleCoordination from the obstacle's row as staged. */
+gfdx_verdict feedback_decide_obstacle_effects(gfdx_decision *d, const char *obstacle_id, const char *bank_id,
+                                              feedback_event ev);
 
 #endif

@@ -1,6 +1,9 @@
 /* feedback_store.c: gfdx-feedback's tables and the load hook. See feedback_store.h. */
 #include "feedback_store.h"
 
+#include "feedback_alert.h"
+#include "feedback_obstacle.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -22,7 +25,8 @@ const gfdx_table feedback_need_status_table = {
 const gfdx_table feedback_obstacle_table = {
     .name = "obstacle", .kind = GFDX_TABLE_STATE, .key = {"obstacle_id", NULL},
     .columns = "obstacle_id, need_id, bank_id, province, branch_id, category, description, status, raised_at,"
-               " resolved_by, resolved_by_official, resolution, resolved_at, resolved_event_id",
+               " resolved_by, resolved_by_official, resolution, resolved_at, resolved_event_id,"
+               " acknowledged_by, acknowledged_by_official, acknowledged_at, reopened_at, closed_at", /* 004 */
 };
 
 const gfdx_table feedback_matching_event_table = {
@@ -33,7 +37,7 @@ const gfdx_table feedback_matching_event_table = {
 
 const gfdx_table feedback_alert_table = {
     .name = "alert", .kind = GFDX_TABLE_HISTORY,
-    .columns = "kind, need_id, bank_id, detail, facts, event_id",
+    .columns = "kind, need_id, bank_id, detail, facts, event_id, alert_id, branch_id, raised_at",
 };
 
 const gfdx_table feedback_pboc_need_table = {
@@ -48,6 +52,7 @@ const gfdx_table feedback_pboc_dispatch_table = {
 const gfdx_table *const feedback_tables[FEEDBACK_TABLE_COUNT] = {
     &feedback_matching_table, &feedback_need_status_table, &feedback_obstacle_table, &feedback_matching_event_table,
     &feedback_alert_table,
+    &feedback_obstacle_event_table, &feedback_alert_state_table, /* feedback_obstacle.h, feedback_alert.h */
 };
 
 /* Every table a record of need_id reads, by need_id. */
@@ -68,6 +73,8 @@ int feedback_store_load(void *service_ctx, gfdx_rowset *rs, const gfdx_record *c
                 return -1;
         if (recs[i]->type && !strcmp(recs[i]->type, "ObstacleRaised") && recs[i]->event_id &&
             gfdx_rowset_want(rs, &feedback_obstacle_table, "obstacle_id", recs[i]->event_id))
+            return -1;
+        if (feedback_alert_want(rs, recs[i]))
             return -1;
     }
     return 0;

@@ -7,13 +7,16 @@
  *   need_status     STATE keyed need_id: the need's aggregate (feedback_aggregate.h);
  *   obstacle        STATE keyed obstacle_id (the ObstacleRaised record's event id);
  *   matching_event  HISTORY: one row per applied record;
- *   alert           HISTORY: green-washing alerts;
+ *   alert           HISTORY: green-washing alerts (append_alert); also STATE keyed alert_id
+ *                   (feedback_alert.h: handled, and the watch's alerts);
+ *   obstacle_event  HISTORY: every step of an obstacle (feedback_obstacle.h);
  *   pboc.need, pboc.dispatch  READ tables of gfdx-push (same agency, same database), never
  *                   locked; required: until gfdx-push has created them the rowset's load
  *                   fails transiently (GFDX_FAULT_NOT_READY) and the records wait.
  * Columns left out of the written lists keep PostgreSQL's defaults: created_at of matching,
  * id and recorded_at of matching_event, id and raised_at of alert.
- * Write order: matching, need_status, obstacle, matching_event, alert (no foreign keys
+ * Write order: matching, need_status, obstacle, matching_event, alert, obstacle_event, alert
+ * as STATE (no foreign keys
  * between them; the order only keeps the statements stable). */
 #ifndef FEEDBACK_STORE_H
 #define FEEDBACK_STORE_H
@@ -37,7 +40,7 @@ extern const gfdx_table feedback_pboc_need_table;
 extern const gfdx_table feedback_pboc_dispatch_table;
 
 /* The service's own tables, in write order. */
-#define FEEDBACK_TABLE_COUNT 5
+#define FEEDBACK_TABLE_COUNT 7
 extern const gfdx_table *const feedback_tables[FEEDBACK_TABLE_COUNT];
 
 /* feedback.obstacle.status: an obstacle is OPEN until the authorities resolve it. */

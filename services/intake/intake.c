@@ -9,6 +9,7 @@
 #include "config.h"
 #include "intake_decide.h"
 #include "intake_matching.h"
+#include "intake_remind.h"
 #include "intake_store.h"
 
 /* ---- settings (intake.* in the daemon's config file) ---- */
@@ -20,6 +21,10 @@ static const gfdx_cfg_setting intake_rows[] = {
     {"intake.matching_max_sequence_jump", GFDX_CFG_INT, offsetof(intake_settings, max_sequence_jump), NULL,
      INTAKE_MATCHING_MAX_JUMP_DEFAULT, 1, 1000000000, false, false, false,
      "a NeedMatchingStatus whose sequence is more than this above the need's applied sequence is refused"},
+    {"intake.reminder_days", GFDX_CFG_INT, offsetof(intake_settings, reminder_days), NULL,
+     INTAKE_REMIND_DAYS_DEFAULT, 0, 60, false, false, false,
+     "working days before a quarter's last working day from which each authority is reminded of its approved"
+     " needs not recommended yet (RecommendationReminder on its receipts topic, once a quarter); 0 disables"},
 };
 /* clang-format on */
 #define N_INTAKE_ROWS (sizeof intake_rows / sizeof intake_rows[0])
@@ -59,6 +64,7 @@ const gfdx_service intake_service = {
     .table_count = INTAKE_TABLE_COUNT,
     .load = intake_store_load,
     .on_delivered = intake_store_delivered,
+    .watch = intake_remind_watch,
     .configure = intake_configure,
     .ctx = &the_settings,
 };

@@ -27,6 +27,7 @@
 typedef struct {
     char *matching_sender; /* intake.matching_status_sender: the only sender of NeedMatchingStatus */
     int max_sequence_jump; /* intake.matching_max_sequence_jump */
+    int reminder_days;     /* intake.reminder_days: the deadline reminder (intake_remind.h); 0 off */
 } intake_settings;
 
 gfdx_verdict intake_decide_submitted(gfdx_decision *d);

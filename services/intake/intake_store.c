@@ -9,6 +9,7 @@
 #include "errbuf.h"
 #include "ids.h"
 #include "intake_decide.h"
+#include "intake_remind.h"
 #include "log.h"
 #include "pgstore.h"
 
@@ -38,7 +39,7 @@ const gfdx_table intake_current_entry_table = {
     .name = "district.current_entry", .kind = GFDX_TABLE_READ, .optional = true};
 
 const gfdx_table *const intake_tables[INTAKE_TABLE_COUNT] = {&intake_need_table, &intake_need_event_table,
-                                                             &intake_current_entry_table};
+                                                             &intake_current_entry_table, &intake_reminder_table};
 
 int intake_store_load(void *service_ctx, gfdx_rowset *rs, const gfdx_record *const *recs, size_t n)
 {
@@ -151,6 +152,36 @@ int intake_store_delivered(void *service_ctx, PGconn *db, const gfdx_delivery *r
         }
         GFDX_ERROR("NeedPushed %s delivered, but marking need %s PUSHED failed permanently (it stays RECOMMENDED): %s",
                    rows[i].event_id, rows[i].key, why);
+    }
+    return 0;
+}
+
+/* The deadline reminder's candidates (intake_remind.h): every APPROVED need (approved, not
+ * recommended yet) with the authority whose NeedReviewed approved it and when that was
+ * applied, by authority then approval. */
+static const char pending_sql[] =
+    "SELECT coalesce(jsonb_agg(p ORDER BY p.authority, p.approved_at_ms, p.need_id), '[]')::text FROM ("
+    " SELECT n.need_id, n.factory_name, n.project_name, n.financing_amount, n.is_major, e.sender AS authority,"
+    "        (extract(epoch FROM e.recorded_at) * 1000)::bigint AS approved_at_ms"
+    "   FROM need n CROSS JOIN LATERAL (SELECT sender, recorded_at FROM need_event"
+    "         WHERE need_event.need_id = n.need_id AND to_status = $1 AND record_type = $2"
+    "         ORDER BY id DESC LIMIT 1) e"
+    "  WHERE n.status = $1) p";
+
+int intake_store_pending(PGconn *db, json_t **pending, char *err, size_t errlen, bool *transient)
+{
+    const char *params[] = {"APPROVED", "NeedReviewed"};
+    PGresult *r = gfdx_pg_exec(db, pending_sql, 2, params, err, errlen, transient);
+    if (!r)
+        return -1;
+    json_error_t je;
+    *pending = PQntuples(r) == 1 ? json_loads(PQgetvalue(r, 0, 0), 0, &je) : NULL;
+    PQclear(r);
+    if (!json_is_array(*pending)) {
+        json_decref(*pending);
+        *pending = NULL;
+        gfdx_errf(err, errlen, "reminder candidates: unreadable result");
+        return -1;
     }
     return 0;
 }

@@ -18,7 +18,11 @@ extern const gfdx_table intake_current_entry_table;
 
 /* The service's tables in write order (need before its events), the READ table last. */
 extern const gfdx_table *const intake_tables[];
-#define INTAKE_TABLE_COUNT 3
+#define INTAKE_TABLE_COUNT 4
+
+/* The deadline reminder's candidates (intake_remind.h): a new JSON array in *pending, one
+ * object per approved need not recommended yet. 0, or -1 with err / *transient. */
+int intake_store_pending(PGconn *db, json_t **pending, char *err, size_t errlen, bool *transient);
 
 /* gfdx_load_fn: queues the need of every record (by need_id) and, for the records that carry
  * a factory (NeedSubmitted, NeedRevised), the current list entries of its uscc. 0, or -1

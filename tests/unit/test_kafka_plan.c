@@ -111,6 +111,35 @@ static void test_daemon_acls(void)
     CHECK(may("User:gfdx-namelist", W, T, "gfdx.namelist-changes"));
 }
 
+/* gfdx.alerts.<branch> (to = "branch_only"): one topic per registered branch, read by that
+ * branch alone (not by the banks that read its dispatch topic, nor by other branches or the
+ * province), written by gfdx-feedback and gfdx-push only. */
+static void test_alert_topics(void)
+{
+    const char *fb = "User:gfdx-feedback", *push = "User:gfdx-push";
+    CHECK(gfdx_kafka_plan_topic(plan, "gfdx.alerts.pbc-hq-sh") != NULL);
+    CHECK(gfdx_kafka_plan_topic(plan, "gfdx.alerts.pbc-330200") != NULL);
+    CHECK(gfdx_kafka_plan_topic(plan, "gfdx.alerts.bank-icbc-310000") == NULL); /* branches only */
+    CHECK(gfdx_kafka_plan_topic(plan, "gfdx.alerts.310000") == NULL);
+    CHECK(may("User:pbc-hq-sh", R, T, "gfdx.alerts.pbc-hq-sh"));
+    CHECK(!may("User:pbc-hq-sh", R, T, "gfdx.alerts.pbc-330200"));
+    CHECK(!may("User:pbc-330200", R, T, "gfdx.alerts.pbc-hq-sh"));
+    CHECK(may("User:bank-icbc-310000", R, T, "gfdx.dispatch.pbc-hq-sh")); /* its dispatches, yes */
+    CHECK(!may("User:bank-icbc-310000", R, T, "gfdx.alerts.pbc-hq-sh"));  /* its branch's alerts, no */
+    CHECK(!may("User:prov-310000", R, T, "gfdx.alerts.pbc-hq-sh"));
+    CHECK(!may("User:pboc", R, T, "gfdx.alerts.pbc-hq-sh"));
+    CHECK(!may("User:pbc-hq-sh", W, T, "gfdx.alerts.pbc-hq-sh"));
+    CHECK(may(fb, W, T, "gfdx.alerts.pbc-hq-sh") && may(push, W, T, "gfdx.alerts.pbc-330200"));
+    CHECK(!may("User:gfdx-intake", W, T, "gfdx.alerts.pbc-hq-sh"));
+    CHECK(!may(fb, R, T, "gfdx.alerts.pbc-hq-sh"));
+    for (size_t i = 0; i < plan->n_acls; i++) { /* nobody else reads any alerts topic */
+        const gfdx_plan_acl *a = &plan->acls[i];
+        if (a->op == R && a->restype == T && !strncmp(a->name, "gfdx.alerts.", 12))
+            CHECK_MSG(!strncmp(a->principal, "User:pbc-", 9) && !strcmp(a->principal + 5, a->name + 12),
+                      "%s reads %s", a->principal, a->name);
+    }
+}
+
 /* What a daemon emits, only that daemon writes. */
 static void expect_only_writer(const char *topic, const char *principal)
 {
@@ -131,6 +160,7 @@ static void test_only_emitters_write(void)
     expect_only_writer("gfdx.namelist-changes", "User:gfdx-namelist");
     expect_only_writer("gfdx.receipts.bank-icbc-310000", NULL); /* every daemon, no participant */
     expect_only_writer("gfdx.audit", NULL);
+    expect_only_writer("gfdx.alerts.pbc-hq-sh", NULL); /* gfdx-feedback and gfdx-push */
 }
 
 static void expect_plan_error(const gfdx_registry *reg, const char *file, const char *needle)
@@ -150,6 +180,7 @@ static void test_errors(const gfdx_registry *reg)
     expect_plan_error(reg, DATA "topics_bad_key.cfg", "unknown setting \"writer\"");
     expect_plan_error(reg, DATA "topics_bad_principal.cfg", "principal User:miit is participant miit's");
     expect_plan_error(reg, DATA "no_such_topics.cfg", "no_such_topics.cfg");
+    expect_plan_error(reg, DATA "topics_bad_to.cfg", "to must be participant, branch, branch_only or province");
 }
 
 int main(void)
@@ -166,6 +197,7 @@ int main(void)
         test_participant_acls();
         test_daemon_acls();
         test_only_emitters_write();
+        test_alert_topics();
     }
     if (reg)
         test_errors(reg);

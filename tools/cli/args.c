@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* --since VALUE: "YYYY-MM-DD", "YYYY-MM-DD HH:MM[:SS]" (session time zone, China time by
  * default) or "N" + m|h|d|w (that long ago). Writes a timestamptz text for a query
@@ -23,7 +24,14 @@ int cli_args_take(cli_args *a, int c, const char *arg)
     case 'F':
         if (cli_format_parse(arg, &a->format) == 0)
             return 0;
-        cli_args_error(a, "--format %s: expected table, csv, json or html", arg);
+        cli_args_error(a, "--format %s: expected table, csv, json, html or xlsx", arg);
+        return 2;
+    case 'H':
+        if (!strcmp(arg, "key") || !strcmp(arg, "zh")) {
+            a->zh_headers = !strcmp(arg, "zh");
+            return 0;
+        }
+        cli_args_error(a, "--headers %s: expected key or zh", arg);
         return 2;
     case 'S':
         if ((a->service = cli_service_find(arg)))
@@ -52,7 +60,8 @@ void cli_args_help(FILE *out, int with_service)
     fprintf(out,
             "  --db CONNINFO    PostgreSQL conninfo (default $GFDX_PG_CONNINFO, else --config)\n"
             "  --config FILE    take postgres.conninfo from a daemon configuration file\n"
-            "  --format F       table (default) | csv | json | html\n"
+            "  --format F       table (default) | csv | json | html | xlsx (a workbook: use --out)\n"
+            "  --headers H      with --format csv: key (default, the column ids) | zh (Chinese headings)\n"
             "  --out FILE       write to FILE instead of standard output\n"
             "  --table ID       with --format csv: the table to write (default: the first)\n");
     if (with_service)
@@ -113,7 +122,7 @@ static int emit_file(const cli_args *a, const cli_report *r, char *err, size_t e
     int rc = -1;
     if (!f)
         snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-    else if (cli_report_write(r, a->format, a->table, f, err, errlen) == 0)
+    else if (cli_report_write(r, &(cli_write_opts){a->format, a->table, a->zh_headers}, f, err, errlen) == 0)
         rc = 0;
     if (f && fclose(f) && rc == 0) {
         snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
@@ -129,10 +138,20 @@ static int emit_file(const cli_args *a, const cli_report *r, char *err, size_t e
     return rc;
 }
 
+/* Standard output; a workbook only when it is not a terminal (binary data would garble it). */
+static int write_stdout(const cli_args *a, const cli_report *r, char *err, size_t errlen)
+{
+    if (a->format == CLI_FMT_XLSX && isatty(STDOUT_FILENO)) {
+        snprintf(err, errlen, "--format xlsx writes a workbook: give --out FILE.xlsx or redirect standard output");
+        return -1;
+    }
+    return cli_report_write(r, &(cli_write_opts){a->format, a->table, a->zh_headers}, stdout, err, errlen);
+}
+
 int cli_args_emit(const cli_args *a, const cli_report *r)
 {
     char err[1024] = "";
-    int rc = a->out ? emit_file(a, r, err, sizeof err) : cli_report_write(r, a->format, a->table, stdout, err, sizeof err);
+    int rc = a->out ? emit_file(a, r, err, sizeof err) : write_stdout(a, r, err, sizeof err);
     if (rc) {
         cli_args_error(a, "%s", err);
         return CLI_EXIT_FAIL;

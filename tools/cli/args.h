@@ -2,7 +2,8 @@
  *
  *   --db CONNINFO     PostgreSQL conninfo (else $GFDX_PG_CONNINFO, else --config)
  *   --config FILE     a daemon configuration: its postgres.conninfo
- *   --format F        table (default) | csv | json | html
+ *   --format F        table (default) | csv | json | html | xlsx
+ *   --headers H       CSV: key (default: the column ids) | zh (the Chinese headings)
  *   --out FILE        write there instead of standard output (replaced atomically)
  *   --table ID        CSV: which table of the report (default its first)
  *   --service S       intake | pboc | feedback | district
@@ -28,15 +29,17 @@ typedef struct {
     const char *db, *config, *out, *table;
     const cli_service *service; /* NULL = all */
     cli_format format;
+    bool zh_headers;    /* --headers zh */
     char since[40];     /* --since as a timestamptz parameter; "" = not given */
     long limit;         /* --limit; set a default before parsing */
 } cli_args;
 
-/* getopt_long rows of the shared options (values 'D', 'C', 'F', 'O', 'T', 'S'). */
+/* getopt_long rows of the shared options (values 'D', 'C', 'F', 'O', 'T', 'S', 'H'). */
 #define CLI_ARGS_LONGOPTS                                                                         \
     {"db", required_argument, 0, 'D'}, {"config", required_argument, 0, 'C'},                   \
         {"format", required_argument, 0, 'F'}, {"out", required_argument, 0, 'O'},              \
-        {"table", required_argument, 0, 'T'}, {"service", required_argument, 0, 'S'}
+        {"table", required_argument, 0, 'T'}, {"service", required_argument, 0, 'S'},           \
+        {"headers", required_argument, 0, 'H'}
 
 /* The list commands' options (values 'W', 'L'):
  *   --since WHEN      YYYY-MM-DD[ HH:MM[:SS]] (China time) or N followed by m|h|d|w (ago)

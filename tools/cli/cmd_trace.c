@@ -100,7 +100,7 @@ static void text_event(FILE *f, const trace_log *t, const trace_event *e)
 
 static int write_text(FILE *f, const cli_report *r, const trace_log *t, char *err, size_t errlen)
 {
-    if (cli_report_write(r, CLI_FMT_TABLE, NULL, f, err, errlen))
+    if (cli_report_write(r, &(cli_write_opts){CLI_FMT_TABLE, NULL, false}, f, err, errlen))
         return -1;
     fprintf(f, "\n时间线 Timeline (China time, UTC+8): %zu records\n", t->n);
     for (size_t i = 0; i < t->n; i++)

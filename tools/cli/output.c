@@ -32,8 +32,8 @@ struct cli_report {
 
 int cli_format_parse(const char *name, cli_format *out)
 {
-    static const char *const names[] = {"table", "csv", "json", "html"};
-    for (int i = 0; i < 4; i++)
+    static const char *const names[] = {"table", "csv", "json", "html", "xlsx"};
+    for (int i = 0; i < 5; i++)
         if (name && !strcmp(name, names[i])) {
             *out = (cli_format)i;
             return 0;
@@ -613,10 +613,10 @@ static void csv_field(FILE *out, const char *s, bool last)
     fputs(last ? "\r\n" : ",", out);
 }
 
-static void write_csv(const cli_table *t, FILE *out)
+static void write_csv(const cli_table *t, bool zh_headers, FILE *out)
 {
     for (size_t c = 0; c < t->ncols; c++)
-        csv_field(out, t->cols[c].key, c + 1 == t->ncols);
+        csv_field(out, zh_headers && t->cols[c].label ? t->cols[c].label : t->cols[c].key, c + 1 == t->ncols);
     for (size_t r = 0; r < t->nrows; r++)
         for (size_t c = 0; c < t->ncols; c++)
             csv_field(out, cli_table_at(t, r, c), c + 1 == t->ncols);
@@ -684,9 +684,11 @@ static int write_json(const cli_report *r, FILE *out)
 
 /* ---------------------------------------------------------------- dispatch */
 
-int cli_report_write(const cli_report *r, cli_format f, const char *csv_table, FILE *out, char *err, size_t errlen)
+int cli_report_write(const cli_report *r, const cli_write_opts *o, FILE *out, char *err, size_t errlen)
 {
     int rc = 0;
+    cli_format f = o->format;
+    const char *csv_table = o->csv_table;
     if (errlen)
         err[0] = '\0';
     if (f == CLI_FMT_CSV) {
@@ -695,11 +697,13 @@ int cli_report_write(const cli_report *r, cli_format f, const char *csv_table, F
             snprintf(err, errlen, "no table \"%s\" in this report", csv_table ? csv_table : "");
             return -1;
         }
-        write_csv(t, out);
+        write_csv(t, o->zh_headers, out);
     } else if (f == CLI_FMT_JSON) {
         rc = write_json(r, out);
     } else if (f == CLI_FMT_HTML) {
         rc = cli_html_write(r, out, err, errlen);
+    } else if (f == CLI_FMT_XLSX) {
+        rc = cli_xlsx_write(r, out, err, errlen);
     } else {
         rc = write_text(r, out);
     }

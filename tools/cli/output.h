@@ -13,7 +13,11 @@
  *   json   one object: report, title, period, facts, tables {id: {title, deployed,
  *          columns, rows[{key: value}], total}}; numbers as JSON numbers;
  *   html   one self-contained page (html.c): inline CSS and inline SVG charts, no script,
- *          nothing fetched; the tables under the charts carry the CSV's numbers.
+ *          nothing fetched; the tables under the charts carry the CSV's numbers;
+ *   xlsx   a workbook in the agencies' layout (xlsx.c, libxlsxwriter): one sheet per table,
+ *          the Chinese headings with their units, numeric cells, the total row in bold,
+ *          frozen heading rows.
+ * CSV's header is the column keys, or with zh_headers the labels a person reads (Chinese).
  *
  * Cells are text. A column's kind says how the text is to be read: TEXT as is, INT an
  * integer, DEC a decimal ("1234.50"): right-aligned, JSON numbers, chart values. An
@@ -30,9 +34,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
-typedef enum { CLI_FMT_TABLE, CLI_FMT_CSV, CLI_FMT_JSON, CLI_FMT_HTML } cli_format;
+typedef enum { CLI_FMT_TABLE, CLI_FMT_CSV, CLI_FMT_JSON, CLI_FMT_HTML, CLI_FMT_XLSX } cli_format;
 
-/* "table" | "csv" | "json" | "html" -> *out. 0, or -1 for anything else. */
+/* "table" | "csv" | "json" | "html" | "xlsx" -> *out. 0, or -1 for anything else. */
 int cli_format_parse(const char *name, cli_format *out);
 
 typedef enum { CLI_COL_TEXT, CLI_COL_INT, CLI_COL_DEC } cli_col_kind;
@@ -99,10 +103,16 @@ int cli_report_add_table(cli_report *r, cli_table *t) __attribute__((warn_unused
 /* Adds a chart (the definition is borrowed). Charts only appear in HTML. */
 int cli_report_add_chart(cli_report *r, const cli_chart *c) __attribute__((warn_unused_result));
 
-/* Writes the report. csv_table names the table for CSV (NULL = the first). 0, or -1 with
- * err (unknown table, write error). */
-int cli_report_write(const cli_report *r, cli_format f, const char *csv_table, FILE *out, char *err,
-                     size_t errlen) __attribute__((warn_unused_result));
+/* How a report is written. */
+typedef struct {
+    cli_format format;
+    const char *csv_table; /* CSV: the table to write (NULL = the first) */
+    bool zh_headers;       /* CSV: the header row is the columns' labels, not their keys */
+} cli_write_opts;
+
+/* Writes the report. 0, or -1 with err (unknown table, write error). */
+int cli_report_write(const cli_report *r, const cli_write_opts *o, FILE *out, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
 
 /* ---- for the renderers (output.c, html.c) ---- */
 
@@ -159,5 +169,8 @@ size_t cli_text_width(const char *utf8);
 
 /* Renders the HTML form (html.c). 0, or -1 with err. */
 int cli_html_write(const cli_report *r, FILE *out, char *err, size_t errlen);
+
+/* Renders the XLSX form (xlsx.c). 0, or -1 with err. */
+int cli_xlsx_write(const cli_report *r, FILE *out, char *err, size_t errlen);
 
 #endif
