@@ -438,9 +438,28 @@ static int address_province(builder *b, const char *prefix, int partitions,
     return 0;
 }
 
+/* A district bureau reads the district topic of its region and of every region covering it
+ * (its city xxxx00, its province xx0000, the nation 100000): NameListChanged and
+ * ReportForwarded of a list go to the topic of the list's region. */
+static int address_district(builder *b, const char *prefix, int partitions,
+                            const gfdx_participant *p)
+{
+    char r[4][7];
+    snprintf(r[0], 7, "%.6s", p->region);
+    snprintf(r[1], 7, "%.4s00", p->region);
+    snprintf(r[2], 7, "%.2s0000", p->region);
+    snprintf(r[3], 7, "100000");
+    for (int i = 0; i < 4; i++)
+        if ((i == 0 || strcmp(r[i], r[i - 1])) && addressed_to(b, prefix, r[i], partitions, p->principal) != 0)
+            return -1;
+    return 0;
+}
+
 static int address_one(builder *b, const char *to, const char *prefix, int partitions,
                        const gfdx_participant *p)
 {
+    if (!strcmp(to, "district"))
+        return p->kind == GFDX_PK_DISTRICT_BUREAU ? address_district(b, prefix, partitions, p) : 0;
     if (!strcmp(to, "participant"))
         return addressed_to(b, prefix, p->id, partitions, p->principal);
     if (!strcmp(to, "branch"))
@@ -463,8 +482,8 @@ static int load_rule(builder *b, const config_setting_t *g, int i)
     if (!prefix || !topic_name_ok(prefix))
         return fail(b, "%s: needs prefix = \"gfdx.<name>.\"", where);
     if (!to || (strcmp(to, "participant") && strcmp(to, "branch") && strcmp(to, "branch_only") &&
-                strcmp(to, "province")))
-        return fail(b, "%s: to must be participant, branch, branch_only or province", where);
+                strcmp(to, "province") && strcmp(to, "district")))
+        return fail(b, "%s: to must be participant, branch, branch_only, province or district", where);
     if (partitions < 1 || partitions > MAX_PARTITIONS)
         return fail(b, "%s: partitions must be 1..%d", where, MAX_PARTITIONS);
     for (size_t k = 0; k < gfdx_registry_count(b->reg); k++)

@@ -5,7 +5,8 @@
  * Topics: every entry of `topics` (name, partitions, configs; `input = true` adds
  * message.timestamp.type=LogAppendTime), then per `addressed` rule one topic per addressee
  * (gfdx.receipts.<participant>, gfdx.dispatch.<branch>, gfdx.alerts.<branch>,
- * gfdx.coordination.<province>) unless
+ * gfdx.coordination.<province>, gfdx.namelist-changes.<region> for each district bureau's
+ * region and the regions covering it) unless
  * `topics` names it already. Sorted by name, no name twice.
  *
  * ACLs (all ALLOW, host "*"; one binding per (principal, resource, pattern, operation)):

@@ -12,6 +12,7 @@
 
 #define ID_MAX 64
 #define PRINCIPAL_MAX 256
+#define LIAISON_MAX 200
 
 /* One participant and the storage its public view points into. */
 typedef struct {
@@ -19,6 +20,7 @@ typedef struct {
     char *id, *name, *principal;
     char **branches;
     gfdx_participant_key *keys; /* pub.n_keys of them, kid strings owned */
+    char *liaison[3];           /* name, phone, email (pub.liaison_* point here) */
 } entry;
 
 /* The kid index: every key of every participant, sorted by kid. */
@@ -49,6 +51,11 @@ static const char *const kind_names[] = {
     [GFDX_PK_PBOC_BRANCH] = "pboc_branch",
     [GFDX_PK_BANK] = "bank",
     [GFDX_PK_DISTRICT_BUREAU] = "district_bureau",
+    [GFDX_PK_PLATFORM_OFFICE] = "platform_office",
+    [GFDX_PK_GUARANTOR] = "guarantor",
+    [GFDX_PK_INSURER] = "insurer",
+    [GFDX_PK_FUND] = "fund",
+    [GFDX_PK_UNDERWRITER] = "underwriter",
 };
 
 static const char *const bureau_names[] = {
@@ -61,7 +68,9 @@ static const char *const bureau_names[] = {
 #define N_BUREAUS (sizeof bureau_names / sizeof bureau_names[0])
 
 static const char *const entry_keys[] = {"id",       "kind",      "region", "name",
-                                         "bureau",   "branches",  "principal", "keys"};
+                                         "bureau",   "branches",  "principal", "keys",
+                                         "liaison"};
+static const char *const liaison_keys[] = {"name", "phone", "email"};
 static const char *const key_keys[] = {"kid", "alg", "public_key", "not_before", "not_after"};
 
 /* ---- names ---- */
@@ -132,6 +141,8 @@ static void entry_release(entry *e)
         gfdx_sign_verifier_free(e->keys[i].verifier);
     }
     free(e->keys);
+    for (size_t i = 0; i < 3; i++)
+        free(e->liaison[i]);
 }
 
 void gfdx_registry_free(gfdx_registry *reg)
@@ -397,6 +408,40 @@ static int load_keys(entry *e, const config_setting_t *g, const char *path, size
     return 0;
 }
 
+/* liaison = { name; phone; email; } (optional): name and a phone or an email, each a
+ * non-empty string of at most NAME_MAX bytes; copied into e->liaison. */
+static int load_liaison(entry *e, const config_setting_t *g, const char *path, size_t i,
+                        char *err, size_t errlen)
+{
+    const config_setting_t *l = config_setting_get_member(g, "liaison");
+    if (!l)
+        return 0;
+    const char *bad = config_setting_is_group(l) ? unknown_setting(l, liaison_keys, 3) : "(not a group)";
+    if (bad) {
+        entry_err(err, errlen, path, i, e->id, "liaison: unknown setting \"%s\"", bad);
+        return -1;
+    }
+    for (size_t k = 0; k < 3; k++) {
+        const char *v = get_string(l, liaison_keys[k]);
+        if (config_setting_get_member(l, liaison_keys[k]) && (!v || !*v || strlen(v) > LIAISON_MAX)) {
+            entry_err(err, errlen, path, i, e->id, "liaison.%s: a string of 1-%d bytes", liaison_keys[k], LIAISON_MAX);
+            return -1;
+        }
+        if (v && !(e->liaison[k] = strdup(v))) {
+            entry_err(err, errlen, path, i, e->id, "out of memory");
+            return -1;
+        }
+    }
+    if (!e->liaison[0] || (!e->liaison[1] && !e->liaison[2])) {
+        entry_err(err, errlen, path, i, e->id, "liaison needs a name and a phone or an email");
+        return -1;
+    }
+    e->pub.liaison_name = e->liaison[0];
+    e->pub.liaison_phone = e->liaison[1];
+    e->pub.liaison_email = e->liaison[2];
+    return 0;
+}
+
 static int load_entry(entry *e, const config_setting_t *g, const char *path, size_t i,
                       char *err, size_t errlen)
 {
@@ -433,7 +478,9 @@ static int load_entry(entry *e, const config_setting_t *g, const char *path, siz
         return -1;
     if (load_branches(e, g, path, i, err, errlen) != 0)
         return -1;
-    return load_keys(e, g, path, i, err, errlen);
+    if (load_keys(e, g, path, i, err, errlen) != 0)
+        return -1;
+    return load_liaison(e, g, path, i, err, errlen);
 }
 
 /* ---- registry-wide checks ---- */

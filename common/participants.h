@@ -11,7 +11,9 @@
  *   );
  * Rules (a violation fails the whole load, naming the entry by index and id):
  *   - id: 1-64 chars of [A-Za-z0-9._-] (ids appear in topic names), unique;
- *   - kind: miit | province_authority | pboc | pboc_branch | bank | district_bureau;
+ *   - kind: miit | province_authority | pboc | pboc_branch | bank | district_bureau |
+ *     platform_office (Shanghai's 产业绿贷 platform office) | guarantor | insurer | fund |
+ *     underwriter (the 产业绿贷 institutions that file tables 2-5, DESIGN §6.5);
  *   - region: a valid GB/T 2260 code (region.h); the national code "100000" only for miit and
  *     pboc; a province_authority's region must be a province code ("310000"), a 计划单列市
  *     code ("330200": the city's own authority, 宁波市经济和信息化局) or GFDX_REGION_BINGTUAN
@@ -36,6 +38,9 @@
  *     not_before / not_after: sign.h gfdx_sign_validity_parse. Several keys at once during a
  *     rotation; a key past not_after stays listed and is refused KEY_EXPIRED. Each key's
  *     verifier is built here, at load, never per record;
+ *   - liaison: optional, the institution's liaison officer (联络专员, 2024 产业绿贷 notice §6):
+ *       liaison = { name = "王敏"; phone = "021-..."; email = "..."; };  name and at least one
+ *     of phone / email; each at most 200 bytes;
  *   - no other settings (a misspelt key is an error, not silently ignored).
  *
  * A loaded registry is immutable: share it between threads; reload by loading a new one and
@@ -58,7 +63,12 @@ typedef enum {
     GFDX_PK_PBOC,
     GFDX_PK_PBOC_BRANCH,
     GFDX_PK_BANK,
-    GFDX_PK_DISTRICT_BUREAU
+    GFDX_PK_DISTRICT_BUREAU,
+    GFDX_PK_PLATFORM_OFFICE, /* 上海市产业绿色金融服务平台 办公室 */
+    GFDX_PK_GUARANTOR,       /* 担保机构: files 表2 */
+    GFDX_PK_INSURER,         /* 保险机构: files 表3 */
+    GFDX_PK_FUND,            /* 基金公司: files 表4 */
+    GFDX_PK_UNDERWRITER      /* 债券承销机构: files 表5 */
 } gfdx_participant_kind;
 
 typedef enum {
@@ -92,6 +102,8 @@ typedef struct {
                                        (总行) serving every branch; then n_branches is 0 */
     const gfdx_participant_key *keys; /* file order */
     size_t n_keys;
+    /* the liaison officer (联络专员), NULL when none is registered; phone or email may be NULL */
+    const char *liaison_name, *liaison_phone, *liaison_email;
 } gfdx_participant;
 
 typedef struct gfdx_registry gfdx_registry;

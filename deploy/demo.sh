@@ -68,7 +68,7 @@ start_daemon() { # SERVICE
   "$build/services/$1/gfdx-$1" --config "$stack/$1.cfg" >"$stack/$1.log" 2>&1 &
   pids+=($!)
 }
-for svc in intake push feedback namelist; do start_daemon "$svc"; done
+for svc in intake push feedback namelist platform; do start_daemon "$svc"; done
 
 q() { psql -X -q -A -t -v ON_ERROR_STOP=1 "$GFDX_PG_CONNINFO" -c "$1" 2>/dev/null || echo 0; }
 # wait_until "what" "SQL" N: polls until the query's number reaches N (at most 90 s).

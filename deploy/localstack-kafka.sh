@@ -8,7 +8,7 @@ KAFKA_STOP_WAIT_S=30  # a clean shutdown writes its snapshots first
 KAFKA_HEAP=${GFDX_KAFKA_HEAP:--Xmx512m}
 # The daemons of gfdx when the topics file names none (`daemons = ( { service = ...;
 # principal = "User:..."; } )`): principal User:gfdx-<service>.
-KAFKA_DAEMONS="intake push feedback namelist"
+KAFKA_DAEMONS="intake push feedback namelist platform"
 
 kafka_paths() {
     KPROPS=$KDIR/server.properties

@@ -43,15 +43,30 @@ SENDER = {"drc": "d500106-drc", "eit": "d500106-eit", "housing": "d500106-housin
 BUREAUS = {"d500106-drc": ("drc", DISTRICT), "d500106-eit": ("eit", DISTRICT),
            "d500106-housing": ("housing", DISTRICT), "d500106-eco": ("ecology", DISTRICT),
            "d500106-fin": ("finance", DISTRICT), "d500107-eit": ("eit", NEIGHBOUR),
-           "d500107-eco": ("ecology", NEIGHBOUR), "miit": (None, "100000")}
+           "d500107-eco": ("ecology", NEIGHBOUR), "miit": ("miit", "100000"),
+           "prov-500000": ("province", "500000")}
 # The publisher matrix of deploy/namelist.cfg (namelist.publishers).
 PUBLISHERS = {
     "drc": {"GREEN_PROJECT", "GREEN_ENTERPRISE", "KEY_GREEN_PROJECT", "TRANSITION_PROJECT"},
     "eit": {"GREEN_PROJECT", "GREEN_ENTERPRISE", "GREEN_FACTORY", "EFFICIENCY_LEADER",
             "WATER_EFFICIENCY_LEADER", "GREEN_PARK", "GREEN_SUPPLY_CHAIN", "GREEN_PRODUCT",
             "GREEN_DESIGN", "SPECIALIZED_SME", "LITTLE_GIANT", "CLEAN_PRODUCTION_AUDIT"},
-    "housing": {"GREEN_PROJECT", "GREEN_ENTERPRISE"},
-    "ecology": set(), "finance": set()}
+    "housing": {"GREEN_PROJECT", "GREEN_ENTERPRISE", "GREEN_BUILDING"},
+    "ecology": set(), "finance": set(),
+    # national (region 100000) and provincial/municipal (own region) industry lists
+    "miit": {"GREEN_FACTORY", "EFFICIENCY_LEADER", "WATER_EFFICIENCY_LEADER", "GREEN_PARK", "GREEN_SUPPLY_CHAIN",
+             "GREEN_PRODUCT", "GREEN_DESIGN", "LITTLE_GIANT", "NATIONAL_FUND_INVESTED", "DEPARTMENT_RECOMMENDED"},
+    "province": {"GREEN_FACTORY", "EFFICIENCY_LEADER", "WATER_EFFICIENCY_LEADER", "GREEN_PARK",
+                 "GREEN_SUPPLY_CHAIN", "GREEN_PRODUCT", "GREEN_DESIGN", "SPECIALIZED_SME",
+                 "CLEAN_PRODUCTION_AUDIT", "DEPARTMENT_RECOMMENDED"}}
+
+
+def covers(list_region, region):
+    """Whether a list of list_region tags an enterprise of region (gfdx-intake, intake_priority.h)."""
+    if list_region == "100000":
+        return True
+    n = 2 if list_region.endswith("0000") else 4 if list_region.endswith("00") else 6
+    return list_region[:n] == region[:n]
 
 CST = mn.CST
 
@@ -181,7 +196,7 @@ class Ledger:
     @staticmethod
     def authorize(sender, what, kind, region):
         bureau, own = BUREAUS.get(sender, (None, None))
-        if bureau is None:
+        if bureau is None or (bureau in ("miit", "province") and what != "publish"):
             raise Refused("UNAUTHORIZED_SENDER", f"{sender} is not a district bureau")
         if what == "publish" and kind not in PUBLISHERS[bureau]:
             raise Refused("UNAUTHORIZED_SENDER", f"{bureau} may not publish {kind}")
@@ -344,6 +359,13 @@ class District:
         dict(list_id="500106-EIT-CPA", kind="CLEAN_PRODUCTION_AUDIT", bureau="eit", size=14,
              title="沙坪坝区清洁生产审核企业名单", modes=["FULL", "DELTA", "FULL"]),
     ]
+    # National lists (issue 12): MIIT's, region 100000; they carry the needs' factories (--needs)
+    NATIONAL = [
+        dict(list_id="MIIT-LG-2025", kind="LITTLE_GIANT", bureau="miit", size=6, region="100000",
+             title="国家级专精特新“小巨人”企业名单（第七批）"),
+        dict(list_id="MIIT-EL-2025", kind="EFFICIENCY_LEADER", bureau="miit", size=6, region="100000",
+             title="重点行业能效“领跑者”企业名单（2025年度）"),
+    ]
     # version number -> (batch label, publication day)
     VERSIONS = {1: ("2025年第一批", (2025, 10, 15)), 2: ("2025年第二批", (2025, 12, 18)),
                 3: ("2026年第一批", (2026, 3, 20))}
@@ -379,6 +401,7 @@ class District:
                  "SPECIALIZED_SME": {"认定年度": year, "有效期至": f"{int(year) + 3}-12-31",
                                      "细分领域": ent["industry"]},
                  "LITTLE_GIANT": {"批次": rng.choice(["第三批", "第四批", "第五批"]), "认定年度": year},
+                 "EFFICIENCY_LEADER": {"行业": ent["industry"], "年度": year},
                  "CLEAN_PRODUCTION_AUDIT": {"审核类型": rng.choice(["强制性", "自愿性"]), "审核年度": "2025",
                                             "状态": "审核中"}}[kind]
         attrs["入选批次"] = batch
@@ -429,14 +452,37 @@ class District:
                 else:
                     entries, removed = self.evolve(spec, state, used, batch, mode)
                 self.stream += published(spec, v, mode, entries, removed, when, self.part_size, title)
+        if self.needs_factories:
+            self.build_national()
         self.stream.sort(key=lambda r: r["meta"]["occurred_at"])
+
+    def build_national(self):
+        """One FULL version of each national list: a few enterprises and the needs' factories."""
+        for i, spec in enumerate(self.NATIONAL):
+            state, used = {}, set()
+            batch, (y, mo, d) = self.VERSIONS[1]
+            for _ in range(spec["size"]):
+                e = self.new_entry(spec, used, batch)
+                state[e["entry_key"]] = e
+            self.add_needs_factories(spec, state, used, batch)
+            self.stream += published(spec, 1, "FULL", list(state.values()), [], at(y, mo, d, 8, 10 * i),
+                                     self.part_size, spec["title"], sender="miit", region=spec["region"])
 
     def add_needs_factories(self, spec, state, used, batch):
         """Factories of a gfdx.needs stream: every 2nd on the green factory list, every 3rd on
         the 专精特新 list, every 5th on the 小巨人 list (priority-support tagging)."""
         every = {"GREEN_FACTORY": 2, "SPECIALIZED_SME": 3, "LITTLE_GIANT": 5}.get(spec["kind"])
+        national = spec.get("region", DISTRICT) != DISTRICT
+        if national:
+            every = {"LITTLE_GIANT": 5, "EFFICIENCY_LEADER": 3}.get(spec["kind"])
         for n, f in enumerate(self.needs_factories):
-            if every and n % every == 0 and f["uscc"] not in used:
+            here = f["uscc"][2:8] == DISTRICT  # a district list tags only its own enterprises
+            if not national and here and spec["kind"] in ("GREEN_FACTORY", "SPECIALIZED_SME"):
+                every = 1
+            # the district green factory list also names some factories registered elsewhere
+            # (relocated plants): on the list, but a 沙坪坝 list tags only 沙坪坝 enterprises
+            elsewhere = not national and not here and spec["kind"] == "GREEN_FACTORY" and n % 4 == 1
+            if every and (n % every == 0 or elsewhere) and f["uscc"] not in used and (national or here or elsewhere):
                 e = self.enterprise(spec, {"uscc": f["uscc"], "name": f["name"], "industry": "制造"}, batch)
                 state[e["entry_key"]] = e
                 used.add(e["entry_key"])
@@ -689,8 +735,8 @@ def expectations(ledger, outcomes, codes, with_content, needs_usccs):
                       "version": lst["version"], "versions": vs}
     tags = {}
     for u in needs_usccs:
-        tags[u] = sorted({lst["kind"] for lst in ledger.lists.values()
-                          if any(e["uscc"] == u for e in lst["entries"].values())})
+        tags[u] = sorted({lst["kind"] for lst in ledger.lists.values() if covers(lst["region"], u[2:8])
+                          and any(e["uscc"] == u for e in lst["entries"].values())})
     return {"records": outcomes, "refused": codes, "lists": lists,
             "carbon": sorted(ledger.carbon.values(), key=lambda r: (r["list_id"], r["entry_key"], r["period"])),
             "financing": sorted(ledger.financing.values(),

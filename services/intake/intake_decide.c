@@ -11,6 +11,7 @@
 #include "intake.h"
 #include "intake_fsm.h"
 #include "intake_matching.h"
+#include "intake_priority.h"
 #include "intake_store.h"
 #include "intake_validate.h"
 
@@ -195,32 +196,6 @@ static gfdx_verdict begin_change(gfdx_decision *d, intake_event ev, const char *
 
 /* ---- NeedSubmitted, NeedRevised ---- */
 
-/* Priority-support tags: the distinct kinds of the current name-list entries naming this
- * enterprise (district.current_entry, the read-only contract of gfdx-namelist), sorted; none
- * when it is not deployed. A new array, NULL when out of memory. */
-static json_t *priority_tags(const gfdx_rowset *rs, const char *uscc)
-{
-    json_t *found = gfdx_rows_find(rs, &intake_current_entry_table, "uscc", uscc ? uscc : "");
-    json_t *tags = found ? json_array() : NULL;
-    size_t i, j;
-    json_t *entry;
-    json_array_foreach(found, i, entry) {
-        const char *kind = gfdx_rows_str(entry, "kind");
-        kind = kind ? kind : "";
-        for (j = 0; tags && j < json_array_size(tags); j++)
-            if (strcmp(json_string_value(json_array_get(tags, j)), kind) >= 0)
-                break;
-        if (tags && j < json_array_size(tags) && !strcmp(json_string_value(json_array_get(tags, j)), kind))
-            continue;
-        if (tags && json_array_insert_new(tags, j, json_string(kind))) {
-            json_decref(tags);
-            tags = NULL;
-        }
-    }
-    json_decref(found);
-    return tags;
-}
-
 /* Fills the columns a NeedSubmitted / NeedRevised body gives into *row (NULL on failure). */
 static void need_fill(json_t **row, const json_t *b, intake_status status, json_t *tags)
 {
@@ -292,7 +267,7 @@ static gfdx_verdict file_need(gfdx_decision *d, intake_event ev)
         return gfdx_decide_refuse(d, "INVALID_FIELD", "a revision may not move need %s from province %s to %s",
                                   need_id, was ? was : "", province);
     errno = 0;
-    json_t *tags = priority_tags(d->rows, gfdx_rec_str(b, "factory.uscc"));
+    json_t *tags = intake_priority_tags(d->rows, gfdx_rec_str(b, "factory.uscc"));
     return stage(d, need_id, tags ? need_filed(d, old, next, tags) : NULL, cur, next);
 }
 

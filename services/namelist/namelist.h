@@ -1,6 +1,9 @@
 /* namelist.h: gfdx-namelist (DESIGN §6.4): consumes gfdx.namelists (NameListPublished,
  * CarbonBenefitReported, FinancingSupportReported), keeps the district ledger in schema
- * `district` and publishes NameListChanged to gfdx.namelist-changes. */
+ * `district` and publishes, on the addressed topic gfdx.namelist-changes.<list region>,
+ * NameListChanged (v2: the changed entries themselves), ReportForwarded (the reports, to the
+ * recipients the Shapingba plan names: namelist_forward.h) and, from its watch, ReportMissing
+ * (a half-year without a carbon report: namelist_watch.h). */
 #ifndef NAMELIST_H
 #define NAMELIST_H
 
@@ -21,6 +24,12 @@ typedef struct {
     int apply_pause_ms;            /* fault injection for tests: pause in the batch that applies a version */
     int max_version_jump;          /* a version at most this above the applied one */
     gfdx_strlist publishers[5];    /* drc, eit, housing, ecology, finance: kinds each may publish */
+    gfdx_strlist miit_kinds;       /* kinds MIIT may publish (national lists, region 100000) */
+    gfdx_strlist province_kinds;   /* kinds a province_authority may publish (its own region) */
+    int changed_bytes_per_record;  /* most bytes of entry content in one NameListChanged */
+    int report_grace_working_days; /* the watch: a half-year's report is due this many working days after */
+    gfdx_strlist report_kinds;     /* the watch: list kinds whose entries owe a half-year carbon report */
+    int watch_max_flags;           /* the watch: most entries flagged per half-year and round */
 } namelist_settings;
 
 /* Service state handed to the handlers as service_ctx. */

@@ -15,6 +15,7 @@
 #include "namelist.h"
 #include "namelist_diff.h"
 #include "namelist_digest.h"
+#include "namelist_forward.h"
 #include "namelist_store.h"
 
 /* The version being committed and what it is applied to. */
@@ -125,9 +126,11 @@ static int put_list(gfdx_decision *d, const commit *c)
 {
     const namelist_part *p = c->p;
     json_t *row = c->list ? json_deep_copy(c->list)
-                          : json_pack("{s:s, s:s, s:s, s:s, s:s}", "list_id", p->list_id, "kind", p->kind, "region",
-                                      p->region, "publisher", d->sender->id, "publisher_bureau",
-                                      gfdx_bureau_name(d->sender->bureau));
+                          : json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "list_id", p->list_id, "kind", p->kind,
+                                      "region", p->region, "publisher", d->sender->id, "publisher_bureau",
+                                      d->sender->bureau != GFDX_BUREAU_NONE ? gfdx_bureau_name(d->sender->bureau)
+                                                                          : gfdx_participant_kind_name(d->sender->kind),
+                                      "level", namelist_level_of(p->region));
     if (!row || json_object_set_new(row, "title", json_string(p->title)) ||
         json_object_set_new(row, "current_version", json_integer(p->version)) ||
         json_object_set_new(row, "current_mode", json_string(namelist_mode_name(p->mode))) ||
@@ -165,12 +168,14 @@ static int open_entry(gfdx_decision *d, const commit *c, const char *key)
     const json_t *s = gfdx_rows_get(d->rows, &namelist_t_entry, k);
     if (!s)
         return 1;
-    json_t *row = json_pack("{s:s, s:s, s:I, s:n, s:o, s:n, s:O, s:O, s:O, s:O, s:o, s:O}", "list_id", c->p->list_id,
+    const json_t *it = json_object_get(s, "industry_type");
+    json_t *row = json_pack("{s:s, s:s, s:I, s:n, s:o, s:n, s:O, s:O, s:O, s:O, s:o, s:O, s:O}", "list_id", c->p->list_id,
                             "entry_key", key, "valid_from", (json_int_t)c->p->version, "valid_to", "valid_from_at",
                             gfdx_rows_time(c->eff), "valid_to_at", "uscc", json_object_get(s, "uscc"), "name",
                             json_object_get(s, "name"), "project_name", json_object_get(s, "project_name"),
                             "category_code", json_object_get(s, "category_code"), "attributes",
-                            json_deep_copy(json_object_get(s, "attributes")), "digest", json_object_get(s, "digest"));
+                            json_deep_copy(json_object_get(s, "attributes")), "digest", json_object_get(s, "digest"),
+                            "industry_type", it ? (json_t *)it : json_null());
     return row && !gfdx_rows_append(d->rows, &namelist_t_opened, row) ? 0 : -1;
 }
 
@@ -285,36 +290,123 @@ static const char *nth_change(const namelist_changes *ch, size_t i, const char *
 static json_t *changed_record(gfdx_decision *d, const commit *c, const namelist_changes *ch, int part, int parts)
 {
     const namelist_part *p = c->p;
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:o, s:s, s:I, s:I, s:I, s:I, s:I, s:i, s:i, s:[], s:[], s:[]}",
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:o, s:s, s:I, s:I, s:I, s:I, s:I, s:i, s:i, s:[], s:[], s:[],"
+                     " s:[], s:s}",
                      "list_id", p->list_id, "kind", p->kind, "title", p->title, "region", p->region, "publisher",
                      d->sender->id, "version", (json_int_t)p->version, "previous_version",
                      c->list ? json_integer(gfdx_rows_int(c->list, "current_version")) : json_null(), "mode",
                      namelist_mode_name(p->mode), "effective_at", (json_int_t)c->eff, "entry_count",
                      (json_int_t)c->entry_count, "added_count", (json_int_t)ch->n_added, "updated_count",
                      (json_int_t)ch->n_updated, "removed_count", (json_int_t)ch->n_removed, "part", part,
-                     "part_count", parts, "added", "updated", "removed");
+                     "part_count", parts, "added", "updated", "removed", "entries", "level",
+                     namelist_level_of(p->region));
 }
 
-/* NameListChanged in parts of at most changed_keys_per_record keys (one part when none). */
-static gfdx_verdict emit_changes(gfdx_decision *d, const commit *c, const namelist_changes *ch)
+/* The NameListChanged entry of an added or updated key: its content as staged by the version
+ * (NameListEntry of name_list_changed.v2.avsc; by_key maps the staged rows, which the
+ * commit has already dropped from the rowset, by key). A new object, NULL when missing or
+ * out of memory. */
+static json_t *changed_entry(const json_t *by_key, const char *key)
+{
+    const json_t *s = json_object_get(by_key, key);
+    if (!s)
+        return NULL;
+    json_t *e = json_object();
+    static const char *const cols[] = {"entry_key", "uscc", "name", "project_name", "category_code", "attributes",
+                                       "industry_type"};
+    for (size_t i = 0; e && i < sizeof cols / sizeof cols[0]; i++) {
+        json_t *v = json_object_get(s, cols[i]);
+        if (v && !json_is_null(v) && json_object_set(e, cols[i], v)) {
+            json_decref(e);
+            return NULL;
+        }
+    }
+    return e;
+}
+
+/* The bytes an entry adds to a record: its JSON size, an upper bound of its Avro size. */
+static size_t entry_bytes(const json_t *e)
+{
+    char *s = e ? json_dumps(e, JSON_COMPACT) : NULL;
+    size_t n = s ? strlen(s) : 0;
+    free(s);
+    return n;
+}
+
+/* Part boundaries: starts[i] is the first change of part i+1; a part holds at most
+ * changed_keys_per_record keys and changed_bytes_per_record bytes of entry content (at least
+ * one change). Returns the number of parts (>= 1), 0 when out of memory. *starts is malloc'd. */
+static int plan_parts(gfdx_decision *d, const json_t *by_key, const namelist_changes *ch, size_t **starts)
 {
     const namelist_ctx *ctx = d->ctx->service_ctx;
     size_t total = ch->n_added + ch->n_updated + ch->n_removed, per = (size_t)ctx->set.changed_keys_per_record;
-    size_t pos = 0;
-    int parts = total ? (int)((total + per - 1) / per) : 1;
-    gfdx_verdict v = GFDX_DECIDE_OK;
+    size_t budget = (size_t)ctx->set.changed_bytes_per_record, keys = 0, bytes = 0;
+    int parts = 1;
+    if (!(*starts = malloc((total + 1) * sizeof **starts)))
+        return 0;
+    (*starts)[0] = 0;
+    for (size_t i = 0; i < total; i++) {
+        const char *which, *key = nth_change(ch, i, &which);
+        size_t b = 0;
+        if (strcmp(which, "removed")) {
+            json_t *e = changed_entry(by_key, key);
+            b = entry_bytes(e);
+            json_decref(e);
+        }
+        if (keys && (keys == per || bytes + b > budget)) {
+            (*starts)[parts++] = i;
+            keys = bytes = 0;
+        }
+        keys++;
+        bytes += b + strlen(key) + 4;
+    }
+    (*starts)[parts] = total;
+    return parts;
+}
+
+/* Fills part `part` (changes [from, to)) of NameListChanged into rec. 0, or -1. */
+static int fill_part(const json_t *by_key, const namelist_changes *ch, json_t *rec, size_t from, size_t to)
+{
+    for (size_t i = from; i < to; i++) {
+        const char *which, *key = nth_change(ch, i, &which);
+        if (json_array_append_new(json_object_get(rec, which), json_string(key)))
+            return -1;
+        if (strcmp(which, "removed") && json_array_append_new(json_object_get(rec, "entries"),
+                                                               changed_entry(by_key, key)))
+            return -1;
+    }
+    return 0;
+}
+
+/* NameListChanged (v2: with the entries' content) in parts (plan_parts), on the district's
+ * topic <changes_topic>.<region>. */
+static gfdx_verdict emit_changes(gfdx_decision *d, const commit *c, const namelist_changes *ch)
+{
+    const namelist_ctx *ctx = d->ctx->service_ctx;
+    char topic[256];
+    if (namelist_district_topic(topic, sizeof topic, ctx->set.changes_topic, c->p->region))
+        return gfdx_fault_decide(d, GFDX_FAULT_BAD_INPUT, "NameListChanged", "topic name too long");
+    size_t *starts = NULL, i;
+    json_t *by_key = json_object(), *r;
+    int rc = by_key ? 0 : -1;
+    json_array_foreach(c->staged, i, r) {
+        if (!rc)
+            rc = json_object_set(by_key, gfdx_rows_str(r, "entry_key"), r);
+    }
+    int parts = rc ? 0 : plan_parts(d, by_key, ch, &starts);
+    gfdx_verdict v = parts ? GFDX_DECIDE_OK : namelist_oom(d, "NameListChanged parts");
     for (int part = 1; part <= parts && v == GFDX_DECIDE_OK; part++) {
         errno = 0;
         json_t *rec = changed_record(d, c, ch, part, parts);
-        for (size_t k = 0; rec && k < per && pos < total; k++, pos++) {
-            const char *which, *key = nth_change(ch, pos, &which);
-            json_array_append_new(json_object_get(rec, which), json_string(key));
-        }
-        v = rec ? gfdx_decide_emit(d, ctx->set.changes_topic, c->p->list_id, "NameListChanged", rec)
-                : gfdx_fault_decide(d, gfdx_fault_of_errno(errno, GFDX_FAULT_BAD_INPUT), "NameListChanged",
-                                    "cannot build the record");
+        if (!rec || fill_part(by_key, ch, rec, starts[part - 1], starts[part]))
+            v = gfdx_fault_decide(d, gfdx_fault_of_errno(errno, GFDX_FAULT_BAD_INPUT), "NameListChanged",
+                                  "cannot build the record");
+        else
+            v = gfdx_decide_emit(d, topic, c->p->list_id, "NameListChanged", rec);
         json_decref(rec);
     }
+    free(starts);
+    json_decref(by_key);
     return v;
 }
 

@@ -247,12 +247,13 @@ static json_t *entry_row(const namelist_part *p, const json_t *e)
     const json_t *attrs = json_object_get(e, "attributes");
     if (namelist_entry_digest(e, digest))
         return NULL;
-    return json_pack("{s:s, s:I, s:s, s:i, s:s, s:s, s:O, s:O, s:o, s:s}", "list_id", p->list_id, "version",
+    return json_pack("{s:s, s:I, s:s, s:i, s:s, s:s, s:O, s:O, s:o, s:s, s:O}", "list_id", p->list_id, "version",
                      (json_int_t)p->version, "entry_key", json_string_value(json_object_get(e, "entry_key")), "part",
                      p->part, "uscc", json_string_value(json_object_get(e, "uscc")), "name",
                      json_string_value(json_object_get(e, "name")), "project_name", nullable(e, "project_name"),
                      "category_code", nullable(e, "category_code"), "attributes",
-                     json_is_object(attrs) ? json_deep_copy(attrs) : json_object(), "digest", digest);
+                     json_is_object(attrs) ? json_deep_copy(attrs) : json_object(), "digest", digest,
+                     "industry_type", nullable(e, "industry_type"));
 }
 
 /* Stages the entries; a key already staged by an earlier part (or removed by one) is

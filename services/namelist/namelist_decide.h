@@ -10,11 +10,13 @@
  * its last part is staged commit the version: diff against the current entries
  * (entry_version_open), close the removed and updated entries' rows and open the added and
  * updated ones at the version's effective time, put the list, append list_version (counts,
- * content_md5), drop the staged rows and emit NameListChanged in parts of at most
- * namelist.changed_keys_per_record keys.
+ * content_md5), drop the staged rows and emit NameListChanged (v2: with the added and updated
+ * entries' content) on gfdx.namelist-changes.<region> in parts of at most
+ * namelist.changed_keys_per_record keys and namelist.changed_bytes_per_record bytes of entries.
  * CarbonBenefitReported / FinancingSupportReported: validate, authorize (the reporter's
  * bureau, then the list's region), check that the entry was on the list during the period
- * (entry versions as of this batch), upsert the report counting its revision.
+ * (entry versions as of this batch), upsert the report counting its revision, and forward it
+ * (ReportForwarded) to the recipients the Shapingba plan names (namelist_forward.h).
  * Refusal codes and reasons are those of the receipts (DESIGN §6.4). */
 #ifndef NAMELIST_DECIDE_H
 #define NAMELIST_DECIDE_H

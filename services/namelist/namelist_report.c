@@ -5,6 +5,7 @@
 #include "namelist.h"
 #include "namelist_commit.h"
 #include "namelist_decide.h"
+#include "namelist_forward.h"
 #include "namelist_store.h"
 #include "namelist_validate.h"
 
@@ -121,6 +122,22 @@ static json_int_t next_revision(const json_t *row)
     return row ? (json_int_t)gfdx_rows_int(row, "revision") + 1 : 0;
 }
 
+/* Stores the report's row in t (taking it) and forwards it to the plan's recipients
+ * (namelist_forward.h) on the list's district topic. */
+static gfdx_verdict store_and_forward(gfdx_decision *d, namelist_record_kind rk, const gfdx_table *t, json_t *row)
+{
+    const char *k[] = {gfdx_rec_str(d->rec->body, "list_id")};
+    const json_t *list = gfdx_rows_get(d->rows, &namelist_t_list, k); /* exists: begin_report */
+    json_t *copy = row ? json_incref(row) : NULL;
+    if (!row || gfdx_rows_put(d->rows, t, row)) {
+        json_decref(copy);
+        return namelist_oom(d, t->name);
+    }
+    gfdx_verdict v = namelist_forward(d, rk, gfdx_rows_str(list, "region"), copy);
+    json_decref(copy);
+    return v;
+}
+
 gfdx_verdict namelist_decide_carbon(gfdx_decision *d)
 {
     char uscc[32];
@@ -140,18 +157,17 @@ gfdx_verdict namelist_decide_carbon(gfdx_decision *d)
                             gfdx_rows_time(d->rec->occurred_at), "revision",
                             next_revision(gfdx_rows_get(d->rows, &namelist_t_carbon, k)), "updated_at",
                             gfdx_rows_time(d->ctx->now_ms));
-    return row && !gfdx_rows_put(d->rows, &namelist_t_carbon, row) ? GFDX_DECIDE_OK : namelist_oom(d, "carbon_report");
+    return store_and_forward(d, NAMELIST_REC_CARBON, &namelist_t_carbon, row);
 }
 
-/* Stores a financing report: a STATE row counting its revision. */
-static int store_financing(gfdx_decision *d, json_t *row)
+/* Counts a financing report's revision into its row. 0, or -1 when out of memory. */
+static int count_revision(gfdx_decision *d, json_t *row)
 {
     const json_t *b = d->rec->body;
     const char *k[] = {gfdx_rec_str(b, "list_id"), gfdx_rec_str(b, "entry_key"), gfdx_rec_str(b, "period"),
                        gfdx_rec_str(b, "institution"), gfdx_rec_str(b, "product")};
     return json_object_set_new(row, "revision", json_integer(next_revision(gfdx_rows_get(d->rows,
-                                                                                         &namelist_t_financing, k)))) ||
-           gfdx_rows_put(d->rows, &namelist_t_financing, row);
+                                                                                         &namelist_t_financing, k))));
 }
 
 gfdx_verdict namelist_decide_financing(gfdx_decision *d)
@@ -170,5 +186,9 @@ gfdx_verdict namelist_decide_financing(gfdx_decision *d)
                             "rate_bp", json_is_integer(rate) ? json_integer(json_integer_value(rate)) : json_null(),
                             "reported_by", d->sender->id, "event_id", d->rec->event_id, "occurred_at",
                             gfdx_rows_time(d->rec->occurred_at), "updated_at", gfdx_rows_time(d->ctx->now_ms));
-    return row && !store_financing(d, row) ? GFDX_DECIDE_OK : namelist_oom(d, "financing_report");
+    if (row && count_revision(d, row)) {
+        json_decref(row);
+        row = NULL;
+    }
+    return store_and_forward(d, NAMELIST_REC_FINANCING, &namelist_t_financing, row);
 }

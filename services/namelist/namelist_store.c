@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "fault.h"
 #include "log.h"
 #include "namelist.h"
 
@@ -11,7 +12,7 @@
 const gfdx_table namelist_t_list = {
     .name = "list", .kind = GFDX_TABLE_STATE, .key = {"list_id"},
     .columns = "list_id,kind,region,title,publisher,publisher_bureau,current_version,current_mode,entry_count,"
-               "effective_at,updated_at"};
+               "effective_at,updated_at,level"};
 const gfdx_table namelist_t_owner = {
     .name = "list_owner", .kind = GFDX_TABLE_STATE, .key = {"list_id"},
     .columns = "list_id,publisher,kind,region,event_id"};
@@ -20,18 +21,18 @@ const gfdx_table namelist_t_part = {
     .columns = "list_id,version,part,part_count,mode,kind,region,title,sender,event_id,occurred_at,entries,removals"};
 const gfdx_table namelist_t_entry = {
     .name = "staged_entry", .kind = GFDX_TABLE_STATE, .key = {"list_id", "version", "entry_key"},
-    .columns = "list_id,version,entry_key,part,uscc,name,project_name,category_code,attributes,digest"};
+    .columns = "list_id,version,entry_key,part,uscc,name,project_name,category_code,attributes,digest,industry_type"};
 const gfdx_table namelist_t_removal = {
     .name = "staged_removal", .kind = GFDX_TABLE_STATE, .key = {"list_id", "version", "entry_key"},
     .columns = "list_id,version,entry_key,part"};
 const gfdx_table namelist_t_open = {
     .name = "entry_version_open", .kind = GFDX_TABLE_STATE, .key = {"list_id", "entry_key", "valid_from"},
     .columns = "list_id,entry_key,valid_from,valid_to,valid_from_at,valid_to_at,uscc,name,project_name,"
-               "category_code,attributes,digest"};
+               "category_code,attributes,digest,industry_type"};
 const gfdx_table namelist_t_opened = {
     .name = "entry_version", .kind = GFDX_TABLE_HISTORY,
     .columns = "list_id,entry_key,valid_from,valid_to,valid_from_at,valid_to_at,uscc,name,project_name,"
-               "category_code,attributes,digest",
+               "category_code,attributes,digest,industry_type",
     .conflict = "ON CONFLICT (list_id, entry_key, valid_from) DO NOTHING"};
 const gfdx_table namelist_t_history = {
     .name = "entry_version", .kind = GFDX_TABLE_READ, .key = {"list_id", "entry_key", "valid_from"}};
@@ -51,12 +52,15 @@ const gfdx_table namelist_t_financing = {
     .key = {"list_id", "entry_key", "period", "institution", "product"},
     .columns = "list_id,entry_key,period,institution,product,product_name,uscc,amount,balance,rate_bp,reported_by,"
                "event_id,occurred_at,revision,updated_at"};
+const gfdx_table namelist_t_missing = {
+    .name = "missing_report", .kind = GFDX_TABLE_STATE, .key = {"list_id", "entry_key", "period"},
+    .columns = "list_id,entry_key,period,uscc,region,due_at,flagged_at"};
 /* clang-format on */
 
 const gfdx_table *const namelist_tables[NAMELIST_TABLE_COUNT] = {
     &namelist_t_list,    &namelist_t_owner,   &namelist_t_part,    &namelist_t_entry,
     &namelist_t_removal, &namelist_t_open,    &namelist_t_opened,  &namelist_t_version,
-    &namelist_t_abandoned, &namelist_t_carbon, &namelist_t_financing,
+    &namelist_t_abandoned, &namelist_t_carbon, &namelist_t_financing, &namelist_t_missing,
 };
 
 static int want_all(gfdx_rowset *rs, const gfdx_table *const *t, size_t nt, const char *column, const char *value)
@@ -118,4 +122,60 @@ int namelist_store_load(void *service_ctx, gfdx_rowset *rs, const gfdx_record *c
         if (want_record(rs, recs[i]))
             return -1;
     return 0;
+}
+
+/* The watch's one statement (namelist_watch.h): the entries of lists of the given kinds on
+ * the list at some time in [$2, $3) without a carbon_report or a missing_report for period
+ * $4, one row per (list, entry) with the USCC of its latest version in the half-year. */
+static const char *const candidates_sql =
+    "SELECT DISTINCT ON (e.list_id, e.entry_key) e.list_id, e.entry_key, e.uscc, l.region"
+    "  FROM district.entry_version e JOIN district.list l USING (list_id)"
+    " WHERE l.kind = ANY($1::text[]) AND e.valid_from_at < to_timestamp($3::bigint / 1000.0)"
+    "   AND (e.valid_to_at IS NULL OR e.valid_to_at > to_timestamp($2::bigint / 1000.0))"
+    "   AND NOT EXISTS (SELECT 1 FROM district.carbon_report c WHERE c.list_id = e.list_id"
+    "                    AND c.entry_key = e.entry_key AND c.period = $4)"
+    "   AND NOT EXISTS (SELECT 1 FROM district.missing_report m WHERE m.list_id = e.list_id"
+    "                    AND m.entry_key = e.entry_key AND m.period = $4)"
+    " ORDER BY e.list_id, e.entry_key, e.valid_from DESC LIMIT $5";
+
+/* "{A,B}" of the kinds (NameListKind symbols: no quoting needed). */
+static void kinds_literal(const gfdx_strlist *kinds, char *buf, size_t len)
+{
+    size_t n = (size_t)snprintf(buf, len, "{");
+    for (size_t i = 0; i < kinds->count && n < len; i++)
+        n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? "," : "", kinds->items[i]);
+    if (n < len)
+        snprintf(buf + n, len - n, "}");
+}
+
+json_t *namelist_store_report_candidates(PGconn *db, const gfdx_strlist *kinds, int64_t start_ms, int64_t end_ms,
+                                         const char *period, int limit, char *err, size_t errlen, bool *transient)
+{
+    char k[1024], s[24], e[24], lim[24];
+    kinds_literal(kinds, k, sizeof k);
+    snprintf(s, sizeof s, "%lld", (long long)start_ms);
+    snprintf(e, sizeof e, "%lld", (long long)end_ms);
+    snprintf(lim, sizeof lim, "%d", limit);
+    const char *params[] = {k, s, e, period, lim};
+    PGresult *r = PQexecParams(db, candidates_sql, 5, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        snprintf(err, errlen, "watch candidates: %s", PQresultErrorMessage(r));
+        *transient = gfdx_fault_sqlstate_is_transient(PQresultErrorField(r, PG_DIAG_SQLSTATE));
+        PQclear(r);
+        return NULL;
+    }
+    json_t *out = json_array();
+    for (int i = 0; out && i < PQntuples(r); i++)
+        if (json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:s}", "list_id", PQgetvalue(r, i, 0), "entry_key",
+                                                 PQgetvalue(r, i, 1), "uscc", PQgetvalue(r, i, 2), "region",
+                                                 PQgetvalue(r, i, 3)))) {
+            json_decref(out);
+            out = NULL;
+        }
+    PQclear(r);
+    if (!out) {
+        snprintf(err, errlen, "watch candidates: out of memory");
+        *transient = true;
+    }
+    return out;
 }

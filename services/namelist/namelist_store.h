@@ -24,19 +24,24 @@
  *   namelist_t_abandoned   abandoned_version HISTORY (ON CONFLICT DO NOTHING)
  *   namelist_t_carbon      carbon_report   STATE   (list_id, entry_key, period)
  *   namelist_t_financing   financing_report STATE (list_id, entry_key, period, institution, product)
+ *   namelist_t_missing     missing_report  STATE (list_id, entry_key, period): the watch's flags (004_*.sql)
  * district.change_key is no longer written: the diff's keys stay in memory. */
 #ifndef NAMELIST_STORE_H
 #define NAMELIST_STORE_H
 
+#include <libpq-fe.h>
+#include <stdbool.h>
+
+#include "config.h"
 #include "rowset.h"
 #include "service.h"
 
 extern const gfdx_table namelist_t_list, namelist_t_owner, namelist_t_part, namelist_t_entry, namelist_t_removal,
     namelist_t_open, namelist_t_opened, namelist_t_history, namelist_t_version, namelist_t_abandoned, namelist_t_carbon,
-    namelist_t_financing;
+    namelist_t_financing, namelist_t_missing;
 
 /* The service's tables in write order (lists before the rows that reference them). */
-#define NAMELIST_TABLE_COUNT 11
+#define NAMELIST_TABLE_COUNT 12
 extern const gfdx_table *const namelist_tables[NAMELIST_TABLE_COUNT];
 
 /* The load hook (gfdx_load_fn): for each record, by its list_id, the list, its owner, its
@@ -48,5 +53,12 @@ extern const gfdx_table *const namelist_tables[NAMELIST_TABLE_COUNT];
  * or written; a kill there must leave the ledger at the last committed version). 0, or -1
  * when out of memory. */
 int namelist_store_load(void *service_ctx, gfdx_rowset *rs, const gfdx_record *const *recs, size_t n);
+
+/* The watch's candidates (namelist_watch.h), with one parameterised statement on db: the
+ * entries of lists of `kinds` on their list at some time in [start_ms, end_ms) with neither a
+ * carbon_report nor a missing_report for period, at most limit; an array of objects list_id,
+ * entry_key, uscc, region. NULL with err and *transient. */
+json_t *namelist_store_report_candidates(PGconn *db, const gfdx_strlist *kinds, int64_t start_ms, int64_t end_ms,
+                                         const char *period, int limit, char *err, size_t errlen, bool *transient);
 
 #endif

@@ -122,8 +122,9 @@ static const char *check_header(const json_t *b, const namelist_limits *lim, cha
         snprintf(why, whylen, "title: 1-%d bytes without control characters", MAX_TEXT);
         return "INVALID_FIELD";
     }
-    if (!gfdx_region_is_valid(gfdx_rec_str(b, "region"))) {
-        snprintf(why, whylen, "region \"%s\" is not a GB/T 2260 code", gfdx_rec_str(b, "region"));
+    const char *region = gfdx_rec_str(b, "region");
+    if (!gfdx_region_is_valid(region) && !(region && !strcmp(region, "100000"))) { /* 100000: national lists */
+        snprintf(why, whylen, "region \"%s\" is not a GB/T 2260 code (or 100000, national)", region);
         return "UNKNOWN_REGION";
     }
     if (version < 1) {

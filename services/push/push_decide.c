@@ -103,25 +103,37 @@ static gfdx_verdict transition(gfdx_decision *d, push_event ev, const char *need
                               need_id, push_status_name(cur), branch ? branch : "");
 }
 
-/* The registered banks of a branch as a JSON array of ids (registry order). NULL on OOM. */
-static json_t *banks_of(const gfdx_registry *reg, const char *branch_id)
+/* Appends the ids of the n participants of `ps` to ids. 0, or -1 when out of memory. */
+static int append_ids(json_t *ids, const gfdx_participant *const *ps, size_t n)
 {
-    size_t n = gfdx_registry_banks_of_branch(reg, branch_id, NULL, 0);
-    const gfdx_participant **banks = n ? calloc(n, sizeof *banks) : NULL;
+    for (size_t i = 0; i < n; i++)
+        if (json_array_append_new(ids, json_string(ps[i]->id)))
+            return -1;
+    return 0;
+}
+
+/* The banks a need routed to branch_id goes to, as a JSON array of ids: the banks registered
+ * for the branch (registry order), then every national head office (registry order): the
+ * notice addresses 各金融机构, head offices included. The registry keeps the two sets
+ * disjoint. NULL on OOM. */
+json_t *push_banks_for_branch(const gfdx_registry *reg, const char *branch_id)
+{
+    size_t nb = gfdx_registry_banks_of_branch(reg, branch_id, NULL, 0);
+    size_t nh = gfdx_registry_head_offices(reg, NULL, 0);
+    const gfdx_participant **ps = nb + nh ? calloc(nb + nh, sizeof *ps) : NULL;
     json_t *ids = json_array();
-    if ((n && !banks) || !ids) {
-        free(banks);
+    if (((nb + nh) && !ps) || !ids) {
+        free(ps);
         json_decref(ids);
         return NULL;
     }
-    gfdx_registry_banks_of_branch(reg, branch_id, banks, n);
-    for (size_t i = 0; i < n; i++)
-        if (json_array_append_new(ids, json_string(banks[i]->id))) {
-            json_decref(ids);
-            ids = NULL;
-            break;
-        }
-    free(banks);
+    gfdx_registry_banks_of_branch(reg, branch_id, ps, nb);
+    gfdx_registry_head_offices(reg, ps + nb, nh);
+    if (append_ids(ids, ps, nb + nh)) {
+        json_decref(ids);
+        ids = NULL;
+    }
+    free(ps);
     return ids;
 }
 
@@ -196,8 +208,8 @@ static gfdx_verdict emit(gfdx_decision *d, const char *branch_id, const char *ne
 static void warn_no_bank(const gfdx_decision *d, const char *need_id, const push_branch *branch)
 {
     const gfdx_participant *p = gfdx_registry_find(d->ctx->registry, branch->id);
-    GFDX_WARN("need %s routed to %s (%s): no bank is registered for this branch%s; dispatched with an empty"
-              " bank list",
+    GFDX_WARN("need %s routed to %s (%s): no bank is registered for this branch%s, nor any national head office;"
+              " dispatched with an empty bank list",
               need_id, branch->id, branch->name,
               p ? "" : " (the branch is not in the participant registry either)");
 }
@@ -234,7 +246,7 @@ gfdx_verdict push_decide_pushed(gfdx_decision *d)
         v = transition(d, PUSH_EV_PUSH, need_id, &stored, &next);
     if (v != GFDX_DECIDE_OK)
         return v;
-    json_t *banks = banks_of(d->ctx->registry, branch->id);
+    json_t *banks = push_banks_for_branch(d->ctx->registry, branch->id);
     if (!banks)
         return no_memory(d, "banks");
     errno = 0;
@@ -292,6 +304,8 @@ static gfdx_verdict cancel_dispatches(gfdx_decision *d, const char *need_id, jso
     return v;
 }
 
+static gfdx_verdict close_alert(gfdx_decision *d, const char *need_id);
+
 /* The need row withdrawn: a copy of the stored row in status st with the withdrawal's
  * event, time and reason. NULL when out of memory. */
 static json_t *withdrawn_row(const gfdx_decision *d, const json_t *stored, push_status st, const char *reason)
@@ -334,6 +348,166 @@ gfdx_verdict push_decide_withdrawn(gfdx_decision *d)
         v = emit(d, branch_id, need_id, "NeedDispatchWithdrawn",
                  push_need_dispatch_withdrawn(need_id, branch_id, banks, reason ? reason : ""));
     }
+    if (v == GFDX_DECIDE_OK)
+        v = close_alert(d, need_id); /* a withdrawn need waits for no bank */
     json_decref(banks);
+    return v;
+}
+
+/* ---- BanksAssigned: a branch names banks for one of its needs ---- */
+
+/* Only the branch the need was routed to assigns its banks: the sender must be a PBoC branch
+ * and the need's branch. A need never pushed answers the same as another branch's need, so
+ * a branch learns nothing about needs that are not its own. Before the need's state. */
+static gfdx_verdict authorize_branch(gfdx_decision *d, const char *need_id)
+{
+    if (!gfdx_auth_is_kind(d->sender, GFDX_PK_PBOC_BRANCH))
+        return gfdx_decide_refuse(d, "UNAUTHORIZED_SENDER",
+                                  "%s (%s) may not send %s: only the PBoC branch of the need assigns banks",
+                                  d->sender->id, gfdx_participant_kind_name(d->sender->kind), d->rec->type);
+    if (!need_id || !*need_id)
+        return gfdx_decide_refuse(d, "INVALID_FIELD", "need_id must not be empty");
+    const char *k[] = {need_id};
+    const char *branch = gfdx_rows_str(gfdx_rows_get(d->rows, &push_need_table, k), "branch_id");
+    if (!branch || strcmp(branch, d->sender->id))
+        return gfdx_decide_refuse(d, "NOT_NEEDS_BRANCH", "need %s is not a need dispatched to %s", need_id,
+                                  d->sender->id);
+    return GFDX_DECIDE_OK;
+}
+
+/* Refuses a bank id that is not a registered bank (UNKNOWN_BANK) or that neither serves the
+ * branch nor is a national head office (BANK_NOT_OF_BRANCH). The registry is the one of the
+ * decision (reloaded on SIGHUP): a bank registered after the push can be assigned. */
+static gfdx_verdict check_bank(gfdx_decision *d, const char *bank_id, const char *branch_id)
+{
+    const gfdx_participant *p = bank_id ? gfdx_registry_find(d->ctx->registry, bank_id) : NULL;
+    if (!p || p->kind != GFDX_PK_BANK)
+        return gfdx_decide_refuse(d, "UNKNOWN_BANK", "%s is not a registered bank", bank_id ? bank_id : "(null)");
+    if (p->national)
+        return GFDX_DECIDE_OK;
+    for (size_t i = 0; i < p->n_branches; i++)
+        if (!strcmp(p->branches[i], branch_id))
+            return GFDX_DECIDE_OK;
+    return gfdx_decide_refuse(d, "BANK_NOT_OF_BRANCH",
+                              "%s neither serves %s nor is a national head office", bank_id, branch_id);
+}
+
+/* Checks bank_ids (1 to PUSH_ASSIGN_MAX_BANKS, each a bank of the branch or a head office) and
+ * sets *banks to them without repeats, in record order (new array). */
+static gfdx_verdict check_banks(gfdx_decision *d, const char *branch_id, json_t **banks)
+{
+    const json_t *ids = gfdx_rec_get(d->rec->body, "bank_ids"), *id;
+    size_t i, j, n = json_array_size(ids);
+    gfdx_verdict v = GFDX_DECIDE_OK;
+    *banks = NULL;
+    if (n == 0 || n > PUSH_ASSIGN_MAX_BANKS)
+        return gfdx_decide_refuse(d, "INVALID_FIELD", "bank_ids must name 1 to %d banks (got %zu)",
+                                  PUSH_ASSIGN_MAX_BANKS, n);
+    if (!(*banks = json_array()))
+        return no_memory(d, "bank_ids");
+    json_array_foreach(ids, i, id) {
+        if ((v = check_bank(d, json_string_value(id), branch_id)) != GFDX_DECIDE_OK)
+            break;
+        for (j = 0; j < json_array_size(*banks) && !json_equal(json_array_get(*banks, j), id); j++)
+            ;
+        if (j == json_array_size(*banks) && json_array_append(*banks, (json_t *)id)) {
+            v = no_memory(d, "bank_ids");
+            break;
+        }
+    }
+    if (v != GFDX_DECIDE_OK) {
+        json_decref(*banks);
+        *banks = NULL;
+    }
+    return v;
+}
+
+/* Opens a dispatch for every bank of `banks` the need has none for (the dispatch life cycle:
+ * NONE -DISPATCH-> ACTIVE); a bank with a dispatch already is left alone. *added = the banks
+ * newly dispatched (new array, record order). */
+static gfdx_verdict add_dispatches(gfdx_decision *d, const char *need_id, const char *branch_id,
+                                   const json_t *banks, json_t **added)
+{
+    size_t i;
+    json_t *bank;
+    if (!(*added = json_array()))
+        return no_memory(d, "dispatch");
+    json_array_foreach(banks, i, bank) {
+        const char *k[] = {need_id, json_string_value(bank)};
+        const json_t *row = gfdx_rows_get(d->rows, &push_dispatch_table, k);
+        push_dispatch_status cur = PUSH_DISPATCH_NONE, next;
+        if (row && (push_dispatch_status_parse(gfdx_rows_str(row, "status"), &cur) || cur == PUSH_DISPATCH_NONE))
+            return gfdx_fault_decide(d, GFDX_FAULT_CORRUPT, "dispatch", "unknown status stored in pboc.dispatch");
+        if (push_dispatch_fsm_next(cur, PUSH_DEV_DISPATCH, &next))
+            continue; /* already dispatched to this bank: a no-op */
+        json_t *put = json_pack("{s:s, s:s, s:s, s:s, s:n}", "need_id", need_id, "bank_id", k[1], "branch_id",
+                                branch_id, "status", push_dispatch_status_name(next), "cancelled_at");
+        if (!put || gfdx_rows_put(d->rows, &push_dispatch_table, put) || json_array_append(*added, bank))
+            return no_memory(d, "dispatch");
+    }
+    return GFDX_DECIDE_OK;
+}
+
+/* Closes the need's open NO_BANK alert, if any (the alert life cycle: OPEN -CLOSE-> CLOSED):
+ * banks were assigned, or the need was withdrawn. closed_event_id: the deciding record's. */
+static gfdx_verdict close_alert(gfdx_decision *d, const char *need_id)
+{
+    const char *k[] = {need_id, PUSH_ALERT_NO_BANK};
+    const json_t *row = gfdx_rows_get(d->rows, &push_alert_table, k);
+    push_alert_status cur, next;
+    if (!row)
+        return GFDX_DECIDE_OK;
+    if (push_alert_status_parse(gfdx_rows_str(row, "status"), &cur) || cur == PUSH_ALERT_NONE)
+        return gfdx_fault_decide(d, GFDX_FAULT_CORRUPT, "alert", "unknown status stored in pboc.alert");
+    if (push_alert_fsm_next(cur, PUSH_AEV_CLOSE, &next))
+        return GFDX_DECIDE_OK; /* closed already */
+    json_t *upd = json_deep_copy(row), *now = gfdx_rows_time(d->ctx->now_ms);
+    int bad = !upd || !now || json_object_set_new(upd, "status", json_string(push_alert_status_name(next))) ||
+              json_object_set(upd, "closed_at", now) ||
+              json_object_set_new(upd, "closed_event_id", json_string(d->rec->event_id));
+    json_decref(now);
+    if (bad) {
+        json_decref(upd);
+        return no_memory(d, "alert");
+    }
+    return gfdx_rows_put(d->rows, &push_alert_table, upd) ? no_memory(d, "alert") : GFDX_DECIDE_OK;
+}
+
+/* The NeedDispatched of an assignment: built from the stored need (its snapshot, pushed_at)
+ * like the push's, listing only the banks just added. errno is ENOMEM when out of memory. */
+static json_t *assigned_record(const gfdx_decision *d, const json_t *stored, json_t *added)
+{
+    const push_ctx *c = d->ctx->service_ctx;
+    const push_branch *branch = push_routing_find(c->routing, gfdx_rows_str(stored, "branch_id"));
+    json_t *pushed = json_deep_copy(json_object_get(stored, "snapshot")), *rec = NULL;
+    int64_t at = gfdx_rows_time_ms(json_object_get(stored, "pushed_at"));
+    if (branch && json_is_object(pushed) && at >= 0 &&
+        !json_object_set_new(pushed, "meta", json_pack("{s:I}", "occurred_at", (json_int_t)at)))
+        rec = push_need_dispatched(pushed, branch, added);
+    json_decref(pushed);
+    return rec;
+}
+
+gfdx_verdict push_decide_assigned(gfdx_decision *d)
+{
+    const char *need_id = gfdx_rec_str(d->rec->body, "need_id");
+    const json_t *stored = NULL;
+    json_t *banks = NULL, *added = NULL;
+    push_status next;
+    gfdx_verdict v = authorize_branch(d, need_id);
+    if (v == GFDX_DECIDE_OK)
+        v = transition(d, PUSH_EV_ASSIGN, need_id, &stored, &next);
+    if (v == GFDX_DECIDE_OK)
+        v = check_banks(d, d->sender->id, &banks);
+    if (v == GFDX_DECIDE_OK)
+        v = add_dispatches(d, need_id, d->sender->id, banks, &added);
+    if (v == GFDX_DECIDE_OK && json_array_size(added)) {
+        errno = 0;
+        v = emit(d, d->sender->id, need_id, "NeedDispatched", assigned_record(d, stored, added));
+    }
+    if (v == GFDX_DECIDE_OK)
+        v = close_alert(d, need_id); /* every named bank now has an ACTIVE dispatch */
+    json_decref(banks);
+    json_decref(added);
     return v;
 }

@@ -4,8 +4,9 @@
 #include <string.h>
 
 static const char *const status_names[PUSH_STATUS_COUNT] = {"NONE", "DISPATCHED", "WITHDRAWN"};
-static const char *const event_names[PUSH_EVENT_COUNT] = {"PUSH", "WITHDRAW"};
+static const char *const event_names[PUSH_EVENT_COUNT] = {"PUSH", "WITHDRAW", "ASSIGN"};
 static const char *const dispatch_names[PUSH_DISPATCH_STATUS_COUNT] = {"NONE", "ACTIVE", "CANCELLED"};
+static const char *const alert_names[PUSH_ALERT_STATUS_COUNT] = {"NONE", "OPEN", "CLOSED"};
 
 int push_fsm_next(push_status cur, push_event ev, push_status *next)
 {
@@ -17,12 +18,20 @@ int push_fsm_next(push_status cur, push_event ev, push_status *next)
         *next = PUSH_WITHDRAWN;
         return 0;
     }
+    if (cur == PUSH_DISPATCHED && ev == PUSH_EV_ASSIGN) {
+        *next = PUSH_DISPATCHED;
+        return 0;
+    }
     return -1;
 }
 
 const char *push_fsm_refusal(push_status cur, push_event ev)
 {
-    return cur == PUSH_NONE && ev == PUSH_EV_WITHDRAW ? "UNKNOWN_NEED" : "ILLEGAL_TRANSITION";
+    if (cur == PUSH_NONE && (ev == PUSH_EV_WITHDRAW || ev == PUSH_EV_ASSIGN))
+        return "UNKNOWN_NEED";
+    if (cur == PUSH_WITHDRAWN && ev == PUSH_EV_ASSIGN)
+        return "NEED_WITHDRAWN";
+    return "ILLEGAL_TRANSITION";
 }
 
 const char *push_status_name(push_status st)
@@ -77,5 +86,32 @@ int push_dispatch_status_parse(const char *name, push_dispatch_status *out)
     if (i < 0)
         return -1;
     *out = (push_dispatch_status)i;
+    return 0;
+}
+
+int push_alert_fsm_next(push_alert_status cur, push_alert_event ev, push_alert_status *next)
+{
+    if (cur == PUSH_ALERT_NONE && ev == PUSH_AEV_RAISE) {
+        *next = PUSH_ALERT_OPEN;
+        return 0;
+    }
+    if (cur == PUSH_ALERT_OPEN && ev == PUSH_AEV_CLOSE) {
+        *next = PUSH_ALERT_CLOSED;
+        return 0;
+    }
+    return -1;
+}
+
+const char *push_alert_status_name(push_alert_status st)
+{
+    return (unsigned)st < PUSH_ALERT_STATUS_COUNT ? alert_names[st] : "UNKNOWN";
+}
+
+int push_alert_status_parse(const char *name, push_alert_status *out)
+{
+    int i = name_index(alert_names, PUSH_ALERT_STATUS_COUNT, name);
+    if (i < 0)
+        return -1;
+    *out = (push_alert_status)i;
     return 0;
 }

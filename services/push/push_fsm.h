@@ -4,7 +4,9 @@
  * A need (pboc.need.status):
  *   NONE        -PUSH->     DISPATCHED   (NeedPushed: recorded, routed, dispatched)
  *   DISPATCHED  -WITHDRAW-> WITHDRAWN    (NeedPushWithdrawn: dispatches cancelled; final)
- * Every other pair is refused. A second NeedPushed for a need already here (a new event id:
+ *   DISPATCHED  -ASSIGN->   DISPATCHED   (BanksAssigned by its branch: more dispatches)
+ * Every other pair is refused. BanksAssigned on a WITHDRAWN need is NEED_WITHDRAWN, on a need
+ * never pushed UNKNOWN_NEED (push_fsm_refusal). A second NeedPushed for a need already here (a new event id:
  * a retry with the same event id never reaches the handler) is ILLEGAL_TRANSITION: MIIT
  * pushes a need once, and a need's dispatches must not change under the banks working on
  * it; a correction is a withdrawal and a new need. A withdrawal of a need never pushed is
@@ -13,27 +15,33 @@
  * A dispatch, one per (need, bank) (pboc.dispatch.status):
  *   NONE    -DISPATCH-> ACTIVE      (the need was pushed and the bank is registered for its branch)
  *   ACTIVE  -CANCEL->   CANCELLED   (the need was withdrawn; final)
- * Every other pair is illegal.
+ * Every other pair is illegal: a bank assigned again to a need it is ACTIVE on is a no-op.
+ *
+ * A watch alert, one per (need, kind) (pboc.alert.status):
+ *   NONE  -RAISE-> OPEN     (the watch found the need due: AlertRaised to its branch)
+ *   OPEN  -CLOSE-> CLOSED   (banks were assigned; final)
+ * Every other pair is illegal: an alert is raised once.
  *
  * Pure, table-free, thread-safe. */
 #ifndef PUSH_FSM_H
 #define PUSH_FSM_H
 
 typedef enum { PUSH_NONE = 0, PUSH_DISPATCHED, PUSH_WITHDRAWN } push_status;
-typedef enum { PUSH_EV_PUSH, PUSH_EV_WITHDRAW } push_event;
+typedef enum { PUSH_EV_PUSH, PUSH_EV_WITHDRAW, PUSH_EV_ASSIGN } push_event;
 
 #define PUSH_STATUS_COUNT 3
-#define PUSH_EVENT_COUNT 2
+#define PUSH_EVENT_COUNT 3
 
 /* 0 and *next set when the transition is legal; -1 otherwise (*next left alone). */
 int push_fsm_next(push_status cur, push_event ev, push_status *next);
 
-/* The refusal reason code of an illegal (cur, ev): "UNKNOWN_NEED" for a withdrawal of a need
- * never pushed, else "ILLEGAL_TRANSITION" (static). */
+/* The refusal reason code of an illegal (cur, ev): "UNKNOWN_NEED" for a withdrawal or an
+ * assignment of a need never pushed, "NEED_WITHDRAWN" for an assignment of a withdrawn need,
+ * else "ILLEGAL_TRANSITION" (static). */
 const char *push_fsm_refusal(push_status cur, push_event ev);
 
 /* "NONE" | "DISPATCHED" | "WITHDRAWN" as stored in pboc.need.status ("UNKNOWN" outside the
- * enum); "PUSH" | "WITHDRAW". Static strings. */
+ * enum); "PUSH" | "WITHDRAW" | "ASSIGN". Static strings. */
 const char *push_status_name(push_status st);
 const char *push_event_name(push_event ev);
 
@@ -54,5 +62,19 @@ const char *push_dispatch_status_name(push_dispatch_status st);
 
 /* Inverse of push_dispatch_status_name. 0 ok; -1 for anything else (*out untouched). */
 int push_dispatch_status_parse(const char *name, push_dispatch_status *out);
+
+typedef enum { PUSH_ALERT_NONE = 0, PUSH_ALERT_OPEN, PUSH_ALERT_CLOSED } push_alert_status;
+typedef enum { PUSH_AEV_RAISE, PUSH_AEV_CLOSE } push_alert_event;
+
+#define PUSH_ALERT_STATUS_COUNT 3
+
+/* 0 and *next set when the transition is legal; -1 otherwise (*next left alone). */
+int push_alert_fsm_next(push_alert_status cur, push_alert_event ev, push_alert_status *next);
+
+/* "NONE" | "OPEN" | "CLOSED" as stored in pboc.alert.status ("UNKNOWN" outside). */
+const char *push_alert_status_name(push_alert_status st);
+
+/* Inverse of push_alert_status_name. 0 ok; -1 for anything else (*out untouched). */
+int push_alert_status_parse(const char *name, push_alert_status *out);
 
 #endif

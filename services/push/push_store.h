@@ -4,29 +4,51 @@
  *
  *   need      STATE keyed need_id: one row per need pushed, its status from push_fsm;
  *   dispatch  STATE keyed (need_id, bank_id): one row per bank a need went to, its status
- *             from push_fsm's dispatch life cycle.
+ *             from push_fsm's dispatch life cycle;
+ *   alert     STATE keyed (need_id, kind): one row per alert the watch raised about a need
+ *             (NO_BANK), its status from push_fsm's alert life cycle
+ *             (schemas/sql/pboc/002_alert.sql).
  * received_at and dispatched_at are not in the written columns: PostgreSQL's default (the
  * batch transaction's now()) sets them on insert and an update leaves them alone. pboc has
  * no history table of its own (its message log, rejections and outbox are the machinery's).
- * Write order: need before dispatch (dispatch.need_id references need). */
+ * Write order: need before dispatch and alert (both reference need). */
 #ifndef PUSH_STORE_H
 #define PUSH_STORE_H
 
+#include <libpq-fe.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "rowset.h"
 #include "service.h"
 
+/* pboc.alert.kind of the watch's alert about a need still without a bank. */
+#define PUSH_ALERT_NO_BANK "NO_BANK"
+
 extern const gfdx_table push_need_table;
 extern const gfdx_table push_dispatch_table;
+extern const gfdx_table push_alert_table;
 
 /* The service's tables in write order. */
 extern const gfdx_table *const push_tables[];
-#define PUSH_TABLE_COUNT 2
+#define PUSH_TABLE_COUNT 3
 
-/* gfdx_load_fn: queues, for every record's need_id (NeedPushed and NeedPushWithdrawn both
- * carry it), the need row and the need's dispatch rows. Records without a need_id are
+/* gfdx_load_fn: queues, for every record's need_id (NeedPushed, NeedPushWithdrawn and
+ * BanksAssigned all carry it), the need row, the need's dispatch rows and its alert rows. Records without a need_id are
  * skipped (their decision refuses them). 0, or -1 when out of memory. */
 int push_store_load(void *service_ctx, gfdx_rowset *rs, const gfdx_record *const *recs, size_t n);
+
+/* Queues the rows the watch decides a need on: the same as the load hook's for one need id.
+ * 0, or -1 when out of memory. */
+int push_store_want_need(gfdx_rowset *rs, const char *need_id);
+
+/* The watch's one candidate statement: the ids (new JSON array of strings, *ids) of at most
+ * `limit` DISPATCHED needs, oldest first, received more than min_age_days - 1 days before
+ * now_ms (a need that has aged N working days has aged more than N - 1 calendar days: the
+ * exact age is the decision's), with no ACTIVE dispatch and no NO_BANK alert row. 0, or -1
+ * with err and *transient. */
+int push_store_no_bank_candidates(PGconn *db, int64_t now_ms, int min_age_days, int limit, json_t **ids,
+                                  char *err, size_t errlen, bool *transient);
 
 #endif

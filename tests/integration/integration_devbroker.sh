@@ -28,7 +28,7 @@ assert_fails "a topic listed twice is refused" "$GFDX_DEVBROKER" --topics "$bad"
 # Independent reading of topics.cfg (a regex, not the C parser) vs --check-config.
 expected_topics=$(grep -o 'name = "[^"]*"; *partitions = [0-9]*' "$TOPICS_CFG" |
     sed 's/name = "\([^"]*\)"; *partitions = \([0-9]*\)/\1 \2/' | sort)
-assert_eq "topics.cfg lists 7 flow topics (gfdx.audit included) + 36 dispatch topics" 43 "$(echo "$expected_topics" | wc -l)"
+assert_eq "topics.cfg lists 8 flow topics (gfdx.audit and gfdx.platform-filings included) + 36 dispatch topics" 44 "$(echo "$expected_topics" | wc -l)"
 assert_eq "--check-config reads the same topics as the file says" "$expected_topics" \
     "$("$GFDX_DEVBROKER" --topics "$TOPICS_CFG" --check-config 2>/dev/null | sort)"
 

@@ -39,9 +39,9 @@ assert_eq "each refused record refused for the reason it was made for" "" \
 nl_check_ledger "$expect" content
 wait_sql_eq "SELECT count(*) FROM district.outbox WHERE published_at IS NULL" 0 30
 nl_check_changed "$expect"
-assert_eq "NameListChanged on gfdx.namelist-changes" \
-  "$(psql_q "SELECT count(*) FROM district.outbox WHERE record_type = 'NameListChanged'")" \
-  "$(kafka_count gfdx.namelist-changes)"
+assert_eq "NameListChanged and ReportForwarded on the district topic gfdx.namelist-changes.500106" \
+  "$(psql_q "SELECT count(*) FROM district.outbox WHERE topic = 'gfdx.namelist-changes.500106'")" \
+  "$(kafka_count gfdx.namelist-changes.500106)"
 assert_eq "a receipt for every record" "$total" "$(receipts_count)"
 wait_for "refusal receipts reach the neighbouring district's bureau" 30 receipts_for d500107-eit
 

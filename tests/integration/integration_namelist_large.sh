@@ -29,8 +29,13 @@ wait_sql_eq "SELECT count(*) FROM district.message_log" "$total" 30
 wait_sql_eq "SELECT count(*) FROM district.outbox WHERE published_at IS NULL" 0 30
 nl_check_ledger "$expect" digest
 nl_check_changed "$expect"
-assert_eq "NameListChanged records: 10 for version 1, 2 for version 2 (7,500 changed keys)" 12 \
+# NameListChanged v2 carries the added and updated entries' content: parts of at most 5,000
+# keys and namelist.changed_bytes_per_record (400,000) bytes of entries, so more parts than
+# the keys alone need (10 for version 1, 2 for version 2), each under message.max.bytes.
+assert_ge "NameListChanged records: more than 10 for version 1 and 2 for version 2 (7,500 changed keys)" 13 \
   "$(psql_q "SELECT count(*) FROM district.outbox WHERE record_type = 'NameListChanged'")"
+assert_eq "every NameListChanged under 1,000,000 bytes" 0 \
+  "$(psql_q "SELECT count(*) FROM district.outbox WHERE record_type = 'NameListChanged' AND octet_length(value) >= 1000000")"
 
 # Above namelist.max_entries_per_part (5,000): refused, and the ledger is untouched.
 $PY - "$big" <<'PY' | produce

@@ -2,7 +2,9 @@
 # lib_pboc.sh: gfdx-push (and PBoC-side) helpers for integration tests (source after lib.sh
 # and lib_daemons.sh).
 #
-#   start_push [NAME]               gfdx-push with the standard test config (participant pboc)
+#   start_push [NAME]               gfdx-push with the standard test config (participant pboc,
+#                                   consuming gfdx.miit-pushes and gfdx.dispatch-assignments;
+#                                   the registry without head offices unless PUSH_HEAD_OFFICES=1)
 #   make_pushes COUNT SEED          $GFDX_TEST_DIR/pushes.jsonl: one NeedPushed per need of a
 #                                   make_needs.py stream, and pushes.expect.json (sets PUSHES, NPUSH)
 #   push_expect EXPR                a value of pushes.expect.json, e.g. push_expect '["dispatch_rows"]'
@@ -16,11 +18,18 @@
 
 PY=/usr/bin/python3
 
-# start_push [NAME]
+# start_push [NAME]: the registry the daemon reads is the stack's without its national head
+# offices (branches = ["national"]), unless PUSH_HEAD_OFFICES=1: the flows' tests count the
+# dispatches of the branches' own banks, and 26 head offices would add 26 to every need
+# (head offices and BanksAssigned are tested by integration_push_assign.sh).
 start_push() {
   local name=${1:-push}
-  local cfg
-  cfg=$(daemon_config push pboc gfdx.miit-pushes)
+  local cfg reg=${GFDX_PARTICIPANTS:-$GFDX_SOURCE_DIR/deploy/participants.cfg}
+  if [ "${PUSH_HEAD_OFFICES:-0}" != 1 ]; then
+    grep -v '^[[:space:]]*{.*branches = \["national"\]' "$reg" >"$GFDX_TEST_DIR/participants-branch-banks.cfg"
+    reg=$GFDX_TEST_DIR/participants-branch-banks.cfg
+  fi
+  cfg=$(GFDX_PARTICIPANTS=$reg daemon_config push pboc gfdx.miit-pushes gfdx.dispatch-assignments)
   spawn "$name" "$GFDX_BUILD_DIR/services/push/gfdx-push" --config "$cfg"
 }
 

@@ -174,16 +174,16 @@ static void test_submit(void)
 {
     gfdx_rowset *rs = gfdx_rowset_new();
     CHECK(gfdx_rowset_add(rs, &intake_current_entry_table,
-                          json_pack("{s:s, s:s, s:s, s:s}", "list_id", "L2", "entry_key", "a", "uscc", USCC,
+                          json_pack("{s:s, s:s, s:s, s:s, s:s}", "region", "100000", "list_id", "L2", "entry_key", "a", "uscc", USCC,
                                     "kind", "GREEN_FACTORY")) == 0);
     CHECK(gfdx_rowset_add(rs, &intake_current_entry_table,
-                          json_pack("{s:s, s:s, s:s, s:s}", "list_id", "L1", "entry_key", "b", "uscc", USCC,
+                          json_pack("{s:s, s:s, s:s, s:s, s:s}", "region", "100000", "list_id", "L1", "entry_key", "b", "uscc", USCC,
                                     "kind", "EFFICIENCY_LEADER")) == 0);
     CHECK(gfdx_rowset_add(rs, &intake_current_entry_table,
-                          json_pack("{s:s, s:s, s:s, s:s}", "list_id", "L3", "entry_key", "c", "uscc", USCC,
+                          json_pack("{s:s, s:s, s:s, s:s, s:s}", "region", "100000", "list_id", "L3", "entry_key", "c", "uscc", USCC,
                                     "kind", "GREEN_FACTORY")) == 0);
     CHECK(gfdx_rowset_add(rs, &intake_current_entry_table,
-                          json_pack("{s:s, s:s, s:s, s:s}", "list_id", "L1", "entry_key", "d", "uscc",
+                          json_pack("{s:s, s:s, s:s, s:s, s:s}", "region", "100000", "list_id", "L1", "entry_key", "d", "uscc",
                                     "91350100M000100Y43", "kind", "LITTLE_GIANT")) == 0);
     CHECK(submit(rs, &MIIT) == GFDX_DECIDE_OK);
     const json_t *n = need(rs, NEED);
@@ -647,7 +647,7 @@ static void test_emitted(void)
 {
     gfdx_rowset *rs = gfdx_rowset_new();
     CHECK(gfdx_rowset_add(rs, &intake_current_entry_table,
-                          json_pack("{s:s, s:s, s:s, s:s}", "list_id", "L2", "entry_key", "a", "uscc", USCC,
+                          json_pack("{s:s, s:s, s:s, s:s, s:s}", "region", "100000", "list_id", "L2", "entry_key", "a", "uscc", USCC,
                                     "kind", "GREEN_FACTORY")) == 0);
     CHECK(submit(rs, &MIIT) == GFDX_DECIDE_OK);
     CHECK(review(rs, &ZJ, NEED, "APPROVED") == GFDX_DECIDE_OK);

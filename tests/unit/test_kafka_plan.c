@@ -80,13 +80,18 @@ static void test_participant_acls(void)
     CHECK(!may(prov, R, T, "gfdx.coordination.320000"));
     CHECK(!may(prov, R, T, "gfdx.receipts.prov-320000"));
     CHECK(!may(prov, R, T, "gfdx.dispatch.pbc-hq-sh"));
-    CHECK(!may(prov, W, T, "gfdx.namelists"));
+    CHECK(may(prov, W, T, "gfdx.namelists")); /* municipal lists (issue 12) */
     CHECK(may("User:pbc-hq-sh", R, T, "gfdx.coordination.310000"));
     CHECK(may("User:pbc-330200", R, T, "gfdx.coordination.330000"));
     CHECK(may("User:pbc-330200", R, T, "gfdx.dispatch.pbc-330200"));
     CHECK(!may("User:pbc-330200", R, T, "gfdx.dispatch.pbc-330000"));
     CHECK(may("User:d500106-eco", W, T, "gfdx.namelists"));
-    CHECK(may("User:d500106-eco", R, T, "gfdx.namelist-changes"));
+    CHECK(may("User:d500106-eco", R, T, "gfdx.namelist-changes.500106"));
+    CHECK(may("User:d500106-eco", R, T, "gfdx.namelist-changes.500000"));
+    CHECK(may("User:d500106-eco", R, T, "gfdx.namelist-changes.100000"));
+    CHECK(!may("User:d500106-eco", R, T, "gfdx.namelist-changes.500107")); /* another district's */
+    CHECK(!may("User:d500107-eco", R, T, "gfdx.namelist-changes.500106"));
+    CHECK(!may("User:bank-ccb-500000", R, T, "gfdx.namelist-changes.500106"));
     CHECK(!may("User:d500106-eco", W, T, "gfdx.needs"));
     CHECK(may("User:miit", R, T, "gfdx.audit"));
     CHECK(!may("User:miit", W, T, "gfdx.miit-pushes")); /* gfdx-intake emits it, not MIIT */
@@ -108,7 +113,7 @@ static void test_daemon_acls(void)
     CHECK(may(fb, W, T, "gfdx.coordination.310000") && may(fb, W, T, "gfdx.matching-status"));
     CHECK(may(fb, R, T, "gfdx.feedback") && may(fb, R, G, "gfdx-feedback"));
     CHECK(may(fb, R, G, "gfdx-feedback-ref") && !may(fb, R, G, "gfdx-intake")); /* prefixed */
-    CHECK(may("User:gfdx-namelist", W, T, "gfdx.namelist-changes"));
+    CHECK(may("User:gfdx-namelist", W, T, "gfdx.namelist-changes.500106"));
 }
 
 /* gfdx.alerts.<branch> (to = "branch_only"): one topic per registered branch, read by that
@@ -157,7 +162,7 @@ static void test_only_emitters_write(void)
     expect_only_writer("gfdx.matching-status", "User:gfdx-feedback");
     expect_only_writer("gfdx.miit-pushes", "User:gfdx-intake");
     expect_only_writer("gfdx.coordination.500000", "User:gfdx-feedback");
-    expect_only_writer("gfdx.namelist-changes", "User:gfdx-namelist");
+    expect_only_writer("gfdx.namelist-changes.500106", "User:gfdx-namelist");
     expect_only_writer("gfdx.receipts.bank-icbc-310000", NULL); /* every daemon, no participant */
     expect_only_writer("gfdx.audit", NULL);
     expect_only_writer("gfdx.alerts.pbc-hq-sh", NULL); /* gfdx-feedback and gfdx-push */
@@ -180,7 +185,7 @@ static void test_errors(const gfdx_registry *reg)
     expect_plan_error(reg, DATA "topics_bad_key.cfg", "unknown setting \"writer\"");
     expect_plan_error(reg, DATA "topics_bad_principal.cfg", "principal User:miit is participant miit's");
     expect_plan_error(reg, DATA "no_such_topics.cfg", "no_such_topics.cfg");
-    expect_plan_error(reg, DATA "topics_bad_to.cfg", "to must be participant, branch, branch_only or province");
+    expect_plan_error(reg, DATA "topics_bad_to.cfg", "to must be participant, branch, branch_only, province or district");
 }
 
 int main(void)

@@ -1,5 +1,5 @@
 /* test_namelist_auth: the authorization matrix of gfdx-namelist. Every participant of
- * deploy/participants.cfg x every record kind (publishing each of the 14 list kinds, carbon
+ * deploy/participants.cfg x every record kind (publishing each of the 17 list kinds, carbon
  * benefit, financing support) x its own region and another, against a matrix written here
  * (DESIGN §5, §6.4 and deploy/namelist.cfg); the shipped config equals the built-in
  * defaults; the matrix follows the configuration; bad configurations are refused. */
@@ -13,13 +13,16 @@
 #include <unistd.h>
 
 /* Rows: drc, eit, housing, ecology, finance. Columns: NameListKind in schema order
- * GP GE GF EL WEL PARK GSC GPROD GDES SME LG CPA TRANS KEY. */
+ * GP GE GF EL WEL PARK GSC GPROD GDES SME LG CPA TRANS KEY FUND DEPT BUILDING;
+ * then MIIT (national lists, region 100000) and a province_authority (its own region). */
 static const char *const expected[] = {
-    "XX..........XX", /* 发改委: green projects and enterprises, transition and key projects */
-    "XXXXXXXXXXXX..", /* 经信委: district lists and the industry lists */
-    "XX............", /* 住建委: green (building) projects and enterprises */
-    "..............", /* 生态环境局: receives lists, reports carbon benefits */
-    "..............", /* 财政局: receives lists, reports financing */
+    "XX..........XX...", /* 发改委: green projects and enterprises, transition and key projects */
+    "XXXXXXXXXXXX.....", /* 经信委: district lists and the industry lists */
+    "XX..............X", /* 住建委: green (building) projects and enterprises, green buildings */
+    ".................", /* 生态环境局: receives lists, reports carbon benefits */
+    ".................", /* 财政局: receives lists, reports financing */
+    "..XXXXXXX.X...XX.", /* 工业和信息化部: national industry lists, fund-invested, recommended */
+    "..XXXXXXXX.X...X.", /* 省/市经信部门: provincial and municipal industry lists, 专精特新, audits */
 };
 
 static int bureau_row(gfdx_bureau b)
@@ -34,13 +37,23 @@ static int bureau_row(gfdx_bureau b)
     }
 }
 
+static int participant_row(const gfdx_participant *p)
+{
+    if (p->kind == GFDX_PK_MIIT)
+        return 5;
+    if (p->kind == GFDX_PK_PROVINCE_AUTHORITY)
+        return 6;
+    return p->kind == GFDX_PK_DISTRICT_BUREAU ? bureau_row(p->bureau) : -1;
+}
+
 static void test_kind_names(void)
 {
     static const char *const names[] = {"GREEN_PROJECT", "GREEN_ENTERPRISE", "GREEN_FACTORY", "EFFICIENCY_LEADER",
                                         "WATER_EFFICIENCY_LEADER", "GREEN_PARK", "GREEN_SUPPLY_CHAIN",
                                         "GREEN_PRODUCT", "GREEN_DESIGN", "SPECIALIZED_SME", "LITTLE_GIANT",
-                                        "CLEAN_PRODUCTION_AUDIT", "TRANSITION_PROJECT", "KEY_GREEN_PROJECT"};
-    CHECK(NAMELIST_KIND_COUNT == 14);
+                                        "CLEAN_PRODUCTION_AUDIT", "TRANSITION_PROJECT", "KEY_GREEN_PROJECT",
+                                        "NATIONAL_FUND_INVESTED", "DEPARTMENT_RECOMMENDED", "GREEN_BUILDING"};
+    CHECK(NAMELIST_KIND_COUNT == 17);
     for (int i = 0; i < NAMELIST_KIND_COUNT; i++) {
         namelist_kind k = NAMELIST_KIND_COUNT;
         CHECK_STR_EQ(namelist_kind_name((namelist_kind)i), names[i]);
@@ -55,7 +68,7 @@ static void test_kind_names(void)
 /* One participant against the whole row of record kinds, in its region and another. */
 static void check_participant(const namelist_policy *pol, const gfdx_participant *p)
 {
-    int row = p->kind == GFDX_PK_DISTRICT_BUREAU ? bureau_row(p->bureau) : -1;
+    int row = participant_row(p);
     const char *other = strcmp(p->region, "500106") ? "500106" : "500107";
     char why[512];
     for (int k = 0; k < NAMELIST_KIND_COUNT; k++) {
@@ -66,7 +79,7 @@ static void check_participant(const namelist_policy *pol, const gfdx_participant
         CHECK_MSG(!namelist_authorize(pol, p, NAMELIST_REC_PUBLISH, (namelist_kind)k, other, why, sizeof why),
                   "%s publishing for region %s", p->id, other);
     }
-    int carbon = row == 3, financing = row == 4;
+    int carbon = row == 3 && p->kind == GFDX_PK_DISTRICT_BUREAU, financing = row == 4 && p->kind == GFDX_PK_DISTRICT_BUREAU;
     CHECK_MSG(namelist_authorize(pol, p, NAMELIST_REC_CARBON, 0, p->region, why, sizeof why) == carbon,
               "%s reporting carbon", p->id);
     CHECK_MSG(namelist_authorize(pol, p, NAMELIST_REC_FINANCING, 0, p->region, why, sizeof why) == financing,
@@ -94,8 +107,22 @@ static void test_matrix(const namelist_policy *pol)
     CHECK(!namelist_authorize(pol, eco, NAMELIST_REC_FINANCING, 0, "500106", why, sizeof why));
     CHECK(strstr(why, "d500106-eco") && strstr(why, "finance"));
     const gfdx_participant *miit = reg ? gfdx_registry_find(reg, "miit") : NULL;
-    CHECK(!namelist_authorize(pol, miit, NAMELIST_REC_PUBLISH, NAMELIST_GREEN_FACTORY, "100000", why, sizeof why));
+    /* MIIT publishes national lists only; it reports nothing (the reports are the district's) */
+    CHECK(namelist_authorize(pol, miit, NAMELIST_REC_PUBLISH, NAMELIST_GREEN_FACTORY, "100000", why, sizeof why));
+    CHECK(!namelist_authorize(pol, miit, NAMELIST_REC_PUBLISH, NAMELIST_GREEN_FACTORY, "500106", why, sizeof why));
+    CHECK(strstr(why, "miit") && strstr(why, "500106"));
+    CHECK(!namelist_authorize(pol, miit, NAMELIST_REC_PUBLISH, NAMELIST_GREEN_PROJECT, "100000", why, sizeof why));
+    CHECK(strstr(why, "namelist.publishers.miit") != NULL);
+    CHECK(!namelist_authorize(pol, miit, NAMELIST_REC_CARBON, 0, "100000", why, sizeof why));
     CHECK(strstr(why, "not a district bureau") != NULL);
+    const gfdx_participant *cq = reg ? gfdx_registry_find(reg, "prov-500000") : NULL;
+    CHECK(namelist_authorize(pol, cq, NAMELIST_REC_PUBLISH, NAMELIST_SPECIALIZED_SME, "500000", why, sizeof why));
+    CHECK(!namelist_authorize(pol, cq, NAMELIST_REC_PUBLISH, NAMELIST_SPECIALIZED_SME, "100000", why, sizeof why));
+    CHECK_STR_EQ(namelist_level_of("100000"), "NATIONAL");
+    CHECK_STR_EQ(namelist_level_of("500000"), "MUNICIPAL");
+    CHECK_STR_EQ(namelist_level_of("330200"), "MUNICIPAL");
+    CHECK_STR_EQ(namelist_level_of("330000"), "PROVINCIAL");
+    CHECK_STR_EQ(namelist_level_of("500106"), "DISTRICT");
     gfdx_registry_free(reg);
 }
 
@@ -139,7 +166,7 @@ static void test_config(void)
     CHECK(write_file(path, "namelist: { max_entries_per_part = 0; };\n") == 0);
     CHECK(namelist_configure(&bad, path, NULL, err, sizeof err) == -1);
     CHECK(strstr(err, "max_entries_per_part") != NULL);
-    namelist_policy p = {{0}};
+    namelist_policy p = {{0}, 0, 0};
     const char *names[] = {"GREEN_PARK"};
     CHECK(namelist_policy_allow(&p, GFDX_BUREAU_NONE, names, 1, err, sizeof err) == -1);
     unlink(path);

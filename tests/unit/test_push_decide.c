@@ -5,7 +5,12 @@
  * the state machines' answer), a push then a withdrawal of the same need in one batch (the
  * second sees the first's effects), refusals with today's codes and texts, a refusal after
  * rows were put (RECORD_TOO_LARGE) leaving nothing, rows loaded as stored, corrupt stored
- * statuses, and authorization refused before anything about the need is looked at. */
+ * statuses, and authorization refused before anything about the need is looked at.
+ * The shipped registry is used without its national head offices for those; issue 12:
+ * head offices receive every push (the shipped registry with a bank registered later); BanksAssigned by the need's branch, by
+ * another branch, by a bank, naming a bank of another branch, an unknown bank, a head office,
+ * a repeated bank, on a withdrawn need, closing the NO_BANK alert; the watch's decision
+ * (push_watch_decide) before and after the limit, re-run, with banks, withdrawn, corrupt. */
 #include "check.h"
 #include "avro_catalog.h"
 #include "avro_serde.h"
@@ -13,10 +18,12 @@
 #include "push/push_decide.h"
 #include "push/push_fsm.h"
 #include "push/push_store.h"
+#include "push/push_watch.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define T0 1772678217700LL /* occurred_at of the first record */
 #define NOW 1772678300000LL /* the batch's wall clock */
@@ -39,7 +46,11 @@ static const char *const PUSHED =
     " \"water_saving_t\": 26164.5, \"digital_maturity\": 2},"
     " \"contact\": {\"name\": \"廖文博\", \"phone\": \"18968886937\", \"email\": null}}";
 
-static gfdx_registry *reg;
+/* reg: the shipped registry without its national head offices (branch banks only: the tests
+ * of the push as before issue 12); reg_ho: the shipped one plus a bank of 浙江 pbc-330000
+ * (which has none of its own), "registered after the push". */
+static gfdx_registry *reg, *reg_ho;
+static gfdx_calendar *cal;
 static gfdx_catalog *cat;
 static push_ctx pctx;
 static gfdx_context ctx;
@@ -57,7 +68,7 @@ static gfdx_verdict decide(gfdx_rowset *rs, gfdx_decide_fn fn, const char *type,
     seq++;
     snprintf(last_event, sizeof last_event, "00000000-0000-4000-8000-%012d", seq);
     const char *need_id = json_string_value(json_object_get(body, "need_id"));
-    gfdx_record rec = {.topic = "gfdx.miit-pushes", .key = need_id ? need_id : "", .body = body, .type = type,
+    gfdx_record rec = {.topic = strcmp(type, "BanksAssigned") ? "gfdx.miit-pushes" : "gfdx.dispatch-assignments", .key = need_id ? need_id : "", .body = body, .type = type,
                        .event_id = last_event, .sender_id = sender, .occurred_at = T0 + seq,
                        .clock = {T0 + seq, GFDX_CLOCK_RECEIVED}};
     gfdx_decision d = {.rec = &rec, .sender = gfdx_registry_find(reg, sender), .ctx = &ctx, .rows = rs};
@@ -379,31 +390,361 @@ static void test_authorization_first(void)
     gfdx_rowset_free(rs);
 }
 
+/* ---- issue 12: head offices, BanksAssigned, the watch ---- */
+
+/* Loads a variant of the shipped registry written to a temporary file: without its national
+ * head offices (drop_head_offices), with `extra` entries appended (may be NULL). */
+static gfdx_registry *load_registry_variant(bool drop_head_offices, const char *extra)
+{
+    char err[512] = "", path[] = "/tmp/test_push_decide_XXXXXX", line[4096], *last = NULL;
+    FILE *in = fopen(GFDX_SOURCE_DIR "/deploy/participants.cfg", "r");
+    static char text[1 << 20];
+    size_t n = 0;
+    while (in && fgets(line, sizeof line, in))
+        if (!(drop_head_offices && strstr(line, "branches = [\"national\"]")) && n + strlen(line) < sizeof text)
+            n += (size_t)snprintf(text + n, sizeof text - n, "%s", line);
+    if (in)
+        fclose(in);
+    last = strrchr(text, ')'); /* the end of the participants list */
+    int fd = mkstemp(path);
+    FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
+    CHECK(last != NULL && out != NULL);
+    if (!last || !out)
+        return NULL;
+    if (extra)
+        fprintf(out, "%.*s,\n%s\n%s", (int)(last - text), text, extra, last);
+    else
+        fputs(text, out);
+    fclose(out);
+    gfdx_registry *r = gfdx_registry_load(path, err, sizeof err);
+    CHECK_MSG(r != NULL, "%s", err);
+    unlink(path);
+    return r;
+}
+
+/* A BanksAssigned body for need_id naming the banks of a NULL-terminated list. */
+static json_t *assignment(const char *need_id, const char *const *banks)
+{
+    json_t *ids = json_array();
+    for (size_t i = 0; banks && banks[i]; i++)
+        json_array_append_new(ids, json_string(banks[i]));
+    return json_pack("{s:{s:s, s:s, s:I, s:n}, s:s, s:o, s:n}", "meta", "event_id", "a", "sender", "x",
+                     "occurred_at", (json_int_t)T0, "correlation_id", "need_id", need_id, "bank_ids", ids,
+                     "comment");
+}
+
+static gfdx_verdict assign(gfdx_rowset *rs, const char *sender, const char *need_id, const char *const *banks)
+{
+    return decide(rs, push_decide_assigned, "BanksAssigned", sender, assignment(need_id, banks));
+}
+
+/* The ids of a need's dispatches in registry order of the NeedDispatched (the i-th emitted),
+ * ","-joined. */
+static const char *emitted_banks(const gfdx_rowset *rs, size_t i)
+{
+    static char buf[4096];
+    json_t *rec = emitted_body(rs, i), *id;
+    size_t k, len = 0;
+    buf[0] = '\0';
+    json_array_foreach(gfdx_rec_get(rec, "bank_ids"), k, id)
+        len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%s", k ? "," : "", json_string_value(id));
+    json_decref(rec);
+    return buf;
+}
+
+/* The registry's head offices, ","-joined in registry order, after `first` when non-empty. */
+static const char *with_head_offices(const char *first)
+{
+    static char buf[4096];
+    const gfdx_participant *hq[64];
+    size_t n = gfdx_registry_head_offices(reg_ho, hq, 64), len;
+    len = (size_t)snprintf(buf, sizeof buf, "%s", first);
+    for (size_t i = 0; i < n && i < 64; i++)
+        len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%s", len ? "," : "", hq[i]->id);
+    return buf;
+}
+
+/* A push with the shipped registry (national head offices registered): the branch's banks,
+ * then every head office; a branch without a bank of its own gets the head offices alone. */
+static void test_head_offices(void)
+{
+    gfdx_rowset *rs = gfdx_rowset_new();
+    ctx.registry = reg_ho;
+    CHECK(gfdx_registry_head_offices(reg_ho, NULL, 0) >= 2); /* bank-icbc-hq, bank-czb-hq among them */
+    CHECK(push(rs, pushed("H-1", NULL, NULL)) == GFDX_DECIDE_OK);
+    CHECK_STR_EQ(emitted_banks(rs, 0), with_head_offices("bank-nbcb-330200,bank-icbc-330200,bank-ccb-330200"));
+    json_t *rows = gfdx_rows_find(rs, &push_dispatch_table, "need_id", "H-1");
+    CHECK(json_array_size(rows) == 3 + gfdx_registry_head_offices(reg_ho, NULL, 0));
+    json_decref(rows);
+    const char *k[] = {"H-1", "bank-icbc-hq"};
+    CHECK_STR_EQ(gfdx_rows_str(gfdx_rows_get(rs, &push_dispatch_table, k), "status"), "ACTIVE");
+    CHECK_STR_EQ(gfdx_rows_str(gfdx_rows_get(rs, &push_dispatch_table, k), "branch_id"), "pbc-330200");
+    CHECK(push(rs, pushed("H-2", NULL, "330106")) == GFDX_DECIDE_OK); /* 浙江: bank-late-330000 + head offices */
+    CHECK_STR_EQ(emitted_banks(rs, 1), with_head_offices("bank-late-330000"));
+    json_t *banks = push_banks_for_branch(reg_ho, "pbc-650000"), *id; /* 新疆: no bank of its own */
+    size_t i, len = 0;
+    char got[4096] = "";
+    json_array_foreach(banks, i, id)
+        len += (size_t)snprintf(got + len, sizeof got - len, "%s%s", i ? "," : "", json_string_value(id));
+    CHECK_STR_EQ(got, with_head_offices(""));
+    json_decref(banks);
+    ctx.registry = reg;
+    gfdx_rowset_free(rs);
+}
+
+/* Who may assign: the need's branch only, checked before the need's state or the banks. */
+static void test_assign_authorization(void)
+{
+    static const char *const ningbo_bank[] = {"bank-nbcb-330200", NULL};
+    gfdx_rowset *rs = gfdx_rowset_new();
+    CHECK(push(rs, pushed("Z-1", NULL, "330106")) == GFDX_DECIDE_OK); /* 浙江, no bank in the shipped registry */
+    CHECK_STR_EQ(dispatches(rs, "Z-1"), "");
+    CHECK(assign(rs, "bank-nbcb-330200", "Z-1", ningbo_bank) == GFDX_DECIDE_REFUSED);
+    CHECK_STR_EQ(last_code, "UNAUTHORIZED_SENDER");
+    CHECK_STR_EQ(last_reason,
+                 "bank-nbcb-330200 (bank) may not send BanksAssigned: only the PBoC branch of the need assigns banks");
+    CHECK(assign(rs, "miit", "Z-1", ningbo_bank) == GFDX_DECIDE_REFUSED);
+    CHECK_STR_EQ(last_code, "UNAUTHORIZED_SENDER");
+    CHECK(assign(rs, "pbc-330200", "Z-1", ningbo_bank) == GFDX_DECIDE_REFUSED); /* its own bank, not its need */
+    CHECK_STR_EQ(last_code, "NOT_NEEDS_BRANCH");
+    CHECK_STR_EQ(last_reason, "need Z-1 is not a need dispatched to pbc-330200");
+    CHECK(assign(rs, "pbc-330000", "Z-NEVER", ningbo_bank) == GFDX_DECIDE_REFUSED); /* same answer */
+    CHECK_STR_EQ(last_code, "NOT_NEEDS_BRANCH");
+    CHECK_STR_EQ(last_reason, "need Z-NEVER is not a need dispatched to pbc-330000");
+    CHECK(assign(rs, "pbc-330000", "", ningbo_bank) == GFDX_DECIDE_REFUSED);
+    CHECK_STR_EQ(last_code, "INVALID_FIELD");
+    CHECK_STR_EQ(dispatches(rs, "Z-1"), "");
+    CHECK_STR_EQ(emitted(rs), "gfdx.dispatch.pbc-330000 Z-1 NeedDispatched");
+    gfdx_rowset_free(rs);
+}
+
+/* Which banks: registered banks of the branch (registered after the push too) or head offices. */
+static void test_assign_banks(void)
+{
+    static const char *const other_branch[] = {"bank-late-330000", "bank-nbcb-330200", NULL};
+    static const char *const unknown[] = {"bank-nope", NULL};
+    static const char *const not_bank[] = {"prov-330000", NULL};
+    static const char *const ok[] = {"bank-late-330000", "bank-icbc-hq", "bank-late-330000", NULL};
+    static const char *const again[] = {"bank-icbc-hq", NULL};
+    static const char *const more[] = {"bank-icbc-hq", "bank-czb-hq", NULL};
+    gfdx_rowset *rs = gfdx_rowset_new();
+    CHECK(push(rs, pushed("B-1", NULL, "330106")) == GFDX_DECIDE_OK); /* pushed with the shipped registry */
+    ctx.registry = reg_ho;                                            /* then reloaded with more banks */
+    CHECK(assign(rs, "pbc-330000", "B-1", other_branch) == GFDX_DECIDE_REFUSED);
+    CHECK_STR_EQ(last_code, "BANK_NOT_OF_BRANCH");
+    CHECK_STR_EQ(last_reason, "bank-nbcb-330200 neither serves pbc-330000 nor is a national head office");
+    CHECK(assign(rs, "pbc-330000", "B-1", unknown) == GFDX_DECIDE_REFUSED);
+    CHECK_STR_EQ(last_code, "UNKNOWN_BANK");
+    CHECK_STR_EQ(last_reason, "bank-nope is not a registered bank");
+    CHECK(assign(rs, "pbc-330000", "B-1", not_bank) == GFDX_DECIDE_REFUSED);
+    CHECK_STR_EQ(last_code, "UNKNOWN_BANK");
+    CHECK(assign(rs, "pbc-330000", "B-1", NULL) == GFDX_DECIDE_REFUSED);
+    CHECK_STR_EQ(last_code, "INVALID_FIELD");
+    CHECK_STR_EQ(last_reason, "bank_ids must name 1 to 50 banks (got 0)");
+    const char *many[52];
+    for (int i = 0; i < 51; i++)
+        many[i] = "bank-icbc-hq";
+    many[51] = NULL;
+    CHECK(assign(rs, "pbc-330000", "B-1", many) == GFDX_DECIDE_REFUSED);
+    CHECK_STR_EQ(last_reason, "bank_ids must name 1 to 50 banks (got 51)");
+    CHECK_STR_EQ(dispatches(rs, "B-1"), "");
+    CHECK_STR_EQ(emitted(rs), "gfdx.dispatch.pbc-330000 B-1 NeedDispatched");
+    char assign_event[64];
+    CHECK(assign(rs, "pbc-330000", "B-1", ok) == GFDX_DECIDE_OK); /* a repeated id counts once */
+    snprintf(assign_event, sizeof assign_event, "%s", last_event);
+    CHECK_STR_EQ(dispatches(rs, "B-1"), "bank-icbc-hq=ACTIVE,bank-late-330000=ACTIVE");
+    CHECK_STR_EQ(emitted(rs), "gfdx.dispatch.pbc-330000 B-1 NeedDispatched;gfdx.dispatch.pbc-330000 B-1 NeedDispatched");
+    json_t *rec = emitted_body(rs, 1), *want = json_pack("[s, s]", "bank-late-330000", "bank-icbc-hq");
+    CHECK(json_equal(gfdx_rec_get(rec, "bank_ids"), want));
+    CHECK_STR_EQ(gfdx_rec_str(rec, "meta.correlation_id"), assign_event);
+    CHECK_STR_EQ(gfdx_rec_str(rec, "branch_id"), "pbc-330000");
+    CHECK_STR_EQ(gfdx_rec_str(rec, "project.name"), "废旧动力电池回收利用项目");
+    CHECK(gfdx_rec_int(rec, "pushed_at") == gfdx_rows_time_ms(json_object_get(need(rs, "B-1"), "pushed_at")));
+    json_decref(want);
+    json_decref(rec);
+    CHECK(assign(rs, "pbc-330000", "B-1", again) == GFDX_DECIDE_OK); /* already dispatched: a no-op */
+    CHECK_STR_EQ(dispatches(rs, "B-1"), "bank-icbc-hq=ACTIVE,bank-late-330000=ACTIVE");
+    CHECK(json_array_size(gfdx_rows_appended(rs, &gfdx_outbox_table)) == 2);
+    CHECK(assign(rs, "pbc-330000", "B-1", more) == GFDX_DECIDE_OK); /* only the new one forwarded */
+    rec = emitted_body(rs, 2);
+    want = json_pack("[s]", "bank-czb-hq");
+    CHECK(json_equal(gfdx_rec_get(rec, "bank_ids"), want));
+    json_decref(want);
+    json_decref(rec);
+    CHECK_STR_EQ(need_status(rs, "B-1"), "DISPATCHED");
+    ctx.registry = reg;
+    gfdx_rowset_free(rs);
+}
+
+static void add_alert(gfdx_rowset *rs, const char *need_id, const char *status)
+{
+    json_t *row = json_pack("{s:s, s:s, s:s, s:s, s:n, s:s, s:s, s:{}, s:s}", "need_id", need_id, "kind", "NO_BANK",
+                            "alert_id", "a-1", "branch_id", "pbc-hq-sh", "bank_id", "status", status, "detail", "d",
+                            "facts", "raised_at", "2026-12-03T08:00:00+00:00");
+    if (!strcmp(status, "CLOSED"))
+        json_object_set_new(row, "closed_at", json_string("2026-12-04T08:00:00+00:00"));
+    CHECK(gfdx_rowset_add(rs, &push_alert_table, row) == 0);
+}
+
+static const char *alert_status(const gfdx_rowset *rs, const char *need_id)
+{
+    const char *k[] = {need_id, "NO_BANK"};
+    const json_t *row = gfdx_rows_get(rs, &push_alert_table, k);
+    return row ? gfdx_rows_str(row, "status") : "(none)";
+}
+
+/* A withdrawn need refuses assignment (after authorization); an assignment closes the alert. */
+static void test_assign_state(void)
+{
+    static const char *const hq_bank[] = {"bank-icbc-310000", NULL};
+    gfdx_rowset *rs = gfdx_rowset_new();
+    add_need(rs, "S-1", "WITHDRAWN");
+    CHECK(assign(rs, "pbc-hq-sh", "S-1", hq_bank) == GFDX_DECIDE_REFUSED);
+    CHECK_STR_EQ(last_code, "NEED_WITHDRAWN");
+    CHECK_STR_EQ(last_reason, "ASSIGN is not allowed for need S-1 in state WITHDRAWN (branch pbc-hq-sh)");
+    CHECK(assign(rs, "pbc-330000", "S-1", hq_bank) == GFDX_DECIDE_REFUSED); /* another branch: not told */
+    CHECK_STR_EQ(last_code, "NOT_NEEDS_BRANCH");
+    CHECK_STR_EQ(dispatches(rs, "S-1"), "");
+    CHECK(push(rs, pushed("S-2", "310000", "310115")) == GFDX_DECIDE_OK); /* 上海总部 */
+    add_alert(rs, "S-2", "OPEN");
+    CHECK_MSG(assign(rs, "pbc-hq-sh", "S-2", hq_bank) == GFDX_DECIDE_OK, "%s %s", last_code, last_reason);
+    CHECK_STR_EQ(alert_status(rs, "S-2"), "CLOSED");
+    const char *k[] = {"S-2", "NO_BANK"};
+    const json_t *a = gfdx_rows_get(rs, &push_alert_table, k);
+    CHECK_STR_EQ(gfdx_rows_str(a, "closed_event_id"), last_event);
+    CHECK(gfdx_rows_time_ms(json_object_get(a, "closed_at")) == NOW);
+    CHECK_STR_EQ(dispatches(rs, "S-2"), "bank-bocom-310000=ACTIVE,bank-ccb-310000=ACTIVE,bank-icbc-310000=ACTIVE");
+    CHECK(json_array_size(gfdx_rows_appended(rs, &gfdx_outbox_table)) == 1); /* its banks had it already */
+    add_need(rs, "S-4", "DISPATCHED"); /* a withdrawal closes the alert too */
+    add_alert(rs, "S-4", "OPEN");
+    CHECK(withdraw(rs, "S-4", "r") == GFDX_DECIDE_OK);
+    CHECK_STR_EQ(alert_status(rs, "S-4"), "CLOSED");
+    CHECK_STR_EQ(gfdx_rows_str(gfdx_rows_get(rs, &push_alert_table, (const char *[]){"S-4", "NO_BANK"}),
+                               "closed_event_id"), last_event);
+    add_need(rs, "S-3", "DISPATCHED");
+    add_alert(rs, "S-3", "RINGING");
+    CHECK(assign(rs, "pbc-hq-sh", "S-3", hq_bank) == GFDX_DECIDE_FAILED && !last_transient);
+    CHECK_STR_EQ(dispatches(rs, "S-3"), "");
+    gfdx_rowset_free(rs);
+}
+
+/* The watch's decision over rows as loaded; received_at is Monday 2026-11-30 16:00 China time. */
+static int watch(gfdx_rowset *rs, int64_t now_ms, const char *const *ids, json_t **emits, bool *corrupt)
+{
+    json_t *list = json_array();
+    char err[256] = "";
+    for (size_t i = 0; ids[i]; i++)
+        json_array_append_new(list, json_string(ids[i]));
+    gfdx_context wctx = ctx;
+    wctx.now_ms = now_ms;
+    *emits = json_array();
+    int n = push_watch_decide(&wctx, rs, list, *emits, corrupt, err, sizeof err);
+    json_decref(list);
+    return n;
+}
+
+#define WED 1796198400000LL /* 2026-12-02T08:00:00Z: 2 working days after Monday */
+#define THU 1796284800000LL /* 2026-12-03T08:00:00Z: 3 */
+
+static void test_watch(void)
+{
+    static const char *const all[] = {"V-1", "V-2", "V-3", "V-4", "V-NONE", NULL};
+    gfdx_rowset *rs = gfdx_rowset_new();
+    json_t *emits;
+    bool corrupt = true;
+    add_need(rs, "V-1", "DISPATCHED");                         /* no bank: due on Thursday */
+    add_need(rs, "V-2", "DISPATCHED");                         /* has a bank */
+    add_dispatch(rs, "V-2", "bank-icbc-310000", "ACTIVE");
+    add_need(rs, "V-3", "WITHDRAWN");                          /* withdrawn */
+    add_need(rs, "V-4", "DISPATCHED");                         /* alerted and closed already */
+    add_alert(rs, "V-4", "CLOSED");
+    CHECK(watch(rs, WED, all, &emits, &corrupt) == 0 && !corrupt); /* before the limit */
+    CHECK(json_array_size(emits) == 0 && !strcmp(alert_status(rs, "V-1"), "(none)"));
+    json_decref(emits);
+    int n = watch(rs, THU, all, &emits, &corrupt);
+    CHECK_MSG(n == 1, "watch at the limit: %d (corrupt %d)", n, corrupt); /* at the limit: V-1 only */
+    CHECK_STR_EQ(alert_status(rs, "V-1"), "OPEN");
+    CHECK_STR_EQ(alert_status(rs, "V-2"), "(none)");
+    CHECK_STR_EQ(alert_status(rs, "V-3"), "(none)");
+    CHECK(json_array_size(emits) == 1);
+    const json_t *e = json_array_get(emits, 0), *rec = json_object_get(e, "record");
+    char id[37];
+    push_alert_id("NO_BANK", "V-1", id);
+    CHECK_STR_EQ(json_string_value(json_object_get(e, "topic")), "gfdx.alerts.pbc-hq-sh");
+    CHECK_STR_EQ(json_string_value(json_object_get(e, "key")), id);
+    CHECK_STR_EQ(json_string_value(json_object_get(e, "type")), "AlertRaised");
+    CHECK_STR_EQ(gfdx_rec_str(rec, "alert_id"), id);
+    CHECK_STR_EQ(gfdx_rec_str(rec, "kind"), "NO_BANK");
+    CHECK_STR_EQ(gfdx_rec_str(rec, "branch"), "pbc-hq-sh");
+    CHECK(json_is_null(json_object_get(rec, "bank_id")) && gfdx_rec_int(rec, "raised_at") == THU);
+    json_t *facts = json_loads(gfdx_rec_str(rec, "facts"), 0, NULL);
+    CHECK(facts && json_integer_value(json_object_get(facts, "working_days")) == 3 &&
+          json_integer_value(json_object_get(facts, "limit_days")) == 3);
+    json_decref(facts);
+    /* the record fits the AlertRaised schema */
+    json_t *full = json_deep_copy(rec);
+    json_object_set_new(full, "meta", json_pack("{s:s, s:s, s:I, s:n}", "event_id", "e", "sender", "pboc",
+                                                "occurred_at", (json_int_t)THU, "correlation_id"));
+    unsigned char *bytes = NULL;
+    size_t len = 0;
+    char err[256] = "";
+    CHECK_MSG(gfdx_serde_encode(gfdx_catalog_latest(cat, "AlertRaised"), full, &bytes, &len, err, sizeof err) ==
+                  GFDX_SERDE_OK, "AlertRaised: %s", err);
+    free(bytes);
+    json_decref(full);
+    json_decref(emits);
+    CHECK(watch(rs, THU + 86400000LL, all, &emits, &corrupt) == 0); /* re-run: the row is there */
+    CHECK(json_array_size(emits) == 0);
+    json_decref(emits);
+    push_alert_id("NO_BANK", "V-1", id);
+    char id2[37];
+    push_alert_id("NO_BANK", "V-2", id2);
+    CHECK(strcmp(id, id2) != 0 && strlen(id) == 36);
+    add_need(rs, "V-5", "PAUSED");
+    static const char *const bad[] = {"V-5", NULL};
+    CHECK(watch(rs, THU, bad, &emits, &corrupt) == -1 && corrupt);
+    json_decref(emits);
+    gfdx_rowset_free(rs);
+}
+
 int main(void)
 {
     char err[512] = "";
-    reg = gfdx_registry_load(GFDX_SOURCE_DIR "/deploy/participants.cfg", err, sizeof err);
-    CHECK_MSG(reg != NULL, "%s", err);
+    reg = load_registry_variant(true, NULL);
     pctx.routing = push_routing_load(GFDX_SOURCE_DIR "/deploy/routing.cfg", err, sizeof err);
     CHECK_MSG(pctx.routing != NULL, "%s", err);
     static char prefix[] = "gfdx.dispatch.";
     pctx.dispatch_prefix = prefix;
     cat = gfdx_catalog_load(GFDX_SOURCE_DIR "/schemas/avro", err, sizeof err);
     CHECK_MSG(cat != NULL, "%s", err);
-    ctx = (gfdx_context){.registry = reg, .catalog = cat, .service_participant = "pboc", .service_ctx = &pctx,
+    reg_ho = load_registry_variant(false, "  { id = \"bank-late-330000\"; kind = \"bank\"; region = \"330000\";"
+                                          " name = \"浙江稠州商业银行\"; branches = [\"pbc-330000\"]; }");
+    cal = gfdx_calendar_load(GFDX_SOURCE_DIR "/deploy/calendar.cfg", err, sizeof err);
+    CHECK_MSG(cal != NULL, "%s", err);
+    pctx.no_bank_alert_days = 3;
+    static char alert_prefix[] = "gfdx.alerts.";
+    pctx.alert_prefix = alert_prefix;
+    ctx = (gfdx_context){.registry = reg, .calendar = cal, .catalog = cat, .service_participant = "pboc", .service_ctx = &pctx,
                          .max_message_bytes = 1000000, .now_ms = NOW};
     templ = json_loads(PUSHED, 0, NULL);
     CHECK(templ != NULL);
-    if (reg && pctx.routing && cat && templ) {
+    if (reg && reg_ho && cal && pctx.routing && cat && templ) {
         test_push();
         test_push_then_withdraw();
         test_refusal_in_middle();
         test_loaded();
         test_authorization_first();
+        test_head_offices();
+        test_assign_authorization();
+        test_assign_banks();
+        test_assign_state();
+        test_watch();
     }
     json_decref(templ);
     gfdx_catalog_free(cat);
     push_routing_free(pctx.routing);
     gfdx_registry_free(reg);
+    gfdx_registry_free(reg_ho);
+    gfdx_calendar_free(cal);
     return CHECK_DONE();
 }

@@ -1,7 +1,8 @@
 /* test_push_fsm: every (status, event) pair of gfdx-push's state machines against the
  * expectation written here from DESIGN §6.2 and the brief (a need is pushed once; a second
  * push is ILLEGAL_TRANSITION; a withdrawal of an unknown need is UNKNOWN_NEED; WITHDRAWN is
- * final; a dispatch is made ACTIVE once and CANCELLED once), plus the name/parse round trips
+ * final; a dispatch is made ACTIVE once and CANCELLED once; banks are assigned to a dispatched
+ * need only; a watch alert is raised once and closed once), plus the name/parse round trips
  * the stored statuses rely on. */
 #include "check.h"
 #include "push/push_fsm.h"
@@ -22,6 +23,10 @@ static const expectation table[] = {
     {PUSH_DISPATCHED, PUSH_EV_WITHDRAW, NULL, PUSH_WITHDRAWN},
     {PUSH_WITHDRAWN, PUSH_EV_PUSH, "ILLEGAL_TRANSITION", PUSH_NONE},
     {PUSH_WITHDRAWN, PUSH_EV_WITHDRAW, "ILLEGAL_TRANSITION", PUSH_NONE},
+    /* BanksAssigned (issue 12): only on a dispatched need, which stays DISPATCHED */
+    {PUSH_NONE, PUSH_EV_ASSIGN, "UNKNOWN_NEED", PUSH_NONE},
+    {PUSH_DISPATCHED, PUSH_EV_ASSIGN, NULL, PUSH_DISPATCHED},
+    {PUSH_WITHDRAWN, PUSH_EV_ASSIGN, "NEED_WITHDRAWN", PUSH_NONE},
 };
 
 static void test_every_pair(void)
@@ -106,8 +111,37 @@ static void test_dispatch(void)
     CHECK(out == PUSH_DISPATCH_ACTIVE);
 }
 
+/* The alert life cycle: NONE -RAISE-> OPEN -CLOSE-> CLOSED, nothing else. */
+static void test_alert(void)
+{
+    static const struct {
+        push_alert_status from;
+        push_alert_event ev;
+        int rc;
+        push_alert_status to;
+    } t[] = {
+        {PUSH_ALERT_NONE, PUSH_AEV_RAISE, 0, PUSH_ALERT_OPEN},   {PUSH_ALERT_NONE, PUSH_AEV_CLOSE, -1, 0},
+        {PUSH_ALERT_OPEN, PUSH_AEV_RAISE, -1, 0},                {PUSH_ALERT_OPEN, PUSH_AEV_CLOSE, 0, PUSH_ALERT_CLOSED},
+        {PUSH_ALERT_CLOSED, PUSH_AEV_RAISE, -1, 0},              {PUSH_ALERT_CLOSED, PUSH_AEV_CLOSE, -1, 0},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        push_alert_status next = (push_alert_status)99;
+        int rc = push_alert_fsm_next(t[i].from, t[i].ev, &next);
+        CHECK_MSG(rc == t[i].rc, "alert pair %zu: rc %d", i, rc);
+        CHECK_MSG(next == (rc ? (push_alert_status)99 : t[i].to), "alert pair %zu: next %d", i, (int)next);
+    }
+    CHECK_STR_EQ(push_alert_status_name(PUSH_ALERT_OPEN), "OPEN"); /* pboc.alert CHECK constraint */
+    CHECK_STR_EQ(push_alert_status_name(PUSH_ALERT_CLOSED), "CLOSED");
+    CHECK_STR_EQ(push_alert_status_name((push_alert_status)9), "UNKNOWN");
+    push_alert_status out = PUSH_ALERT_OPEN;
+    CHECK(push_alert_status_parse("CLOSED", &out) == 0 && out == PUSH_ALERT_CLOSED);
+    CHECK(push_alert_status_parse("open", &out) == -1 && push_alert_status_parse(NULL, &out) == -1);
+    CHECK(out == PUSH_ALERT_CLOSED);
+}
+
 int main(void)
 {
+    test_alert();
     test_every_pair();
     test_names();
     test_walks();

@@ -53,7 +53,7 @@ static const char *default_topic(const char *type)
         {"NeedPushWithdrawn", "gfdx.miit-pushes"}, {"MatchingFeedback", "gfdx.feedback"},
         {"ObstacleRaised", "gfdx.feedback"}, {"ObstacleResolved", "gfdx.feedback"},
         {"NameListPublished", "gfdx.namelists"}, {"CarbonBenefitReported", "gfdx.namelists"},
-        {"FinancingSupportReported", "gfdx.namelists"},
+        {"FinancingSupportReported", "gfdx.namelists"}, {"PlatformFiling", "gfdx.platform-filings"},
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (!strcmp(map[i][0], type))
@@ -121,6 +121,8 @@ static const char *record_key(const json_t *rec, const char *key_field)
     if (key_field)
         return json_string_value(json_object_get(rec, key_field));
     const char *k = json_string_value(json_object_get(rec, "need_id"));
+    if (!k)
+        k = json_string_value(json_object_get(rec, "filing_id"));
     return k ? k : json_string_value(json_object_get(rec, "list_id"));
 }
 

@@ -25,7 +25,7 @@ static void report_usage(FILE *out)
 {
     fprintf(out,
             "usage: gfdx report quarter QUARTER [options]\n"
-            "       gfdx report semiannual HALF_YEAR [--institution ID] [options]\n"
+            "       gfdx report semiannual HALF_YEAR|YEAR [--institution ID] [options]\n"
             "       gfdx report ledger LIST_ID [--version N | --diff A B] [options]\n"
             "\n"
             "  quarter 2026Q1   MIIT's quarterly monitoring (监测) per province: needs submitted,\n"
@@ -51,6 +51,13 @@ static void report_usage(FILE *out)
             "                   bank-icbc-310000) or one institution as the finance bureau names it.\n"
             "                   Tables: summary, loans, guarantee, insurance, investment, bonds.\n"
             "                   HTML: amounts and items by table as charts, then the tables.\n"
+            "                   With gfdx-platform deployed the tables are the institutions' own\n"
+            "                   filings of annex 2 (表1-5 with the annex's columns, enterprises\n"
+            "                   registered in Shanghai, each institution's current version), and the\n"
+            "                   banks' feedback is shown beside them, never added: table\n"
+            "                   reconciliation (表1 vs feedback per USCC and bank, where they differ)\n"
+            "                   and table filings (versions, superseded ones, 联络专员). A year (2026):\n"
+            "                   both half-years' flows, the year-end (H2) balance.\n"
             "\n"
             "  ledger LIST_ID   A district name list (台账) as of its current version, or --version N,\n"
             "                   each entry with its carbon (ecology bureau) and financing (finance\n"

@@ -1,6 +1,11 @@
-/* report_semiannual.c: `gfdx report semiannual 2026H1`, the five tables of Shanghai's
- * 产业绿贷 notice for a half-year (China time): loans by project, guaranteed loans,
- * insurance, investments and bond issues, in 万元, from two sources:
+/* report_semiannual.c: `gfdx report semiannual 2026H1` (or 2026H2, or the full year 2026),
+ * the five tables of Shanghai's 产业绿贷 notice (China time): loans by project, guaranteed
+ * loans, insurance, investments and bond issues, in 万元.
+ *
+ * Where gfdx-platform is deployed (platform.filing_current_row exists) the tables are the
+ * institutions' own filings, and the banks' feedback is shown beside them as a
+ * reconciliation (report_platform.c): no financing is counted twice. Without it (the
+ * exchange before the platform office joined) they come from two sources:
  *
  *   feedback  the banks' reports through the exchange (feedback.matching, .matching_event;
  *             enterprise and project from pboc.need): one row per need × bank whose bank
@@ -21,6 +26,7 @@
 #include "db.h"
 #include "labels.h"
 #include "report.h"
+#include "report_platform.h"
 
 enum { T_LOANS, T_GUARANTEE, T_INSURANCE, T_INVESTMENT, T_BONDS, NTABLES, T_NONE = -1 };
 
@@ -66,7 +72,8 @@ static const char feedback_sql[] =
     " AND (ev.issued IS NOT NULL OR (m.product = 'INSURANCE' AND ev.approved_in))"
     " ORDER BY n.province, m.need_id, m.bank_id";
 
-/* $1 period ("2026H1"), $2 period end, $3 institution or NULL. The entry's name and project
+/* $1 periods (text[]: "{2026H1}", a full year "{2026H1,2026H2}"), $2 period end, $3
+ * institution or NULL. The entry's name and project
  * as listed during the period (its latest content begun before the period's end). */
 static const char finance_sql[] =
     "SELECT 'finance', f.product, coalesce(v.name, ''), f.uscc, coalesce(v.project_name, ''),"
@@ -75,7 +82,7 @@ static const char finance_sql[] =
     " FROM district.financing_report f LEFT JOIN LATERAL (SELECT e.name, e.project_name FROM district.entry_version e"
     "   WHERE e.list_id = f.list_id AND e.entry_key = f.entry_key"
     "   ORDER BY e.valid_from_at < $2::timestamptz DESC, e.valid_from DESC LIMIT 1) v ON true"
-    " WHERE f.period = $1 AND ($3::text IS NULL OR f.institution = $3)"
+    " WHERE f.period = ANY($1::text[]) AND ($3::text IS NULL OR f.institution = $3)"
     " ORDER BY f.list_id, f.entry_key, f.institution, f.product";
 
 /* ---------------------------------------------------------------- the five tables */
@@ -157,7 +164,7 @@ typedef struct {
     PGconn *db;
     const gfdx_registry *names;
     const char *period, *institution;
-    char start[32], end[32], first[11], last[11];
+    report_period per; /* bounds of the half-year or year */
     bool has_feedback, has_district;
     cli_table *tables[NTABLES];
     long long rows[NTABLES][2];         /* rows from feedback, from finance */
@@ -248,7 +255,7 @@ static int add_row(sa_ctx *q, const PGresult *r, int i, int t)
 
 static int load(sa_ctx *q, const char *sql, const char *p1)
 {
-    const char *p[] = {p1, q->end, q->institution};
+    const char *p[] = {p1, q->per.end, q->institution};
     PGresult *r = cli_db_query(q->db, sql, 3, p, q->err, q->errlen);
     if (!r)
         return -1;
@@ -329,8 +336,8 @@ static cli_table *summary_table(const sa_ctx *q)
 static void detail_footnote(const sa_ctx *q, int k)
 {
     char note[1536];
-    int n = snprintf(note, sizeof note, "%s Half-year %s: %s to %s, China time.", specs[k].note, q->period, q->first,
-                     q->last);
+    int n = snprintf(note, sizeof note, "%s %s %s: %s to %s, China time.", specs[k].note,
+                     q->per.full_year ? "Year" : "Half-year", q->period, q->per.first, q->per.last);
     if (specs[k].balance != F_TYPE && n > 0 && (size_t)n < sizeof note)
         n += snprintf(note + n, sizeof note - (size_t)n,
                       " Bank feedback: a need × bank whose bank reported a disbursement in the half-year; issued = "
@@ -356,19 +363,39 @@ static const cli_chart semiannual_charts[] = {
      {"from_feedback", "from_finance"}},
 };
 
-/* "2026H1" -> bounds (China time). -1 when malformed. */
-static int period_bounds(sa_ctx *q, const char *period)
+/* "2026H1", "2026H2" or the year "2026" -> bounds (China time). -1 when malformed. */
+static int period_bounds(report_period *p, const char *period)
 {
     int y = 0, h = 0;
     char tail;
-    if (strlen(period) != 6 || sscanf(period, "%4dH%1d%c", &y, &h, &tail) != 2 || y < 2000 || y > 2099 ||
-        (h != 1 && h != 2))
+    bool year = strlen(period) == 4 && sscanf(period, "%4d%c", &y, &tail) == 1;
+    if (!year && (strlen(period) != 6 || sscanf(period, "%4dH%1d%c", &y, &h, &tail) != 2 || (h != 1 && h != 2)))
         return -1;
-    snprintf(q->start, sizeof q->start, "%04d-%s-01 00:00:00+08", y, h == 1 ? "01" : "07");
-    snprintf(q->end, sizeof q->end, "%04d-%s-01 00:00:00+08", h == 1 ? y : y + 1, h == 1 ? "07" : "01");
-    snprintf(q->first, sizeof q->first, "%04d-%s", y, h == 1 ? "01-01" : "07-01");
-    snprintf(q->last, sizeof q->last, "%04d-%s", y, h == 1 ? "06-30" : "12-31");
+    if (y < 2000 || y > 2099 || period[0] < '0' || period[0] > '9')
+        return -1;
+    p->label = period;
+    p->full_year = year;
+    snprintf(p->start, sizeof p->start, "%04d-%s-01 00:00:00+08", y, h == 2 ? "07" : "01");
+    snprintf(p->end, sizeof p->end, "%04d-%s-01 00:00:00+08", h == 1 ? y : y + 1, h == 1 ? "07" : "01");
+    snprintf(p->first, sizeof p->first, "%04d-%s", y, h == 2 ? "07-01" : "01-01");
+    snprintf(p->last, sizeof p->last, "%04d-%s", y, h == 1 ? "06-30" : "12-31");
+    snprintf(p->year_end, sizeof p->year_end, "%04dH%d", y, h == 1 ? 1 : 2);
+    if (year)
+        snprintf(p->halves, sizeof p->halves, "{%04dH1,%04dH2}", y, y);
+    else
+        snprintf(p->halves, sizeof p->halves, "{%s}", period);
     return 0;
+}
+
+/* The loan products (table 1) as a text[] literal, for the reconciliation with feedback. */
+static void loan_products(char *out, size_t len)
+{
+    size_t n = (size_t)snprintf(out, len, "{");
+    for (size_t i = 0; i < sizeof product_tables / sizeof product_tables[0] && n < len; i++)
+        if (product_tables[i].table == T_LOANS)
+            n += (size_t)snprintf(out + n, len - n, "%s%s", n > 1 ? "," : "", product_tables[i].product);
+    if (n < len)
+        snprintf(out + n, len - n, "}");
 }
 
 /* *all = every relation exists. 0, or -1 with err. */
@@ -384,10 +411,17 @@ static int probe(sa_ctx *q, const char *const *rels, size_t n, bool *all)
     return 0;
 }
 
+/* gfdx-platform is deployed: its filings are the tables' source (report_platform.c). */
+static int probe_platform(sa_ctx *q, bool *has)
+{
+    static const char *const pf[] = {"platform.filing_current_row", "platform.filing_history"};
+    return probe(q, pf, 2, has);
+}
+
 static int add_facts(sa_ctx *q, cli_report *r)
 {
     char now[64], period[64], sources[256], excluded[24];
-    snprintf(period, sizeof period, "%s to %s", q->first, q->last);
+    snprintf(period, sizeof period, "%s to %s", q->per.first, q->per.last);
     snprintf(sources, sizeof sources, "银行反馈 bank feedback: %s; 财政局 finance bureau: %s",
              q->has_feedback ? "feedback.matching" : "not deployed",
              q->has_district ? "district.financing_report" : "not deployed");
@@ -426,18 +460,30 @@ int report_semiannual(PGconn *db, const gfdx_registry *names, const char *period
     sa_ctx q = {.db = db, .names = names, .period = period, .institution = institution, .err = err, .errlen = errlen};
     *out = NULL;
     err[0] = '\0';
-    if (period_bounds(&q, period)) {
-        snprintf(err, errlen, "half-year \"%s\": expected YYYYH1 or YYYYH2, e.g. 2026H1", period);
+    if (period_bounds(&q.per, period)) {
+        snprintf(err, errlen, "period \"%s\": expected a half-year YYYYH1 or YYYYH2, or a year YYYY, e.g. 2026H1",
+                 period);
         return 2;
     }
-    cli_report *r = cli_report_new("semiannual", "产业绿贷半年度统计 Industrial green finance, half-yearly tables", period);
+    static const char *const fb[] = {"feedback.matching", "feedback.matching_event", "pboc.need"};
+    bool has_platform = false;
+    if (probe_platform(&q, &has_platform) || probe(&q, fb, 3, &q.has_feedback))
+        return 1;
+    if (has_platform) {
+        char loans[512];
+        loan_products(loans, sizeof loans);
+        return report_platform(db, names, &q.per, institution, q.has_feedback, loans, out, err, errlen);
+    }
+    cli_report *r = cli_report_new("semiannual",
+                                   q.per.full_year ? "产业绿贷全年统计 Industrial green finance, full-year tables"
+                                                   : "产业绿贷半年度统计 Industrial green finance, half-yearly tables",
+                                   period);
     int rc = r ? 0 : -1;
     for (int k = 0; rc == 0 && k < NTABLES; k++)
         rc = (q.tables[k] = cli_table_new(specs[k].id, specs[k].title, specs[k].cols, specs[k].ncols)) ? 0 : -1;
-    static const char *const fb[] = {"feedback.matching", "feedback.matching_event", "pboc.need"};
     static const char *const ds[] = {"district.financing_report", "district.entry_version"};
-    rc = rc || probe(&q, fb, 3, &q.has_feedback) || probe(&q, ds, 2, &q.has_district) || (q.has_feedback && load(&q, feedback_sql, q.start)) ||
-         (q.has_district && load(&q, finance_sql, q.period)) || assemble(&q, r);
+    rc = rc || probe(&q, ds, 2, &q.has_district) || (q.has_feedback && load(&q, feedback_sql, q.per.start)) ||
+         (q.has_district && load(&q, finance_sql, q.per.halves)) || assemble(&q, r);
     for (int k = 0; k < NTABLES; k++)
         cli_table_free(q.tables[k]);
     if (rc) {
