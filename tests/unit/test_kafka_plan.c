@@ -76,6 +76,11 @@ static void test_participant_acls(void)
     CHECK(may("User:prov-330200", W, T, "gfdx.needs") && may("User:xjbt", W, T, "gfdx.needs")); /* 宁波, 兵团 */
     CHECK(may("User:prov-650000", R, T, "gfdx.receipts.prov-650000"));
     CHECK(may("User:bank-icbc-hq", R, T, "gfdx.receipts.bank-icbc-hq"));
+    /* a head office reads every branch's dispatches (gfdx-push sends it each need), not alerts */
+    CHECK(may("User:bank-icbc-hq", R, T, "gfdx.dispatch.pbc-hq-sh") && may("User:bank-cdb-hq", R, T, "gfdx.dispatch.pbc-650000"));
+    CHECK(may("User:bank-nbcb-hq", R, T, "gfdx.dispatch.pbc-110000"));
+    CHECK(!may("User:bank-icbc-hq", R, T, "gfdx.alerts.pbc-hq-sh"));
+    CHECK(!may("User:bank-icbc-hq", R, T, "gfdx.receipts.bank-icbc-310000"));
     CHECK(may(prov, R, T, "gfdx.coordination.310000"));
     CHECK(!may(prov, R, T, "gfdx.coordination.320000"));
     CHECK(!may(prov, R, T, "gfdx.receipts.prov-320000"));
