@@ -5,6 +5,7 @@
 
 #include <libconfig.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +67,20 @@ static bool is_weekend(int64_t days)
     return w == 0 || w == 6;
 }
 
+/* The civil date of a day number (H. Hinnant's civil_from_days). */
+static void civil_from_days(int64_t z, int *y, int *m, int *d)
+{
+    z += 719468;
+    const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    const int64_t doe = z - era * 146097;
+    const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const int64_t mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
 /* Parses exactly "YYYY-MM-DD" of an existing date. */
 static int parse_date(const char *s, int *y, int *m, int *d)
 {
@@ -99,13 +114,6 @@ static bool day_in(const int32_t *days, size_t n, int64_t day)
     return n > 0 && (int64_t)key == day && bsearch(&key, days, n, sizeof *days, cmp_i32) != NULL;
 }
 
-static bool working_day_num(const gfdx_calendar *cal, int64_t day)
-{
-    if (day_in(cal->workdays, cal->n_workdays, day))
-        return true;
-    return !is_weekend(day) && !day_in(cal->holidays, cal->n_holidays, day);
-}
-
 bool gfdx_calendar_covers(const gfdx_calendar *cal, int year)
 {
     if (!cal)
@@ -114,6 +122,26 @@ bool gfdx_calendar_covers(const gfdx_calendar *cal, int year)
         if (cal->years[i] == year)
             return true;
     return false;
+}
+
+/* The statutory holidays on fixed solar dates (全国年节及纪念日放假办法): 元旦 1 Jan, 劳动节
+ * 1 May (and 2 May from 2025, the 2024 revision), 国庆节 1-3 Oct. */
+static bool is_fixed_holiday(int y, int m, int d)
+{
+    return (m == 1 && d == 1) || (m == 5 && (d == 1 || (d == 2 && y >= 2025))) || (m == 10 && d <= 3);
+}
+
+/* The rule of calendar.h: the file's days for a covered year, else weekends and the fixed-date
+ * holidays (the provisional rule). */
+static bool working_day_num(const gfdx_calendar *cal, int64_t day)
+{
+    int y, m, d;
+    civil_from_days(day, &y, &m, &d);
+    if (!gfdx_calendar_covers(cal, y))
+        return !is_weekend(day) && !is_fixed_holiday(y, m, d);
+    if (day_in(cal->workdays, cal->n_workdays, day))
+        return true;
+    return !is_weekend(day) && !day_in(cal->holidays, cal->n_holidays, day);
 }
 
 bool gfdx_calendar_is_working_day(const gfdx_calendar *cal, int y, int m, int d)
@@ -298,7 +326,7 @@ fail:
 int gfdx_calendar_last_working_day(const gfdx_calendar *cal, int year, int quarter, int *month,
                                    int *day)
 {
-    if (!gfdx_calendar_covers(cal, year) || quarter < 1 || quarter > 4 || !month || !day)
+    if (!cal || year < YEAR_MIN || year > YEAR_MAX || quarter < 1 || quarter > 4 || !month || !day)
         return -1;
     for (int m = quarter * 3; m > quarter * 3 - 3; m--)
         for (int d = days_in_month(year, m); d >= 1; d--)
@@ -348,18 +376,20 @@ static int64_t china_day(int64_t ms)
 }
 
 /* Moves (*y, *q) past every quarter whose last working day is before `day`; sets *late if it
- * moved at all. Fails when a year it must look at is not covered. */
+ * moved at all, and *uncovered to the first year it looked at that the file does not cover
+ * (left alone when every one is). Fails only outside YEAR_MIN..YEAR_MAX. */
 static int advance_past(const gfdx_calendar *cal, int64_t day, int *y, int *q, bool *late,
-                        char *err, size_t errlen)
+                        int *uncovered, char *err, size_t errlen)
 {
     *late = false;
     for (;;) {
         int m, d;
-        if (!gfdx_calendar_covers(cal, *y)) {
-            gfdx_errf(err, errlen, "calendar does not cover year %d (needed for %04dQ%d)", *y, *y,
-                    *q);
+        if (*y < YEAR_MIN || *y > YEAR_MAX) {
+            gfdx_errf(err, errlen, "%04dQ%d is outside the years %d-%d", *y, *q, YEAR_MIN, YEAR_MAX);
             return -1;
         }
+        if (!gfdx_calendar_covers(cal, *y) && !*uncovered)
+            *uncovered = *y;
         if (gfdx_calendar_last_working_day(cal, *y, *q, &m, &d) != 0) {
             gfdx_errf(err, errlen, "%04dQ%d has no working day in the calendar", *y, *q);
             return -1;
@@ -367,7 +397,7 @@ static int advance_past(const gfdx_calendar *cal, int64_t day, int *y, int *q, b
         if (day <= days_from_civil(*y, m, d))
             return 0;
         *late = true;
-        *y += *q == 4; /* ends at the first uncovered year at the latest */
+        *y += *q == 4; /* ends at the year of `day` at the latest */
         *q = *q % 4 + 1;
     }
 }
@@ -387,9 +417,9 @@ static int major_within_year(int64_t day, int y, int q, char *err, size_t errlen
 
 int gfdx_calendar_assign_quarter(const gfdx_calendar *cal, const char *quarter,
                                  int64_t occurred_at_ms, bool is_major, char out_quarter[8],
-                                 bool *late, char *err, size_t errlen)
+                                 bool *late, gfdx_calendar_basis *basis, char *err, size_t errlen)
 {
-    int y, q;
+    int y, q, uncovered = 0;
     bool is_late = false;
     if (gfdx_quarter_parse(quarter, &y, &q) != 0) {
         gfdx_errf(err, errlen, "bad quarter \"%s\" (expected e.g. 2026Q1)", quarter ? quarter : "");
@@ -400,11 +430,31 @@ int gfdx_calendar_assign_quarter(const gfdx_calendar *cal, const char *quarter,
         return -1;
     }
     if (is_major ? major_within_year(china_day(occurred_at_ms), y, q, err, errlen) != 0
-                 : advance_past(cal, china_day(occurred_at_ms), &y, &q, &is_late, err, errlen) != 0)
+                 : advance_past(cal, china_day(occurred_at_ms), &y, &q, &is_late, &uncovered, err, errlen) != 0)
         return -1;
     gfdx_quarter_format(y, q, out_quarter);
     *late = is_late;
+    if (basis)
+        *basis = (gfdx_calendar_basis){.official = uncovered == 0, .uncovered_year = uncovered};
     return 0;
+}
+
+/* ---- the notice a provisional decision lacks ---- */
+
+int gfdx_calendar_notice_title(int year, char *out, size_t outlen)
+{
+    int n = snprintf(out, outlen, "国务院办公厅关于%d年部分节假日安排的通知", year);
+    return n < 0 || (size_t)n >= outlen ? -1 : 0;
+}
+
+/* One flag per year YEAR_MIN..YEAR_MAX for the whole process. */
+static atomic_bool announced[YEAR_MAX - YEAR_MIN + 1];
+
+bool gfdx_calendar_first_notice(int year)
+{
+    if (year < YEAR_MIN || year > YEAR_MAX)
+        return false;
+    return !atomic_exchange(&announced[year - YEAR_MIN], true);
 }
 
 /* ---- ageing ---- */

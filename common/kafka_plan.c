@@ -403,7 +403,8 @@ static int addressed_to(builder *b, const char *prefix, const char *suffix, int 
     return principal ? add_topic_acl(b, principal, name, RD_KAFKA_ACL_OPERATION_READ) : 0;
 }
 
-/* A branch's dispatch topic: read by the branch and by the banks that list it. */
+/* A branch's dispatch topic: read by the branch, by the banks that list it and by every
+ * national head office (gfdx-push dispatches each need to them too, on the branch's topic). */
 static int address_branch(builder *b, const char *prefix, int partitions,
                           const gfdx_participant *br)
 {
@@ -418,6 +419,11 @@ static int address_branch(builder *b, const char *prefix, int partitions,
     for (size_t i = 0; rc == 0 && i < n; i++)
         rc = addressed_to(b, prefix, br->id, partitions, banks[i]->principal);
     free(banks);
+    for (size_t i = 0; rc == 0 && i < gfdx_registry_count(b->reg); i++) {
+        const gfdx_participant *p = gfdx_registry_at(b->reg, i);
+        if (p->kind == GFDX_PK_BANK && p->national)
+            rc = addressed_to(b, prefix, br->id, partitions, p->principal);
+    }
     return rc;
 }
 

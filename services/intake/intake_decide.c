@@ -65,24 +65,42 @@ static json_t *event_row(const char *need_id, const char *event_id, const char *
     return row;
 }
 
-/* Appends the decided record to intake.need_event (detail: its body). */
-static gfdx_verdict append_event(gfdx_decision *d, const char *need_id, intake_status from, intake_status to)
+/* Appends the decided record to intake.need_event (detail: its body, and `extra`'s members
+ * when not NULL; extra is borrowed). */
+static gfdx_verdict append_event_with(gfdx_decision *d, const char *need_id, intake_status from, intake_status to,
+                                      const json_t *extra)
 {
     const gfdx_record *r = d->rec;
     errno = 0;
-    json_t *row = event_row(need_id, r->event_id, r->type, r->sender_id, from, to, r->occurred_at,
-                            json_deep_copy(r->body));
+    json_t *detail = json_deep_copy(r->body);
+    if (detail && extra && json_object_update(detail, (json_t *)extra)) {
+        json_decref(detail);
+        detail = NULL;
+    }
+    json_t *row = event_row(need_id, r->event_id, r->type, r->sender_id, from, to, r->occurred_at, detail);
     if (!row || gfdx_rows_append(d->rows, &intake_need_event_table, row))
         return build_failed(d, "need_event");
     return GFDX_DECIDE_OK;
 }
 
-/* Puts the new need row (stolen; NULL: it could not be built) and appends the event. */
-static gfdx_verdict stage(gfdx_decision *d, const char *need_id, json_t *row, intake_status from, intake_status to)
+static gfdx_verdict append_event(gfdx_decision *d, const char *need_id, intake_status from, intake_status to)
+{
+    return append_event_with(d, need_id, from, to, NULL);
+}
+
+/* Puts the new need row (stolen; NULL: it could not be built) and appends the event (extra
+ * as for append_event_with). */
+static gfdx_verdict stage_with(gfdx_decision *d, const char *need_id, json_t *row, intake_status from,
+                               intake_status to, const json_t *extra)
 {
     if (!row || gfdx_rows_put(d->rows, &intake_need_table, row))
         return build_failed(d, "need");
-    return append_event(d, need_id, from, to);
+    return append_event_with(d, need_id, from, to, extra);
+}
+
+static gfdx_verdict stage(gfdx_decision *d, const char *need_id, json_t *row, intake_status from, intake_status to)
+{
+    return stage_with(d, need_id, row, from, to, NULL);
 }
 
 /* The need as loaded or changed by earlier records of the batch: *row borrowed (valid until
@@ -209,6 +227,7 @@ static json_t *need_filed(const gfdx_decision *d, const json_t *old, intake_stat
     json_t *row = old ? json_deep_copy(old) : json_object();
     if (!old) {
         row_set(&row, "late", json_false());
+        row_set(&row, "quarter_provisional", json_false());
         row_set(&row, "revision", json_integer(0));
         row_set(&row, "matching_sequence", json_integer(0));
         row_set(&row, "submitted_at", gfdx_rows_time(d->rec->occurred_at));
@@ -289,7 +308,41 @@ static json_t *need_pushed(const json_t *need, const char *need_id, const char *
                      "contact", json_object_get(snapshot, "contact"));
 }
 
-/* The quarter (DESIGN §8, by the deadline clock), the new row and NeedPushed for the PBoC. */
+/* {"calendar": {"official": false, "uncovered_year": Y, "notice": "国务院办公厅关于Y年..."}}
+ * for a quarter assigned by the provisional rule (calendar.h), NULL for an official one; a new
+ * object, *failed when it could not be built. */
+static json_t *calendar_note(const gfdx_calendar_basis *basis, bool *failed)
+{
+    char notice[128];
+    *failed = false;
+    if (basis->official)
+        return NULL;
+    json_t *note = NULL;
+    if (gfdx_calendar_notice_title(basis->uncovered_year, notice, sizeof notice) == 0)
+        note = json_pack("{s:{s:b, s:i, s:s}}", "calendar", "official", 0, "uncovered_year", basis->uncovered_year,
+                         "notice", notice);
+    *failed = note == NULL;
+    return note;
+}
+
+/* The need row of a recommendation: status next, the assigned quarter and how it was decided. */
+static json_t *need_recommended(const gfdx_decision *d, const json_t *old, intake_status next, const char *quarter,
+                                bool late, const gfdx_calendar_basis *basis)
+{
+    const json_t *b = d->rec->body;
+    json_t *row = need_changed(d, old, next);
+    row_set(&row, "quarter", json_string(quarter));
+    row_set(&row, "late", json_boolean(late));
+    row_set(&row, "quarter_provisional", json_boolean(!basis->official));
+    row_set(&row, "quarter_uncovered_year", basis->official ? json_null() : json_integer(basis->uncovered_year));
+    row_set(&row, "requested_quarter", str_or_null(gfdx_rec_str(b, "quarter")));
+    row_set(&row, "batch_id", str_or_null(gfdx_rec_str(b, "batch_id")));
+    row_set(&row, "recommended_by", json_string(d->sender->id));
+    return row;
+}
+
+/* The quarter (DESIGN §8, by the deadline clock; a year the calendar does not cover is decided
+ * provisionally and marked so, never refused), the new row and NeedPushed for the PBoC. */
 gfdx_verdict intake_decide_recommended(gfdx_decision *d)
 {
     const json_t *old, *b = d->rec->body;
@@ -300,25 +353,25 @@ gfdx_verdict intake_decide_recommended(gfdx_decision *d)
     const char *requested = gfdx_rec_str(b, "quarter"), *batch = gfdx_rec_str(b, "batch_id");
     const char *need_id = gfdx_rec_str(b, "need_id");
     char quarter[8], why[256];
-    bool late = false, is_major = json_is_true(json_object_get(old, "is_major"));
-    if (gfdx_calendar_assign_quarter(d->ctx->calendar, requested, d->rec->clock.ms, is_major, quarter, &late, why,
-                                     sizeof why))
+    bool late = false, is_major = json_is_true(json_object_get(old, "is_major")), failed;
+    gfdx_calendar_basis basis;
+    if (gfdx_calendar_assign_quarter(d->ctx->calendar, requested, d->rec->clock.ms, is_major, quarter, &late, &basis,
+                                     why, sizeof why))
         return gfdx_decide_refuse(d, "INVALID_QUARTER", "quarter \"%s\": %s", requested, why);
     errno = 0;
     json_t *pushed = need_pushed(old, need_id, quarter, late, batch, d->sender->id);
-    if (!pushed)
+    json_t *note = calendar_note(&basis, &failed);
+    if (!pushed || failed) {
+        json_decref(pushed);
         return gfdx_fault_decide(d, gfdx_fault_of_errno(errno, GFDX_FAULT_BAD_INPUT), "NeedPushed",
                                  "cannot build the record");
-    json_t *row = need_changed(d, old, next);
-    row_set(&row, "quarter", json_string(quarter));
-    row_set(&row, "late", json_boolean(late));
-    row_set(&row, "requested_quarter", str_or_null(requested));
-    row_set(&row, "batch_id", str_or_null(batch));
-    row_set(&row, "recommended_by", json_string(d->sender->id));
-    v = stage(d, need_id, row, cur, next); /* old is not valid after this */
+    }
+    json_t *row = need_recommended(d, old, next, quarter, late, &basis);
+    v = stage_with(d, need_id, row, cur, next, note); /* old is not valid after this */
     if (v == GFDX_DECIDE_OK)
         v = gfdx_decide_emit(d, INTAKE_PUSH_TOPIC, need_id, "NeedPushed", pushed);
     json_decref(pushed);
+    json_decref(note);
     return v;
 }
 

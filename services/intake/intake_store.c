@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "calendar.h"
 #include "errbuf.h"
 #include "ids.h"
 #include "intake_decide.h"
@@ -12,14 +13,16 @@
 #include "log.h"
 #include "pgstore.h"
 
-/* Every column of intake.need (001_need.sql, 002_matching_sequence.sql): a put row carries
- * them all, so the write keeps what the decision did not change. */
+/* Every column of intake.need (001_need.sql, 002_matching_sequence.sql,
+ * 004_calendar_provisional.sql): a put row carries them all, so the write keeps what the
+ * decision did not change. */
 #define NEED_COLUMNS \
     "need_id, uscc, factory_name, province, city, district, location_region, green_level, project_name," \
     " project_kind, catalogue_code, total_investment, equity, financing_amount, status, is_major, quarter," \
     " late, requested_quarter, batch_id, recommended_by, reviewer, review_comment, priority_tags, revision," \
     " snapshot, financing_outcome, banks_contacted, banks_approved, banks_declined, approved_total," \
-    " disbursed_total, open_obstacles, submitted_at, updated_at, matching_sequence"
+    " disbursed_total, open_obstacles, submitted_at, updated_at, matching_sequence, quarter_provisional," \
+    " quarter_uncovered_year"
 
 const gfdx_table intake_need_table = {
     .name = "need", .kind = GFDX_TABLE_STATE, .key = {"need_id"}, .columns = NEED_COLUMNS};
@@ -54,6 +57,24 @@ int intake_store_load(void *service_ctx, gfdx_rowset *rs, const gfdx_record *con
 
 /* Loads the needs of the delivered NeedPushed rows, moves them and writes: 0, or -1 with
  * err / *transient. */
+/* The decisions are pure and cannot log: when a need whose quarter was assigned by the
+ * provisional rule (quarter_uncovered_year, calendar.h) is pushed, say once per year per
+ * process which notice the calendar lacks. */
+static void warn_provisional(const gfdx_rowset *rs, const gfdx_delivery *dl)
+{
+    const char *k[] = {dl->key};
+    const json_t *need = gfdx_rows_get(rs, &intake_need_table, k);
+    json_t *year = need ? json_object_get(need, "quarter_uncovered_year") : NULL;
+    char notice[128];
+    if (!json_is_integer(year) || !gfdx_calendar_first_notice((int)json_integer_value(year)) ||
+        gfdx_calendar_notice_title((int)json_integer_value(year), notice, sizeof notice))
+        return;
+    GFDX_WARN("calendar: the calendar file does not cover %d: quarters that need it (first: need %s, %s) are "
+              "assigned provisionally by weekends and the fixed-date holidays (lunar holidays and make-up days "
+              "unknown) and marked quarter_provisional; add %s to the calendar file",
+              (int)json_integer_value(year), dl->key, gfdx_rows_str(need, "quarter"), notice);
+}
+
 static int delivered_apply(gfdx_rowset *rs, PGconn *db, const gfdx_delivery *rows, size_t n, char *err,
                            size_t errlen, bool *transient)
 {
@@ -64,9 +85,13 @@ static int delivered_apply(gfdx_rowset *rs, PGconn *db, const gfdx_delivery *row
     if (gfdx_rowset_load(rs, db, err, errlen, transient))
         return -1;
     int64_t now = gfdx_now_ms();
-    for (size_t i = 0; i < n; i++)
-        if (!strcmp(rows[i].record_type, "NeedPushed") && intake_decide_delivered(rs, &rows[i], now) < 0)
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(rows[i].record_type, "NeedPushed"))
+            continue;
+        warn_provisional(rs, &rows[i]);
+        if (intake_decide_delivered(rs, &rows[i], now) < 0)
             goto oom;
+    }
     return gfdx_rowset_write(rs, db, intake_tables, INTAKE_TABLE_COUNT, err, errlen, transient);
 oom:
     gfdx_errf(err, errlen, "out of memory");

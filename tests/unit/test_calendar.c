@@ -44,7 +44,9 @@ static void test_shipped_last_working_days(const gfdx_calendar *cal)
     expect_lwd(cal, 2026, 4, 12, 31);
 
     int m = 0, d = 0;
-    CHECK(gfdx_calendar_last_working_day(cal, 2027, 1, &m, &d) == -1); /* not covered */
+    expect_lwd(cal, 2027, 1, 3, 31); /* not covered: by the provisional rule, Wed Mar 31 */
+    CHECK(gfdx_calendar_last_working_day(cal, 1899, 1, &m, &d) == -1);
+    CHECK(gfdx_calendar_last_working_day(cal, 10000, 1, &m, &d) == -1);
     CHECK(gfdx_calendar_last_working_day(cal, 2025, 0, &m, &d) == -1);
     CHECK(gfdx_calendar_last_working_day(cal, 2025, 5, &m, &d) == -1);
     CHECK(gfdx_calendar_last_working_day(NULL, 2025, 1, &m, &d) == -1);
@@ -72,22 +74,24 @@ static void test_test_calendar_last_working_days(void)
     char q[8];
     bool late = true;
     CHECK(gfdx_calendar_assign_quarter(cal, "2024Q1", china_ms(2024, 3, 29, 23, 59, 59, 999),
-                                       false, q, &late, err, sizeof err) == 0);
+                                       false, q, &late, NULL, err, sizeof err) == 0);
     CHECK_STR_EQ(q, "2024Q1");
     CHECK(!late);
     CHECK(gfdx_calendar_assign_quarter(cal, "2024Q1", china_ms(2024, 3, 30, 10, 0, 0, 0), false,
-                                       q, &late, err, sizeof err) == 0);
+                                       q, &late, NULL, err, sizeof err) == 0);
     CHECK_STR_EQ(q, "2024Q2"); /* a Saturday after the last working day: late */
     CHECK(late);
     CHECK(gfdx_calendar_assign_quarter(cal, "2030Q1", china_ms(2030, 3, 30, 18, 0, 0, 0), false,
-                                       q, &late, err, sizeof err) == 0);
+                                       q, &late, NULL, err, sizeof err) == 0);
     CHECK_STR_EQ(q, "2030Q1"); /* the make-up Saturday itself is in time */
     CHECK(!late);
-    /* Dec 29 2030 is after Q4's last working day; 2031 is not in the file. */
-    err[0] = '\0';
+    /* Dec 29 2030 is after Q4's last working day; 2031 is not in the file: 2031Q1, late, by the
+     * provisional rule (issue 12: an uncovered year never refuses the record). */
+    gfdx_calendar_basis basis = {.official = true};
     CHECK(gfdx_calendar_assign_quarter(cal, "2030Q4", china_ms(2030, 12, 29, 9, 0, 0, 0), false,
-                                       q, &late, err, sizeof err) == -1);
-    CHECK_MSG(strstr(err, "2031") != NULL, "%s", err);
+                                       q, &late, &basis, err, sizeof err) == 0);
+    CHECK_STR_EQ(q, "2031Q1");
+    CHECK(late && !basis.official && basis.uncovered_year == 2031);
     gfdx_calendar_free(cal);
 }
 
@@ -129,9 +133,11 @@ static void test_holidays_and_makeup_days(const gfdx_calendar *cal)
     expect_day(cal, 2026, 10, 7, false);  /* Wednesday, 国庆 */
     expect_day(cal, 2026, 10, 10, true);  /* Saturday, make-up */
     expect_day(cal, 2026, 10, 11, false); /* ordinary Sunday */
-    /* Outside the covered years only weekends are days off; impossible dates never work. */
-    expect_day(cal, 2027, 1, 1, true);
+    /* Outside the covered years weekends and the fixed-date holidays are days off (the
+     * provisional rule); impossible dates never work. */
+    expect_day(cal, 2027, 1, 1, false);   /* Friday, 元旦 */
     expect_day(cal, 2027, 1, 2, false);
+    expect_day(cal, 2027, 1, 4, true);
     expect_day(cal, 2025, 2, 29, false);
     expect_day(cal, 2025, 13, 1, false);
     CHECK(!gfdx_calendar_is_working_day(NULL, 2025, 1, 2));
@@ -177,13 +183,57 @@ static void test_quarter_strings(void)
     CHECK_STR_EQ(out, "");
 }
 
+/* A year the calendar does not cover (2031): weekends and the fixed-date holidays, lunar
+ * holidays and make-up days unknown; decisions say they were made without the calendar. */
+static void test_uncovered_year(const gfdx_calendar *cal)
+{
+    CHECK(!gfdx_calendar_covers(cal, 2031));
+    expect_day(cal, 2031, 1, 1, false); /* Wednesday, 元旦 */
+    expect_day(cal, 2031, 1, 2, true);
+    expect_day(cal, 2031, 1, 4, false); /* Saturday: no make-up day known */
+    expect_day(cal, 2031, 5, 1, false); /* Thursday, 劳动节 */
+    expect_day(cal, 2031, 5, 2, false); /* Friday, 劳动节 (2 days from 2025) */
+    expect_day(cal, 2031, 10, 3, false);
+    expect_day(cal, 2031, 10, 6, true); /* Monday: the rest of the 国庆 break is unknown */
+    expect_day(cal, 2024, 5, 2, true);  /* before 2025 劳动节 was one day */
+    expect_lwd(cal, 2031, 1, 3, 31);    /* Monday */
+    expect_lwd(cal, 2029, 1, 3, 30);    /* Mar 31 is a Saturday: Friday */
+    int n = 0;
+    for (int d = 1; d <= 31; d++)
+        n += gfdx_calendar_is_working_day(cal, 2031, 1, d);
+    CHECK_MSG(n == 22, "January 2031: %d working days, want 23 weekdays - 元旦", n);
+
+    char q[8] = "", err[256] = "";
+    bool late = true;
+    gfdx_calendar_basis basis = {.official = true};
+    CHECK(gfdx_calendar_assign_quarter(cal, "2031Q1", china_ms(2031, 3, 31, 23, 0, 0, 0), false, q, &late, &basis,
+                                       err, sizeof err) == 0);
+    CHECK_STR_EQ(q, "2031Q1");
+    CHECK(!late && !basis.official && basis.uncovered_year == 2031);
+    CHECK(gfdx_calendar_assign_quarter(cal, "2031Q1", china_ms(2031, 4, 1, 0, 0, 0, 0), false, q, &late, &basis,
+                                       err, sizeof err) == 0);
+    CHECK_STR_EQ(q, "2031Q2");
+    CHECK(late && !basis.official && basis.uncovered_year == 2031);
+    /* the ageing counts the provisional days too: Fri 31 Dec 2026 -> Mon 4 Jan 2027 skips 元旦 */
+    CHECK(gfdx_calendar_working_days_between(cal, china_ms(2026, 12, 31, 9, 0, 0, 0),
+                                             china_ms(2027, 1, 4, 9, 0, 0, 0)) == 1);
+
+    CHECK(gfdx_calendar_notice_title(2031, q, sizeof q) == -1); /* too small */
+    CHECK(gfdx_calendar_notice_title(2031, err, sizeof err) == 0);
+    CHECK_STR_EQ(err, "国务院办公厅关于2031年部分节假日安排的通知");
+    CHECK(gfdx_calendar_first_notice(2031));
+    CHECK(!gfdx_calendar_first_notice(2031)); /* once per process */
+    CHECK(gfdx_calendar_first_notice(2032));
+    CHECK(!gfdx_calendar_first_notice(1899) && !gfdx_calendar_first_notice(10000));
+}
+
 /* Runs assign_quarter and checks the outcome. */
 static void expect_assign(const gfdx_calendar *cal, const char *quarter, int64_t ms, bool major,
                           const char *want_q, bool want_late)
 {
     char q[8] = "", err[256] = "";
     bool late = !want_late;
-    int rc = gfdx_calendar_assign_quarter(cal, quarter, ms, major, q, &late, err, sizeof err);
+    int rc = gfdx_calendar_assign_quarter(cal, quarter, ms, major, q, &late, NULL, err, sizeof err);
     CHECK_MSG(rc == 0 && strcmp(q, want_q) == 0 && late == want_late,
               "%s at %lld major=%d: rc=%d %s late=%d (%s), want %s late=%d", quarter,
               (long long)ms, major, rc, q, late, err, want_q, want_late);
@@ -217,25 +267,41 @@ static void test_assign_quarter(const gfdx_calendar *cal)
 
     char q[8], err[256] = "";
     bool late;
+    /* 2027 is not in the shipped file: accepted by the provisional rule, and said so. */
+    gfdx_calendar_basis basis = {.official = true};
     CHECK(gfdx_calendar_assign_quarter(cal, "2026Q4", china_ms(2027, 1, 5, 9, 0, 0, 0), false, q,
-                                       &late, err, sizeof err) == -1);
-    CHECK_MSG(strstr(err, "2027") != NULL, "%s", err);
+                                       &late, &basis, err, sizeof err) == 0);
+    CHECK_STR_EQ(q, "2027Q1");
+    CHECK(late && !basis.official && basis.uncovered_year == 2027);
     CHECK(gfdx_calendar_assign_quarter(cal, "2027Q1", china_ms(2027, 1, 5, 9, 0, 0, 0), false, q,
-                                       &late, err, sizeof err) == -1);
+                                       &late, &basis, err, sizeof err) == 0);
+    CHECK_STR_EQ(q, "2027Q1");
+    CHECK(!late && !basis.official && basis.uncovered_year == 2027);
+    /* covered years: official */
+    CHECK(gfdx_calendar_assign_quarter(cal, "2025Q1", china_ms(2025, 4, 1, 0, 0, 0, 0), false, q, &late, &basis,
+                                       err, sizeof err) == 0);
+    CHECK(late && basis.official && basis.uncovered_year == 0);
+    CHECK(gfdx_calendar_assign_quarter(cal, "2026Q4", china_ms(2027, 1, 5, 9, 0, 0, 0), true, q, &late, &basis,
+                                       err, sizeof err) == 0);
+    CHECK(basis.official); /* a major need looks at no calendar */
     err[0] = '\0';
-    CHECK(gfdx_calendar_assign_quarter(cal, "2025Q5", 0, false, q, &late, err, sizeof err) == -1);
+    CHECK(gfdx_calendar_assign_quarter(cal, "1899Q4", china_ms(2025, 1, 5, 9, 0, 0, 0), false, q, &late, &basis,
+                                       err, sizeof err) == -1);
+    CHECK_MSG(strstr(err, "1899Q4") != NULL, "%s", err);
+    err[0] = '\0';
+    CHECK(gfdx_calendar_assign_quarter(cal, "2025Q5", 0, false, q, &late, NULL, err, sizeof err) == -1);
     CHECK_MSG(strstr(err, "2025Q5") != NULL, "%s", err);
-    CHECK(gfdx_calendar_assign_quarter(cal, NULL, 0, true, q, &late, err, sizeof err) == -1);
-    CHECK(gfdx_calendar_assign_quarter(cal, "2025Q1", 0, false, q, NULL, err, sizeof err) == -1);
-    CHECK(gfdx_calendar_assign_quarter(cal, "2025Q5", 0, false, q, &late, NULL, 0) == -1);
+    CHECK(gfdx_calendar_assign_quarter(cal, NULL, 0, true, q, &late, NULL, err, sizeof err) == -1);
+    CHECK(gfdx_calendar_assign_quarter(cal, "2025Q1", 0, false, q, NULL, NULL, err, sizeof err) == -1);
+    CHECK(gfdx_calendar_assign_quarter(cal, "2025Q5", 0, false, q, &late, NULL, NULL, 0) == -1);
     /* A major need still names a quarter within a year of its deadline clock. */
     expect_assign(cal, "2026Q2", china_ms(2025, 6, 1, 9, 0, 0, 0), true, "2026Q2", false);
     expect_assign(cal, "2024Q3", china_ms(2025, 6, 1, 9, 0, 0, 0), true, "2024Q3", false);
     err[0] = '\0';
-    CHECK(gfdx_calendar_assign_quarter(cal, "2024Q1", china_ms(2025, 6, 1, 9, 0, 0, 0), true, q, &late, err,
+    CHECK(gfdx_calendar_assign_quarter(cal, "2024Q1", china_ms(2025, 6, 1, 9, 0, 0, 0), true, q, &late, NULL, err,
                                        sizeof err) == -1);
     CHECK_MSG(strstr(err, "within a year") != NULL, "%s", err);
-    CHECK(gfdx_calendar_assign_quarter(cal, "2026Q4", china_ms(2025, 6, 1, 9, 0, 0, 0), true, q, &late, err,
+    CHECK(gfdx_calendar_assign_quarter(cal, "2026Q4", china_ms(2025, 6, 1, 9, 0, 0, 0), true, q, &late, NULL, err,
                                        sizeof err) == -1);
 }
 
@@ -318,6 +384,7 @@ int main(void)
         test_holidays_and_makeup_days(cal);
         test_assign_quarter(cal);
         test_working_days_between(cal);
+        test_uncovered_year(cal);
     }
     gfdx_calendar_free(cal);
     test_test_calendar_last_working_days();

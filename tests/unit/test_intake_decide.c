@@ -428,6 +428,50 @@ static void test_area_bingtuan(void)
     gfdx_rowset_free(rs);
 }
 
+/* A recommendation whose quarter needs a year the calendar does not cover (the shipped file
+ * covers 2025-2026): accepted, quarter by the provisional rule, marked on the row and in the
+ * need_event; a covered year's is official and unmarked. */
+static void test_calendar_provisional(void)
+{
+    const int64_t feb2031 = 1928107200000LL; /* 2031-02-06T01:20:00Z */
+    const int64_t apr2031 = 1933380000000LL; /* 2031-04-08T02:00:00Z */
+    gfdx_rowset *rs = gfdx_rowset_new();
+    add_need(rs, "APPROVED");
+    CHECK_MSG(recommend(rs, &ZJ, "2030Q4", feb2031) == GFDX_DECIDE_OK, "%s %s", last_code, last_reason);
+    const json_t *n = need(rs, NEED);
+    CHECK_STR_EQ(gfdx_rows_str(n, "quarter"), "2031Q1");
+    CHECK(json_is_true(json_object_get(n, "late")));
+    CHECK(json_is_true(json_object_get(n, "quarter_provisional")));
+    CHECK(gfdx_rows_int(n, "quarter_uncovered_year") == 2030); /* the first uncovered year it looked at */
+    const json_t *cal = json_object_get(json_object_get(event(rs, 0), "detail"), "calendar");
+    CHECK(json_is_false(json_object_get(cal, "official")));
+    CHECK(json_integer_value(json_object_get(cal, "uncovered_year")) == 2030);
+    CHECK_STR_EQ(json_string_value(json_object_get(cal, "notice")), "国务院办公厅关于2030年部分节假日安排的通知");
+    CHECK_STR_EQ(gfdx_rows_str(json_object_get(event(rs, 0), "detail"), "batch_id"), "330000-2026Q1-B02");
+    gfdx_rowset_free(rs);
+
+    rs = gfdx_rowset_new();
+    add_need(rs, "APPROVED");
+    CHECK(recommend(rs, &ZJ, "2031Q1", apr2031) == GFDX_DECIDE_OK); /* after Mon 31 Mar 2031: late */
+    CHECK_STR_EQ(gfdx_rows_str(need(rs, NEED), "quarter"), "2031Q2");
+    CHECK(gfdx_rows_int(need(rs, NEED), "quarter_uncovered_year") == 2031);
+    gfdx_rowset_free(rs);
+
+    rs = gfdx_rowset_new();
+    add_need(rs, "APPROVED");
+    CHECK(recommend(rs, &ZJ, "2026Q1", MAR13_MS) == GFDX_DECIDE_OK);
+    n = need(rs, NEED);
+    CHECK(json_is_false(json_object_get(n, "quarter_provisional")));
+    CHECK(json_is_null(json_object_get(n, "quarter_uncovered_year")));
+    CHECK(json_object_get(json_object_get(event(rs, 0), "detail"), "calendar") == NULL);
+    gfdx_rowset_free(rs);
+
+    rs = gfdx_rowset_new(); /* a submission spells the default out */
+    CHECK(submit(rs, &MIIT) == GFDX_DECIDE_OK);
+    CHECK(json_is_false(json_object_get(need(rs, NEED), "quarter_provisional")));
+    gfdx_rowset_free(rs);
+}
+
 static void test_authorization_first(void)
 {
     char absent[512], present[512], final[512];
@@ -706,6 +750,7 @@ int main(void)
     test_authorization_first();
     test_area_plan_city();
     test_area_bingtuan();
+    test_calendar_provisional();
     test_matching();
     test_delivered();
     test_corrupt();

@@ -50,7 +50,7 @@ static void test_topics(const gfdx_registry *reg)
         t = gfdx_kafka_plan_topic(plan, name);
         CHECK_MSG(t && t->partitions == 1, "%s", name);
     }
-    CHECK(gfdx_kafka_plan_topic(plan, "gfdx.dispatch.pbc-110000") != NULL); /* no participant */
+    CHECK(gfdx_kafka_plan_topic(plan, "gfdx.dispatch.pbc-110000") != NULL); /* every branch of routing.cfg */
     CHECK(gfdx_kafka_plan_topic(plan, "gfdx.dispatch.pbc-hq-sh") != NULL);
     CHECK(gfdx_kafka_plan_topic(plan, "gfdx.coordination.310000") != NULL);
     CHECK(gfdx_kafka_plan_topic(plan, "gfdx.coordination.210000") != NULL); /* 大连 branch */
@@ -73,6 +73,14 @@ static void test_participant_acls(void)
     CHECK(may(bank, R, G, "bank-icbc-310000"));
     CHECK(!may(bank, R, T, "gfdx.needs"));
     CHECK(may(prov, W, T, "gfdx.needs"));
+    CHECK(may("User:prov-330200", W, T, "gfdx.needs") && may("User:xjbt", W, T, "gfdx.needs")); /* 宁波, 兵团 */
+    CHECK(may("User:prov-650000", R, T, "gfdx.receipts.prov-650000"));
+    CHECK(may("User:bank-icbc-hq", R, T, "gfdx.receipts.bank-icbc-hq"));
+    /* a head office reads every branch's dispatches (gfdx-push sends it each need), not alerts */
+    CHECK(may("User:bank-icbc-hq", R, T, "gfdx.dispatch.pbc-hq-sh") && may("User:bank-cdb-hq", R, T, "gfdx.dispatch.pbc-650000"));
+    CHECK(may("User:bank-nbcb-hq", R, T, "gfdx.dispatch.pbc-110000"));
+    CHECK(!may("User:bank-icbc-hq", R, T, "gfdx.alerts.pbc-hq-sh"));
+    CHECK(!may("User:bank-icbc-hq", R, T, "gfdx.receipts.bank-icbc-310000"));
     CHECK(may(prov, R, T, "gfdx.coordination.310000"));
     CHECK(!may(prov, R, T, "gfdx.coordination.320000"));
     CHECK(!may(prov, R, T, "gfdx.receipts.prov-320000"));
