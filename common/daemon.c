@@ -2,6 +2,7 @@
 #include "daemon.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +36,25 @@ static void on_hup(int sig) { reload_requested = 1; }
 
 #define GFDX_LOG_KID_MAX 256 /* a gfdx-kid header kept in the message log, at most (bytes, with NUL) */
 
+/* The outbox relay runs on its own thread (see "the relay thread" below), so that consuming
+ * never waits for the broker or for the relay's statements: its own PostgreSQL connection,
+ * producer and relay, touched by that thread only once it runs. The consume thread only
+ * wakes it (after a commit) and, at shutdown, asks it to finish. */
+typedef struct {
+    pthread_t thread;
+    bool running;            /* the thread was started (joined at shutdown) */
+    pthread_mutex_t mu;      /* guards wake and stop */
+    pthread_cond_t cv;
+    bool wake;               /* a transaction that may have written outbox rows committed */
+    bool stop;               /* the consume loop ended: last round, drain, exit */
+    PGconn *db;
+    int64_t db_retry_at;
+    int db_backoff_ms, backoff_ms;
+    rd_kafka_t *producer;
+    rd_kafka_queue_t *logq;
+    gfdx_relay *relay;
+} relay_thread;
+
 typedef struct {
     gfdx_daemon_config cfg;
     const gfdx_service *svc;
@@ -43,9 +63,10 @@ typedef struct {
     gfdx_catalog *catalog;
     gfdx_sign_key *signing_key; /* security.signing_key: signs every outbox row (outbox.h) */
     PGconn *db;
-    rd_kafka_t *consumer, *producer;
-    rd_kafka_queue_t *consumer_logq, *producer_logq;
-    gfdx_relay *relay;
+    rd_kafka_t *consumer;
+    rd_kafka_queue_t *consumer_logq;
+    relay_thread rt;
+    size_t max_message_bytes; /* the producer's message.max.bytes, read once at start */
     char qschema[128];
     rd_kafka_message_t **batch;
     gfdx_clock *batch_clock; /* batch[i]'s deadline clock, taken when it was polled */
@@ -55,8 +76,8 @@ typedef struct {
     int64_t watch_clock_ms;    /* GFDX_TEST_WATCH_CLOCK_MS (tests: "N working days later"); 0: none */
     int64_t watch_at;          /* gfdx_mono_ms() when the next watch round is due */
     size_t nbatch;
+    bool outbox_written; /* a transaction that may have written outbox rows committed: wake the relay */
     int rebalanced;  /* set by the rebalance callback or the fence: the batch in hand is void */
-    bool busy;       /* the last batch was full: records are waiting, the relay must not wait */
     int backoff_ms;
     /* Assignment (see "assignment and offsets" below). Owned; created in start(). */
     rd_kafka_topic_partition_list_t *pending; /* assigned and paused: stored offset not sought yet */
@@ -104,53 +125,61 @@ static bool db_reachable(const daemon_t *d)
     return PQpingParams(keys, vals, 1) == PQPING_OK;
 }
 
-/* Connects (with back-off) and points search_path at the service's schema, so that every
- * statement names the service's own tables unqualified (rowset.h). 0, or -1 (d->db NULL). */
-static int connect_db(daemon_t *d)
+/* Connects *db (with back-off) and points search_path at the service's schema, so that
+ * every statement names the service's own tables unqualified (rowset.h). The schema name is
+ * quoted into d->qschema the first time (start-up, before the relay thread runs). 0, or -1
+ * (*db NULL). */
+static int connect_conn(daemon_t *d, PGconn **db)
 {
     char err[512];
     bool transient = false;
-    d->db = gfdx_pg_connect(d->cfg.pg_conninfo, d->cfg.service, d->cfg.backoff_max_ms, &stop_requested);
-    if (!d->db)
+    *db = gfdx_pg_connect(d->cfg.pg_conninfo, d->cfg.service, d->cfg.backoff_max_ms, &stop_requested);
+    if (!*db)
         return -1;
     char path[300];
-    if (!d->qschema[0] && gfdx_pg_ident(d->db, d->svc->schema, d->qschema, sizeof d->qschema))
+    if (!d->qschema[0] && gfdx_pg_ident(*db, d->svc->schema, d->qschema, sizeof d->qschema))
         snprintf(err, sizeof err, "schema name %s cannot be quoted", d->svc->schema);
     snprintf(path, sizeof path, "%s, public", d->qschema);
     const char *p[] = {path};
-    if (d->qschema[0] && gfdx_pg_run(d->db, "SELECT set_config('search_path', $1, false)", 1, p, err, sizeof err,
+    if (d->qschema[0] && gfdx_pg_run(*db, "SELECT set_config('search_path', $1, false)", 1, p, err, sizeof err,
                                      &transient) == 0)
         return 0;
     GFDX_WARN("PostgreSQL: setting search_path failed: %s", err);
-    PQfinish(d->db);
-    d->db = NULL;
+    PQfinish(*db);
+    *db = NULL;
     return -1;
 }
 
-/* Makes sure d->db is a live connection without waiting for PostgreSQL: at most one probe
- * per back-off interval (100 ms doubling to retry.max_backoff_ms). 0 when live, -1 when not
- * (yet): the consume loop goes on polling Kafka (rebalances, signals) and asks again later. */
-static int ensure_db(daemon_t *d)
+static int connect_db(daemon_t *d) { return connect_conn(d, &d->db); }
+
+/* Makes sure *db is a live connection without waiting for PostgreSQL: at most one probe per
+ * back-off interval (*retry_at, *backoff_ms: 100 ms doubling to retry.max_backoff_ms). 0 when
+ * live, -1 when not (yet): the caller's loop goes on (the consume loop polling Kafka for
+ * rebalances and signals, the relay thread waiting) and asks again later. `who` names the
+ * connection in the log. */
+static int ensure_conn(daemon_t *d, PGconn **db, int64_t *retry_at, int *backoff_ms, const char *who)
 {
-    if (d->db && PQstatus(d->db) == CONNECTION_OK)
+    if (*db && PQstatus(*db) == CONNECTION_OK)
         return 0;
-    if (d->db) {
-        GFDX_WARN("PostgreSQL connection lost; reconnecting");
-        PQfinish(d->db);
-        d->db = NULL;
+    if (*db) {
+        GFDX_WARN("PostgreSQL connection lost (%s); reconnecting", who);
+        PQfinish(*db);
+        *db = NULL;
     }
     int64_t now = gfdx_mono_ms();
-    if (now < d->db_retry_at)
+    if (now < *retry_at)
         return -1;
     if (!db_reachable(d)) {
-        d->db_backoff_ms = grow_backoff(d, d->db_backoff_ms);
-        d->db_retry_at = now + d->db_backoff_ms;
-        GFDX_WARN("PostgreSQL unavailable, next attempt in %d ms", d->db_backoff_ms);
+        *backoff_ms = grow_backoff(d, *backoff_ms);
+        *retry_at = now + *backoff_ms;
+        GFDX_WARN("PostgreSQL unavailable (%s), next attempt in %d ms", who, *backoff_ms);
         return -1;
     }
-    d->db_backoff_ms = 0;
-    return connect_db(d);
+    *backoff_ms = 0;
+    return connect_conn(d, db);
 }
+
+static int ensure_db(daemon_t *d) { return ensure_conn(d, &d->db, &d->db_retry_at, &d->db_backoff_ms, "consumer"); }
 
 /* Start-up only: waits (with back-off) until PostgreSQL answers. 0 ok, -1 on stop. */
 static int wait_db(daemon_t *d)
@@ -682,7 +711,7 @@ static gfdx_inbound pipeline(const daemon_t *d)
     return (gfdx_inbound){.service = d->svc, .qschema = d->qschema, .receipts_prefix = d->cfg.receipts_prefix,
                           .service_participant = d->cfg.participant, .catalog = d->catalog,
                           .registry = d->registry, .calendar = d->calendar,
-                          .max_message_bytes = gfdx_outbox_max_message_bytes(d->producer),
+                          .max_message_bytes = d->max_message_bytes,
                           .skew_future_ms = (int64_t)d->cfg.occurred_ahead_s * 1000,
                           .skew_past_ms = (int64_t)d->cfg.occurred_behind_days * 86400000,
                           .require_signatures = d->cfg.require_signatures, .threads = d->cfg.threads};
@@ -841,7 +870,6 @@ static int apply_range(daemon_t *d, size_t lo, size_t hi, const gfdx_poison *poi
 static void apply_batch(daemon_t *d)
 {
     int64_t started = gfdx_mono_ms();
-    d->busy = d->nbatch == (size_t)d->cfg.batch_max_records;
     if (d->nbatch && !d->rebalanced) {
         admit_batch(d);
         if (apply_range(d, 0, d->nbatch, NULL) == 0) {
@@ -849,6 +877,7 @@ static void apply_batch(daemon_t *d)
             gfdx_metrics_add(GFDX_M_CONSUMED, d->nbatch);
             gfdx_metrics_add(GFDX_M_BATCHES, 1);
             record_latency(ms);
+            d->outbox_written = true;
             GFDX_DEBUG("committed batch of %zu records in %lld ms", d->nbatch, (long long)ms);
         }
     }
@@ -905,45 +934,188 @@ static void collect_batch(daemon_t *d)
     }
 }
 
+/* ---- the relay thread ----
+ * The outbox relay (outbox.h) on a thread of its own, with its own PostgreSQL connection and
+ * producer, so that the consume loop never waits for the broker's acknowledgements or the
+ * relay's statements between batches. Every guarantee of outbox.h holds as before: one relay
+ * (claims, order per key, the idempotent producer, failed rows set aside, on_delivered in the
+ * relay's transaction), used by this thread only. A round is started when the consume thread
+ * says a transaction that may have written outbox rows committed (relay_wake), when reports
+ * are awaited, or every GFDX_RELAY_IDLE_MS (rows of other instances whose claims lapsed).
+ * Outages: PostgreSQL is retried with back-off (ensure_conn), the broker by librdkafka (rows
+ * stay in flight or are released and retried in id order). At shutdown (relay_stop) the
+ * thread runs a last round for what the last batch wrote, drains (outbox.h), and exits. */
+
+#define GFDX_RELAY_IDLE_MS 200  /* a round at least this often while idle */
+#define GFDX_RELAY_AWAIT_MS 50  /* reports are awaited in slices of this, a wake-up between */
+
 static int create_producer(daemon_t *d, char *err, size_t errlen);
+
+/* Called by the consume thread after a commit: the relay starts a round at once. */
+static void relay_wake(daemon_t *d)
+{
+    relay_thread *rt = &d->rt;
+    if (!rt->running)
+        return;
+    pthread_mutex_lock(&rt->mu);
+    rt->wake = true;
+    pthread_cond_signal(&rt->cv);
+    pthread_mutex_unlock(&rt->mu);
+}
+
+/* Waits until woken, stopped or ms passed; consumes the wake-up. True when stopping. */
+static bool relay_sleep(relay_thread *rt, int ms)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += ms / 1000;
+    until.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L)
+        until.tv_sec++, until.tv_nsec -= 1000000000L;
+    pthread_mutex_lock(&rt->mu);
+    while (!rt->wake && !rt->stop && pthread_cond_timedwait(&rt->cv, &rt->mu, &until) != ETIMEDOUT)
+        ;
+    bool stop = rt->stop;
+    rt->wake = false;
+    pthread_mutex_unlock(&rt->mu);
+    return stop;
+}
+
+/* Consumes a wake-up without waiting; *stop: the thread is asked to stop. True when woken
+ * or stopping. */
+static bool relay_woken(relay_thread *rt, bool *stop)
+{
+    pthread_mutex_lock(&rt->mu);
+    bool woken = rt->wake || rt->stop;
+    *stop = rt->stop;
+    rt->wake = false;
+    pthread_mutex_unlock(&rt->mu);
+    return woken;
+}
+
+/* Drops the relay and its producer after serving what can be served (claims released). */
+static void relay_destroy(relay_thread *rt, int drain_ms)
+{
+    gfdx_relay_drain(rt->relay, rt->db && PQstatus(rt->db) == CONNECTION_OK ? rt->db : NULL, drain_ms);
+    drain_log_queue(rt->logq);
+    if (rt->logq)
+        rd_kafka_queue_destroy(rt->logq);
+    if (rt->producer)
+        rd_kafka_destroy(rt->producer);
+    gfdx_relay_free(rt->relay); /* after the producer: no report can arrive any more */
+    rt->producer = NULL;
+    rt->logq = NULL;
+    rt->relay = NULL;
+}
 
 /* An idempotent producer in a fatal state refuses every message for good: its rows are
  * drained (claims released), then it is replaced by a new producer and relay. */
 static void renew_producer(daemon_t *d)
 {
     char reason[512], err[512];
-    if (!rd_kafka_fatal_error(d->producer, reason, sizeof reason))
+    if (!d->rt.producer || !rd_kafka_fatal_error(d->rt.producer, reason, sizeof reason))
         return;
     GFDX_ERROR("outbox producer failed fatally (%s): replacing it", reason);
-    gfdx_relay_drain(d->relay, d->db, 0);
-    drain_log_queue(d->producer_logq);
-    rd_kafka_queue_destroy(d->producer_logq);
-    rd_kafka_destroy(d->producer);
-    gfdx_relay_free(d->relay); /* after the producer: no report can arrive any more */
-    d->producer = NULL;
-    d->producer_logq = NULL;
-    d->relay = NULL;
+    relay_destroy(&d->rt, 0);
     if (create_producer(d, err, sizeof err))
         GFDX_ERROR("outbox producer: %s (retried next round)", err);
 }
 
-/* Publishes pending outbox rows; on failure they stay pending for the next round. */
-static void relay_outbox(daemon_t *d)
+/* One round: records the reports that arrived, claims and produces pending rows (never
+ * waiting for their reports: relay_pause does). 0 done, -1 failed (retry after a back-off). */
+static int relay_round(daemon_t *d)
 {
+    relay_thread *rt = &d->rt;
     char err[512];
     bool transient;
-    if (!d->relay && create_producer(d, err, sizeof err))
-        return;
-    if (ensure_db(d))
-        return;
-    int64_t started = gfdx_mono_ms();
-    int n = gfdx_relay_run(d->relay, d->db, !d->busy, err, sizeof err, &transient);
+    if (!rt->relay && create_producer(d, err, sizeof err)) {
+        GFDX_WARN("outbox producer: %s", err);
+        return -1;
+    }
+    if (ensure_conn(d, &rt->db, &rt->db_retry_at, &rt->db_backoff_ms, "relay"))
+        return -1;
+    uint64_t t = gfdx_metrics_now_us();
+    int n = gfdx_relay_run(rt->relay, rt->db, false, err, sizeof err, &transient);
+    gfdx_metrics_phase(GFDX_P_RELAY, t);
     if (n > 0)
-        GFDX_DEBUG("published %d outbox rows in %lld ms", n, (long long)(gfdx_mono_ms() - started));
+        GFDX_DEBUG("published %d outbox rows", n);
     if (n < 0)
         GFDX_WARN("outbox relay: %s", err);
-    drain_log_queue(d->producer_logq);
+    drain_log_queue(rt->logq);
     renew_producer(d);
+    return n < 0 ? -1 : 0;
+}
+
+/* Between rounds: after a failure, a back-off; while messages are in flight, their reports
+ * (until all arrived, or a wake-up: new rows are claimed while the others fly); else sleep
+ * until woken. True when stopping. */
+static bool relay_pause(daemon_t *d, int rc)
+{
+    relay_thread *rt = &d->rt;
+    if (rc) {
+        rt->backoff_ms = grow_backoff(d, rt->backoff_ms);
+        return relay_sleep(rt, rt->backoff_ms);
+    }
+    rt->backoff_ms = 0;
+    bool stop = false;
+    int64_t idle_until = gfdx_mono_ms() + GFDX_RELAY_IDLE_MS;
+    if (!gfdx_relay_in_flight(rt->relay))
+        return relay_sleep(rt, GFDX_RELAY_IDLE_MS);
+    while (gfdx_mono_ms() < idle_until) {
+        int left = gfdx_relay_await(rt->relay, GFDX_RELAY_AWAIT_MS);
+        if (relay_woken(rt, &stop) || !left)
+            return stop; /* the next round records the reports, claims what was written */
+    }
+    relay_woken(rt, &stop); /* a round now and then while reports are outstanding (an outage) */
+    return stop;
+}
+
+static void *relay_main(void *arg)
+{
+    daemon_t *d = arg;
+    bool stopping = false;
+    while (!stopping)
+        stopping = relay_pause(d, relay_round(d));
+    relay_round(d); /* what the last batch wrote */
+    relay_destroy(&d->rt, 5000); /* every report recorded, the rest purged */
+    PQfinish(d->rt.db);
+    d->rt.db = NULL;
+    return NULL;
+}
+
+/* Starts the relay thread (the producer exists already). Signals stay with the consume
+ * thread: the new thread blocks them. 0, or -1 with err. */
+static int relay_start(daemon_t *d, char *err, size_t errlen)
+{
+    relay_thread *rt = &d->rt;
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    int e = pthread_create(&rt->thread, NULL, relay_main, d);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (e) {
+        snprintf(err, errlen, "relay thread: %s", strerror(e));
+        return -1;
+    }
+    rt->running = true;
+    return 0;
+}
+
+/* At shutdown, after the last batch committed: the relay finishes and exits. Without a
+ * running thread, what a producer was created for is drained here. */
+static void relay_stop(daemon_t *d)
+{
+    relay_thread *rt = &d->rt;
+    if (!rt->running) {
+        relay_destroy(rt, 0);
+        return;
+    }
+    pthread_mutex_lock(&rt->mu);
+    rt->stop = true;
+    pthread_cond_signal(&rt->cv);
+    pthread_mutex_unlock(&rt->mu);
+    pthread_join(rt->thread, NULL);
+    rt->running = false;
 }
 
 #define GFDX_AUDIT_TOPIC "gfdx.audit"
@@ -987,12 +1159,13 @@ static void publish_checkpoint(daemon_t *d)
     int rc = checkpoint_record(d, &rec, &rows, err, sizeof err, &tr);
     if (rc == 0 && rec)
         rc = gfdx_outbox_insert(d->db, d->catalog, "AuditCheckpoint", GFDX_AUDIT_TOPIC, d->svc->schema,
-                                rec, d->cfg.participant, NULL, gfdx_outbox_max_message_bytes(d->producer), err,
+                                rec, d->cfg.participant, NULL, d->max_message_bytes, err,
                                 sizeof err, &tr) == GFDX_OUTBOX_OK ? 0 : -1;
     if (rc == 0)
         rc = gfdx_pg_run(d->db, "COMMIT", 0, NULL, err, sizeof err, &tr);
     if (rc == 0 && rec) {
         d->checkpoint_rows = rows;
+        d->outbox_written = true;
         GFDX_INFO("audit checkpoint: %s.message_log at %lld rows", d->svc->schema, rows);
     } else if (rc) {
         GFDX_WARN("audit checkpoint not written (next in %d s): %s", d->cfg.checkpoint_interval_s, err);
@@ -1023,6 +1196,8 @@ static void run_watch(daemon_t *d)
                   d->cfg.watch_interval_s, err);
     else if (r == GFDX_WATCH_DONE && emitted)
         GFDX_INFO("watch: %zu records due by the clock staged for the outbox", emitted);
+    if (r == GFDX_WATCH_DONE && emitted)
+        d->outbox_written = true;
 }
 
 /* Consumer lag from the locally cached high watermarks (no broker round trip). */
@@ -1077,9 +1252,9 @@ static void run_loop(daemon_t *d)
         apply_batch(d); /* on SIGTERM the batch in hand is still applied and committed */
         publish_checkpoint(d);
         run_watch(d);
-        t = gfdx_metrics_now_us();
-        relay_outbox(d);
-        gfdx_metrics_phase(GFDX_P_RELAY, t);
+        if (d->outbox_written)
+            relay_wake(d); /* the relay thread publishes what was committed */
+        d->outbox_written = false;
         if (gfdx_mono_ms() - last_lag > 2000) {
             update_lag(d);
             last_lag = gfdx_mono_ms();
@@ -1129,24 +1304,25 @@ static int create_producer(daemon_t *d, char *err, size_t errlen)
     }
     rd_kafka_conf_set_dr_msg_cb(conf, gfdx_relay_dr_cb);
     char errstr[512];
-    d->producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
-    if (!d->producer) {
+    relay_thread *rt = &d->rt;
+    rt->producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
+    if (!rt->producer) {
         snprintf(err, errlen, "producer: %s", errstr);
         rd_kafka_conf_destroy(conf);
         return -1;
     }
-    d->producer_logq = rd_kafka_queue_new(d->producer);
-    rd_kafka_set_log_queue(d->producer, d->producer_logq);
-    d->relay = gfdx_relay_new(d->producer, d->qschema, d->cfg.outbox_max_rows, d->cfg.outbox_flush_ms,
+    rt->logq = rd_kafka_queue_new(rt->producer);
+    rd_kafka_set_log_queue(rt->producer, rt->logq);
+    rt->relay = gfdx_relay_new(rt->producer, d->qschema, d->cfg.outbox_max_rows, d->cfg.outbox_flush_ms,
                               d->svc->on_delivered,
                               d->svc->ctx);
-    if (d->relay)
+    if (rt->relay)
         return 0;
     snprintf(err, errlen, "outbox relay: out of memory");
-    rd_kafka_queue_destroy(d->producer_logq);
-    rd_kafka_destroy(d->producer); /* nothing produced yet: no report outstanding */
-    d->producer = NULL;
-    d->producer_logq = NULL;
+    rd_kafka_queue_destroy(rt->logq);
+    rd_kafka_destroy(rt->producer); /* nothing produced yet: no report outstanding */
+    rt->producer = NULL;
+    rt->logq = NULL;
     return -1;
 }
 
@@ -1240,22 +1416,15 @@ static void shutdown_daemon(daemon_t *d)
         rd_kafka_consumer_close(d->consumer); /* leaves the group cleanly */
         drain_log_queue(d->consumer_logq);
     }
-    if (d->relay && d->db && PQstatus(d->db) == CONNECTION_OK)
-        relay_outbox(d);
-    gfdx_relay_drain(d->relay, d->db, 5000); /* every report recorded, the rest purged */
+    relay_stop(d); /* its last round, then every report recorded, the rest purged */
     if (d->consumer_logq)
         rd_kafka_queue_destroy(d->consumer_logq);
-    if (d->producer_logq)
-        rd_kafka_queue_destroy(d->producer_logq);
     if (d->consumer)
         rd_kafka_destroy(d->consumer);
-    if (d->producer)
-        rd_kafka_destroy(d->producer);
     if (d->pending) /* after the consumer: its last revoke callback uses them */
         rd_kafka_topic_partition_list_destroy(d->pending);
     if (d->sought)
         rd_kafka_topic_partition_list_destroy(d->sought);
-    gfdx_relay_free(d->relay);
     gfdx_outbox_set_signer(NULL);
     gfdx_sign_key_free(d->signing_key);
     PQfinish(d->db);
@@ -1360,7 +1529,10 @@ static int start(daemon_t *d, char *err, size_t errlen)
         if (wait_db(d))
             return 0;
     }
-    return create_producer(d, err, errlen) || create_consumer(d, err, errlen) ? -1 : 0;
+    if (create_producer(d, err, errlen))
+        return -1;
+    d->max_message_bytes = gfdx_outbox_max_message_bytes(d->rt.producer); /* the same for every producer */
+    return relay_start(d, err, errlen) || create_consumer(d, err, errlen) ? -1 : 0;
 }
 
 int gfdx_daemon_main(int argc, char **argv, const gfdx_service *svc)
@@ -1370,7 +1542,7 @@ int gfdx_daemon_main(int argc, char **argv, const gfdx_service *svc)
     int rc = parse_args(argc, argv, &path, &check);
     if (rc >= 0)
         return rc;
-    daemon_t d = {.svc = svc};
+    daemon_t d = {.svc = svc, .rt = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER}};
     char err[1024] = "";
     bool ok = gfdx_config_load_daemon(path, &d.cfg, err, sizeof err) == 0;
     gfdx_log_level level = GFDX_LOG_INFO;
