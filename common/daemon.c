@@ -1326,6 +1326,27 @@ static int create_producer(daemon_t *d, char *err, size_t errlen)
     return -1;
 }
 
+/* A property the file's kafka list did not set (the file wins). */
+static void consumer_default(const daemon_t *d, rd_kafka_conf_t *conf, const char *key, const char *value)
+{
+    for (size_t i = 0; i < d->cfg.kafka.count; i++)
+        if (!strcmp(d->cfg.kafka.items[i].key, key))
+            return;
+    char errstr[512];
+    if (rd_kafka_conf_set(conf, key, value, errstr, sizeof errstr) != RD_KAFKA_CONF_OK)
+        GFDX_WARN("%s: %s", key, errstr);
+}
+
+/* Prefetch: two batches ahead keep the next batch ready while one is applied; more only
+ * costs memory (librdkafka's defaults hold up to 100,000 messages or 64 MB per consumer). */
+static void consumer_prefetch(const daemon_t *d, rd_kafka_conf_t *conf)
+{
+    char min[24];
+    snprintf(min, sizeof min, "%d", 2 * d->cfg.batch_max_records);
+    consumer_default(d, conf, "queued.min.messages", min);
+    consumer_default(d, conf, "queued.max.messages.kbytes", "16384");
+}
+
 static int create_consumer(daemon_t *d, char *err, size_t errlen)
 {
     rd_kafka_conf_t *conf = base_conf(d, err, errlen);
@@ -1338,6 +1359,7 @@ static int create_consumer(daemon_t *d, char *err, size_t errlen)
     }
     if (rd_kafka_conf_set(conf, "auto.offset.reset", "earliest", errstr, sizeof errstr) != RD_KAFKA_CONF_OK)
         GFDX_WARN("auto.offset.reset: %s", errstr);
+    consumer_prefetch(d, conf);
     rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
     rd_kafka_conf_set_opaque(conf, d);
     d->consumer = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
