@@ -516,45 +516,106 @@ static int check_gap(daemon_t *d, const rd_kafka_topic_partition_t *f, int64_t s
     return 0;
 }
 
-/* Stores the batch's offsets, fenced: a partition's stored offset moves only if it is not
- * beyond the first offset of this batch (else another instance applied these records). A
- * gap before the batch is recorded in the same transaction (see check_gap), so it is
- * recorded exactly once: it commits or rolls back with the offsets that pass it. Gaps found
- * are added to `gaps` (offset = first missing) for report_gaps after COMMIT. */
+/* The partitions of `l` as PostgreSQL array literals: topics (quoted), partitions and, when
+ * `offsets`, their offsets. 0, or -1 when out of memory (err). The caller frees all three. */
+static int offset_arrays(const rd_kafka_topic_partition_list_t *l, char **topics, char **parts, char **offs,
+                         char *err, size_t errlen)
+{
+    size_t tcap = 3, cap = (size_t)l->cnt * 22 + 3, t = 0, p = 0, o = 0;
+    for (int i = 0; i < l->cnt; i++)
+        tcap += strlen(l->elems[i].topic) + 3; /* Kafka topic names need no escaping: [a-zA-Z0-9._-] */
+    *topics = malloc(tcap), *parts = malloc(cap), *offs = malloc(cap);
+    if (!*topics || !*parts || !*offs) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (int i = 0; i < l->cnt; i++) {
+        const char *sep = i ? "," : "{";
+        t += (size_t)snprintf(*topics + t, tcap - t, "%s\"%s\"", sep, l->elems[i].topic);
+        p += (size_t)snprintf(*parts + p, cap - p, "%s%d", sep, (int)l->elems[i].partition);
+        o += (size_t)snprintf(*offs + o, cap - o, "%s%lld", sep, (long long)l->elems[i].offset);
+    }
+    snprintf(*topics + t, tcap - t, l->cnt ? "}" : "{}");
+    snprintf(*parts + p, cap - p, l->cnt ? "}" : "{}");
+    snprintf(*offs + o, cap - o, l->cnt ? "}" : "{}");
+    return 0;
+}
+
+/* Reads and locks (FOR UPDATE) the stored offsets of the partitions of `next`, one statement:
+ * stored[i] = the stored next offset of next->elems[i], -1 when none is stored. */
+static int lock_stored_offsets(daemon_t *d, const char *topics, const char *parts,
+                               const rd_kafka_topic_partition_list_t *next, int64_t *stored, char *err,
+                               size_t errlen, bool *transient)
+{
+    static const char sql[] =
+        "SELECT k.topic, k.partition, k.next_offset FROM kafka_offset k"
+        " JOIN unnest($1::text[], $2::int[]) AS u(topic, partition) USING (topic, partition) FOR UPDATE OF k";
+    const char *p[] = {topics, parts};
+    PGresult *r = gfdx_pg_exec(d->db, sql, 2, p, err, errlen, transient);
+    if (!r)
+        return -1;
+    for (int i = 0; i < next->cnt; i++)
+        stored[i] = -1;
+    for (int row = 0; row < PQntuples(r); row++)
+        for (int i = 0; i < next->cnt; i++)
+            if (!strcmp(next->elems[i].topic, PQgetvalue(r, row, 0)) &&
+                next->elems[i].partition == atoi(PQgetvalue(r, row, 1)))
+                stored[i] = strtoll(PQgetvalue(r, row, 2), NULL, 10);
+    PQclear(r);
+    return 0;
+}
+
+/* Moves every partition's stored offset to `next`, one statement, fenced: a stored offset
+ * moves only if it is not beyond the batch's first offset of its partition (else another
+ * instance applied these records: d->rebalanced, transient). */
+static int move_offsets(daemon_t *d, const char *topics, const char *parts, const char *nexts, const char *firsts,
+                        int count, char *err, size_t errlen, bool *transient)
+{
+    static const char sql[] =
+        "INSERT INTO kafka_offset AS k (topic, partition, next_offset)"
+        " SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[])"
+        " ON CONFLICT (topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset, updated_at = now()"
+        " WHERE k.next_offset <= (SELECT u.f FROM unnest($1::text[], $2::int[], $4::bigint[]) AS u(t, p, f)"
+        " WHERE u.t = k.topic AND u.p = k.partition) RETURNING 1";
+    const char *p[] = {topics, parts, nexts, firsts};
+    PGresult *r = gfdx_pg_exec(d->db, sql, 4, p, err, errlen, transient);
+    if (!r)
+        return -1;
+    int moved = PQntuples(r);
+    PQclear(r);
+    if (moved == count)
+        return 0;
+    snprintf(err, errlen, "%d of %d partitions: stored offset beyond the batch's first: another instance applied"
+             " these records", count - moved, count);
+    *transient = true;
+    d->rebalanced = 1; /* re-seek from the stored offsets */
+    return -1;
+}
+
+/* Stores the batch's offsets, fenced (move_offsets), in two statements whatever the number
+ * of partitions. A gap before the batch is recorded in the same transaction (see check_gap),
+ * so it is recorded exactly once: it commits or rolls back with the offsets that pass it.
+ * Gaps found are added to `gaps` (offset = first missing) for report_gaps after COMMIT. */
 static int store_offsets(daemon_t *d, rd_kafka_topic_partition_list_t *first, rd_kafka_topic_partition_list_t *next,
                          rd_kafka_topic_partition_list_t *gaps, char *err, size_t errlen, bool *transient)
 {
-    static const char sql[] =
-        "INSERT INTO kafka_offset AS k (topic, partition, next_offset) VALUES ($1, $2, $3)"
-        " ON CONFLICT (topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset,"
-        " updated_at = now() WHERE k.next_offset <= $4 RETURNING 1";
-    char part[16], nxt[24], fst[24];
-    for (int i = 0; i < next->cnt; i++) {
-        int64_t stored;
-        if (read_stored_offset(d, next->elems[i].topic, next->elems[i].partition, true, &stored, err, errlen,
-                               transient))
-            return -1;
-        if (stored >= 0 && stored < first->elems[i].offset &&
-            check_gap(d, &first->elems[i], stored, gaps, err, errlen, transient))
-            return -1;
-        snprintf(part, sizeof part, "%d", (int)next->elems[i].partition);
-        snprintf(nxt, sizeof nxt, "%lld", (long long)next->elems[i].offset);
-        snprintf(fst, sizeof fst, "%lld", (long long)first->elems[i].offset);
-        const char *p[] = {next->elems[i].topic, part, nxt, fst};
-        PGresult *r = gfdx_pg_exec(d->db, sql, 4, p, err, errlen, transient);
-        if (!r)
-            return -1;
-        int moved = PQntuples(r);
-        PQclear(r);
-        if (!moved) {
-            snprintf(err, errlen, "%s[%s]: stored offset is beyond %s: another instance applied these records",
-                     next->elems[i].topic, part, fst);
-            *transient = true;
-            d->rebalanced = 1; /* re-seek from the stored offsets */
-            return -1;
-        }
+    char *topics = NULL, *parts = NULL, *nexts = NULL, *t2 = NULL, *p2 = NULL, *firsts = NULL;
+    int64_t *stored = calloc((size_t)next->cnt + 1, sizeof *stored);
+    int rc = 0;
+    if (!stored || offset_arrays(next, &topics, &parts, &nexts, err, errlen) ||
+        offset_arrays(first, &t2, &p2, &firsts, err, errlen)) { /* same partitions, same order */
+        snprintf(err, errlen, "storing offsets: out of memory");
+        rc = -1, *transient = true;
     }
-    return 0;
+    if (rc == 0)
+        rc = lock_stored_offsets(d, topics, parts, next, stored, err, errlen, transient);
+    for (int i = 0; rc == 0 && i < next->cnt; i++)
+        if (stored[i] >= 0 && stored[i] < first->elems[i].offset)
+            rc = check_gap(d, &first->elems[i], stored[i], gaps, err, errlen, transient);
+    if (rc == 0)
+        rc = move_offsets(d, topics, parts, nexts, firsts, next->cnt, err, errlen, transient);
+    free(stored), free(topics), free(parts), free(nexts), free(t2), free(p2), free(firsts);
+    return rc;
 }
 
 /* After COMMIT: one ERROR line and one count per gap recorded. */
