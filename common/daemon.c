@@ -1002,7 +1002,9 @@ static void collect_batch(daemon_t *d)
  * (claims, order per key, the idempotent producer, failed rows set aside, on_delivered in the
  * relay's transaction), used by this thread only. A round is started when the consume thread
  * says a transaction that may have written outbox rows committed (relay_wake), when reports
- * are awaited, or every GFDX_RELAY_IDLE_MS (rows of other instances whose claims lapsed).
+ * have all arrived, after outbox.flush_timeout_ms of waiting for outstanding reports (a
+ * broker outage), or every GFDX_RELAY_IDLE_MS when idle (rows of other instances whose
+ * claims lapsed).
  * Outages: PostgreSQL is retried with back-off (ensure_conn), the broker by librdkafka (rows
  * stay in flight or are released and retried in id order). At shutdown (relay_stop) the
  * thread runs a last round for what the last batch wrote, drains (outbox.h), and exits. */
@@ -1108,8 +1110,8 @@ static int relay_round(daemon_t *d)
 }
 
 /* Between rounds: after a failure, a back-off; while messages are in flight, their reports
- * (until all arrived, or a wake-up: new rows are claimed while the others fly); else sleep
- * until woken. True when stopping. */
+ * (until all arrived, a wake-up: new rows are claimed while the others fly, or
+ * outbox.flush_timeout_ms); else sleep until woken. True when stopping. */
 static bool relay_pause(daemon_t *d, int rc)
 {
     relay_thread *rt = &d->rt;
@@ -1119,10 +1121,10 @@ static bool relay_pause(daemon_t *d, int rc)
     }
     rt->backoff_ms = 0;
     bool stop = false;
-    int64_t idle_until = gfdx_mono_ms() + GFDX_RELAY_IDLE_MS;
+    int64_t until = gfdx_mono_ms() + d->cfg.outbox_flush_ms;
     if (!gfdx_relay_in_flight(rt->relay))
         return relay_sleep(rt, GFDX_RELAY_IDLE_MS);
-    while (gfdx_mono_ms() < idle_until) {
+    while (gfdx_mono_ms() < until) {
         int left = gfdx_relay_await(rt->relay, GFDX_RELAY_AWAIT_MS);
         if (relay_woken(rt, &stop) || !left)
             return stop; /* the next round records the reports, claims what was written */

@@ -125,9 +125,9 @@ typedef enum {
 gfdx_relay_class gfdx_relay_classify(rd_kafka_resp_err_t err);
 
 /* One round: records the reports that arrived, claims and produces pending rows, and with
- * `wait` waits up to flush_ms for their reports and records them; without it (the consume
- * loop is busy: it must not wait on the broker between batches) the reports are recorded by
- * a later round, while the next batch is applied. Returns the number of rows recorded
+ * `wait` waits up to flush_ms for their reports and records them; without it the reports are
+ * recorded by a later round (the daemon's relay thread awaits them with gfdx_relay_await,
+ * waking up for rows committed meanwhile). Returns the number of rows recorded
  * published, or -1 on a database error (err, *transient; the reports are kept and recorded
  * on a later call). Updates the gauges gfdx_outbox_pending and gfdx_outbox_failed. */
 int gfdx_relay_run(gfdx_relay *r, PGconn *db, bool wait, char *err, size_t errlen, bool *transient);
