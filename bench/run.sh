@@ -24,7 +24,8 @@
 #      Kafka CreateTime (set when bench_pump handed it to librdkafka); RSS = the daemon's
 #      VmHWM during this phase.
 # batch.max_records = 500, batch.max_ms at its default. Environment: GFDX_BUILD_DIR (default
-# <repo>/build), GFDX_BENCH_KEEP=1 keeps the run directory (logs, poll files).
+# <repo>/build), GFDX_BENCH_KEEP=1 keeps the run directory (logs, poll files),
+# GFDX_BENCH_LAT_LOG=debug logs every batch of the latency run (its log in the kept directory).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -128,6 +129,15 @@ svc_schema() { case $1 in intake) echo intake ;; push) echo pboc ;; feedback) ec
 svc_participant() { case $1 in intake) echo miit ;; push | feedback) echo pboc ;; namelist) echo d500106-fin ;; esac; }
 svc_consumes() { case $1 in intake) echo '"gfdx.needs", "gfdx.matching-status"' ;; *) echo "\"$(svc_topic "$1")\"" ;; esac; }
 
+# The dev broker (librdkafka's mock cluster) answers a fetch that finds no data only after
+# the consumer's whole fetch.wait.max.ms (500 ms by default), even if records arrive
+# meanwhile (rdkafka_mock_handlers.c: "we should cut the wait short ... too much of a
+# hassle"); Apache Kafka answers as soon as fetch.min.bytes (1) arrived. So on the dev broker
+# each record would wait up to 500 ms before the daemon even saw it: the daemons' consumers
+# ask for at most 10 ms there (idle, 100 empty fetches a second). Not set on Apache Kafka.
+dev_fetch=""
+[ "$broker" != devbroker ] || dev_fetch=', ("fetch.wait.max.ms", "10")'
+
 # svc_config SVC LOGLEVEL: the daemon's config file (as tests/integration/lib_daemons.sh).
 svc_config() {
   local s=$1 cfg=$dir/$1.cfg props
@@ -141,7 +151,7 @@ security: { signing_key = "$GFDX_KEYS_DIR/$(svc_participant "$s").pem"; };
 topics: { consume = [ $(svc_consumes "$s") ]; };
 batch: { max_records = 500; };
 metrics: { port = ${metrics_port:-0}; };
-kafka = ( $props, ("session.timeout.ms", "6000"), ("heartbeat.interval.ms", "500") );
+kafka = ( $props, ("session.timeout.ms", "6000"), ("heartbeat.interval.ms", "500")$dev_fetch );
 CFG
   )
   [ "$s" != feedback ] || echo 'feedback: { approved_margin_percent = 15; green_eligible_groups = ["1", "2", "3", "4", "5", "6", "7"]; };' >>"$cfg"
@@ -195,6 +205,19 @@ wait_committed() {
   return 1
 }
 
+# GFDX_BENCH_PERF=1: perf record of the daemon during the throughput run ($dir/SVC.perf.data,
+# with GFDX_BENCH_KEEP=1: perf report -i ... --no-children).
+perf_pid=
+perf_start() {
+  [ "${GFDX_BENCH_PERF:-0}" = 1 ] || return 0
+  perf record -q -F 999 -g -o "$dir/$1.perf.data" -p "$pid" >/dev/null 2>&1 & perf_pid=$!
+}
+perf_stop() {
+  [ -n "$perf_pid" ] || return 0
+  kill -INT "$perf_pid" 2>/dev/null || true
+  wait "$perf_pid" 2>/dev/null || true
+  perf_pid=
+}
 poll_start() { "$BB/offsets_poll" "host=$GFDX_PG_HOST port=$GFDX_PG_PORT dbname=bench_$1 user=gfdx" "$(svc_schema "$1")" "$(svc_topic "$1")" 5 >"$2" & poll_pid=$!; }
 poll_stop() { kill -TERM "$poll_pid" 2>/dev/null || true; wait "$poll_pid" 2>/dev/null || true; }
 hwm_mb() { awk '/^VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$pid/status"; }
@@ -248,20 +271,23 @@ q = lambda f: lat[min(len(lat) - 1, int(f * len(lat)))] if lat else "n/a"
 print(q(0.50), q(0.99), len(lat), lost)' "$1" "$2" "$3"
 }
 
-# batch_profile PORT N: where the batches' time went (gfdx_batch_phase_us_total of the daemon's
-# /metrics on PORT, common/metrics.h), in microseconds per record of N; "-" on the
-# per-record path, which has no such counter.
+# batch_profile PORT N BASE: where the batches' time went (gfdx_batch_phase_us_total of the
+# daemon's /metrics on PORT, common/metrics.h) since the metrics saved in file BASE (taken at
+# the first commit, so that start-up and the group join are not counted), in microseconds per
+# record of the N records committed since; "-" on the per-record path, which has no such counter.
 batch_profile() {
   curl -s -m 2 "http://127.0.0.1:$1/metrics" 2>/dev/null | py '
 import re, sys
-n = int(sys.argv[1])
-ph = [(m.group(1), int(m.group(2))) for m in re.finditer(r"gfdx_batch_phase_us_total\{[^}]*phase=\"(\w+)\"\} (\d+)", sys.stdin.read())]
-print(", ".join(f"{p} {us / n:.0f}" for p, us in ph) + f" (sum {sum(us for _, us in ph) / n:.0f})" if ph else "-")' "$2"
+n, base = int(sys.argv[1]), sys.argv[2]
+rx = r"gfdx_batch_phase_us_total\{[^}]*phase=\"(\w+)\"\} (\d+)"
+before = {m.group(1): int(m.group(2)) for m in re.finditer(rx, open(base).read())}
+ph = [(m.group(1), int(m.group(2)) - before.get(m.group(1), 0)) for m in re.finditer(rx, sys.stdin.read())]
+print(", ".join(f"{p} {us / n:.0f}" for p, us in ph) + f" (sum {sum(us for _, us in ph) / n:.0f})" if ph and n > 0 else "-")' "$2" "$3"
 }
 
 # bench_service SVC: measures one service; appends its row to $dir/rows.
 bench_service() {
-  local s=$1 topic sc stream n_t n_l rate stmts copy naive lat_start p50 p99 nlat hwm_t hwm_l outcomes mport
+  local s=$1 c0 topic sc stream n_t n_l rate stmts copy naive lat_start p50 p99 nlat hwm_t hwm_l outcomes mport
   topic=$(svc_topic "$s") sc=$(svc_schema "$s")
   stream=$dir/$s.jsonl
   log "$s: generating the stream"
@@ -291,9 +317,14 @@ bench_service() {
   poll_start "$s" "$dir/$s.tput.poll"
   mport=$(py 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   metrics_port=$mport daemon_start "$s" warn tput
+  perf_start "$s"
+  wait_committed "$s" 1 600 || true
+  c0=$(committed "$s")
+  curl -s -m 2 "http://127.0.0.1:$mport/metrics" >"$dir/$s.metrics0" 2>/dev/null || true
   wait_committed "$s" "$n_t" 600 || true
+  perf_stop
   poll_stop
-  batch_profile "$mport" "$n_t" >"$dir/$s.profile"
+  batch_profile "$mport" "$((n_t - c0))" "$dir/$s.metrics0" >"$dir/$s.profile"
   hwm_t=$(hwm_mb)
   daemon_stop
   stmts=$(sq "SELECT round(coalesce(sum(calls), 0)::numeric / $n_t, 2) FROM pg_stat_statements s
@@ -312,7 +343,7 @@ bench_service() {
   log "$s: latency, $n_l records at $RATE/s"
   lat_start=$(sq "SELECT string_agg(partition || ':' || next_offset, ' ') FROM $(svc_schema "$s").kafka_offset
                   WHERE topic = '$topic'" "bench_$s")
-  daemon_start "$s" info lat
+  daemon_start "$s" "${GFDX_BENCH_LAT_LOG:-info}" lat
   wait_assigned "$s" lat
   poll_start "$s" "$dir/$s.lat.poll"
   "$BB/bench_pump" "$GFDX_KAFKA_BOOTSTRAP" "bench.stage.$s.l" "$topic" "$RATE" >/dev/null
@@ -366,7 +397,9 @@ p50/p99: produce (Kafka CreateTime, set by the paced producer bench_pump) to com
   first 5 ms poll of <schema>.kafka_offset showing the record's offset stored: up to 5 ms
   late), $RATE records/s for $LAT_S s (namelist: its remaining versions). RSS: VmHWM of the
   daemon under that load (restarted for it). Batch phases: gfdx_batch_phase_us_total of
-  the daemon's /metrics after the throughput run, per record ("-": no such counter).
+  the daemon's /metrics from its first commit to the end of the throughput run, per record
+  committed meanwhile ("-": no such counter); relay: the relay thread's busy time, off the
+  consume path; collect: polling Kafka for the batches, waits included.
 EOF
 while read -r s _ _ _ _ _ _ _ hwm_t _ nlat outcomes; do
   echo "  gfdx-$s: message_log $outcomes; $nlat latency samples; VmHWM in the throughput run $hwm_t MB"

@@ -2,6 +2,7 @@
 #include "daemon.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +36,25 @@ static void on_hup(int sig) { reload_requested = 1; }
 
 #define GFDX_LOG_KID_MAX 256 /* a gfdx-kid header kept in the message log, at most (bytes, with NUL) */
 
+/* The outbox relay runs on its own thread (see "the relay thread" below), so that consuming
+ * never waits for the broker or for the relay's statements: its own PostgreSQL connection,
+ * producer and relay, touched by that thread only once it runs. The consume thread only
+ * wakes it (after a commit) and, at shutdown, asks it to finish. */
+typedef struct {
+    pthread_t thread;
+    bool running;            /* the thread was started (joined at shutdown) */
+    pthread_mutex_t mu;      /* guards wake and stop */
+    pthread_cond_t cv;
+    bool wake;               /* a transaction that may have written outbox rows committed */
+    bool stop;               /* the consume loop ended: last round, drain, exit */
+    PGconn *db;
+    int64_t db_retry_at;
+    int db_backoff_ms, backoff_ms;
+    rd_kafka_t *producer;
+    rd_kafka_queue_t *logq;
+    gfdx_relay *relay;
+} relay_thread;
+
 typedef struct {
     gfdx_daemon_config cfg;
     const gfdx_service *svc;
@@ -43,9 +63,10 @@ typedef struct {
     gfdx_catalog *catalog;
     gfdx_sign_key *signing_key; /* security.signing_key: signs every outbox row (outbox.h) */
     PGconn *db;
-    rd_kafka_t *consumer, *producer;
-    rd_kafka_queue_t *consumer_logq, *producer_logq;
-    gfdx_relay *relay;
+    rd_kafka_t *consumer;
+    rd_kafka_queue_t *consumer_logq;
+    relay_thread rt;
+    size_t max_message_bytes; /* the producer's message.max.bytes, read once at start */
     char qschema[128];
     rd_kafka_message_t **batch;
     gfdx_clock *batch_clock; /* batch[i]'s deadline clock, taken when it was polled */
@@ -55,8 +76,8 @@ typedef struct {
     int64_t watch_clock_ms;    /* GFDX_TEST_WATCH_CLOCK_MS (tests: "N working days later"); 0: none */
     int64_t watch_at;          /* gfdx_mono_ms() when the next watch round is due */
     size_t nbatch;
+    bool outbox_written; /* a transaction that may have written outbox rows committed: wake the relay */
     int rebalanced;  /* set by the rebalance callback or the fence: the batch in hand is void */
-    bool busy;       /* the last batch was full: records are waiting, the relay must not wait */
     int backoff_ms;
     /* Assignment (see "assignment and offsets" below). Owned; created in start(). */
     rd_kafka_topic_partition_list_t *pending; /* assigned and paused: stored offset not sought yet */
@@ -104,53 +125,61 @@ static bool db_reachable(const daemon_t *d)
     return PQpingParams(keys, vals, 1) == PQPING_OK;
 }
 
-/* Connects (with back-off) and points search_path at the service's schema, so that every
- * statement names the service's own tables unqualified (rowset.h). 0, or -1 (d->db NULL). */
-static int connect_db(daemon_t *d)
+/* Connects *db (with back-off) and points search_path at the service's schema, so that
+ * every statement names the service's own tables unqualified (rowset.h). The schema name is
+ * quoted into d->qschema the first time (start-up, before the relay thread runs). 0, or -1
+ * (*db NULL). */
+static int connect_conn(daemon_t *d, PGconn **db)
 {
     char err[512];
     bool transient = false;
-    d->db = gfdx_pg_connect(d->cfg.pg_conninfo, d->cfg.service, d->cfg.backoff_max_ms, &stop_requested);
-    if (!d->db)
+    *db = gfdx_pg_connect(d->cfg.pg_conninfo, d->cfg.service, d->cfg.backoff_max_ms, &stop_requested);
+    if (!*db)
         return -1;
     char path[300];
-    if (!d->qschema[0] && gfdx_pg_ident(d->db, d->svc->schema, d->qschema, sizeof d->qschema))
+    if (!d->qschema[0] && gfdx_pg_ident(*db, d->svc->schema, d->qschema, sizeof d->qschema))
         snprintf(err, sizeof err, "schema name %s cannot be quoted", d->svc->schema);
     snprintf(path, sizeof path, "%s, public", d->qschema);
     const char *p[] = {path};
-    if (d->qschema[0] && gfdx_pg_run(d->db, "SELECT set_config('search_path', $1, false)", 1, p, err, sizeof err,
+    if (d->qschema[0] && gfdx_pg_run(*db, "SELECT set_config('search_path', $1, false)", 1, p, err, sizeof err,
                                      &transient) == 0)
         return 0;
     GFDX_WARN("PostgreSQL: setting search_path failed: %s", err);
-    PQfinish(d->db);
-    d->db = NULL;
+    PQfinish(*db);
+    *db = NULL;
     return -1;
 }
 
-/* Makes sure d->db is a live connection without waiting for PostgreSQL: at most one probe
- * per back-off interval (100 ms doubling to retry.max_backoff_ms). 0 when live, -1 when not
- * (yet): the consume loop goes on polling Kafka (rebalances, signals) and asks again later. */
-static int ensure_db(daemon_t *d)
+static int connect_db(daemon_t *d) { return connect_conn(d, &d->db); }
+
+/* Makes sure *db is a live connection without waiting for PostgreSQL: at most one probe per
+ * back-off interval (*retry_at, *backoff_ms: 100 ms doubling to retry.max_backoff_ms). 0 when
+ * live, -1 when not (yet): the caller's loop goes on (the consume loop polling Kafka for
+ * rebalances and signals, the relay thread waiting) and asks again later. `who` names the
+ * connection in the log. */
+static int ensure_conn(daemon_t *d, PGconn **db, int64_t *retry_at, int *backoff_ms, const char *who)
 {
-    if (d->db && PQstatus(d->db) == CONNECTION_OK)
+    if (*db && PQstatus(*db) == CONNECTION_OK)
         return 0;
-    if (d->db) {
-        GFDX_WARN("PostgreSQL connection lost; reconnecting");
-        PQfinish(d->db);
-        d->db = NULL;
+    if (*db) {
+        GFDX_WARN("PostgreSQL connection lost (%s); reconnecting", who);
+        PQfinish(*db);
+        *db = NULL;
     }
     int64_t now = gfdx_mono_ms();
-    if (now < d->db_retry_at)
+    if (now < *retry_at)
         return -1;
     if (!db_reachable(d)) {
-        d->db_backoff_ms = grow_backoff(d, d->db_backoff_ms);
-        d->db_retry_at = now + d->db_backoff_ms;
-        GFDX_WARN("PostgreSQL unavailable, next attempt in %d ms", d->db_backoff_ms);
+        *backoff_ms = grow_backoff(d, *backoff_ms);
+        *retry_at = now + *backoff_ms;
+        GFDX_WARN("PostgreSQL unavailable (%s), next attempt in %d ms", who, *backoff_ms);
         return -1;
     }
-    d->db_backoff_ms = 0;
-    return connect_db(d);
+    *backoff_ms = 0;
+    return connect_conn(d, db);
 }
+
+static int ensure_db(daemon_t *d) { return ensure_conn(d, &d->db, &d->db_retry_at, &d->db_backoff_ms, "consumer"); }
 
 /* Start-up only: waits (with back-off) until PostgreSQL answers. 0 ok, -1 on stop. */
 static int wait_db(daemon_t *d)
@@ -487,45 +516,106 @@ static int check_gap(daemon_t *d, const rd_kafka_topic_partition_t *f, int64_t s
     return 0;
 }
 
-/* Stores the batch's offsets, fenced: a partition's stored offset moves only if it is not
- * beyond the first offset of this batch (else another instance applied these records). A
- * gap before the batch is recorded in the same transaction (see check_gap), so it is
- * recorded exactly once: it commits or rolls back with the offsets that pass it. Gaps found
- * are added to `gaps` (offset = first missing) for report_gaps after COMMIT. */
+/* The partitions of `l` as PostgreSQL array literals: topics (quoted), partitions and, when
+ * `offsets`, their offsets. 0, or -1 when out of memory (err). The caller frees all three. */
+static int offset_arrays(const rd_kafka_topic_partition_list_t *l, char **topics, char **parts, char **offs,
+                         char *err, size_t errlen)
+{
+    size_t tcap = 3, cap = (size_t)l->cnt * 22 + 3, t = 0, p = 0, o = 0;
+    for (int i = 0; i < l->cnt; i++)
+        tcap += strlen(l->elems[i].topic) + 3; /* Kafka topic names need no escaping: [a-zA-Z0-9._-] */
+    *topics = malloc(tcap), *parts = malloc(cap), *offs = malloc(cap);
+    if (!*topics || !*parts || !*offs) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (int i = 0; i < l->cnt; i++) {
+        const char *sep = i ? "," : "{";
+        t += (size_t)snprintf(*topics + t, tcap - t, "%s\"%s\"", sep, l->elems[i].topic);
+        p += (size_t)snprintf(*parts + p, cap - p, "%s%d", sep, (int)l->elems[i].partition);
+        o += (size_t)snprintf(*offs + o, cap - o, "%s%lld", sep, (long long)l->elems[i].offset);
+    }
+    snprintf(*topics + t, tcap - t, l->cnt ? "}" : "{}");
+    snprintf(*parts + p, cap - p, l->cnt ? "}" : "{}");
+    snprintf(*offs + o, cap - o, l->cnt ? "}" : "{}");
+    return 0;
+}
+
+/* Reads and locks (FOR UPDATE) the stored offsets of the partitions of `next`, one statement:
+ * stored[i] = the stored next offset of next->elems[i], -1 when none is stored. */
+static int lock_stored_offsets(daemon_t *d, const char *topics, const char *parts,
+                               const rd_kafka_topic_partition_list_t *next, int64_t *stored, char *err,
+                               size_t errlen, bool *transient)
+{
+    static const char sql[] =
+        "SELECT k.topic, k.partition, k.next_offset FROM kafka_offset k"
+        " JOIN unnest($1::text[], $2::int[]) AS u(topic, partition) USING (topic, partition) FOR UPDATE OF k";
+    const char *p[] = {topics, parts};
+    PGresult *r = gfdx_pg_exec(d->db, sql, 2, p, err, errlen, transient);
+    if (!r)
+        return -1;
+    for (int i = 0; i < next->cnt; i++)
+        stored[i] = -1;
+    for (int row = 0; row < PQntuples(r); row++)
+        for (int i = 0; i < next->cnt; i++)
+            if (!strcmp(next->elems[i].topic, PQgetvalue(r, row, 0)) &&
+                next->elems[i].partition == atoi(PQgetvalue(r, row, 1)))
+                stored[i] = strtoll(PQgetvalue(r, row, 2), NULL, 10);
+    PQclear(r);
+    return 0;
+}
+
+/* Moves every partition's stored offset to `next`, one statement, fenced: a stored offset
+ * moves only if it is not beyond the batch's first offset of its partition (else another
+ * instance applied these records: d->rebalanced, transient). */
+static int move_offsets(daemon_t *d, const char *topics, const char *parts, const char *nexts, const char *firsts,
+                        int count, char *err, size_t errlen, bool *transient)
+{
+    static const char sql[] =
+        "INSERT INTO kafka_offset AS k (topic, partition, next_offset)"
+        " SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[])"
+        " ON CONFLICT (topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset, updated_at = now()"
+        " WHERE k.next_offset <= (SELECT u.f FROM unnest($1::text[], $2::int[], $4::bigint[]) AS u(t, p, f)"
+        " WHERE u.t = k.topic AND u.p = k.partition) RETURNING 1";
+    const char *p[] = {topics, parts, nexts, firsts};
+    PGresult *r = gfdx_pg_exec(d->db, sql, 4, p, err, errlen, transient);
+    if (!r)
+        return -1;
+    int moved = PQntuples(r);
+    PQclear(r);
+    if (moved == count)
+        return 0;
+    snprintf(err, errlen, "%d of %d partitions: stored offset beyond the batch's first: another instance applied"
+             " these records", count - moved, count);
+    *transient = true;
+    d->rebalanced = 1; /* re-seek from the stored offsets */
+    return -1;
+}
+
+/* Stores the batch's offsets, fenced (move_offsets), in two statements whatever the number
+ * of partitions. A gap before the batch is recorded in the same transaction (see check_gap),
+ * so it is recorded exactly once: it commits or rolls back with the offsets that pass it.
+ * Gaps found are added to `gaps` (offset = first missing) for report_gaps after COMMIT. */
 static int store_offsets(daemon_t *d, rd_kafka_topic_partition_list_t *first, rd_kafka_topic_partition_list_t *next,
                          rd_kafka_topic_partition_list_t *gaps, char *err, size_t errlen, bool *transient)
 {
-    static const char sql[] =
-        "INSERT INTO kafka_offset AS k (topic, partition, next_offset) VALUES ($1, $2, $3)"
-        " ON CONFLICT (topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset,"
-        " updated_at = now() WHERE k.next_offset <= $4 RETURNING 1";
-    char part[16], nxt[24], fst[24];
-    for (int i = 0; i < next->cnt; i++) {
-        int64_t stored;
-        if (read_stored_offset(d, next->elems[i].topic, next->elems[i].partition, true, &stored, err, errlen,
-                               transient))
-            return -1;
-        if (stored >= 0 && stored < first->elems[i].offset &&
-            check_gap(d, &first->elems[i], stored, gaps, err, errlen, transient))
-            return -1;
-        snprintf(part, sizeof part, "%d", (int)next->elems[i].partition);
-        snprintf(nxt, sizeof nxt, "%lld", (long long)next->elems[i].offset);
-        snprintf(fst, sizeof fst, "%lld", (long long)first->elems[i].offset);
-        const char *p[] = {next->elems[i].topic, part, nxt, fst};
-        PGresult *r = gfdx_pg_exec(d->db, sql, 4, p, err, errlen, transient);
-        if (!r)
-            return -1;
-        int moved = PQntuples(r);
-        PQclear(r);
-        if (!moved) {
-            snprintf(err, errlen, "%s[%s]: stored offset is beyond %s: another instance applied these records",
-                     next->elems[i].topic, part, fst);
-            *transient = true;
-            d->rebalanced = 1; /* re-seek from the stored offsets */
-            return -1;
-        }
+    char *topics = NULL, *parts = NULL, *nexts = NULL, *t2 = NULL, *p2 = NULL, *firsts = NULL;
+    int64_t *stored = calloc((size_t)next->cnt + 1, sizeof *stored);
+    int rc = 0;
+    if (!stored || offset_arrays(next, &topics, &parts, &nexts, err, errlen) ||
+        offset_arrays(first, &t2, &p2, &firsts, err, errlen)) { /* same partitions, same order */
+        snprintf(err, errlen, "storing offsets: out of memory");
+        rc = -1, *transient = true;
     }
-    return 0;
+    if (rc == 0)
+        rc = lock_stored_offsets(d, topics, parts, next, stored, err, errlen, transient);
+    for (int i = 0; rc == 0 && i < next->cnt; i++)
+        if (stored[i] >= 0 && stored[i] < first->elems[i].offset)
+            rc = check_gap(d, &first->elems[i], stored[i], gaps, err, errlen, transient);
+    if (rc == 0)
+        rc = move_offsets(d, topics, parts, nexts, firsts, next->cnt, err, errlen, transient);
+    free(stored), free(topics), free(parts), free(nexts), free(t2), free(p2), free(firsts);
+    return rc;
 }
 
 /* After COMMIT: one ERROR line and one count per gap recorded. */
@@ -682,7 +772,7 @@ static gfdx_inbound pipeline(const daemon_t *d)
     return (gfdx_inbound){.service = d->svc, .qschema = d->qschema, .receipts_prefix = d->cfg.receipts_prefix,
                           .service_participant = d->cfg.participant, .catalog = d->catalog,
                           .registry = d->registry, .calendar = d->calendar,
-                          .max_message_bytes = gfdx_outbox_max_message_bytes(d->producer),
+                          .max_message_bytes = d->max_message_bytes,
                           .skew_future_ms = (int64_t)d->cfg.occurred_ahead_s * 1000,
                           .skew_past_ms = (int64_t)d->cfg.occurred_behind_days * 86400000,
                           .require_signatures = d->cfg.require_signatures, .threads = d->cfg.threads};
@@ -841,7 +931,6 @@ static int apply_range(daemon_t *d, size_t lo, size_t hi, const gfdx_poison *poi
 static void apply_batch(daemon_t *d)
 {
     int64_t started = gfdx_mono_ms();
-    d->busy = d->nbatch == (size_t)d->cfg.batch_max_records;
     if (d->nbatch && !d->rebalanced) {
         admit_batch(d);
         if (apply_range(d, 0, d->nbatch, NULL) == 0) {
@@ -849,6 +938,7 @@ static void apply_batch(daemon_t *d)
             gfdx_metrics_add(GFDX_M_CONSUMED, d->nbatch);
             gfdx_metrics_add(GFDX_M_BATCHES, 1);
             record_latency(ms);
+            d->outbox_written = true;
             GFDX_DEBUG("committed batch of %zu records in %lld ms", d->nbatch, (long long)ms);
         }
     }
@@ -905,45 +995,190 @@ static void collect_batch(daemon_t *d)
     }
 }
 
+/* ---- the relay thread ----
+ * The outbox relay (outbox.h) on a thread of its own, with its own PostgreSQL connection and
+ * producer, so that the consume loop never waits for the broker's acknowledgements or the
+ * relay's statements between batches. Every guarantee of outbox.h holds as before: one relay
+ * (claims, order per key, the idempotent producer, failed rows set aside, on_delivered in the
+ * relay's transaction), used by this thread only. A round is started when the consume thread
+ * says a transaction that may have written outbox rows committed (relay_wake), when reports
+ * have all arrived, after outbox.flush_timeout_ms of waiting for outstanding reports (a
+ * broker outage), or every GFDX_RELAY_IDLE_MS when idle (rows of other instances whose
+ * claims lapsed).
+ * Outages: PostgreSQL is retried with back-off (ensure_conn), the broker by librdkafka (rows
+ * stay in flight or are released and retried in id order). At shutdown (relay_stop) the
+ * thread runs a last round for what the last batch wrote, drains (outbox.h), and exits. */
+
+#define GFDX_RELAY_IDLE_MS 200  /* a round at least this often while idle */
+#define GFDX_RELAY_AWAIT_MS 50  /* reports are awaited in slices of this, a wake-up between */
+
 static int create_producer(daemon_t *d, char *err, size_t errlen);
+
+/* Called by the consume thread after a commit: the relay starts a round at once. */
+static void relay_wake(daemon_t *d)
+{
+    relay_thread *rt = &d->rt;
+    if (!rt->running)
+        return;
+    pthread_mutex_lock(&rt->mu);
+    rt->wake = true;
+    pthread_cond_signal(&rt->cv);
+    pthread_mutex_unlock(&rt->mu);
+}
+
+/* Waits until woken, stopped or ms passed; consumes the wake-up. True when stopping. */
+static bool relay_sleep(relay_thread *rt, int ms)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += ms / 1000;
+    until.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L)
+        until.tv_sec++, until.tv_nsec -= 1000000000L;
+    pthread_mutex_lock(&rt->mu);
+    while (!rt->wake && !rt->stop && pthread_cond_timedwait(&rt->cv, &rt->mu, &until) != ETIMEDOUT)
+        ;
+    bool stop = rt->stop;
+    rt->wake = false;
+    pthread_mutex_unlock(&rt->mu);
+    return stop;
+}
+
+/* Consumes a wake-up without waiting; *stop: the thread is asked to stop. True when woken
+ * or stopping. */
+static bool relay_woken(relay_thread *rt, bool *stop)
+{
+    pthread_mutex_lock(&rt->mu);
+    bool woken = rt->wake || rt->stop;
+    *stop = rt->stop;
+    rt->wake = false;
+    pthread_mutex_unlock(&rt->mu);
+    return woken;
+}
+
+/* Drops the relay and its producer after serving what can be served (claims released). */
+static void relay_destroy(relay_thread *rt, int drain_ms)
+{
+    gfdx_relay_drain(rt->relay, rt->db && PQstatus(rt->db) == CONNECTION_OK ? rt->db : NULL, drain_ms);
+    drain_log_queue(rt->logq);
+    if (rt->logq)
+        rd_kafka_queue_destroy(rt->logq);
+    if (rt->producer)
+        rd_kafka_destroy(rt->producer);
+    gfdx_relay_free(rt->relay); /* after the producer: no report can arrive any more */
+    rt->producer = NULL;
+    rt->logq = NULL;
+    rt->relay = NULL;
+}
 
 /* An idempotent producer in a fatal state refuses every message for good: its rows are
  * drained (claims released), then it is replaced by a new producer and relay. */
 static void renew_producer(daemon_t *d)
 {
     char reason[512], err[512];
-    if (!rd_kafka_fatal_error(d->producer, reason, sizeof reason))
+    if (!d->rt.producer || !rd_kafka_fatal_error(d->rt.producer, reason, sizeof reason))
         return;
     GFDX_ERROR("outbox producer failed fatally (%s): replacing it", reason);
-    gfdx_relay_drain(d->relay, d->db, 0);
-    drain_log_queue(d->producer_logq);
-    rd_kafka_queue_destroy(d->producer_logq);
-    rd_kafka_destroy(d->producer);
-    gfdx_relay_free(d->relay); /* after the producer: no report can arrive any more */
-    d->producer = NULL;
-    d->producer_logq = NULL;
-    d->relay = NULL;
+    relay_destroy(&d->rt, 0);
     if (create_producer(d, err, sizeof err))
         GFDX_ERROR("outbox producer: %s (retried next round)", err);
 }
 
-/* Publishes pending outbox rows; on failure they stay pending for the next round. */
-static void relay_outbox(daemon_t *d)
+/* One round: records the reports that arrived, claims and produces pending rows (never
+ * waiting for their reports: relay_pause does). 0 done, -1 failed (retry after a back-off). */
+static int relay_round(daemon_t *d)
 {
+    relay_thread *rt = &d->rt;
     char err[512];
     bool transient;
-    if (!d->relay && create_producer(d, err, sizeof err))
-        return;
-    if (ensure_db(d))
-        return;
-    int64_t started = gfdx_mono_ms();
-    int n = gfdx_relay_run(d->relay, d->db, !d->busy, err, sizeof err, &transient);
+    if (!rt->relay && create_producer(d, err, sizeof err)) {
+        GFDX_WARN("outbox producer: %s", err);
+        return -1;
+    }
+    if (ensure_conn(d, &rt->db, &rt->db_retry_at, &rt->db_backoff_ms, "relay"))
+        return -1;
+    uint64_t t = gfdx_metrics_now_us();
+    int n = gfdx_relay_run(rt->relay, rt->db, false, err, sizeof err, &transient);
+    gfdx_metrics_phase(GFDX_P_RELAY, t);
     if (n > 0)
-        GFDX_DEBUG("published %d outbox rows in %lld ms", n, (long long)(gfdx_mono_ms() - started));
+        GFDX_DEBUG("published %d outbox rows", n);
     if (n < 0)
         GFDX_WARN("outbox relay: %s", err);
-    drain_log_queue(d->producer_logq);
+    drain_log_queue(rt->logq);
     renew_producer(d);
+    return n < 0 ? -1 : 0;
+}
+
+/* Between rounds: after a failure, a back-off; while messages are in flight, their reports
+ * (until all arrived, a wake-up: new rows are claimed while the others fly, or
+ * outbox.flush_timeout_ms); else sleep until woken. True when stopping. */
+static bool relay_pause(daemon_t *d, int rc)
+{
+    relay_thread *rt = &d->rt;
+    if (rc) {
+        rt->backoff_ms = grow_backoff(d, rt->backoff_ms);
+        return relay_sleep(rt, rt->backoff_ms);
+    }
+    rt->backoff_ms = 0;
+    bool stop = false;
+    int64_t until = gfdx_mono_ms() + d->cfg.outbox_flush_ms;
+    if (!gfdx_relay_in_flight(rt->relay))
+        return relay_sleep(rt, GFDX_RELAY_IDLE_MS);
+    while (gfdx_mono_ms() < until) {
+        int left = gfdx_relay_await(rt->relay, GFDX_RELAY_AWAIT_MS);
+        if (relay_woken(rt, &stop) || !left)
+            return stop; /* the next round records the reports, claims what was written */
+    }
+    relay_woken(rt, &stop); /* a round now and then while reports are outstanding (an outage) */
+    return stop;
+}
+
+static void *relay_main(void *arg)
+{
+    daemon_t *d = arg;
+    bool stopping = false;
+    while (!stopping)
+        stopping = relay_pause(d, relay_round(d));
+    relay_round(d); /* what the last batch wrote */
+    relay_destroy(&d->rt, 5000); /* every report recorded, the rest purged */
+    PQfinish(d->rt.db);
+    d->rt.db = NULL;
+    return NULL;
+}
+
+/* Starts the relay thread (the producer exists already). Signals stay with the consume
+ * thread: the new thread blocks them. 0, or -1 with err. */
+static int relay_start(daemon_t *d, char *err, size_t errlen)
+{
+    relay_thread *rt = &d->rt;
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    int e = pthread_create(&rt->thread, NULL, relay_main, d);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (e) {
+        snprintf(err, errlen, "relay thread: %s", strerror(e));
+        return -1;
+    }
+    rt->running = true;
+    return 0;
+}
+
+/* At shutdown, after the last batch committed: the relay finishes and exits. Without a
+ * running thread, what a producer was created for is drained here. */
+static void relay_stop(daemon_t *d)
+{
+    relay_thread *rt = &d->rt;
+    if (!rt->running) {
+        relay_destroy(rt, 0);
+        return;
+    }
+    pthread_mutex_lock(&rt->mu);
+    rt->stop = true;
+    pthread_cond_signal(&rt->cv);
+    pthread_mutex_unlock(&rt->mu);
+    pthread_join(rt->thread, NULL);
+    rt->running = false;
 }
 
 #define GFDX_AUDIT_TOPIC "gfdx.audit"
@@ -987,12 +1222,13 @@ static void publish_checkpoint(daemon_t *d)
     int rc = checkpoint_record(d, &rec, &rows, err, sizeof err, &tr);
     if (rc == 0 && rec)
         rc = gfdx_outbox_insert(d->db, d->catalog, "AuditCheckpoint", GFDX_AUDIT_TOPIC, d->svc->schema,
-                                rec, d->cfg.participant, NULL, gfdx_outbox_max_message_bytes(d->producer), err,
+                                rec, d->cfg.participant, NULL, d->max_message_bytes, err,
                                 sizeof err, &tr) == GFDX_OUTBOX_OK ? 0 : -1;
     if (rc == 0)
         rc = gfdx_pg_run(d->db, "COMMIT", 0, NULL, err, sizeof err, &tr);
     if (rc == 0 && rec) {
         d->checkpoint_rows = rows;
+        d->outbox_written = true;
         GFDX_INFO("audit checkpoint: %s.message_log at %lld rows", d->svc->schema, rows);
     } else if (rc) {
         GFDX_WARN("audit checkpoint not written (next in %d s): %s", d->cfg.checkpoint_interval_s, err);
@@ -1023,6 +1259,8 @@ static void run_watch(daemon_t *d)
                   d->cfg.watch_interval_s, err);
     else if (r == GFDX_WATCH_DONE && emitted)
         GFDX_INFO("watch: %zu records due by the clock staged for the outbox", emitted);
+    if (r == GFDX_WATCH_DONE && emitted)
+        d->outbox_written = true;
 }
 
 /* Consumer lag from the locally cached high watermarks (no broker round trip). */
@@ -1077,9 +1315,9 @@ static void run_loop(daemon_t *d)
         apply_batch(d); /* on SIGTERM the batch in hand is still applied and committed */
         publish_checkpoint(d);
         run_watch(d);
-        t = gfdx_metrics_now_us();
-        relay_outbox(d);
-        gfdx_metrics_phase(GFDX_P_RELAY, t);
+        if (d->outbox_written)
+            relay_wake(d); /* the relay thread publishes what was committed */
+        d->outbox_written = false;
         if (gfdx_mono_ms() - last_lag > 2000) {
             update_lag(d);
             last_lag = gfdx_mono_ms();
@@ -1129,25 +1367,47 @@ static int create_producer(daemon_t *d, char *err, size_t errlen)
     }
     rd_kafka_conf_set_dr_msg_cb(conf, gfdx_relay_dr_cb);
     char errstr[512];
-    d->producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
-    if (!d->producer) {
+    relay_thread *rt = &d->rt;
+    rt->producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
+    if (!rt->producer) {
         snprintf(err, errlen, "producer: %s", errstr);
         rd_kafka_conf_destroy(conf);
         return -1;
     }
-    d->producer_logq = rd_kafka_queue_new(d->producer);
-    rd_kafka_set_log_queue(d->producer, d->producer_logq);
-    d->relay = gfdx_relay_new(d->producer, d->qschema, d->cfg.outbox_max_rows, d->cfg.outbox_flush_ms,
+    rt->logq = rd_kafka_queue_new(rt->producer);
+    rd_kafka_set_log_queue(rt->producer, rt->logq);
+    rt->relay = gfdx_relay_new(rt->producer, d->qschema, d->cfg.outbox_max_rows, d->cfg.outbox_flush_ms,
                               d->svc->on_delivered,
                               d->svc->ctx);
-    if (d->relay)
+    if (rt->relay)
         return 0;
     snprintf(err, errlen, "outbox relay: out of memory");
-    rd_kafka_queue_destroy(d->producer_logq);
-    rd_kafka_destroy(d->producer); /* nothing produced yet: no report outstanding */
-    d->producer = NULL;
-    d->producer_logq = NULL;
+    rd_kafka_queue_destroy(rt->logq);
+    rd_kafka_destroy(rt->producer); /* nothing produced yet: no report outstanding */
+    rt->producer = NULL;
+    rt->logq = NULL;
     return -1;
+}
+
+/* A property the file's kafka list did not set (the file wins). */
+static void consumer_default(const daemon_t *d, rd_kafka_conf_t *conf, const char *key, const char *value)
+{
+    for (size_t i = 0; i < d->cfg.kafka.count; i++)
+        if (!strcmp(d->cfg.kafka.items[i].key, key))
+            return;
+    char errstr[512];
+    if (rd_kafka_conf_set(conf, key, value, errstr, sizeof errstr) != RD_KAFKA_CONF_OK)
+        GFDX_WARN("%s: %s", key, errstr);
+}
+
+/* Prefetch: two batches ahead keep the next batch ready while one is applied; more only
+ * costs memory (librdkafka's defaults hold up to 100,000 messages or 64 MB per consumer). */
+static void consumer_prefetch(const daemon_t *d, rd_kafka_conf_t *conf)
+{
+    char min[24];
+    snprintf(min, sizeof min, "%d", 2 * d->cfg.batch_max_records);
+    consumer_default(d, conf, "queued.min.messages", min);
+    consumer_default(d, conf, "queued.max.messages.kbytes", "16384");
 }
 
 static int create_consumer(daemon_t *d, char *err, size_t errlen)
@@ -1162,6 +1422,7 @@ static int create_consumer(daemon_t *d, char *err, size_t errlen)
     }
     if (rd_kafka_conf_set(conf, "auto.offset.reset", "earliest", errstr, sizeof errstr) != RD_KAFKA_CONF_OK)
         GFDX_WARN("auto.offset.reset: %s", errstr);
+    consumer_prefetch(d, conf);
     rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
     rd_kafka_conf_set_opaque(conf, d);
     d->consumer = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
@@ -1240,22 +1501,15 @@ static void shutdown_daemon(daemon_t *d)
         rd_kafka_consumer_close(d->consumer); /* leaves the group cleanly */
         drain_log_queue(d->consumer_logq);
     }
-    if (d->relay && d->db && PQstatus(d->db) == CONNECTION_OK)
-        relay_outbox(d);
-    gfdx_relay_drain(d->relay, d->db, 5000); /* every report recorded, the rest purged */
+    relay_stop(d); /* its last round, then every report recorded, the rest purged */
     if (d->consumer_logq)
         rd_kafka_queue_destroy(d->consumer_logq);
-    if (d->producer_logq)
-        rd_kafka_queue_destroy(d->producer_logq);
     if (d->consumer)
         rd_kafka_destroy(d->consumer);
-    if (d->producer)
-        rd_kafka_destroy(d->producer);
     if (d->pending) /* after the consumer: its last revoke callback uses them */
         rd_kafka_topic_partition_list_destroy(d->pending);
     if (d->sought)
         rd_kafka_topic_partition_list_destroy(d->sought);
-    gfdx_relay_free(d->relay);
     gfdx_outbox_set_signer(NULL);
     gfdx_sign_key_free(d->signing_key);
     PQfinish(d->db);
@@ -1360,7 +1614,10 @@ static int start(daemon_t *d, char *err, size_t errlen)
         if (wait_db(d))
             return 0;
     }
-    return create_producer(d, err, errlen) || create_consumer(d, err, errlen) ? -1 : 0;
+    if (create_producer(d, err, errlen))
+        return -1;
+    d->max_message_bytes = gfdx_outbox_max_message_bytes(d->rt.producer); /* the same for every producer */
+    return relay_start(d, err, errlen) || create_consumer(d, err, errlen) ? -1 : 0;
 }
 
 int gfdx_daemon_main(int argc, char **argv, const gfdx_service *svc)
@@ -1370,7 +1627,7 @@ int gfdx_daemon_main(int argc, char **argv, const gfdx_service *svc)
     int rc = parse_args(argc, argv, &path, &check);
     if (rc >= 0)
         return rc;
-    daemon_t d = {.svc = svc};
+    daemon_t d = {.svc = svc, .rt = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER}};
     char err[1024] = "";
     bool ok = gfdx_config_load_daemon(path, &d.cfg, err, sizeof err) == 0;
     gfdx_log_level level = GFDX_LOG_INFO;

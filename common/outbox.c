@@ -690,6 +690,19 @@ int gfdx_relay_run(gfdx_relay *r, PGconn *db, bool wait, char *err, size_t errle
     return produced < 0 || after < 0 ? -1 : before + after;
 }
 
+int gfdx_relay_in_flight(const gfdx_relay *r)
+{
+    return r ? r->in_flight.count : 0;
+}
+
+int gfdx_relay_await(gfdx_relay *r, int timeout_ms)
+{
+    int64_t until = gfdx_mono_ms() + timeout_ms;
+    for (int64_t left = timeout_ms; r->in_flight.count && left > 0; left = until - gfdx_mono_ms())
+        rd_kafka_poll(r->producer, left > 10 ? 10 : (int)left); /* returns early on a report */
+    return r->in_flight.count;
+}
+
 int gfdx_relay_drain(gfdx_relay *r, PGconn *db, int timeout_ms)
 {
     if (!r)

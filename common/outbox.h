@@ -37,9 +37,10 @@
  *    messages of its key were delivered (a message.timeout.ms expiry) can reorder a key.
  *  - A crash after delivery and before the mark publishes that row again once its claim
  *    lapses: consumers deduplicate by meta.event_id.
- *  - Threads: the producer's delivery reports are served only by gfdx_relay_run and
- *    gfdx_relay_drain (rd_kafka_poll/flush on the caller's thread); nothing else may poll
- *    the producer. */
+ *  - Threads: a relay, its producer and its PostgreSQL connection belong to one thread (the
+ *    daemon's relay thread, daemon.c, never the consume thread); the producer's delivery
+ *    reports are served only by gfdx_relay_run, gfdx_relay_await and gfdx_relay_drain
+ *    (rd_kafka_poll/flush on that thread); nothing else may poll the producer. */
 #ifndef GFDX_OUTBOX_H
 #define GFDX_OUTBOX_H
 
@@ -124,12 +125,19 @@ typedef enum {
 gfdx_relay_class gfdx_relay_classify(rd_kafka_resp_err_t err);
 
 /* One round: records the reports that arrived, claims and produces pending rows, and with
- * `wait` waits up to flush_ms for their reports and records them; without it (the consume
- * loop is busy: it must not wait on the broker between batches) the reports are recorded by
- * a later round, while the next batch is applied. Returns the number of rows recorded
+ * `wait` waits up to flush_ms for their reports and records them; without it the reports are
+ * recorded by a later round (the daemon's relay thread awaits them with gfdx_relay_await,
+ * waking up for rows committed meanwhile). Returns the number of rows recorded
  * published, or -1 on a database error (err, *transient; the reports are kept and recorded
  * on a later call). Updates the gauges gfdx_outbox_pending and gfdx_outbox_failed. */
 int gfdx_relay_run(gfdx_relay *r, PGconn *db, bool wait, char *err, size_t errlen, bool *transient);
+
+/* Messages handed to librdkafka whose delivery report has not been served yet (0 for NULL). */
+int gfdx_relay_in_flight(const gfdx_relay *r);
+
+/* Serves delivery reports for up to timeout_ms, returning as soon as none is in flight (the
+ * reports are recorded by the next gfdx_relay_run). Returns the number still in flight. */
+int gfdx_relay_await(gfdx_relay *r, int timeout_ms);
 
 /* At shutdown: waits up to timeout_ms for the reports in flight, purges what is left (its
  * claims are released so another instance takes the rows at once) and records every

@@ -60,11 +60,12 @@ bool gfdx_pg_is_transient(PGconn *db, const PGresult *res)
 /* Prepared-statement cache. Each daemon runs a small fixed set of SQL texts per record, so
  * parsing and planning them every time would dominate: a text is prepared once per
  * connection (PQprepare) and run by name afterwards. The cache belongs to one connection,
- * recognised by pointer and backend pid (a reconnect may reuse the pointer), and is only
- * used from the thread that owns the connection. Full cache: plain PQexecParams. */
+ * recognised by pointer and backend pid (a reconnect may reuse the pointer). One cache per
+ * thread (a daemon's consume and relay threads each own one connection). Full cache: plain
+ * PQexecParams. */
 #define STMT_CACHE_SIZE 256
 
-static struct {
+static _Thread_local struct {
     PGconn *db;
     int backend_pid;
     int count;
