@@ -27,7 +27,7 @@ q "SELECT n.need_id || ' ' || n.branch_id FROM pboc.need n WHERE n.status = 'DIS
 import collections, json, re, sys
 banks, heads = collections.defaultdict(list), []
 for line in open(sys.argv[1], encoding="utf-8"):
-    line = re.sub(r"(^|\s)#.*$", "", line)  # a comment; a key id's "#" (prov-310000#2026a) is not one
+    line = re.sub(r"(^|\s)#.*$", "", line)  # comments; the # of a key id (prov-310000#2026a) is not one
     m = re.search(r"id\s*=\s*\"([^\"]+)\";.*kind\s*=\s*\"bank\".*branches\s*=\s*\[([^\]]*)\]", line)
     for b in re.findall(r"\"([^\"]+)\"", m.group(2)) if m else []:
         (heads if b == "national" else banks[b]).append(m.group(1))
@@ -50,7 +50,9 @@ fi
 echo "demo:   BanksAssigned sent by the branches: $demo_assigned (accepted $(q "SELECT count(*) FROM pboc.message_log
   WHERE record_type = 'BanksAssigned' AND outcome = 'APPLIED'"), refused $(q "SELECT count(*) FROM pboc.rejection
   WHERE record_type = 'BanksAssigned'"))"
-echo "demo:   dispatches opened by assignment: $(( $(q "SELECT count(*) FROM pboc.dispatch") - demo_disp0 )),\
+echo "demo:   dispatches organised by assignment: $(q "SELECT count(*) FROM pboc.dispatch WHERE via = 'ASSIGNED'")\
+ (new $(( $(q "SELECT count(*) FROM pboc.dispatch") - demo_disp0 )), head offices' copies taken up $(q "SELECT count(*)
+  FROM pboc.dispatch WHERE via = 'ASSIGNED' AND bank_id LIKE '%-hq'")),\
  NeedDispatched forwarded to the branches: $(( $(q "SELECT count(*) FROM pboc.outbox WHERE record_type = 'NeedDispatched'") - demo_nd0 ))"
 echo "demo: pushed needs with no bank after assignment: $(q "$nobank_sql"), of them with an open NO_BANK alert: $(q "SELECT count(*)
   FROM pboc.alert WHERE kind = 'NO_BANK' AND status = 'OPEN'"), silently stranded: $(q "$stranded_sql")"
