@@ -39,11 +39,17 @@ OTHER,其他,0,0,0,0
 total,合计,2,1,3,3
 CSV
 cat >"$d/expect_alerts.csv" <<'CSV'
-kind,kind_name,alerts,needs
-DISBURSED_ON_WITHDRAWN_NEED,需求撤回后放款,0,0
-APPROVED_ABOVE_REQUESTED,授信超出申请金额,0,0
-NOT_GREEN_ELIGIBLE,项目不在绿色目录,2,1
-total,合计,2,1
+kind,kind_name,alerts,open,confirmed,dismissed,needs
+DISBURSED_ON_WITHDRAWN_NEED,需求撤回后放款,0,0,0,0,0
+APPROVED_ABOVE_REQUESTED,授信超出申请金额,0,0,0,0,0
+NOT_GREEN_ELIGIBLE,项目不在绿色目录,2,2,0,0,1
+NOT_IN_CATALOGUE,不在2025年绿色金融支持项目目录,0,0,0,0,0
+NOT_ON_GREEN_FACTORY_LIST,申报企业不在国家级绿色工厂名单,0,0,0,0,0
+LOAN_OVERDUE,贷款逾期,0,0,0,0,0
+LOAN_NON_PERFORMING,贷款不良,0,0,0,0,0
+NO_FEEDBACK,推送后超期未反馈,0,0,0,0,0
+OBSTACLE_OVERDUE,融资梗阻超期未解决,0,0,0,0,0
+total,合计,2,2,0,0,1
 CSV
 for t in provinces obstacles alerts; do
   gfdx report quarter 2026Q1 --format csv --table "$t" | tr -d '\r' >"$d/$t.csv"

@@ -138,6 +138,7 @@ def obstacle(nid, bank_id, category, day, event_id=None):
     out({"$type": "ObstacleRaised", "meta": meta, "need_id": nid, "category": category, "description": text})
 
 RESOLVED_OBSTACLE = "3f1c2b9e-7d4a-4e8b-9c61-0a5d2e7f4b13"
+ACKNOWLEDGED_OBSTACLE = "5a7e3c1d-2b4f-4c6a-8e9d-1f3b5c7a9e24"  # acknowledged: still open
 
 # ---- trace, semiannual and ledger scenarios (integration_cli_trace / _semiannual / _ledger) ----
 WAN = 1000000  # fen per 万元
@@ -295,7 +296,10 @@ elif phase == "banks":
     bank("CLI-SH-1", "bank-icbc-310000", "DISBURSED", "2026-03-16", disbursed=1500000000)
     bank("CLI-SH-1", "bank-ccb-310000", "CONTACTED", "2026-03-03")
     bank("CLI-SH-2", "bank-bocom-310000", "CONTACTED", "2026-03-04")
-    obstacle("CLI-SH-2", "bank-bocom-310000", "COLLATERAL", "2026-03-11")
+    obstacle("CLI-SH-2", "bank-bocom-310000", "COLLATERAL", "2026-03-11", ACKNOWLEDGED_OBSTACLE)
+    out({"$type": "ObstacleAcknowledged", "meta": {"sender": "prov-310000", "occurred_at": ms("2026-03-12")},
+         "need_id": "CLI-SH-2", "obstacle_id": ACKNOWLEDGED_OBSTACLE, "comment": "已受理，协调融资担保",
+         "acknowledged_by": "上海市经济和信息化委员会 王芳"})
     bank("CLI-CQ-1", "bank-ccb-500000", "CONTACTED", "2026-03-12")
     bank("CLI-CQ-1", "bank-ccb-500000", "CREDIT_APPROVED", "2026-03-18", amount=5000000000,
          product="MEDIUM_LONG_TERM_LOAN")

@@ -54,16 +54,18 @@ static const char province_sql[] =
 /* gfdx-feedback's tables (DESIGN §7). */
 static const char obstacles_by_province_sql[] =
     "WITH c AS (" COHORT ") SELECT c.province, count(*) FROM feedback.obstacle o JOIN c USING (need_id)"
-    " WHERE o.status = 'OPEN' GROUP BY c.province";
+    " WHERE o.status IN ('OPEN', 'ACKNOWLEDGED') GROUP BY c.province";
 static const char alerts_by_province_sql[] =
     "WITH c AS (" COHORT ") SELECT c.province, count(*) FROM feedback.alert a JOIN c USING (need_id)"
     " GROUP BY c.province";
 static const char obstacles_by_category_sql[] =
-    "WITH c AS (" COHORT ") SELECT o.category, count(*) FILTER (WHERE o.status = 'OPEN'),"
-    " count(*) FILTER (WHERE o.status = 'RESOLVED'), count(*), count(DISTINCT o.need_id)"
+    "WITH c AS (" COHORT ") SELECT o.category, count(*) FILTER (WHERE o.status IN ('OPEN', 'ACKNOWLEDGED')),"
+    " count(*) FILTER (WHERE o.status IN ('RESOLVED', 'CLOSED')), count(*), count(DISTINCT o.need_id)"
     " FROM feedback.obstacle o JOIN c USING (need_id) GROUP BY o.category";
 static const char alerts_by_kind_sql[] =
-    "WITH c AS (" COHORT ") SELECT a.kind, count(*), count(DISTINCT a.need_id)"
+    "WITH c AS (" COHORT ") SELECT a.kind, count(*), count(*) FILTER (WHERE a.handled_at IS NULL),"
+    " count(*) FILTER (WHERE a.outcome = 'CONFIRMED'), count(*) FILTER (WHERE a.outcome = 'DISMISSED'),"
+    " count(DISTINCT a.need_id)"
     " FROM feedback.alert a JOIN c USING (need_id) GROUP BY a.kind";
 
 typedef struct {
@@ -257,6 +259,12 @@ static const char *const alert_names[][2] = {
     {"DISBURSED_ON_WITHDRAWN_NEED", "需求撤回后放款"},
     {"APPROVED_ABOVE_REQUESTED", "授信超出申请金额"},
     {"NOT_GREEN_ELIGIBLE", "项目不在绿色目录"},
+    {"NOT_IN_CATALOGUE", "不在2025年绿色金融支持项目目录"},
+    {"NOT_ON_GREEN_FACTORY_LIST", "申报企业不在国家级绿色工厂名单"},
+    {"LOAN_OVERDUE", "贷款逾期"},
+    {"LOAN_NON_PERFORMING", "贷款不良"},
+    {"NO_FEEDBACK", "推送后超期未反馈"},
+    {"OBSTACLE_OVERDUE", "融资梗阻超期未解决"},
 };
 
 static const char *name_of(const char *const (*names)[2], size_t n, const char *code)
@@ -309,6 +317,9 @@ static const cli_column alert_cols[] = {
     {"kind", "预警代码", CLI_COL_TEXT},
     {"kind_name", "预警类型", CLI_COL_TEXT},
     {"alerts", "预警数", CLI_COL_INT},
+    {"open", "待处理", CLI_COL_INT},
+    {"confirmed", "已确认", CLI_COL_INT},
+    {"dismissed", "已排除", CLI_COL_INT},
     {"needs", "涉及需求", CLI_COL_INT},
 };
 
@@ -373,7 +384,7 @@ static int assemble(quarter_ctx *q, const char *quarter, cli_report *r)
                          sizeof obstacle_names / sizeof obstacle_names[0]);
     rc = rc || !t || cli_report_add_table(r, t);
     t = rc ? NULL
-           : coded_table(q, "alerts", "洗绿预警（按类型）Green-washing alerts by kind", alert_cols,
+           : coded_table(q, "alerts", "预警（按类型：洗绿、时效、贷后）Alerts by kind: green-washing, timeliness, loans", alert_cols,
                          sizeof alert_cols / sizeof alert_cols[0], alerts_by_kind_sql, alert_names,
                          sizeof alert_names / sizeof alert_names[0]);
     rc = rc || !t || cli_report_add_table(r, t);
