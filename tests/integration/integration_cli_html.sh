@@ -23,10 +23,10 @@ assert_eq "feedback: every bank record applied" 0 \
 # ---- the figures, computed by hand (lib_cli.sh) -------------------------------------------
 d=$GFDX_TEST_DIR
 cat >"$d/expect_provinces.csv" <<'CSV'
-province,province_name,submitted,approved,rejected,recommended,late,pushed,withdrawn,matched,financed,requested_wan,approved_wan,disbursed_wan,open_obstacles,alerts
-310000,上海市,5,2,1,2,0,2,1,2,1,8334.56,4000.00,1500.00,1,2
-500000,重庆市,4,4,0,3,1,3,1,1,0,13850.50,8000.00,0.00,1,0
-total,合计,9,6,1,5,1,5,2,3,1,22185.06,12000.00,1500.00,2,2
+province,province_name,submitted,approved,rejected,recommended,late,pushed,withdrawn,matched,financed,requested_wan,approved_wan,disbursed_wan,outstanding_wan,open_obstacles,alerts
+310000,上海市,5,2,1,2,0,2,1,2,1,8334.56,4000.00,1500.00,1500.00,1,2
+500000,重庆市,4,4,0,3,1,3,1,1,0,13850.50,8000.00,0.00,0.00,1,0
+total,合计,9,6,1,5,1,5,2,3,1,22185.06,12000.00,1500.00,1500.00,2,2
 CSV
 cat >"$d/expect_obstacles.csv" <<'CSV'
 category,category_name,open,resolved,total,needs

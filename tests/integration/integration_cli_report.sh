@@ -37,10 +37,10 @@ assert_eq "scenario: every record applied" 0 \
 # 10,000,000,000 + 250,500,000 + 3,000,000,000 + 600,000,000 = 13850.5 万元; total 22185.0628.
 expected=$GFDX_TEST_DIR/expected.csv
 cat >"$expected" <<'CSV'
-province,province_name,submitted,approved,rejected,recommended,late,pushed,withdrawn,matched,financed,requested_wan,approved_wan,disbursed_wan,open_obstacles,alerts
-310000,上海市,5,2,1,2,0,2,1,2,1,8334.56,4000.00,1500.00,,
-500000,重庆市,4,4,0,3,1,3,1,1,0,13850.50,8000.00,0.00,,
-total,合计,9,6,1,5,1,5,2,3,1,22185.06,12000.00,1500.00,,
+province,province_name,submitted,approved,rejected,recommended,late,pushed,withdrawn,matched,financed,requested_wan,approved_wan,disbursed_wan,outstanding_wan,open_obstacles,alerts
+310000,上海市,5,2,1,2,0,2,1,2,1,8334.56,4000.00,1500.00,,,
+500000,重庆市,4,4,0,3,1,3,1,1,0,13850.50,8000.00,0.00,,,
+total,合计,9,6,1,5,1,5,2,3,1,22185.06,12000.00,1500.00,,,
 CSV
 gfdx report quarter 2026Q1 --format csv >"$GFDX_TEST_DIR/q1.csv"
 if tr -d '\r' <"$GFDX_TEST_DIR/q1.csv" | diff "$expected" - >"$GFDX_TEST_DIR/q1.diff"; then
@@ -51,7 +51,7 @@ fi
 assert_eq "CSV lines end in CRLF (RFC 4180)" 4 "$(grep -c $'\r$' "$GFDX_TEST_DIR/q1.csv")"
 assert_eq "2026Q2: only CLI-CQ-4 (submitted 2026-04-01 00:30 China time)" "500000,重庆市,1,700.00" \
   "$(gfdx report quarter 2026Q2 --format csv | tr -d '\r' | sed -n 2p | cut -d, -f1-3,12)"
-assert_eq "2025Q4: the late recommendation moved out, nothing left" "total,合计,0,0,0,0,0,0,0,0,0,0.00,0.00,0.00,," \
+assert_eq "2025Q4: the late recommendation moved out, nothing left" "total,合计,0,0,0,0,0,0,0,0,0,0.00,0.00,0.00,,," \
   "$(gfdx report quarter 2025Q4 --format csv | tr -d '\r' | sed -n '2,$p')"
 assert_eq "feedback sections say not deployed (CSV of the obstacles table: header only)" \
   "category,category_name,open,resolved,total,needs" \

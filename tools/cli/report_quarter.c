@@ -58,6 +58,11 @@ static const char obstacles_by_province_sql[] =
 static const char alerts_by_province_sql[] =
     "WITH c AS (" COHORT ") SELECT c.province, count(*) FROM feedback.alert a JOIN c USING (need_id)"
     " GROUP BY c.province";
+/* Outstanding loan balances (gfdx-feedback's aggregate: each bank's last reported balance plus
+ * what it disbursed after that report, else what it disbursed), summed per province, fen. */
+static const char outstanding_by_province_sql[] =
+    "WITH c AS (" COHORT ") SELECT c.province, coalesce(sum(s.outstanding_total), 0)"
+    " FROM feedback.need_status s JOIN c USING (need_id) GROUP BY c.province";
 static const char obstacles_by_category_sql[] =
     "WITH c AS (" COHORT ") SELECT o.category, count(*) FILTER (WHERE o.status IN ('OPEN', 'ACKNOWLEDGED')),"
     " count(*) FILTER (WHERE o.status IN ('RESOLVED', 'CLOSED')), count(*), count(DISTINCT o.need_id)"
@@ -70,7 +75,7 @@ static const char alerts_by_kind_sql[] =
 
 typedef struct {
     char province[16];
-    long long count[NCOUNT], fen[NFEN], obstacles, alerts;
+    long long count[NCOUNT], fen[NFEN], obstacles, alerts, outstanding;
 } prov_row;
 
 typedef struct {
@@ -141,11 +146,11 @@ static int load_provinces(quarter_ctx *q)
 }
 
 /* The per-province counts that come from gfdx-feedback. */
-typedef enum { PER_OBSTACLES, PER_ALERTS } per_province;
+typedef enum { PER_OBSTACLES, PER_ALERTS, PER_OUTSTANDING } per_province;
 
 static long long *per_field(prov_row *p, per_province which)
 {
-    return which == PER_OBSTACLES ? &p->obstacles : &p->alerts;
+    return which == PER_OBSTACLES ? &p->obstacles : which == PER_ALERTS ? &p->alerts : &p->outstanding;
 }
 
 /* Fills one per-province count from a (province, count) query. */
@@ -175,7 +180,8 @@ static int load_feedback(quarter_ctx *q)
     if (!q->feedback)
         return 0;
     if (load_per_province(q, obstacles_by_province_sql, PER_OBSTACLES) ||
-        load_per_province(q, alerts_by_province_sql, PER_ALERTS))
+        load_per_province(q, alerts_by_province_sql, PER_ALERTS) ||
+        load_per_province(q, outstanding_by_province_sql, PER_OUTSTANDING))
         return -1;
     return 0;
 }
@@ -197,6 +203,7 @@ static const cli_column province_cols[] = {
     {"requested_wan", "申请金额(万元)", CLI_COL_DEC},
     {"approved_wan", "授信金额(万元)", CLI_COL_DEC},
     {"disbursed_wan", "放款金额(万元)", CLI_COL_DEC},
+    {"outstanding_wan", "贷款余额(万元)", CLI_COL_DEC},
     {"open_obstacles", "未解决梗阻", CLI_COL_INT},
     {"alerts", "预警", CLI_COL_INT},
 };
@@ -205,7 +212,7 @@ static const cli_column province_cols[] = {
 /* One row of the province table (p == &q->total for the total row). */
 static int province_cells(const quarter_ctx *q, const prov_row *p, bool total, cli_table *t)
 {
-    char num[NCOUNT + 2][24], wan[NFEN][32];
+    char num[NCOUNT + 2][24], wan[NFEN + 1][32];
     const char *cells[PROVINCE_NCOLS];
     const char *name = gfdx_region_province_name(p->province);
     cells[0] = total ? "total" : p->province;
@@ -218,10 +225,12 @@ static int province_cells(const quarter_ctx *q, const prov_row *p, bool total, c
         report_fen_to_wan_ll(p->fen[k], wan[k], sizeof wan[k]);
         cells[2 + NCOUNT + k] = wan[k];
     }
+    report_fen_to_wan_ll(p->outstanding, wan[NFEN], sizeof wan[NFEN]);
     snprintf(num[NCOUNT], sizeof num[NCOUNT], "%lld", p->obstacles);
     snprintf(num[NCOUNT + 1], sizeof num[NCOUNT + 1], "%lld", p->alerts);
-    cells[2 + NCOUNT + NFEN] = q->feedback ? num[NCOUNT] : NULL;
-    cells[3 + NCOUNT + NFEN] = q->feedback ? num[NCOUNT + 1] : NULL;
+    cells[2 + NCOUNT + NFEN] = q->feedback ? wan[NFEN] : NULL;
+    cells[3 + NCOUNT + NFEN] = q->feedback ? num[NCOUNT] : NULL;
+    cells[4 + NCOUNT + NFEN] = q->feedback ? num[NCOUNT + 1] : NULL;
     return total ? cli_table_add_total(t, cells) : cli_table_add(t, cells);
 }
 
@@ -238,9 +247,11 @@ static cli_table *province_table(const quarter_ctx *q, const char *quarter)
     snprintf(note, sizeof note,
              "Counted: needs recommended for %s (late ones included) and needs not recommended yet that were "
              "submitted %s to %s (China time). approved / pushed: reached that state, even if withdrawn since; "
-             "matched: a bank contacted the enterprise; financed: money disbursed. Amounts in 万元 "
-             "(1 万元 = 10,000 yuan).%s",
-             quarter, q->first, q->last, q->feedback ? "" : " open_obstacles, alerts: gfdx-feedback (not deployed).");
+             "matched: a bank contacted the enterprise; financed: money disbursed; outstanding: the loans' "
+             "balances as the banks last reported them (LoanStatusReported), plus what they disbursed since. "
+             "Amounts in 万元 (1 万元 = 10,000 yuan).%s",
+             quarter, q->first, q->last,
+             q->feedback ? "" : " outstanding_wan, open_obstacles, alerts: gfdx-feedback (not deployed).");
     if (t)
         cli_table_set_footnote(t, note);
     if (rc) {
