@@ -4,19 +4,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <limits.h>
 
 #include "args.h"
 #include "calendar.h"
 #include "cli.h"
+#include "config.h"
 #include "labels.h"
 #include "report.h"
 
-typedef enum { R_QUARTER, R_SEMIANNUAL, R_LEDGER } report_kind;
+typedef enum { R_QUARTER, R_SEMIANNUAL, R_LEDGER, R_WORKLIST } report_kind;
 
 typedef struct {
     cli_args a;
     report_kind kind;
     const char *institution, *participants;
+    const char *province, *branch, *bank, *calendar; /* worklist */
     long long version, diff[2];
     bool has_diff;
 } report_opts;
@@ -27,6 +31,7 @@ static void report_usage(FILE *out)
             "usage: gfdx report quarter QUARTER [options]\n"
             "       gfdx report semiannual HALF_YEAR|YEAR [--institution ID] [options]\n"
             "       gfdx report ledger LIST_ID [--version N | --diff A B] [options]\n"
+            "       gfdx report worklist DATE|today [--province CODE | --branch ID | --bank ID] [options]\n"
             "\n"
             "  quarter 2026Q1   MIIT's quarterly monitoring (监测) per province: needs submitted,\n"
             "                   approved, rejected, recommended, late, pushed, withdrawn, matched\n"
@@ -67,12 +72,25 @@ static void report_usage(FILE *out)
             "                   changes, versions. HTML: entries and financing by category, changes\n"
             "                   per version (and between A and B).\n"
             "\n"
+            "  worklist DATE    The listings an operator works from, as of DATE (YYYY-MM-DD or today,\n"
+            "                   China time), each row aged in working days (the holiday calendar):\n"
+            "                   needs awaiting review; approved needs not recommended yet, with the\n"
+            "                   quarter's last working day and the working days left; pushed needs\n"
+            "                   with no bank; dispatches without feedback; open obstacles; open alerts.\n"
+            "                   --province CODE (a province authority), --branch ID (a PBoC branch)\n"
+            "                   or --bank ID (a bank) narrows them to one role.\n"
+            "                   Tables: awaiting_review, not_recommended, no_bank, no_feedback,\n"
+            "                   open_obstacles, open_alerts.\n"
+            "\n"
             "options:\n");
     cli_args_help(out, 0);
     fprintf(out,
             "  --institution ID semiannual: only this bank or institution\n"
             "  --version N      ledger: the list as of applied version N (default: the current one)\n"
             "  --diff A B       ledger: the changes from applied version A to applied version B\n"
+            "  --province CODE, --branch ID, --bank ID  worklist: one role's listings\n"
+            "  --calendar FILE  worklist: the holiday calendar (default $GFDX_CALENDAR, else\n"
+            "                   deploy/calendar.cfg of the source tree or /etc/gfdx/calendar.cfg)\n"
             "  --participants F display names of banks and bureaus (default $GFDX_PARTICIPANTS, else\n"
             "                   deploy/participants.cfg of the source tree; ids if none loads)\n"
             "\nexit status: 0 ok, 1 failure (database, unknown list or version, output file), 2 usage error\n");
@@ -96,6 +114,10 @@ static int report_option(report_opts *o, int c, int argc, char **argv)
     switch (c) {
     case 'i': o->institution = optarg; return -1;
     case 'p': o->participants = optarg; return -1;
+    case 'P': o->province = optarg; return -1;
+    case 'B': o->branch = optarg; return -1;
+    case 'K': o->bank = optarg; return -1;
+    case 'c': o->calendar = optarg; return -1;
     case 'v': return parse_version(o, "--version", optarg, &o->version) ? CLI_EXIT_USAGE : -1;
     case 'd':
         o->has_diff = true;
@@ -116,6 +138,10 @@ static int parse_report(int argc, char **argv, report_opts *o)
                                              {"participants", required_argument, 0, 'p'},
                                              {"version", required_argument, 0, 'v'},
                                              {"diff", required_argument, 0, 'd'},
+                                             {"province", required_argument, 0, 'P'},
+                                             {"branch", required_argument, 0, 'B'},
+                                             {"bank", required_argument, 0, 'K'},
+                                             {"calendar", required_argument, 0, 'c'},
                                              {"help", no_argument, 0, 'h'},
                                              {0, 0, 0, 0}};
     int c, rc;
@@ -135,21 +161,58 @@ static int parse_report(int argc, char **argv, report_opts *o)
 /* Options given to a report that does not take them, or together when they exclude each other. */
 static int check_applicable(const report_opts *o)
 {
+    bool role = o->province || o->branch || o->bank;
+    int roles = !!o->province + !!o->branch + !!o->bank;
     const char *wrong = o->institution && o->kind != R_SEMIANNUAL            ? "--institution"
                         : (o->version || o->has_diff) && o->kind != R_LEDGER ? "--version / --diff"
-                        : o->participants && o->kind == R_QUARTER            ? "--participants"
+                        : o->participants && (o->kind == R_QUARTER || o->kind == R_WORKLIST) ? "--participants"
+                        : (role || o->calendar) && o->kind != R_WORKLIST     ? "--province / --branch / --bank / --calendar"
                                                                              : NULL;
     if (wrong)
         cli_args_error(&o->a, "%s does not apply here (gfdx report --help)", wrong);
     else if (o->version && o->has_diff)
         cli_args_error(&o->a, "give --version N or --diff A B, not both");
-    return wrong || (o->version && o->has_diff) ? CLI_EXIT_USAGE : 0;
+    else if (roles > 1)
+        cli_args_error(&o->a, "give one of --province, --branch, --bank");
+    return wrong || (o->version && o->has_diff) || roles > 1 ? CLI_EXIT_USAGE : 0;
+}
+
+/* "today" -> today's date in China time. */
+static const char *worklist_date(const char *arg, char buf[11])
+{
+    if (strcmp(arg, "today"))
+        return arg;
+    time_t t = time(NULL) + 8 * 3600;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, 11, "%Y-%m-%d", &tm);
+    return buf;
+}
+
+static int build_worklist(report_opts *o, PGconn *db, const char *arg, cli_report **r, char *err, size_t errlen)
+{
+    const char *env = getenv("GFDX_CALENDAR");
+    char installed[PATH_MAX], day[11], why[512];
+    const char *path = o->calendar            ? o->calendar
+                       : env && *env          ? env
+                                              : gfdx_config_default_path(GFDX_SOURCE_DIR "/deploy/calendar.cfg",
+                                                                         installed, sizeof installed);
+    gfdx_calendar *cal = gfdx_calendar_load(path, why, sizeof why);
+    if (!cal) {
+        snprintf(err, errlen, "calendar: %s", why);
+        return CLI_EXIT_FAIL;
+    }
+    int rc = report_worklist(db, cal, worklist_date(arg, day), o->province, o->branch, o->bank, r, err, errlen);
+    gfdx_calendar_free(cal);
+    return rc;
 }
 
 static int build(report_opts *o, PGconn *db, const char *arg, cli_report **r, char *err, size_t errlen)
 {
     if (o->kind == R_QUARTER)
         return report_quarter(db, arg, r, err, errlen);
+    if (o->kind == R_WORKLIST)
+        return build_worklist(o, db, arg, r, err, errlen);
     char why[512];
     gfdx_registry *names = cli_names_open(o->participants, why, sizeof why);
     if (!names && o->participants) {
@@ -185,7 +248,7 @@ static int run_report(report_opts *o, const char *arg)
 static int check_argument(const report_opts *o, int nargs, const char *arg)
 {
     static const char *const expected[] = {"one QUARTER, e.g. 2026Q1", "one HALF_YEAR, e.g. 2026H1",
-                                           "one LIST_ID, e.g. 500106-DRC-GP"};
+                                           "one LIST_ID, e.g. 500106-DRC-GP", "one DATE (YYYY-MM-DD) or today"};
     int year, q;
     if (nargs != 1) {
         cli_args_error(&o->a, "expected %s (gfdx report --help)", expected[o->kind]);
@@ -200,8 +263,9 @@ static int check_argument(const report_opts *o, int nargs, const char *arg)
 
 int cli_report_cmd(int argc, char **argv)
 {
-    static const char *const reports[] = {"quarter", "semiannual", "ledger", NULL};
-    static const char *const cmds[] = {"gfdx report quarter", "gfdx report semiannual", "gfdx report ledger"};
+    static const char *const reports[] = {"quarter", "semiannual", "ledger", "worklist", NULL};
+    static const char *const cmds[] = {"gfdx report quarter", "gfdx report semiannual", "gfdx report ledger",
+                                       "gfdx report worklist"};
     report_opts o = {.a = {.cmd = "gfdx report"}};
     int which, rc = cli_args_subcommand(&o.a, argc, argv, reports, report_usage, &which);
     if (rc >= 0)

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "output.h"
+#include "calendar.h"
 #include "participants.h"
 
 /* fen (text of an integer, may be "" = 0) -> 万元 with 2 decimals, rounded half away from
@@ -35,6 +36,14 @@ int report_semiannual(PGconn *db, const gfdx_registry *names, const char *period
  * never applied). */
 int report_ledger(PGconn *db, const gfdx_registry *names, const char *list_id, long long version,
                   const long long *diff, cli_report **out, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
+
+/* The listings an operator works from (report_worklist.c), as of date ("YYYY-MM-DD", China
+ * time), each row with its ageing in working days of cal; province / branch / bank (at most
+ * one, NULL = any) narrow them to one role. *out is a new report (caller frees). 0, 1 with err
+ * (database), or 2 with err (a malformed date). */
+int report_worklist(PGconn *db, const gfdx_calendar *cal, const char *date, const char *province,
+                    const char *branch, const char *bank, cli_report **out, char *err, size_t errlen)
     __attribute__((warn_unused_result));
 
 #endif
