@@ -49,6 +49,23 @@ else
   fail "2026Q1 differs from the hand-computed figures: $(tr '\n' ' ' <"$GFDX_TEST_DIR/q1.diff")"
 fi
 assert_eq "CSV lines end in CRLF (RFC 4180)" 4 "$(grep -c $'\r$' "$GFDX_TEST_DIR/q1.csv")"
+# Breakdowns (hand-computed: every scenario need is a TECH_UPGRADE of a national green factory
+# with no priority tag, expecting 1,000 tce and 2,600 t CO2 a year; CLI-SH-1 alone is financed).
+cat >"$GFDX_TEST_DIR/expect_breakdown.csv" <<'CSV'
+dimension,code,name,needs,financed,requested_wan,disbursed_wan,energy_saving_tce,co2_reduction_t
+项目类型 project kind,RD_INDUSTRIALIZATION,研发及产业化,0,0,0.00,0.00,0.0,0.0
+项目类型 project kind,TECH_UPGRADE,技术改造,9,1,22185.06,1500.00,1000.0,2600.0
+项目类型 project kind,ZERO_CARBON_FACTORY,零碳工厂,0,0,0.00,0.00,0.0,0.0
+工厂级别 factory level,NATIONAL,国家级绿色工厂,9,1,22185.06,1500.00,1000.0,2600.0
+工厂级别 factory level,PROVINCIAL,省级绿色工厂,0,0,0.00,0.00,0.0,0.0
+工厂级别 factory level,MUNICIPAL,市级绿色工厂,0,0,0.00,0.00,0.0,0.0
+优先支持标签 priority tag,NONE,无标签,9,1,22185.06,1500.00,1000.0,2600.0
+CSV
+if gfdx report quarter 2026Q1 --format csv --table breakdown | tr -d '\r' | diff "$GFDX_TEST_DIR/expect_breakdown.csv" - >"$GFDX_TEST_DIR/b.diff"; then
+  pass "breakdowns by project kind, factory level and priority tag, with the financed needs' savings"
+else
+  fail "breakdowns differ: $(tr '\n' ' ' <"$GFDX_TEST_DIR/b.diff")"
+fi
 assert_eq "2026Q2: only CLI-CQ-4 (submitted 2026-04-01 00:30 China time)" "500000,重庆市,1,700.00" \
   "$(gfdx report quarter 2026Q2 --format csv | tr -d '\r' | sed -n 2p | cut -d, -f1-3,12)"
 assert_eq "2025Q4: the late recommendation moved out, nothing left" "total,合计,0,0,0,0,0,0,0,0,0,0.00,0.00,0.00,,," \

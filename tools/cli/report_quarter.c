@@ -18,6 +18,7 @@
  * From gfdx-feedback's tables when they exist (else the sections say "(not deployed)"):
  * open obstacles per province and by category, green-washing alerts per province and by
  * kind, all for needs of the cohort. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@
 #include "calendar.h"
 #include "db.h"
 #include "region.h"
+#include "labels.h"
 #include "report.h"
 
 #define COHORT                                                                                     \
@@ -384,6 +386,104 @@ static int add_facts(quarter_ctx *q, cli_report *r)
            cli_report_fact(r, "source", "数据来源 source", source);
 }
 
+/* ---------------------------------------------------------------- breakdowns */
+
+/* The cohort by project kind, by the factory's green-factory level and by priority tag (a need
+ * counts under each of its tags, under NONE without one): needs, financed, requested and
+ * disbursed (fen), and the expected savings of the needs financed (the need's own figures:
+ * tce of energy and t of CO2 a year). */
+static const char breakdown_sql[] =
+    "WITH c AS (" COHORT "),"
+    " d AS (SELECT 'kind' AS dim, c.project_kind AS code, c.* FROM c"
+    "  UNION ALL SELECT 'level', coalesce(c.green_level, ''), c.* FROM c"
+    "  UNION ALL SELECT 'tag', t.tag, c.* FROM c CROSS JOIN LATERAL unnest(CASE WHEN cardinality(c.priority_tags) = 0"
+    "   THEN ARRAY['NONE'] ELSE c.priority_tags END) t(tag))"
+    " SELECT dim, code, count(*), count(*) FILTER (WHERE financing_outcome = 'FINANCED'), sum(financing_amount),"
+    " coalesce(sum(disbursed_total), 0),"
+    " coalesce(sum((snapshot->'project'->>'energy_saving_tce')::numeric) FILTER (WHERE financing_outcome = 'FINANCED'), 0),"
+    " coalesce(sum((snapshot->'project'->>'co2_reduction_t')::numeric) FILTER (WHERE financing_outcome = 'FINANCED'), 0)"
+    " FROM d GROUP BY dim, code";
+
+static const cli_column breakdown_cols[] = {
+    {"dimension", "维度", CLI_COL_TEXT},         {"code", "代码", CLI_COL_TEXT},
+    {"name", "名称", CLI_COL_TEXT},              {"needs", "需求数", CLI_COL_INT},
+    {"financed", "已融资", CLI_COL_INT},         {"requested_wan", "申请金额(万元)", CLI_COL_DEC},
+    {"disbursed_wan", "放款金额(万元)", CLI_COL_DEC}, {"energy_saving_tce", "已融资项目预计节能(吨标煤/年)", CLI_COL_DEC},
+    {"co2_reduction_t", "已融资项目预计减排CO2(吨/年)", CLI_COL_DEC},
+};
+
+/* The known codes of each dimension, shown with zeros when no need has them; tags as found. */
+static const char *const breakdown_codes[][3] = {
+    {"kind", "RD_INDUSTRIALIZATION", "研发及产业化"}, {"kind", "TECH_UPGRADE", "技术改造"},
+    {"kind", "ZERO_CARBON_FACTORY", "零碳工厂"},      {"level", "NATIONAL", "国家级绿色工厂"},
+    {"level", "PROVINCIAL", "省级绿色工厂"},          {"level", "MUNICIPAL", "市级绿色工厂"},
+};
+#define N_BREAKDOWN_CODES (sizeof breakdown_codes / sizeof breakdown_codes[0])
+
+static const char *dimension_name(const char *dim)
+{
+    return !strcmp(dim, "kind") ? "项目类型 project kind" : !strcmp(dim, "level") ? "工厂级别 factory level"
+                                                                              : "优先支持标签 priority tag";
+}
+
+/* One row: the query's row i (or zeros when i < 0) of code in dim. */
+static int breakdown_row(cli_table *t, PGresult *r, int i, const char *dim, const char *code, const char *name)
+{
+    char wan[2][32], num[4][32];
+    const char *cells[9] = {dimension_name(dim), code, name};
+    for (int k = 0; k < 2; k++) {
+        snprintf(num[k], sizeof num[k], "%s", i < 0 ? "0" : PQgetvalue(r, i, 2 + k));
+        cells[3 + k] = num[k];
+        report_fen_to_wan(i < 0 ? "0" : PQgetvalue(r, i, 4 + k), wan[k], sizeof wan[k]);
+        cells[5 + k] = wan[k];
+        snprintf(num[2 + k], sizeof num[2 + k], "%.1f", i < 0 ? 0.0 : strtod(PQgetvalue(r, i, 6 + k), NULL));
+        cells[7 + k] = num[2 + k];
+    }
+    return cli_table_add(t, cells);
+}
+
+static int find_row(PGresult *r, const char *dim, const char *code)
+{
+    for (int i = 0; i < PQntuples(r); i++)
+        if (!strcmp(PQgetvalue(r, i, 0), dim) && !strcmp(PQgetvalue(r, i, 1), code))
+            return i;
+    return -1;
+}
+
+static int breakdown_rows(cli_table *t, PGresult *r)
+{
+    int rc = 0;
+    for (size_t k = 0; rc == 0 && k < N_BREAKDOWN_CODES; k++)
+        rc = breakdown_row(t, r, find_row(r, breakdown_codes[k][0], breakdown_codes[k][1]), breakdown_codes[k][0],
+                           breakdown_codes[k][1], breakdown_codes[k][2]);
+    for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
+        const char *dim = PQgetvalue(r, i, 0), *code = PQgetvalue(r, i, 1);
+        bool known = false;
+        for (size_t k = 0; k < N_BREAKDOWN_CODES; k++)
+            known = known || (!strcmp(breakdown_codes[k][0], dim) && !strcmp(breakdown_codes[k][1], code));
+        if (!known)
+            rc = breakdown_row(t, r, i, dim, code,
+                               !strcmp(code, "NONE") ? "无标签" : cli_label(CLI_LABEL_LIST_KIND, code));
+    }
+    return rc;
+}
+
+static cli_table *breakdown_table(quarter_ctx *q)
+{
+    cli_table *t = cli_table_new("breakdown", "按项目类型、工厂级别、优先支持标签 By project kind, factory level and priority tag",
+                                 breakdown_cols, sizeof breakdown_cols / sizeof breakdown_cols[0]);
+    PGresult *r = t ? query(q, breakdown_sql) : NULL;
+    int rc = r ? breakdown_rows(t, r) : -1;
+    PQclear(r);
+    if (rc) {
+        cli_table_free(t);
+        return NULL;
+    }
+    cli_table_set_footnote(t, "A need counts under each of its priority tags (NONE: without one). Savings: the "
+                              "needs' own expected figures (NeedSubmitted), of the needs financed.");
+    return t;
+}
+
 static int assemble(quarter_ctx *q, const char *quarter, cli_report *r)
 {
     int rc = add_facts(q, r);
@@ -398,6 +498,8 @@ static int assemble(quarter_ctx *q, const char *quarter, cli_report *r)
            : coded_table(q, "alerts", "预警（按类型：洗绿、时效、贷后）Alerts by kind: green-washing, timeliness, loans", alert_cols,
                          sizeof alert_cols / sizeof alert_cols[0], alerts_by_kind_sql, alert_names,
                          sizeof alert_names / sizeof alert_names[0]);
+    rc = rc || !t || cli_report_add_table(r, t);
+    t = rc ? NULL : breakdown_table(q);
     rc = rc || !t || cli_report_add_table(r, t);
     for (size_t i = 0; !rc && i < sizeof quarter_charts / sizeof quarter_charts[0]; i++)
         rc = cli_report_add_chart(r, &quarter_charts[i]);
