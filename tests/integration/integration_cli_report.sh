@@ -49,6 +49,15 @@ else
   fail "2026Q1 differs from the hand-computed figures: $(tr '\n' ' ' <"$GFDX_TEST_DIR/q1.diff")"
 fi
 assert_eq "CSV lines end in CRLF (RFC 4180)" 4 "$(grep -c $'\r$' "$GFDX_TEST_DIR/q1.csv")"
+# A province authority's view: its needs only, the total is theirs
+assert_eq "--province 500000: Chongqing's row and a total equal to it" \
+  "500000,重庆市,4,4,0,3,1,3,1,1,0,13850.50,8000.00,0.00,,,|total,合计,4,4,0,3,1,3,1,1,0,13850.50,8000.00,0.00,,," \
+  "$(gfdx report quarter 2026Q1 --province 500000 --format csv | tr -d '\r' | sed 1d | paste -sd '|')"
+assert_eq "all provinces: the breakdown counts 9 needs" "1" \
+  "$(gfdx report quarter 2026Q1 --format csv --table breakdown | tr -d '\r' | grep -c ',TECH_UPGRADE,技术改造,9,')"
+assert_eq "--province 500000: breakdown of its 4 needs (counted)" "1" \
+  "$(gfdx report quarter 2026Q1 --province 500000 --format csv --table breakdown | tr -d '\r' | grep -c ',TECH_UPGRADE,技术改造,4,0,13850.50,')"
+
 # Breakdowns (hand-computed: every scenario need is a TECH_UPGRADE of a national green factory
 # with no priority tag, expecting 1,000 tce and 2,600 t CO2 a year; CLI-SH-1 alone is financed).
 cat >"$GFDX_TEST_DIR/expect_breakdown.csv" <<'CSV'

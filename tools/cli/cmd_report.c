@@ -88,7 +88,8 @@ static void report_usage(FILE *out)
             "  --institution ID semiannual: only this bank or institution\n"
             "  --version N      ledger: the list as of applied version N (default: the current one)\n"
             "  --diff A B       ledger: the changes from applied version A to applied version B\n"
-            "  --province CODE, --branch ID, --bank ID  worklist: one role's listings\n"
+            "  --province CODE  quarter, worklist: one province's needs (a province authority's view)\n"
+            "  --branch ID, --bank ID  worklist: a PBoC branch's or a bank's listings\n"
             "  --calendar FILE  worklist: the holiday calendar (default $GFDX_CALENDAR, else\n"
             "                   deploy/calendar.cfg of the source tree or /etc/gfdx/calendar.cfg)\n"
             "  --participants F display names of banks and bureaus (default $GFDX_PARTICIPANTS, else\n"
@@ -161,12 +162,12 @@ static int parse_report(int argc, char **argv, report_opts *o)
 /* Options given to a report that does not take them, or together when they exclude each other. */
 static int check_applicable(const report_opts *o)
 {
-    bool role = o->province || o->branch || o->bank;
     int roles = !!o->province + !!o->branch + !!o->bank;
     const char *wrong = o->institution && o->kind != R_SEMIANNUAL            ? "--institution"
                         : (o->version || o->has_diff) && o->kind != R_LEDGER ? "--version / --diff"
                         : o->participants && (o->kind == R_QUARTER || o->kind == R_WORKLIST) ? "--participants"
-                        : (role || o->calendar) && o->kind != R_WORKLIST     ? "--province / --branch / --bank / --calendar"
+                        : o->province && o->kind != R_WORKLIST && o->kind != R_QUARTER ? "--province"
+                        : (o->branch || o->bank || o->calendar) && o->kind != R_WORKLIST ? "--branch / --bank / --calendar"
                                                                              : NULL;
     if (wrong)
         cli_args_error(&o->a, "%s does not apply here (gfdx report --help)", wrong);
@@ -210,7 +211,7 @@ static int build_worklist(report_opts *o, PGconn *db, const char *arg, cli_repor
 static int build(report_opts *o, PGconn *db, const char *arg, cli_report **r, char *err, size_t errlen)
 {
     if (o->kind == R_QUARTER)
-        return report_quarter(db, arg, r, err, errlen);
+        return report_quarter(db, arg, o->province, r, err, errlen);
     if (o->kind == R_WORKLIST)
         return build_worklist(o, db, arg, r, err, errlen);
     char why[512];

@@ -16,10 +16,11 @@ void report_fen_to_wan(const char *fen, char *out, size_t len);
 void report_fen_to_wan_ll(long long fen, char *out, size_t len);
 
 /* MIIT's quarterly monitoring (监测) per province for quarter ("2026Q1"), from intake.need
- * and intake.need_event, with obstacles and alerts from feedback.* when deployed.
+ * and intake.need_event, with obstacles and alerts from feedback.* when deployed; province
+ * (NULL = all) keeps one province's needs (a province authority's view).
  * *out is a new report (caller frees with cli_report_free). 0, 1 with err (database), or
  * 2 with err (a malformed quarter). */
-int report_quarter(PGconn *db, const char *quarter, cli_report **out, char *err, size_t errlen)
+int report_quarter(PGconn *db, const char *quarter, const char *province, cli_report **out, char *err, size_t errlen)
     __attribute__((warn_unused_result));
 
 /* The five tables of Shanghai's 产业绿贷 notice for half-year period ("2026H1", China time):

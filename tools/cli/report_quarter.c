@@ -30,10 +30,12 @@
 #include "labels.h"
 #include "report.h"
 
+/* $4: one province's needs only (a province authority's view), NULL for all. */
 #define COHORT                                                                                     \
-    "SELECT * FROM intake.need WHERE quarter = $1 OR (quarter IS NULL"                             \
+    "SELECT * FROM intake.need WHERE (quarter = $1 OR (quarter IS NULL"                            \
     " AND submitted_at >= $2::timestamp AT TIME ZONE 'Asia/Shanghai'"                              \
-    " AND submitted_at < $3::timestamp AT TIME ZONE 'Asia/Shanghai')"
+    " AND submitted_at < $3::timestamp AT TIME ZONE 'Asia/Shanghai'))"                             \
+    " AND ($4::text IS NULL OR province = $4)"
 
 /* Counts first (NCOUNT), then the three sums in fen, as the query returns them. */
 enum { Q_SUBMITTED, Q_APPROVED, Q_REJECTED, Q_RECOMMENDED, Q_LATE, Q_PUSHED, Q_WITHDRAWN, Q_MATCHED, Q_FINANCED, NCOUNT };
@@ -82,7 +84,7 @@ typedef struct {
 
 typedef struct {
     PGconn *db;
-    const char *params[3]; /* quarter, first day, first day of the next quarter */
+    const char *params[4]; /* quarter, first day, first day of the next quarter, province or NULL */
     char first[11], next[11], last[11];
     prov_row *rows, total;
     int nrows;
@@ -123,7 +125,7 @@ static int quarter_bounds(quarter_ctx *q, const char *quarter)
 
 static PGresult *query(quarter_ctx *q, const char *sql)
 {
-    return cli_db_query(q->db, sql, 3, q->params, q->err, q->errlen);
+    return cli_db_query(q->db, sql, 4, q->params, q->err, q->errlen);
 }
 
 static int load_provinces(quarter_ctx *q)
@@ -508,7 +510,7 @@ static int assemble(quarter_ctx *q, const char *quarter, cli_report *r)
     return rc ? -1 : 0;
 }
 
-int report_quarter(PGconn *db, const char *quarter, cli_report **out, char *err, size_t errlen)
+int report_quarter(PGconn *db, const char *quarter, const char *province, cli_report **out, char *err, size_t errlen)
 {
     quarter_ctx q = {.db = db, .err = err, .errlen = errlen};
     *out = NULL;
@@ -520,6 +522,7 @@ int report_quarter(PGconn *db, const char *quarter, cli_report **out, char *err,
     q.params[0] = quarter;
     q.params[1] = q.first;
     q.params[2] = q.next;
+    q.params[3] = province;
     int has = cli_db_has(db, "intake.need", err, errlen);
     if (has == 0)
         snprintf(err, errlen, "intake.need does not exist in %s: is gfdx-intake deployed on this database?", PQdb(db));
