@@ -161,4 +161,18 @@ assert_eq "exit 2: no list id" 2 "$(status_of gfdx report ledger)"
 psql -X -q "$GFDX_PG_CONNINFO" -c "CREATE DATABASE empty" >/dev/null
 assert_eq "exit 1: gfdx-namelist not deployed" 1 "$(status_of gfdx report ledger 500106-DRC-GP --db "${GFDX_PG_CONNINFO/dbname=gfdx/dbname=empty}")"
 assert_ok "--help describes the report" grep -q 'ledger LIST_ID   A district name list' <<<"$(gfdx report --help)"
+
+# ---- gfdx report lists: every list with its level, versions and feedback ----------------------
+missing=$(psql_q "SELECT count(*) FROM district.missing_report WHERE list_id = '500106-DRC-GP'")
+assert_eq "lists: 500106-DRC-GP, a district list at version 3 with 5 entries, 3 versions, 3 carbon and 7 financing reports" \
+  "500106-DRC-GP,GREEN_PROJECT,DISTRICT,500106,3,5,3,3,7,$missing" \
+  "$(gfdx report lists --format csv | tr -d '\r' | grep '^500106-DRC-GP,' | cut -d, -f1,2,4,5,8-13)"
+assert_eq "lists --region 500106: its lists (and those covering it)" "500106-DRC-GP" \
+  "$(gfdx report lists --region 500106 --format csv | tr -d '\r' | sed '1d;$d' | cut -d, -f1)"
+assert_eq "lists --region 310115: none of 沙坪坝's" "total" \
+  "$(gfdx report lists --region 310115 --format csv | tr -d '\r' | sed 1d | cut -d, -f1)"
+assert_eq "lists: the total row sums the entries" "5" \
+  "$(gfdx report lists --format csv | tr -d '\r' | tail -1 | cut -d, -f9)"
+assert_eq "lists takes no argument" 2 "$(status_of gfdx report lists 500106)"
+assert_eq "--region only for lists" 2 "$(status_of gfdx report ledger 500106-DRC-GP --region 500106)"
 finish

@@ -14,13 +14,14 @@
 #include "labels.h"
 #include "report.h"
 
-typedef enum { R_QUARTER, R_SEMIANNUAL, R_LEDGER, R_WORKLIST } report_kind;
+typedef enum { R_QUARTER, R_SEMIANNUAL, R_LEDGER, R_WORKLIST, R_LISTS } report_kind;
 
 typedef struct {
     cli_args a;
     report_kind kind;
     const char *institution, *participants;
     const char *province, *branch, *bank, *calendar; /* worklist */
+    const char *region;                              /* lists */
     long long version, diff[2];
     bool has_diff;
 } report_opts;
@@ -32,6 +33,7 @@ static void report_usage(FILE *out)
             "       gfdx report semiannual HALF_YEAR|YEAR [--institution ID] [options]\n"
             "       gfdx report ledger LIST_ID [--version N | --diff A B] [options]\n"
             "       gfdx report worklist DATE|today [--province CODE | --branch ID | --bank ID] [options]\n"
+            "       gfdx report lists [--region CODE] [options]\n"
             "\n"
             "  quarter 2026Q1   MIIT's quarterly monitoring (监测) per province: needs submitted,\n"
             "                   approved, rejected, recommended, late, pushed, withdrawn, matched\n"
@@ -82,6 +84,12 @@ static void report_usage(FILE *out)
             "                   Tables: awaiting_review, not_recommended, no_bank, no_feedback,\n"
             "                   open_obstacles, open_alerts.\n"
             "\n"
+            "  lists            Every name list (台账): kind, level (national, provincial, municipal,\n"
+            "                   district), region, publisher, current version, entries, versions\n"
+            "                   applied, carbon and financing reports and half-year reports missing.\n"
+            "                   --region CODE: the lists of that region and of the regions covering\n"
+            "                   it (what a bureau there sees). Table: lists.\n"
+            "\n"
             "options:\n");
     cli_args_help(out, 0);
     fprintf(out,
@@ -90,6 +98,7 @@ static void report_usage(FILE *out)
             "  --diff A B       ledger: the changes from applied version A to applied version B\n"
             "  --province CODE  quarter, worklist: one province's needs (a province authority's view)\n"
             "  --branch ID, --bank ID  worklist: a PBoC branch's or a bank's listings\n"
+            "  --region CODE    lists: the lists of that region and of the regions covering it\n"
             "  --calendar FILE  worklist: the holiday calendar (default $GFDX_CALENDAR, else\n"
             "                   deploy/calendar.cfg of the source tree or /etc/gfdx/calendar.cfg)\n"
             "  --participants F display names of banks and bureaus (default $GFDX_PARTICIPANTS, else\n"
@@ -119,6 +128,7 @@ static int report_option(report_opts *o, int c, int argc, char **argv)
     case 'B': o->branch = optarg; return -1;
     case 'K': o->bank = optarg; return -1;
     case 'c': o->calendar = optarg; return -1;
+    case 'g': o->region = optarg; return -1;
     case 'v': return parse_version(o, "--version", optarg, &o->version) ? CLI_EXIT_USAGE : -1;
     case 'd':
         o->has_diff = true;
@@ -143,6 +153,7 @@ static int parse_report(int argc, char **argv, report_opts *o)
                                              {"branch", required_argument, 0, 'B'},
                                              {"bank", required_argument, 0, 'K'},
                                              {"calendar", required_argument, 0, 'c'},
+                                             {"region", required_argument, 0, 'g'},
                                              {"help", no_argument, 0, 'h'},
                                              {0, 0, 0, 0}};
     int c, rc;
@@ -168,6 +179,7 @@ static int check_applicable(const report_opts *o)
                         : o->participants && (o->kind == R_QUARTER || o->kind == R_WORKLIST) ? "--participants"
                         : o->province && o->kind != R_WORKLIST && o->kind != R_QUARTER ? "--province"
                         : (o->branch || o->bank || o->calendar) && o->kind != R_WORKLIST ? "--branch / --bank / --calendar"
+                        : o->region && o->kind != R_LISTS                    ? "--region"
                                                                              : NULL;
     if (wrong)
         cli_args_error(&o->a, "%s does not apply here (gfdx report --help)", wrong);
@@ -221,6 +233,7 @@ static int build(report_opts *o, PGconn *db, const char *arg, cli_report **r, ch
         return CLI_EXIT_FAIL;
     }
     int rc = o->kind == R_SEMIANNUAL ? report_semiannual(db, names, arg, o->institution, r, err, errlen)
+             : o->kind == R_LISTS    ? report_lists(db, names, o->region, r, err, errlen)
                                      : report_ledger(db, names, arg, o->version, o->has_diff ? o->diff : NULL, r, err,
                                                      errlen);
     gfdx_registry_free(names);
@@ -249,9 +262,10 @@ static int run_report(report_opts *o, const char *arg)
 static int check_argument(const report_opts *o, int nargs, const char *arg)
 {
     static const char *const expected[] = {"one QUARTER, e.g. 2026Q1", "one HALF_YEAR, e.g. 2026H1",
-                                           "one LIST_ID, e.g. 500106-DRC-GP", "one DATE (YYYY-MM-DD) or today"};
+                                           "one LIST_ID, e.g. 500106-DRC-GP", "one DATE (YYYY-MM-DD) or today",
+                                           "no argument"};
     int year, q;
-    if (nargs != 1) {
+    if (nargs != (o->kind == R_LISTS ? 0 : 1)) {
         cli_args_error(&o->a, "expected %s (gfdx report --help)", expected[o->kind]);
         return CLI_EXIT_USAGE;
     }
@@ -264,9 +278,9 @@ static int check_argument(const report_opts *o, int nargs, const char *arg)
 
 int cli_report_cmd(int argc, char **argv)
 {
-    static const char *const reports[] = {"quarter", "semiannual", "ledger", "worklist", NULL};
+    static const char *const reports[] = {"quarter", "semiannual", "ledger", "worklist", "lists", NULL};
     static const char *const cmds[] = {"gfdx report quarter", "gfdx report semiannual", "gfdx report ledger",
-                                       "gfdx report worklist"};
+                                       "gfdx report worklist", "gfdx report lists"};
     report_opts o = {.a = {.cmd = "gfdx report"}};
     int which, rc = cli_args_subcommand(&o.a, argc, argv, reports, report_usage, &which);
     if (rc >= 0)

@@ -39,6 +39,12 @@ int report_ledger(PGconn *db, const gfdx_registry *names, const char *list_id, l
                   const long long *diff, cli_report **out, char *err, size_t errlen)
     __attribute__((warn_unused_result));
 
+/* Every name list (report_lists.c) with its level, versions and feedback; region (NULL = all)
+ * keeps the lists of that region and of the regions covering it. names (may be NULL): display
+ * names of the publishers. *out is a new report (caller frees). 0, or 1 with err. */
+int report_lists(PGconn *db, const gfdx_registry *names, const char *region, cli_report **out, char *err,
+                 size_t errlen) __attribute__((warn_unused_result));
+
 /* The listings an operator works from (report_worklist.c), as of date ("YYYY-MM-DD", China
  * time), each row with its ageing in working days of cal; province / branch / bank (at most
  * one, NULL = any) narrow them to one role. *out is a new report (caller frees). 0, 1 with err
