@@ -28,9 +28,8 @@ for l in sys.stdin:
     n += 1
     r = {k: v for k, v in r.items() if not k.startswith("_")}
     r["meta"]["occurred_at"] = int(time.time() * 1000)
-    print(json.dumps(r, ensure_ascii=False))
-    if n == 500:
-        break' >"$GFDX_TEST_DIR/stream.jsonl"
+    if n <= 500:  # read to the end: a reader that stops early breaks the writer'"'"'s pipe (pipefail)
+        print(json.dumps(r, ensure_ascii=False))' >"$GFDX_TEST_DIR/stream.jsonl"
 nth() { $PY -c 'import json, sys; print(json.loads(open(sys.argv[1]).readlines()[int(sys.argv[2])])["need_id"])' "$GFDX_TEST_DIR/stream.jsonl" "$1"; }
 POISON=$(nth 249) DEAD=$(nth 400)
 psql_q "CREATE FUNCTION intake.test_poison() RETURNS trigger LANGUAGE plpgsql AS \$\$

@@ -39,6 +39,8 @@ q "INSERT INTO intake.outbox (event_id, topic, key, value, record_type) VALUES (
    'gfdx.receipts.miit', convert_to('POISON-M', 'UTF8'), convert_to(repeat('x', 1200000), 'UTF8'), 'Receipt')" >/dev/null
 wait_sql_eq "SELECT count(*) FROM intake.outbox WHERE published_at IS NULL AND failed_at IS NULL" 0 60
 wait_for "gfdx_outbox_pending back to 0" 15 metric_is gfdx_outbox_pending 0
+# the gauges are counted by the relay's rounds, at most once a second: wait for the one set aside
+wait_for "gfdx_outbox_failed shows the row set aside" 15 metric_is gfdx_outbox_failed 1
 wait_for "gfdx_consumer_lag 0 once everything is consumed" 15 metric_is gfdx_consumer_lag 0
 scrape >"$GFDX_TEST_DIR/metrics.txt"
 v() { sed -n "s/^$1{service=\"intake\"} //p" "$GFDX_TEST_DIR/metrics.txt"; }
