@@ -98,8 +98,9 @@ bool gfdx_calendar_first_notice(int year);
 
 /* Ageing in working days (issue 12: timeliness): the working days after from_ms's date up to
  * and including to_ms's date, both taken in China time (rule above, so a year the file does not
- * cover counts by its weekday rule). 0 when to_ms <= from_ms or cal is NULL. A record received
- * on a Friday has aged 1 working day on Monday (or on the next working day). */
+ * cover counts by its fallback: weekends and the fixed-date holidays). 0 when to_ms <= from_ms
+ * or cal is NULL. A record received on a Friday has aged 1 working day on Monday (or on the
+ * next working day). */
 int64_t gfdx_calendar_working_days_between(const gfdx_calendar *cal, int64_t from_ms, int64_t to_ms);
 
 #endif

@@ -516,27 +516,31 @@ static int check_gap(daemon_t *d, const rd_kafka_topic_partition_t *f, int64_t s
     return 0;
 }
 
-/* The partitions of `l` as PostgreSQL array literals: topics (quoted), partitions and, when
- * `offsets`, their offsets. 0, or -1 when out of memory (err). The caller frees all three. */
+/* The partitions of `l` as PostgreSQL array literals: topics (quoted), partitions and their
+ * offsets; topics and parts may be NULL (not wanted). 0, or -1 when out of memory (err). The
+ * caller frees what it asked for. */
 static int offset_arrays(const rd_kafka_topic_partition_list_t *l, char **topics, char **parts, char **offs,
                          char *err, size_t errlen)
 {
     size_t tcap = 3, cap = (size_t)l->cnt * 22 + 3, t = 0, p = 0, o = 0;
     for (int i = 0; i < l->cnt; i++)
         tcap += strlen(l->elems[i].topic) + 3; /* Kafka topic names need no escaping: [a-zA-Z0-9._-] */
-    *topics = malloc(tcap), *parts = malloc(cap), *offs = malloc(cap);
-    if (!*topics || !*parts || !*offs) {
+    if ((topics && !(*topics = malloc(tcap))) || (parts && !(*parts = malloc(cap))) || !(*offs = malloc(cap))) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
     for (int i = 0; i < l->cnt; i++) {
         const char *sep = i ? "," : "{";
-        t += (size_t)snprintf(*topics + t, tcap - t, "%s\"%s\"", sep, l->elems[i].topic);
-        p += (size_t)snprintf(*parts + p, cap - p, "%s%d", sep, (int)l->elems[i].partition);
+        if (topics)
+            t += (size_t)snprintf(*topics + t, tcap - t, "%s\"%s\"", sep, l->elems[i].topic);
+        if (parts)
+            p += (size_t)snprintf(*parts + p, cap - p, "%s%d", sep, (int)l->elems[i].partition);
         o += (size_t)snprintf(*offs + o, cap - o, "%s%lld", sep, (long long)l->elems[i].offset);
     }
-    snprintf(*topics + t, tcap - t, l->cnt ? "}" : "{}");
-    snprintf(*parts + p, cap - p, l->cnt ? "}" : "{}");
+    if (topics)
+        snprintf(*topics + t, tcap - t, l->cnt ? "}" : "{}");
+    if (parts)
+        snprintf(*parts + p, cap - p, l->cnt ? "}" : "{}");
     snprintf(*offs + o, cap - o, l->cnt ? "}" : "{}");
     return 0;
 }
@@ -599,11 +603,11 @@ static int move_offsets(daemon_t *d, const char *topics, const char *parts, cons
 static int store_offsets(daemon_t *d, rd_kafka_topic_partition_list_t *first, rd_kafka_topic_partition_list_t *next,
                          rd_kafka_topic_partition_list_t *gaps, char *err, size_t errlen, bool *transient)
 {
-    char *topics = NULL, *parts = NULL, *nexts = NULL, *t2 = NULL, *p2 = NULL, *firsts = NULL;
+    char *topics = NULL, *parts = NULL, *nexts = NULL, *firsts = NULL;
     int64_t *stored = calloc((size_t)next->cnt + 1, sizeof *stored);
     int rc = 0;
     if (!stored || offset_arrays(next, &topics, &parts, &nexts, err, errlen) ||
-        offset_arrays(first, &t2, &p2, &firsts, err, errlen)) { /* same partitions, same order */
+        offset_arrays(first, NULL, NULL, &firsts, err, errlen)) { /* the same partitions, in the same order */
         snprintf(err, errlen, "storing offsets: out of memory");
         rc = -1, *transient = true;
     }
@@ -614,7 +618,7 @@ static int store_offsets(daemon_t *d, rd_kafka_topic_partition_list_t *first, rd
             rc = check_gap(d, &first->elems[i], stored[i], gaps, err, errlen, transient);
     if (rc == 0)
         rc = move_offsets(d, topics, parts, nexts, firsts, next->cnt, err, errlen, transient);
-    free(stored), free(topics), free(parts), free(nexts), free(t2), free(p2), free(firsts);
+    free(stored), free(topics), free(parts), free(nexts), free(firsts);
     return rc;
 }
 
@@ -1257,10 +1261,10 @@ static void run_watch(daemon_t *d)
     if (r == GFDX_WATCH_FAILED)
         GFDX_WARN("watch round failed (%s; next in %d s): %s", transient ? "transient" : "permanent",
                   d->cfg.watch_interval_s, err);
-    else if (r == GFDX_WATCH_DONE && emitted)
+    else if (r == GFDX_WATCH_DONE && emitted) {
         GFDX_INFO("watch: %zu records due by the clock staged for the outbox", emitted);
-    if (r == GFDX_WATCH_DONE && emitted)
         d->outbox_written = true;
+    }
 }
 
 /* Consumer lag from the locally cached high watermarks (no broker round trip). */
@@ -1563,27 +1567,26 @@ static int check_config(daemon_t *d, const char *path, bool ok, const char *err)
 
 /* GFDX_TEST_DEADLINE_CLOCK_MS=<Unix ms>: every record's deadline clock is that instant, on any
  * broker. For tests replaying a dated scenario only; a daemon running with it says so. */
-static void read_clock_override(daemon_t *d)
+/* A test clock from the environment variable `name` (a positive Unix time in ms), announced
+ * with `what`; 0 when unset or malformed (warned). */
+static int64_t test_clock(const char *name, const char *what)
 {
-    const char *v = getenv("GFDX_TEST_DEADLINE_CLOCK_MS");
+    const char *v = getenv(name);
     char *end = NULL;
     long long ms = v && *v ? strtoll(v, &end, 10) : 0;
     if (v && *v && (*end || ms <= 0)) {
-        GFDX_WARN("GFDX_TEST_DEADLINE_CLOCK_MS is not a positive Unix time in ms: ignored");
-        return;
+        GFDX_WARN("%s is not a positive Unix time in ms: ignored", name);
+        return 0;
     }
-    d->clock_override_ms = ms;
     if (ms > 0)
-        GFDX_WARN("GFDX_TEST_DEADLINE_CLOCK_MS set: every record's deadline clock is %lld (tests only)", ms);
-    v = getenv("GFDX_TEST_WATCH_CLOCK_MS");
-    ms = v && *v ? strtoll(v, &end, 10) : 0;
-    if (v && *v && (*end || ms <= 0)) {
-        GFDX_WARN("GFDX_TEST_WATCH_CLOCK_MS is not a positive Unix time in ms: ignored");
-        return;
-    }
-    d->watch_clock_ms = ms;
-    if (ms > 0)
-        GFDX_WARN("GFDX_TEST_WATCH_CLOCK_MS set: the watch's clock is %lld (tests only)", ms);
+        GFDX_WARN("%s set: %s is %lld (tests only)", name, what, ms);
+    return ms;
+}
+
+static void read_clock_override(daemon_t *d)
+{
+    d->clock_override_ms = test_clock("GFDX_TEST_DEADLINE_CLOCK_MS", "every record's deadline clock");
+    d->watch_clock_ms = test_clock("GFDX_TEST_WATCH_CLOCK_MS", "the watch's clock");
 }
 
 static int start(daemon_t *d, char *err, size_t errlen)

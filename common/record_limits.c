@@ -9,7 +9,8 @@
 #define M(path, n) {path, GFDX_LC_MAP, n}
 #define F(path, cls) {path, GFDX_LC_##cls, 0}
 
-/* Every field path of every schema in schemas/avro (test_record_limits proves it), sorted by path. */
+/* Every field path of every schema in schemas/avro (test_record_limits proves it); mostly by
+ * path, searched linearly. */
 static const gfdx_limit_rule rules[] = {
     A("added", 1000000), F("added[]", KEY), F("added_count", COUNT), F("acknowledged_by", NAME), F("alert_id", ID), F("amount", MONEY),
     F("approved_amount", MONEY), F("approved_total", MONEY), F("balance", MONEY), F("bank_id", ID),
