@@ -1147,6 +1147,7 @@ static void *relay_main(void *arg)
     relay_destroy(&d->rt, 5000); /* every report recorded, the rest purged */
     PQfinish(d->rt.db);
     d->rt.db = NULL;
+    gfdx_pg_thread_done(); /* its statement cache: this thread's own */
     return NULL;
 }
 

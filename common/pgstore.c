@@ -92,6 +92,11 @@ static void stmt_cache_reset(PGconn *db)
     stmt_cache.backend_pid = db ? PQbackendPID(db) : 0;
 }
 
+void gfdx_pg_thread_done(void)
+{
+    stmt_cache_reset(NULL);
+}
+
 /* Name of the prepared statement for sql on db ("gfdx_s<N>"), preparing it if new. NULL if
  * the cache is full or the transaction already failed (the caller runs the text unprepared)
  * or if preparing failed: then *failed holds the server's answer (a failed PREPARE aborts

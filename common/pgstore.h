@@ -47,6 +47,11 @@ bool gfdx_pg_is_transient(PGconn *db, const PGresult *res);
 int gfdx_pg_migrate(PGconn *db, const char *dir, const char *schema, char *err, size_t errlen)
     __attribute__((warn_unused_result));
 
+/* Frees the calling thread's prepared-statement cache (one per thread, of the connection the
+ * thread used last): a thread that used gfdx_pg_exec calls it before it exits, after closing
+ * its connection; the cache of an exited thread is otherwise lost memory. */
+void gfdx_pg_thread_done(void);
+
 /* Quotes an identifier (schema name) into out; -1 if it does not fit. */
 int gfdx_pg_ident(PGconn *db, const char *ident, char *out, size_t outlen);
 
