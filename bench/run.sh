@@ -127,7 +127,7 @@ gen_namelist() {
 svc_topic() { case $1 in intake) echo gfdx.needs ;; push) echo gfdx.miit-pushes ;; feedback) echo gfdx.feedback ;; namelist) echo gfdx.namelists ;; esac; }
 svc_schema() { case $1 in intake) echo intake ;; push) echo pboc ;; feedback) echo feedback ;; namelist) echo district ;; esac; }
 svc_participant() { case $1 in intake) echo miit ;; push | feedback) echo pboc ;; namelist) echo d500106-fin ;; esac; }
-svc_consumes() { case $1 in intake) echo '"gfdx.needs", "gfdx.matching-status"' ;; *) echo "\"$(svc_topic "$1")\"" ;; esac; }
+svc_consumes() { case $1 in intake) echo '"gfdx.needs", "gfdx.matching-status"' ;; push) echo '"gfdx.miit-pushes", "gfdx.dispatch-assignments"' ;; *) echo "\"$(svc_topic "$1")\"" ;; esac; }
 
 # The dev broker (librdkafka's mock cluster) answers a fetch that finds no data only after
 # the consumer's whole fetch.wait.max.ms (500 ms by default), even if records arrive
