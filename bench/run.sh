@@ -285,9 +285,43 @@ ph = [(m.group(1), int(m.group(2)) - before.get(m.group(1), 0)) for m in re.find
 print(", ".join(f"{p} {us / n:.0f}" for p, us in ph) + f" (sum {sum(us for _, us in ph) / n:.0f})" if ph and n > 0 else "-")' "$2" "$3"
 }
 
+# crypto_costs: microseconds per operation on one core of this machine, measured now by
+# bench/bench_sign.sh (1 s per figure, the sample's largest NeedSubmitted as it is), into
+# $dir/crypto as "ALG OP US" lines (ALG ed25519|sm2, OP verify|sign).
+crypto_costs() {
+  log "crypto: signing and verifying on one core (bench/bench_sign.sh)"
+  bash "$top/bench/bench_sign.sh" 1 | awk '/^value/ { if (++blk > 1) exit } $1 ~ /^(ed25519|sm2)$/ && ($2 == "verify" || $2 == "sign") && $3 ~ /^[0-9]/ { print $1, $2, $5 }' >"$dir/crypto"
+}
+
+# key_alg PARTICIPANT: the algorithm of its key in $GFDX_KEYS_DIR (ed25519|sm2).
+key_alg() { case $(openssl pkey -in "$GFDX_KEYS_DIR/$1.pem" -noout -text 2>/dev/null) in *SM2*) echo sm2 ;; *) echo ed25519 ;; esac; }
+
+# crypto_bound SVC N OUTBOX0: the CPU that signatures alone cost a record of the throughput
+# run (each of its N records verified under its sender's algorithm, each outbox row written
+# since OUTBOX0 signed under the service's) and the records/s that cost allows on all cores
+# with nothing else running: "us_per_record bound_records_per_s".
+crypto_bound() {
+  local s=$1 n=$2 o0=$3 sc senders rows alg
+  sc=$(svc_schema "$s")
+  senders=$(sq "SELECT sender || ' ' || count(*) FROM $sc.message_log WHERE sender IS NOT NULL GROUP BY sender" "bench_$s" |
+    while read -r who cnt; do echo "$(key_alg "$who") $cnt"; done)
+  rows=$(($(sq "SELECT count(*) FROM $sc.outbox" "bench_$s") - o0))
+  alg=$(key_alg "$(svc_participant "$s")")
+  py '
+import sys
+cost = {(a, op): float(us) for a, op, us in (l.split() for l in open(sys.argv[1]) if l.strip())}
+n, rows, alg, cores = int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], int(sys.argv[5])
+us = rows * cost[(alg, "sign")]
+for line in sys.argv[6].splitlines():
+    a, cnt = line.split()
+    us += int(cnt) * cost[(a, "verify")]
+per = us / n if n else 0
+print(f"{per:.0f} {cores * 1e6 / per:.0f} {rows / n:.2f} {alg}" if per else "n/a n/a n/a n/a")' "$dir/crypto" "$n" "$rows" "$alg" "$(nproc)" "$senders"
+}
+
 # bench_service SVC: measures one service; appends its row to $dir/rows.
 bench_service() {
-  local s=$1 c0 topic sc stream n_t n_l rate stmts copy naive lat_start p50 p99 nlat hwm_t hwm_l outcomes mport
+  local s=$1 c0 topic sc stream n_t n_l rate stmts copy naive lat_start p50 p99 nlat hwm_t hwm_l outcomes mport o0 bound
   topic=$(svc_topic "$s") sc=$(svc_schema "$s")
   stream=$dir/$s.jsonl
   log "$s: generating the stream"
@@ -310,6 +344,7 @@ bench_service() {
   daemon_start "$s" info migrate
   wait_assigned "$s" migrate
   daemon_stop
+  o0=$(sq "SELECT count(*) FROM $sc.outbox" "bench_$s")
   "$BB/bench_pump" "$GFDX_KAFKA_BOOTSTRAP" "bench.stage.$s.t" "$topic" >/dev/null
 
   log "$s: throughput, $n_t records"
@@ -334,6 +369,7 @@ bench_service() {
       JOIN pg_database d ON d.oid = s.dbid JOIN pg_roles r ON r.oid = s.userid
       WHERE d.datname = 'bench_$s' AND r.rolname = 'bench_daemon' ORDER BY calls DESC LIMIT 12" >"$dir/$s.statements"
   rate=$(tput_rate "$dir/$s.tput.poll" "$n_t")
+  bound=$(crypto_bound "$s" "$n_t" "$o0")
 
   log "$s: baselines on $topic (COPY, naive consumer)"
   local base="host=$GFDX_PG_HOST port=$GFDX_PG_PORT dbname=bench_base user=gfdx"
@@ -356,7 +392,7 @@ bench_service() {
   read -r p50 p99 nlat _ <<<"$(latency "$dir/$s.lat.poll" "$dir/$s.created" "$lat_start")"
   outcomes=$(sq "SELECT string_agg(outcome || ' ' || n, ', ') || '; dead letters ' || (SELECT count(*) FROM $sc.dead_letter)
                  FROM (SELECT outcome, count(*) n FROM $sc.message_log GROUP BY 1 ORDER BY 1) o" "bench_$s")
-  echo "$s $rate $copy $naive $stmts $p50 $p99 $hwm_l $hwm_t $n_t $nlat $outcomes" >>"$dir/rows"
+  echo "$s $rate $copy $naive $stmts $p50 $p99 $hwm_l $hwm_t $n_t $nlat $bound $outcomes" >>"$dir/rows"
 }
 
 print_table() {
@@ -367,11 +403,13 @@ def ratio(a, b):
         return f"{float(a) / float(b):.3f}"
     except (ValueError, ZeroDivisionError):
         return "n/a"
-hdr = ["daemon", "records/s", "COPY rows/s", "naive rec/s", "d/COPY", "d/naive", "stmts/rec", "p50 ms", "p99 ms", "RSS MB"]
+hdr = ["daemon", "records/s", "COPY rows/s", "naive rec/s", "d/COPY", "d/naive", "sig bound", "d/bound", "stmts/rec",
+       "p50 ms", "p99 ms", "RSS MB"]
 rows = []
 for line in open(sys.argv[1]):
-    s, rate, copy, naive, stmts, p50, p99, hwm, hwm_t, n_t, nlat = line.split()[:11]
-    rows.append(["gfdx-" + s, rate, copy, naive, ratio(rate, copy), ratio(rate, naive), stmts, p50, p99, hwm])
+    s, rate, copy, naive, stmts, p50, p99, hwm, hwm_t, n_t, nlat, sig_us, bound = line.split()[:13]
+    rows.append(["gfdx-" + s, rate, copy, naive, ratio(rate, copy), ratio(rate, naive), bound, ratio(rate, bound), stmts,
+                 p50, p99, hwm])
 w = [max(len(str(r[i])) for r in rows + [hdr]) for i in range(len(hdr))]
 fmt = lambda r: "  ".join(str(c).rjust(w[i]) if i else str(c).ljust(w[i]) for i, c in enumerate(r))
 print(fmt(hdr)); print("  ".join("-" * x for x in w))
@@ -379,18 +417,24 @@ for r in rows: print(fmt(r))' "$dir/rows"
 }
 
 stack_prepare
+crypto_costs
 : >"$dir/rows"
 for s in "${services[@]}"; do bench_service "$s"; done
 echo "gfdx bench/run.sh, $(date -u +%FT%TZ), $(git -C "$top" log -1 --format='%h %s' | cut -c1-72), broker $broker$([ "$quick" = 1 ] && echo ", --quick")"
 print_table
+costs=$(awk '{ printf "%s%s %s %s us", (NR > 1 ? ", " : ""), $1, $2, $3 }' "$dir/crypto")
 cat <<EOF
-records/s: end to end, signed records (ed25519, verified), from the daemon's first commit to
+records/s: end to end, signed records (verified), from the daemon's first commit to
   its last, commits seen in <schema>.kafka_offset every 5 ms; $TPUT records (namelist: 3 FULL
   versions of 5,000 entries in parts of 5 entries, 3,000 records). batch.max_records = 500.
 COPY: one binary COPY (best of 3) of the same records' key and value bytes into one table
   (read from Kafka first, not timed). naive: bench/naive_consumer.c, three autocommitted
   statements a record (upsert ON CONFLICT, message-log insert, event-id insert), no
   verification.
+sig bound: the records/s that the signatures alone allow on all $(nproc) cores, nothing else
+  running: every record verified under its sender's algorithm, every outbox row it caused
+  signed under the service's (sm2 for the PBoC's daemons), at the costs bench/bench_sign.sh
+  measured in this run ($costs).
 stmts/rec: pg_stat_statements calls (top level, utility included: BEGIN, SAVEPOINT, COMMIT)
   of the daemon's role in its database during the throughput run, / records.
 p50/p99: produce (Kafka CreateTime, set by the paced producer bench_pump) to committed (the
@@ -401,8 +445,9 @@ p50/p99: produce (Kafka CreateTime, set by the paced producer bench_pump) to com
   committed meanwhile ("-": no such counter); relay: the relay thread's busy time, off the
   consume path; collect: polling Kafka for the batches, waits included.
 EOF
-while read -r s _ _ _ _ _ _ _ hwm_t _ nlat outcomes; do
+while read -r s _ _ _ _ _ _ _ hwm_t _ nlat sig_us _ signs alg outcomes; do
   echo "  gfdx-$s: message_log $outcomes; $nlat latency samples; VmHWM in the throughput run $hwm_t MB"
+  echo "    signatures: $sig_us us of CPU a record ($signs outbox rows a record signed $alg, one verification)"
   echo "    batch phases, us/record: $(cat "$dir/$s.profile")"
 done <"$dir/rows"
 if [ "${GFDX_BENCH_KEEP:-0}" = 1 ]; then
