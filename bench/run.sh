@@ -349,6 +349,7 @@ bench_service() {
 
   log "$s: throughput, $n_t records"
   sq "SELECT pg_stat_statements_reset()" >/dev/null
+  sq "SELECT pg_stat_reset()" "bench_$s" >/dev/null
   poll_start "$s" "$dir/$s.tput.poll"
   mport=$(py 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   metrics_port=$mport daemon_start "$s" warn tput
@@ -365,10 +366,12 @@ bench_service() {
   stmts=$(sq "SELECT round(coalesce(sum(calls), 0)::numeric / $n_t, 2) FROM pg_stat_statements s
               JOIN pg_database d ON d.oid = s.dbid JOIN pg_roles r ON r.oid = s.userid
               WHERE d.datname = 'bench_$s' AND r.rolname = 'bench_daemon'")
-  sq "SELECT calls, left(regexp_replace(query, '\s+', ' ', 'g'), 110) FROM pg_stat_statements s
-      JOIN pg_database d ON d.oid = s.dbid JOIN pg_roles r ON r.oid = s.userid
-      WHERE d.datname = 'bench_$s' AND r.rolname = 'bench_daemon' ORDER BY calls DESC LIMIT 12" >"$dir/$s.statements"
+  sq "SELECT calls, round(total_exec_time::numeric, 1) AS ms, rows, left(regexp_replace(query, '\s+', ' ', 'g'), 110)
+      FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid JOIN pg_roles r ON r.oid = s.userid
+      WHERE d.datname = 'bench_$s' AND r.rolname = 'bench_daemon' ORDER BY total_exec_time DESC LIMIT 12" >"$dir/$s.statements"
   rate=$(tput_rate "$dir/$s.tput.poll" "$n_t")
+  sq "SELECT coalesce(string_agg(relname || ' ' || round(n_tup_ins::numeric / $n_t, 2), ', ' ORDER BY n_tup_ins DESC), '-')
+      FROM pg_stat_user_tables WHERE n_tup_ins > 0" "bench_$s" >"$dir/$s.inserts"
   bound=$(crypto_bound "$s" "$n_t" "$o0")
 
   log "$s: baselines on $topic (COPY, naive consumer)"
@@ -449,6 +452,7 @@ while read -r s _ _ _ _ _ _ _ hwm_t _ nlat sig_us _ signs alg outcomes; do
   echo "  gfdx-$s: message_log $outcomes; $nlat latency samples; VmHWM in the throughput run $hwm_t MB"
   echo "    signatures: $sig_us us of CPU a record ($signs outbox rows a record signed $alg, one verification)"
   echo "    batch phases, us/record: $(cat "$dir/$s.profile")"
+  echo "    rows inserted a record: $(cat "$dir/$s.inserts")"
 done <"$dir/rows"
 if [ "${GFDX_BENCH_KEEP:-0}" = 1 ]; then
   trap - EXIT

@@ -406,7 +406,10 @@ static const char claim_sql[] =
               * receipts all share one key) */
              " blocked AS (SELECT e.topic, e.key, min(e.id) AS from_id FROM outbox e"
              " WHERE e.published_at IS NULL AND e.failed_at IS NULL AND e.claimed_until >= now()"
-             " AND e.claimed_by <> $2 AND e.claimed_session IN (SELECT s FROM live) GROUP BY e.topic, e.key),"
+             /* "another" as two ranges of outbox_claimer (007_outbox_claimer.sql): <> reads
+              * every pending row */
+             " AND (e.claimed_by < $2 OR e.claimed_by > $2) AND e.claimed_session IN (SELECT s FROM live)"
+             " GROUP BY e.topic, e.key),"
              " c AS (SELECT o.id FROM outbox o WHERE o.published_at IS NULL AND o.failed_at IS NULL"
              " AND NOT (o.id = ANY($4::bigint[])) AND (o.claimed_until IS NULL OR o.claimed_until < now()"
              " OR o.claimed_session NOT IN (SELECT s FROM live)) AND NOT EXISTS (SELECT 1 FROM blocked b"
