@@ -12,9 +12,10 @@
 #include "cli.h"
 #include "config.h"
 #include "labels.h"
+#include "region.h"
 #include "report.h"
 
-typedef enum { R_QUARTER, R_SEMIANNUAL, R_LEDGER, R_WORKLIST, R_LISTS } report_kind;
+typedef enum { R_QUARTER, R_SEMIANNUAL, R_LEDGER, R_WORKLIST, R_LISTS, R_DISTRICT } report_kind;
 
 typedef struct {
     cli_args a;
@@ -34,6 +35,7 @@ static void report_usage(FILE *out)
             "       gfdx report ledger LIST_ID [--version N | --diff A B] [options]\n"
             "       gfdx report worklist DATE|today [--province CODE | --branch ID | --bank ID] [options]\n"
             "       gfdx report lists [--region CODE] [options]\n"
+            "       gfdx report district REGION [options]\n"
             "\n"
             "  quarter 2026Q1   MIIT's quarterly monitoring (监测) per province: needs submitted,\n"
             "                   approved, rejected, recommended, late, pushed, withdrawn, matched\n"
@@ -89,6 +91,12 @@ static void report_usage(FILE *out)
             "                   applied, carbon and financing reports and half-year reports missing.\n"
             "                   --region CODE: the lists of that region and of the regions covering\n"
             "                   it (what a bureau there sees). Table: lists.\n"
+            "\n"
+            "  district REGION  The district-wide ledger: every list of REGION (e.g. 500106) side by\n"
+            "                   side, with its entries, versions, carbon and financing reports and\n"
+            "                   half-year reports missing; every applied version of each; the feedback\n"
+            "                   per list and half-year. Tables: lists, versions, feedback. HTML: entries,\n"
+            "                   reports and financing per list.\n"
             "\n"
             "options:\n");
     cli_args_help(out, 0);
@@ -234,6 +242,7 @@ static int build(report_opts *o, PGconn *db, const char *arg, cli_report **r, ch
     }
     int rc = o->kind == R_SEMIANNUAL ? report_semiannual(db, names, arg, o->institution, r, err, errlen)
              : o->kind == R_LISTS    ? report_lists(db, names, o->region, r, err, errlen)
+             : o->kind == R_DISTRICT ? report_district(db, names, arg, r, err, errlen)
                                      : report_ledger(db, names, arg, o->version, o->has_diff ? o->diff : NULL, r, err,
                                                      errlen);
     gfdx_registry_free(names);
@@ -263,7 +272,7 @@ static int check_argument(const report_opts *o, int nargs, const char *arg)
 {
     static const char *const expected[] = {"one QUARTER, e.g. 2026Q1", "one HALF_YEAR, e.g. 2026H1",
                                            "one LIST_ID, e.g. 500106-DRC-GP", "one DATE (YYYY-MM-DD) or today",
-                                           "no argument"};
+                                           "no argument", "one REGION, e.g. 500106"};
     int year, q;
     if (nargs != (o->kind == R_LISTS ? 0 : 1)) {
         cli_args_error(&o->a, "expected %s (gfdx report --help)", expected[o->kind]);
@@ -273,14 +282,18 @@ static int check_argument(const report_opts *o, int nargs, const char *arg)
         cli_args_error(&o->a, "quarter \"%s\": expected YYYYQn, e.g. 2026Q1", arg);
         return CLI_EXIT_USAGE;
     }
+    if (o->kind == R_DISTRICT && strcmp(arg, "100000") && !gfdx_region_is_valid(arg)) {
+        cli_args_error(&o->a, "region \"%s\": expected a GB/T 2260 code, e.g. 500106 (or 100000)", arg);
+        return CLI_EXIT_USAGE;
+    }
     return 0;
 }
 
 int cli_report_cmd(int argc, char **argv)
 {
-    static const char *const reports[] = {"quarter", "semiannual", "ledger", "worklist", "lists", NULL};
+    static const char *const reports[] = {"quarter", "semiannual", "ledger", "worklist", "lists", "district", NULL};
     static const char *const cmds[] = {"gfdx report quarter", "gfdx report semiannual", "gfdx report ledger",
-                                       "gfdx report worklist", "gfdx report lists"};
+                                       "gfdx report worklist", "gfdx report lists", "gfdx report district"};
     report_opts o = {.a = {.cmd = "gfdx report"}};
     int which, rc = cli_args_subcommand(&o.a, argc, argv, reports, report_usage, &which);
     if (rc >= 0)

@@ -45,6 +45,13 @@ int report_ledger(PGconn *db, const gfdx_registry *names, const char *list_id, l
 int report_lists(PGconn *db, const gfdx_registry *names, const char *region, cli_report **out, char *err,
                  size_t errlen) __attribute__((warn_unused_result));
 
+/* The district-wide ledger (report_district.c): every list of region (its own lists, not those
+ * of the regions covering it) with its versions and feedback per half-year. names (may be
+ * NULL): display names of the publishers. *out is a new report (caller frees). 0, or 1 with err
+ * (database, no list of that region; the command checks the region code before). */
+int report_district(PGconn *db, const gfdx_registry *names, const char *region, cli_report **out, char *err,
+                    size_t errlen) __attribute__((warn_unused_result));
+
 /* The listings an operator works from (report_worklist.c), as of date ("YYYY-MM-DD", China
  * time), each row with its ageing in working days of cal; province / branch / bank (at most
  * one, NULL = any) narrow them to one role. *out is a new report (caller frees). 0, 1 with err

@@ -1,7 +1,7 @@
 /* report_ledger.c: `gfdx report ledger LIST_ID`, a district name list (台账) as of one
- * applied version (district.list_at) or the changes between two (district.list_diff), each
- * entry with the receiving bureaus' feedback: carbon benefit (district.carbon_report) and
- * financing (district.financing_report), over every half-year reported for it.
+ * applied version or the changes between two (district.entry_as_of_version), each entry with
+ * the receiving bureaus' feedback: carbon benefit and financing, over every half-year reported
+ * for it (district.entry_feedback_by_half_year). Reads only district's views (005_views.sql).
  *
  * Tables, version form: entries, categories (the 2024 catalogue's groups), feedback (entry
  * × half-year), versions (the list's history). Diff form: diff, changes, versions. */
@@ -16,32 +16,37 @@
 
 /* Per entry: carbon over every half-year, financing summed over every half-year with the
  * balance of the latest one, and the half-years reported. $1 = list. */
-#define FEEDBACK_CTES                                                                                              \
-    " carb AS (SELECT entry_key, round(sum(co2_reduction_t)::numeric, 2) AS co2, sum(climate_finance) AS climate" \
-    "   FROM district.carbon_report WHERE list_id = $1 GROUP BY entry_key),"                                      \
-    " finp AS (SELECT entry_key, period, sum(amount) AS amount, sum(balance) AS balance"                          \
-    "   FROM district.financing_report WHERE list_id = $1 GROUP BY entry_key, period),"                           \
-    " fin AS (SELECT entry_key, sum(amount) AS amount, (array_agg(balance ORDER BY period DESC))[1] AS balance"   \
-    "   FROM finp GROUP BY entry_key),"                                                                           \
-    " per AS (SELECT entry_key, string_agg(period, '、' ORDER BY period) AS periods FROM"                          \
-    "   (SELECT entry_key, period FROM district.carbon_report WHERE list_id = $1 UNION"                           \
-    "    SELECT entry_key, period FROM district.financing_report WHERE list_id = $1) p GROUP BY entry_key)"
-#define FEEDBACK_COLS " carb.co2, carb.climate, fin.amount, fin.balance, coalesce(per.periods, '')"
-#define FEEDBACK_JOINS \
-    " LEFT JOIN carb USING (entry_key) LEFT JOIN fin USING (entry_key) LEFT JOIN per USING (entry_key)"
+#define FEEDBACK_CTES                                                                                         \
+    " fb AS (SELECT entry_key, round(sum(co2_reduction_t)::numeric, 2) AS co2, sum(climate_finance_fen) AS climate," \
+    "   sum(financing_fen) AS amount,"                                                                       \
+    "   (array_agg(balance_fen ORDER BY period DESC) FILTER (WHERE balance_fen IS NOT NULL))[1] AS balance,"  \
+    "   string_agg(period, '、' ORDER BY period) AS periods"                                                  \
+    "   FROM district.entry_feedback_by_half_year WHERE list_id = $1 GROUP BY entry_key)"
+#define FEEDBACK_COLS " fb.co2, fb.climate, fb.amount, fb.balance, coalesce(fb.periods, '')"
+#define FEEDBACK_JOINS " LEFT JOIN fb USING (entry_key)"
 
-/* The list at $2 (list_at) with the version each entry's content dates from. */
+/* The list as of version $2 (district.entry_as_of_version) with the version each entry's
+ * content dates from. */
 static const char entries_sql[] =
-    "WITH a AS (SELECT l.*, v.valid_from FROM district.list_at($1, $2::bigint) l JOIN district.entry_version v"
-    "   ON v.list_id = $1 AND v.entry_key = l.entry_key AND v.valid_from <= $2"
-    "   AND (v.valid_to IS NULL OR v.valid_to > $2))," FEEDBACK_CTES
+    "WITH a AS (SELECT * FROM district.entry_as_of_version WHERE list_id = $1 AND version = $2::bigint),"
+    FEEDBACK_CTES
     " SELECT a.entry_key, a.uscc, a.name, coalesce(a.project_name, ''), coalesce(a.category_code, ''),"
     " coalesce((SELECT string_agg(k || ': ' || v, '; ' ORDER BY k) FROM jsonb_each_text(a.attributes) x(k, v)), ''),"
-    " a.valid_from," FEEDBACK_COLS
+    " a.since_version," FEEDBACK_COLS
     " FROM a" FEEDBACK_JOINS " ORDER BY a.entry_key COLLATE \"C\"";
 
+/* What changed from version $2 to $3: the two versions' entries side by side, ADDED (only in
+ * $3), REMOVED (only in $2), UPDATED (content digests differ). */
 static const char diff_sql[] =
-    "WITH d AS (SELECT * FROM district.list_diff($1, $2::bigint, $3::bigint))," FEEDBACK_CTES
+    "WITH o AS (SELECT * FROM district.entry_as_of_version WHERE list_id = $1 AND version = $2::bigint),"
+    " n AS (SELECT * FROM district.entry_as_of_version WHERE list_id = $1 AND version = $3::bigint),"
+    " d AS (SELECT CASE WHEN o.entry_key IS NULL THEN 'ADDED' WHEN n.entry_key IS NULL THEN 'REMOVED'"
+    "   ELSE 'UPDATED' END AS change, coalesce(n.entry_key, o.entry_key) AS entry_key, o.uscc AS old_uscc,"
+    "   n.uscc AS new_uscc, o.name AS old_name, n.name AS new_name, o.project_name AS old_project_name,"
+    "   n.project_name AS new_project_name, o.category_code AS old_category_code,"
+    "   n.category_code AS new_category_code, o.attributes AS old_attributes, n.attributes AS new_attributes"
+    "   FROM o FULL JOIN n ON n.entry_key = o.entry_key"
+    "   WHERE o.entry_key IS NULL OR n.entry_key IS NULL OR o.digest <> n.digest)," FEEDBACK_CTES
     " SELECT d.change, d.entry_key, coalesce(d.new_uscc, d.old_uscc), coalesce(d.new_name, d.old_name),"
     " coalesce(d.new_project_name, d.old_project_name, ''), coalesce(d.new_category_code, d.old_category_code, ''),"
     " d.old_uscc, d.new_uscc, d.old_name, d.new_name, d.old_project_name, d.new_project_name, d.old_category_code,"
@@ -53,30 +58,25 @@ static const char diff_sql[] =
     " FROM d" FEEDBACK_JOINS " ORDER BY d.entry_key COLLATE \"C\"";
 
 static const char feedback_sql[] =
-    "WITH a AS (SELECT entry_key, name FROM district.list_at($1, $2::bigint)),"
-    " k AS (SELECT entry_key, period FROM district.carbon_report WHERE list_id = $1 UNION"
-    "   SELECT entry_key, period FROM district.financing_report WHERE list_id = $1),"
-    " f AS (SELECT entry_key, period, count(*) AS n, sum(amount) AS amount, sum(balance) AS balance"
-    "   FROM district.financing_report WHERE list_id = $1 GROUP BY entry_key, period)"
-    " SELECT a.entry_key, a.name, k.period, round(c.co2_reduction_t::numeric, 2),"
-    " round(c.energy_saving_tce::numeric, 2), c.climate_finance, coalesce(f.n, 0), f.amount, f.balance"
-    " FROM a JOIN k USING (entry_key) LEFT JOIN district.carbon_report c ON c.list_id = $1"
-    " AND c.entry_key = k.entry_key AND c.period = k.period LEFT JOIN f ON f.entry_key = k.entry_key"
-    " AND f.period = k.period"
-    " ORDER BY a.entry_key COLLATE \"C\", k.period";
+    "SELECT a.entry_key, a.name, f.period, round(f.co2_reduction_t::numeric, 2),"
+    " round(f.energy_saving_tce::numeric, 2), f.climate_finance_fen, f.financing_reports, f.financing_fen,"
+    " f.balance_fen"
+    " FROM district.entry_as_of_version a JOIN district.entry_feedback_by_half_year f"
+    "   ON f.list_id = a.list_id AND f.entry_key = a.entry_key"
+    " WHERE a.list_id = $1 AND a.version = $2::bigint"
+    " ORDER BY a.entry_key COLLATE \"C\", f.period";
 
 static const char versions_sql[] =
     "SELECT 'v' || version, version, mode, to_char(effective_at, 'YYYY-MM-DD HH24:MI:SS'), part_count, added, updated,"
-    " removed, entry_count, title FROM district.list_version WHERE list_id = $1 ORDER BY version";
+    " removed, entry_count, title FROM district.applied_version WHERE list_id = $1 ORDER BY version";
 
 static const char list_sql[] =
     "SELECT kind, region, title, publisher, current_version, entry_count,"
-    " to_char(effective_at, 'YYYY-MM-DD HH24:MI:SS'),"
-    " (SELECT string_agg(version::text, ', ' ORDER BY version) FROM district.list_version v WHERE v.list_id = l.list_id)"
-    " FROM district.list l WHERE list_id = $1";
+    " to_char(effective_at, 'YYYY-MM-DD HH24:MI:SS'), applied_versions"
+    " FROM district.list_summary WHERE list_id = $1";
 
 static const char version_sql[] =
-    "SELECT to_char(effective_at, 'YYYY-MM-DD HH24:MI:SS'), entry_count, mode, title FROM district.list_version"
+    "SELECT to_char(effective_at, 'YYYY-MM-DD HH24:MI:SS'), entry_count, mode, title FROM district.applied_version"
     " WHERE list_id = $1 AND version = $2::bigint";
 
 typedef struct {
@@ -162,8 +162,8 @@ static void feedback_totals(const feedback_sums *s, const char **cells, char buf
 }
 
 static const char feedback_note[] =
-    "Feedback over every half-year reported for the entry: carbon (ecology bureau, district.carbon_report) and "
-    "climate finance summed; financing (finance bureau, district.financing_report) summed over institutions and "
+    "Feedback over every half-year reported for the entry: carbon (ecology bureau) and "
+    "climate finance summed; financing (finance bureau) summed over institutions and "
     "half-years; balance: the entry's latest half-year reported, summed over its institutions. 万元 = 10,000 yuan.";
 
 /* ---------------------------------------------------------------- version form */
@@ -481,7 +481,7 @@ static int list_facts(ledger_ctx *q, PGresult **list)
     if (!r)
         return -1;
     if (!PQntuples(r)) {
-        snprintf(q->err, q->errlen, "no list %s in district.list", q->list_id);
+        snprintf(q->err, q->errlen, "no list %s in district.list_summary", q->list_id);
         return 1;
     }
     char kind[128], who[256], current[128], now[64];
@@ -560,9 +560,9 @@ int report_ledger(PGconn *db, const gfdx_registry *names, const char *list_id, l
         snprintf(q.from, sizeof q.from, "%lld", diff[0]);
         snprintf(q.to, sizeof q.to, "%lld", diff[1]);
     }
-    int has = cli_db_has(db, "district.list_version", err, errlen);
+    int has = cli_db_has(db, "district.list_summary", err, errlen);
     if (has == 0)
-        snprintf(err, errlen, "district.list_version does not exist in %s: is gfdx-namelist deployed on this database?",
+        snprintf(err, errlen, "district.list_summary does not exist in %s: is gfdx-namelist deployed on this database?",
                  PQdb(db));
     if (has != 1)
         return 1;

@@ -1,4 +1,4 @@
-/* report_lists.c: `gfdx report lists`, every name list the exchange keeps (district.list):
+/* report_lists.c: `gfdx report lists`, every name list the exchange keeps (district.list_summary):
  * its kind, level (national, provincial, municipal, district: from its region), region,
  * publisher, current version and entries, how many versions were applied, and the feedback on
  * its entries (carbon and financing reports, and the half-year reports found missing by
@@ -13,15 +13,12 @@
 
 /* $1 region or NULL: the lists whose region covers it. */
 static const char lists_sql[] =
-    "SELECT l.list_id, l.kind, l.level, l.region, l.publisher, l.title, l.current_version, l.entry_count,"
-    " (SELECT count(*) FROM district.list_version v WHERE v.list_id = l.list_id),"
-    " (SELECT count(*) FROM district.carbon_report c WHERE c.list_id = l.list_id),"
-    " (SELECT count(*) FROM district.financing_report f WHERE f.list_id = l.list_id),"
-    " (SELECT count(*) FROM district.missing_report m WHERE m.list_id = l.list_id)"
-    " FROM district.list l WHERE $1::text IS NULL OR l.region = $1 OR l.region = '100000'"
-    "   OR l.region = substr($1, 1, 2) || '0000' OR l.region = substr($1, 1, 4) || '00'"
-    " ORDER BY CASE l.level WHEN 'NATIONAL' THEN 0 WHEN 'PROVINCIAL' THEN 1 WHEN 'MUNICIPAL' THEN 2 ELSE 3 END,"
-    " l.region, l.list_id";
+    "SELECT list_id, kind, level, region, publisher, title, current_version, entry_count, version_count,"
+    " carbon_reports, financing_reports, missing_reports"
+    " FROM district.list_summary WHERE $1::text IS NULL OR region = $1 OR region = '100000'"
+    "   OR region = substr($1, 1, 2) || '0000' OR region = substr($1, 1, 4) || '00'"
+    " ORDER BY CASE level WHEN 'NATIONAL' THEN 0 WHEN 'PROVINCIAL' THEN 1 WHEN 'MUNICIPAL' THEN 2 ELSE 3 END,"
+    " region, list_id";
 
 static const cli_column cols[] = {
     {"list_id", "名单编号", CLI_COL_TEXT},       {"kind", "名单类型代码", CLI_COL_TEXT},
@@ -66,10 +63,10 @@ int report_lists(PGconn *db, const gfdx_registry *names, const char *region, cli
                  size_t errlen)
 {
     *out = NULL;
-    int has = cli_db_has(db, "district.missing_report", err, errlen);
+    int has = cli_db_has(db, "district.list_summary", err, errlen);
     if (has <= 0) {
         if (has == 0)
-            snprintf(err, errlen, "district.missing_report does not exist in %s: is gfdx-namelist deployed here?",
+            snprintf(err, errlen, "district.list_summary does not exist in %s: is gfdx-namelist deployed here?",
                      PQdb(db));
         return 1;
     }
