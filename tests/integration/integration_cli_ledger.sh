@@ -175,4 +175,42 @@ assert_eq "lists: the total row sums the entries" "5" \
   "$(gfdx report lists --format csv | tr -d '\r' | tail -1 | cut -d, -f9)"
 assert_eq "lists takes no argument" 2 "$(status_of gfdx report lists 500106)"
 assert_eq "--region only for lists" 2 "$(status_of gfdx report ledger 500106-DRC-GP --region 500106)"
+
+# ---- gfdx report district: every list of the region side by side (here 沙坪坝's one list) -----------
+# lists: 5 entries at v3, 6 ever (GP-004 removed), 3 versions; carbon reports 3 (GP-001 2025H2 and
+# 2026H1, GP-003 2026H1); financing reports 1 + 2 + 3 + 1 = 7, 900 + 1200 + 500 + 300 + 800 + 50 +
+# 2000 = 5750 万元; CO2 1200.50 + 1500.25 + 800 = 3500.75 t. feedback per half-year: 2025H2 GP-001
+# alone; 2026H1 GP-001, GP-002, GP-003 (CO2 1500.25 + 800, financing 4850, balance 1000 + 500 +
+# 300 + 800 + 50 + 2000 = 4650); balances of different half-years are not added up.
+cat >"$d/expect.csv" <<CSV
+list_id,kind,kind_name,level,publisher,title,version,entries,entries_ever,versions,carbon_reports,financing_reports,missing_reports,co2_t,financing_wan
+500106-DRC-GP,GREEN_PROJECT,绿色项目清单,DISTRICT,重庆市沙坪坝区发展和改革委员会 d500106-drc,沙坪坝区绿色项目清单（第3版）,3,5,6,3,3,7,$missing,3500.75,5750.00
+total,,合计,,,,,5,6,3,3,7,$missing,3500.75,5750.00
+CSV
+cli_check_csv "district 500106: its lists side by side" gfdx report district 500106 --format csv
+cat >"$d/expect.csv" <<CSV
+list_id,version_label,version,mode,effective_at,parts,added,updated,removed,entry_count,title
+500106-DRC-GP,v1,1,FULL,2025-10-15 10:00:00,1,4,0,0,4,沙坪坝区绿色项目清单（第1版）
+500106-DRC-GP,v2,2,DELTA,2025-12-18 10:00:00,1,1,1,1,4,沙坪坝区绿色项目清单（第2版）
+500106-DRC-GP,v3,3,DELTA,2026-03-20 10:00:00,1,1,1,0,5,沙坪坝区绿色项目清单（第3版）
+CSV
+cli_check_csv "district 500106: every version of every list" gfdx report district 500106 --table versions --format csv
+# The watch may have flagged half-year reports missing (as of its clock) in any half-year: those
+# counts come from district.missing_report, a half-year with only missing reports is a row of its own.
+$GFDX_CLI_PY - "$(psql_q "SELECT coalesce(string_agg(period || ':' || n, ' '), '') FROM (SELECT period, count(*) n
+  FROM district.missing_report WHERE list_id = '500106-DRC-GP' GROUP BY period) m")" >"$d/expect.csv" <<'PY'
+import sys
+missing = dict((p, int(n)) for p, n in (x.split(":") for x in sys.argv[1].split()))
+fed = {"2025H2": "1,1,1200.50,1,900.00,900.00", "2026H1": "3,2,2300.25,6,4850.00,4650.00"}
+print("list_id,period,entries_reported,carbon_reports,co2_t,financing_reports,financing_wan,balance_wan,missing_reports")
+for p in sorted(set(fed) | set(missing)):
+    print(f"500106-DRC-GP,{p},{fed.get(p, '0,0,,0,,')},{missing.get(p, 0)}")
+print(f"total,合计,4,3,3500.75,7,5750.00,,{sum(missing.values())}")
+PY
+cli_check_csv "district 500106: feedback per list and half-year" gfdx report district 500106 --table feedback --format csv
+assert_eq "district: a region with no list is an error (exit 1)" 1 "$(status_of gfdx report district 310115)"
+assert_eq "district: REGION is required (exit 2)" 2 "$(status_of gfdx report district)"
+gfdx report district 500106 --format xlsx --out "$d/district.xlsx" 2>/dev/null
+assert_eq "district: the XLSX has one sheet per table, titled" "3 辖区名单 Lists of the region" \
+  "$($GFDX_CLI_PY -c 'import openpyxl, sys; n = openpyxl.load_workbook(sys.argv[1]).sheetnames; print(len(n), n[0])' "$d/district.xlsx")"
 finish

@@ -156,7 +156,10 @@ static int add_row(cli_table *t, const table_spec *s, const PGresult *r, int i, 
 static int add_table(PGconn *db, const table_spec *s, const char *region, const gfdx_registry *names,
                      cli_report *rep, int *rows, char *err, size_t errlen)
 {
-    cli_column cols[MAX_CELLS];
+    /* A table borrows its columns (output.h: cli_table_new) until the report is written,
+     * after this returns: so they live here, one row per table spec, not on the stack. */
+    static cli_column columns[NTABLES][MAX_CELLS];
+    cli_column *cols = columns[s - tables];
     for (size_t c = 0; c < s->ncells; c++)
         cols[c] = s->cells[c].col;
     const char *p[] = {region};
