@@ -39,6 +39,10 @@ int report_ledger(PGconn *db, const gfdx_registry *names, const char *list_id, l
                   const long long *diff, cli_report **out, char *err, size_t errlen)
     __attribute__((warn_unused_result));
 
+/* True when gfdx-namelist's views are in db (report_lists.c); false with err set (the
+ * service not deployed there, or the probe failed). The district reports' one probe. */
+bool report_namelist_deployed(PGconn *db, char *err, size_t errlen);
+
 /* Every name list (report_lists.c) with its level, versions and feedback; region (NULL = all)
  * keeps the lists of that region and of the regions covering it. names (may be NULL): display
  * names of the publishers. *out is a new report (caller frees). 0, or 1 with err. */

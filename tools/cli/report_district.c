@@ -222,13 +222,8 @@ int report_district(PGconn *db, const gfdx_registry *names, const char *region, 
 {
     *out = NULL;
     err[0] = '\0';
-    int has = cli_db_has(db, "district.list_summary", err, errlen);
-    if (has <= 0) {
-        if (has == 0)
-            snprintf(err, errlen, "district.list_summary does not exist in %s: is gfdx-namelist deployed here?",
-                     PQdb(db));
+    if (!report_namelist_deployed(db, err, errlen))
         return 1;
-    }
     cli_report *rep = cli_report_new("district", "区域名单台账 District-wide ledger", region);
     if (!rep || assemble(db, names, region, rep, err, errlen)) {
         if (!*err)

@@ -560,11 +560,7 @@ int report_ledger(PGconn *db, const gfdx_registry *names, const char *list_id, l
         snprintf(q.from, sizeof q.from, "%lld", diff[0]);
         snprintf(q.to, sizeof q.to, "%lld", diff[1]);
     }
-    int has = cli_db_has(db, "district.list_summary", err, errlen);
-    if (has == 0)
-        snprintf(err, errlen, "district.list_summary does not exist in %s: is gfdx-namelist deployed on this database?",
-                 PQdb(db));
-    if (has != 1)
+    if (!report_namelist_deployed(db, err, errlen))
         return 1;
     q.r = cli_report_new("ledger", "区级名单台账 District name-list ledger", list_id);
     int rc = q.r ? assemble(&q) : -1;

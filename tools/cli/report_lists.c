@@ -59,17 +59,20 @@ static int add_rows(cli_table *t, PGresult *r, const gfdx_registry *names)
     return rc ? rc : cli_table_add_total(t, cells);
 }
 
+bool report_namelist_deployed(PGconn *db, char *err, size_t errlen)
+{
+    int has = cli_db_has(db, "district.list_summary", err, errlen);
+    if (has == 0)
+        snprintf(err, errlen, "district.list_summary does not exist in %s: is gfdx-namelist deployed here?", PQdb(db));
+    return has == 1;
+}
+
 int report_lists(PGconn *db, const gfdx_registry *names, const char *region, cli_report **out, char *err,
                  size_t errlen)
 {
     *out = NULL;
-    int has = cli_db_has(db, "district.list_summary", err, errlen);
-    if (has <= 0) {
-        if (has == 0)
-            snprintf(err, errlen, "district.list_summary does not exist in %s: is gfdx-namelist deployed here?",
-                     PQdb(db));
+    if (!report_namelist_deployed(db, err, errlen))
         return 1;
-    }
     const char *params[] = {region};
     PGresult *r = cli_db_query(db, lists_sql, 1, params, err, errlen);
     if (!r)
