@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # localstack-kafka.sh: the Apache Kafka broker of deploy/localstack.sh (sourced by it; uses its
-# die, show_log, pid_alive, wait_gone, pick_port, port_in_use and paths). See localstack.sh's
+# die, show_log, pid_alive, wait_gone, pick_ports, port_in_use and paths). See localstack.sh's
 # header for the listeners, principals and layout.
 
 KAFKA_WAIT_S=90       # first start: format + JVM start + metadata; a loaded 2-core machine
@@ -211,7 +211,7 @@ kafka_launch() {
 
 # First start: fresh credentials, config, format; ports retried on a collision.
 kafka_first_start() {
-    local rc=0
+    local rc=0 ports
     kafka_write_credentials
     case ${GFDX_KAFKA_DAEMON_LISTENER:-sasl} in
     sasl | harness) echo "${GFDX_KAFKA_DAEMON_LISTENER:-sasl}" >"$KDIR/daemon.listener" ;;
@@ -220,7 +220,9 @@ kafka_first_start() {
     for _ in 1 2 3; do
         rm -rf "$KDATA"
         : >"$KLOG"
-        kafka_write_config "$(pick_port)" "$(pick_port)" "$(pick_port)"
+        ports=$(pick_ports 3) # the assignment stops the script if none are free
+        # shellcheck disable=SC2086 # three ports, one a word
+        kafka_write_config $ports
         kafka_format
         rc=0
         kafka_launch || rc=$?

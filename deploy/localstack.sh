@@ -162,15 +162,27 @@ port_in_use() {
     fi
 }
 
-# A TCP port that nothing listens on, below the kernel's ephemeral range (where the dev
-# broker's ports come from).
-pick_port() {
-    local p
-    for _ in $(seq 1 50); do
-        p=$((20000 + RANDOM % 12000))
-        port_in_use "$p" || { echo "$p"; return 0; }
+# A random port of 20000..31999: below the kernel's ephemeral range (where the dev broker's
+# ports come from). Its own function so that a test can replace the random source.
+random_port() {
+    echo $((20000 + RANDOM % 12000))
+}
+
+# N (default 1) distinct TCP ports that nothing listens on, one a line. Distinct matters: a
+# stack's listeners are picked together before any of them listens, so "not in use" alone
+# let two of them draw the same port (Kafka then refuses its own configuration).
+pick_ports() {
+    local n=${1:-1} picked=" " p
+    for _ in $(seq 1 $((50 * n))); do
+        [ "$n" -gt 0 ] || return 0
+        p=$(random_port)
+        case $picked in *" $p "*) continue ;; esac
+        port_in_use "$p" && continue
+        picked="$picked$p "
+        echo "$p"
+        n=$((n - 1))
     done
-    die "no free TCP port found in 20000..31999"
+    [ "$n" -eq 0 ] || die "no free TCP port found in 20000..31999"
 }
 
 pg_prepare_dir() {
@@ -221,7 +233,7 @@ pg_start_on() {
 pg_first_start() {
     local port
     for _ in 1 2 3 4 5; do
-        port=$(pick_port)
+        port=$(pick_ports 1)
         if pg_start_on "$port"; then
             echo "$port" >"$PORTFILE"
             return 0
@@ -433,4 +445,7 @@ main() {
 
 # shellcheck source=deploy/localstack-kafka.sh
 source "$top/deploy/localstack-kafka.sh"
-main "$@"
+# Sourced (by tests/integration/unit_localstack_ports.sh) it only defines its functions.
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+    main "$@"
+fi
