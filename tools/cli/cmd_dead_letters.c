@@ -300,7 +300,7 @@ static int dl_replay_one(dl_opts *o, PGconn *db, cli_kafka *k, const char *id)
              s->schema);
     const char *p[] = {id};
     PGresult *r = NULL;
-    int rc = run(db, "BEGIN", NULL, 0, err, sizeof err);
+    int rc = run(db, "BEGIN READ WRITE", NULL, 0, err, sizeof err); /* sessions are read-only (db.c) */
     if (rc == 0 && !(r = cli_db_query(db, sql, 1, p, err, sizeof err)))
         rc = -1;
     if (rc == 0)

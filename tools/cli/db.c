@@ -95,7 +95,11 @@ PGconn *cli_db_open(const char *db_opt, const char *config, char *err, size_t er
     }
     char why[256];
     const char *tz = getenv("PGTZ") ? NULL : "SET TimeZone = 'Asia/Shanghai'";
-    if (PQsetClientEncoding(db, "UTF8") || (tz && gfdx_pg_run(db, tz, 0, NULL, why, sizeof why, NULL))) {
+    /* Read-only by default: a report can never change the state it reports on. The one write
+     * of the CLI (dead-letters replay marking replayed_at) opens its transaction READ WRITE. */
+    const char *ro = "SET default_transaction_read_only = on";
+    if (PQsetClientEncoding(db, "UTF8") || (tz && gfdx_pg_run(db, tz, 0, NULL, why, sizeof why, NULL)) ||
+        gfdx_pg_run(db, ro, 0, NULL, why, sizeof why, NULL)) {
         snprintf(err, errlen, "PostgreSQL session set-up failed: %s", PQerrorMessage(db));
         PQfinish(db);
         return NULL;

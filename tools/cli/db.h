@@ -8,7 +8,8 @@
  * libpq's own PG* variables fill what the conninfo leaves out. Unless $PGCONNECT_TIMEOUT
  * says otherwise a connection attempt gives up after 10 s. The session's time zone is
  * China time (Asia/Shanghai, as the calendar and the agencies' forms use) unless $PGTZ is
- * set. */
+ * set. Sessions are read-only (default_transaction_read_only): a write must open its own
+ * transaction READ WRITE, as dead-letters replay does. */
 #ifndef GFDX_CLI_DB_H
 #define GFDX_CLI_DB_H
 
@@ -48,7 +49,7 @@ PGconn *cli_db_open(const char *db_opt, const char *config, char *err, size_t er
 PGresult *cli_db_query(PGconn *db, const char *sql, int nparams, const char *const *params, char *err,
                        size_t errlen) __attribute__((warn_unused_result));
 
-/* 1 when the relation ("feedback.obstacle") exists, 0 when not, -1 on error (err set). */
+/* 1 when the relation ("feedback.obstacle_summary") exists, 0 when not, -1 on error (err set). */
 int cli_db_has(PGconn *db, const char *relation, char *err, size_t errlen) __attribute__((warn_unused_result));
 
 #endif

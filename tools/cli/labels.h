@@ -15,11 +15,11 @@
 typedef enum {
     CLI_LABEL_PRODUCT,        /* MatchingFeedback's and FinancingSupportReported's FinancingProduct */
     CLI_LABEL_STAGE,          /* MatchingStage and NONE */
-    CLI_LABEL_NEED_STATUS,    /* intake.need.status */
+    CLI_LABEL_NEED_STATUS,    /* intake.need_summary.status */
     CLI_LABEL_OVERALL,        /* NeedMatchingStatus.overall */
     CLI_LABEL_DECLINE,        /* DeclineReason */
     CLI_LABEL_OBSTACLE,       /* ObstacleCategory */
-    CLI_LABEL_ALERT,          /* feedback.alert.kind */
+    CLI_LABEL_ALERT,          /* feedback.alert_summary.kind */
     CLI_LABEL_LIST_KIND,      /* NameListKind */
     CLI_LABEL_CHANGE,         /* district.list_diff's ADDED / UPDATED / REMOVED */
     CLI_LABEL_REVIEW,         /* NeedReviewed.decision */

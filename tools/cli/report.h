@@ -15,8 +15,8 @@
 void report_fen_to_wan(const char *fen, char *out, size_t len);
 void report_fen_to_wan_ll(long long fen, char *out, size_t len);
 
-/* MIIT's quarterly monitoring (监测) per province for quarter ("2026Q1"), from intake.need
- * and intake.need_event, with obstacles and alerts from feedback.* when deployed; province
+/* MIIT's quarterly monitoring (监测) per province for quarter ("2026Q1"), from intake.need_summary
+ * and intake.need_history, with obstacles and alerts from feedback.* when deployed; province
  * (NULL = all) keeps one province's needs (a province authority's view).
  * *out is a new report (caller frees with cli_report_free). 0, 1 with err (database), or
  * 2 with err (a malformed quarter). */

@@ -291,13 +291,13 @@ static cli_table *filings_table(pf_ctx *q, long long *superseded)
 
 /* $1 half-years, $2/$3 the period's bounds, $4 institution, $5 the loan products (text[]).
  * Per (USCC, bank): 表1's 发放量 as filed, and the disbursements the bank reported through
- * the MIIT flow (feedback.matching_event of a loan product, the need's factory in Shanghai). */
+ * the MIIT flow (feedback.matching_history of a loan product, the need's factory in Shanghai). */
 static const char recon_sql[] =
     "WITH f AS (SELECT uscc, institution AS bank_id, min(enterprise) AS enterprise, sum(disbursed) AS filed"
     "   FROM platform.filing_current_row WHERE table_no = 1 AND period = ANY($1::text[])"
     "   AND registration_region LIKE '31%' AND ($4::text IS NULL OR institution = $4) GROUP BY 1, 2),"
     " b AS (SELECT n.uscc, e.bank_id, min(n.factory_name) AS enterprise, sum(e.amount) AS reported"
-    "   FROM feedback.matching_event e JOIN feedback.matching m USING (need_id, bank_id) JOIN pboc.need n USING (need_id)"
+    "   FROM feedback.matching_history e JOIN feedback.matching_summary m USING (need_id, bank_id) JOIN pboc.need_summary n USING (need_id)"
     "   WHERE e.record_type = 'MatchingFeedback' AND e.detail->>'stage' = 'DISBURSED' AND e.occurred_at >= $2::timestamptz"
     "   AND e.occurred_at < $3::timestamptz AND n.province = '310000' AND m.product = ANY($5::text[])"
     "   AND ($4::text IS NULL OR e.bank_id = $4) GROUP BY 1, 2)"
@@ -363,7 +363,7 @@ static cli_table *recon_table(pf_ctx *q, bool has_feedback, const char *loans, c
         return NULL;
     }
     if (!has_feedback) {
-        cli_table_set_unavailable(t, "gfdx-feedback is not deployed (feedback.* / pboc.need not in this database)");
+        cli_table_set_unavailable(t, "gfdx-feedback is not deployed (feedback.* / pboc.need_summary not in this database)");
         snprintf(summary, len, "not available (no feedback)");
         return t;
     }

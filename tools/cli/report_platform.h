@@ -23,7 +23,7 @@ typedef struct {
 
 /* The report from the filings: a summary, 表1-5 with the annex's columns, the filings with
  * their versions and liaison officers, and the reconciliation of 表1 against the banks'
- * feedback (has_feedback: feedback.* and pboc.need deployed; loan_products: text[] literal of
+ * feedback (has_feedback: feedback.* and pboc.need_summary deployed; loan_products: text[] literal of
  * the FinancingProduct symbols that are loans). Only rows of enterprises registered in
  * Shanghai (31xxxx) are counted. institution (NULL = all) filters on the filer's participant
  * id. *out is a new report (caller frees). 0, or 1 with err (database, out of memory). */

@@ -1,12 +1,12 @@
 /* report_quarter.c: `gfdx report quarter 2026Q1`, MIIT's quarterly monitoring per province.
  *
- * Which needs count in quarter Q (the cohort): those recommended for Q (intake.need.quarter
+ * Which needs count in quarter Q (the cohort): those recommended for Q (intake.need_summary.quarter
  * = Q, late ones included: a late recommendation is carried into the next quarter, DESIGN
  * §6.1), and those not recommended (yet) that were submitted during Q, China time. Every
  * need thus counts in exactly one quarter, and the funnel columns are subsets of
  * `submitted`:
  *   submitted    the cohort
- *   approved     reached APPROVED at some time (intake.need_event), even if withdrawn since
+ *   approved     reached APPROVED at some time (intake.need_history), even if withdrawn since
  *   rejected     status REJECTED
  *   recommended  recommended for Q;  late: of these, after the previous quarter's deadline
  *   pushed       reached PUSHED (NeedPushed delivered to gfdx.miit-pushes)
@@ -32,7 +32,7 @@
 
 /* $4: one province's needs only (a province authority's view), NULL for all. */
 #define COHORT                                                                                     \
-    "SELECT * FROM intake.need WHERE (quarter = $1 OR (quarter IS NULL"                            \
+    "SELECT * FROM intake.need_summary WHERE (quarter = $1 OR (quarter IS NULL"                            \
     " AND submitted_at >= $2::timestamp AT TIME ZONE 'Asia/Shanghai'"                              \
     " AND submitted_at < $3::timestamp AT TIME ZONE 'Asia/Shanghai'))"                             \
     " AND ($4::text IS NULL OR province = $4)"
@@ -44,8 +44,8 @@ enum { F_REQUESTED, F_APPROVED, F_DISBURSED, NFEN };
 static const char province_sql[] =
     "WITH c AS (" COHORT "),"
     " r AS (SELECT c.need_id,"
-    "   EXISTS (SELECT 1 FROM intake.need_event e WHERE e.need_id = c.need_id AND e.to_status = 'APPROVED') AS approved,"
-    "   EXISTS (SELECT 1 FROM intake.need_event e WHERE e.need_id = c.need_id AND e.to_status = 'PUSHED') AS pushed"
+    "   EXISTS (SELECT 1 FROM intake.need_history e WHERE e.need_id = c.need_id AND e.to_status = 'APPROVED') AS approved,"
+    "   EXISTS (SELECT 1 FROM intake.need_history e WHERE e.need_id = c.need_id AND e.to_status = 'PUSHED') AS pushed"
     "   FROM c)"
     " SELECT c.province, count(*), count(*) FILTER (WHERE r.approved), count(*) FILTER (WHERE c.status = 'REJECTED'),"
     " count(*) FILTER (WHERE c.quarter = $1), count(*) FILTER (WHERE c.quarter = $1 AND c.late),"
@@ -57,25 +57,25 @@ static const char province_sql[] =
 
 /* gfdx-feedback's tables (DESIGN §7). */
 static const char obstacles_by_province_sql[] =
-    "WITH c AS (" COHORT ") SELECT c.province, count(*) FROM feedback.obstacle o JOIN c USING (need_id)"
+    "WITH c AS (" COHORT ") SELECT c.province, count(*) FROM feedback.obstacle_summary o JOIN c USING (need_id)"
     " WHERE o.status IN ('OPEN', 'ACKNOWLEDGED') GROUP BY c.province";
 static const char alerts_by_province_sql[] =
-    "WITH c AS (" COHORT ") SELECT c.province, count(*) FROM feedback.alert a JOIN c USING (need_id)"
+    "WITH c AS (" COHORT ") SELECT c.province, count(*) FROM feedback.alert_summary a JOIN c USING (need_id)"
     " GROUP BY c.province";
 /* Outstanding loan balances (gfdx-feedback's aggregate: each bank's last reported balance plus
  * what it disbursed after that report, else what it disbursed), summed per province, fen. */
 static const char outstanding_by_province_sql[] =
     "WITH c AS (" COHORT ") SELECT c.province, coalesce(sum(s.outstanding_total), 0)"
-    " FROM feedback.need_status s JOIN c USING (need_id) GROUP BY c.province";
+    " FROM feedback.need_summary s JOIN c USING (need_id) GROUP BY c.province";
 static const char obstacles_by_category_sql[] =
     "WITH c AS (" COHORT ") SELECT o.category, count(*) FILTER (WHERE o.status IN ('OPEN', 'ACKNOWLEDGED')),"
     " count(*) FILTER (WHERE o.status IN ('RESOLVED', 'CLOSED')), count(*), count(DISTINCT o.need_id)"
-    " FROM feedback.obstacle o JOIN c USING (need_id) GROUP BY o.category";
+    " FROM feedback.obstacle_summary o JOIN c USING (need_id) GROUP BY o.category";
 static const char alerts_by_kind_sql[] =
     "WITH c AS (" COHORT ") SELECT a.kind, count(*), count(*) FILTER (WHERE a.handled_at IS NULL),"
     " count(*) FILTER (WHERE a.outcome = 'CONFIRMED'), count(*) FILTER (WHERE a.outcome = 'DISMISSED'),"
     " count(DISTINCT a.need_id)"
-    " FROM feedback.alert a JOIN c USING (need_id) GROUP BY a.kind";
+    " FROM feedback.alert_summary a JOIN c USING (need_id) GROUP BY a.kind";
 
 typedef struct {
     char province[16];
@@ -88,7 +88,7 @@ typedef struct {
     char first[11], next[11], last[11];
     prov_row *rows, total;
     int nrows;
-    int feedback; /* 1 when feedback.obstacle and feedback.alert exist */
+    int feedback; /* 1 when feedback.obstacle_summary and feedback.alert_summary exist */
     char *err;
     size_t errlen;
 } quarter_ctx;
@@ -176,8 +176,8 @@ static int load_per_province(quarter_ctx *q, const char *sql, per_province which
 
 static int load_feedback(quarter_ctx *q)
 {
-    int o = cli_db_has(q->db, "feedback.obstacle", q->err, q->errlen);
-    int a = o < 0 ? -1 : cli_db_has(q->db, "feedback.alert", q->err, q->errlen);
+    int o = cli_db_has(q->db, "feedback.obstacle_summary", q->err, q->errlen);
+    int a = o < 0 ? -1 : cli_db_has(q->db, "feedback.alert_summary", q->err, q->errlen);
     if (o < 0 || a < 0)
         return -1;
     q->feedback = o && a;
@@ -345,7 +345,7 @@ static cli_table *coded_table(quarter_ctx *q, const char *id, const char *title,
     cli_table *t = cli_table_new(id, title, cols, ncols);
     if (!t || !q->feedback) {
         if (t)
-            cli_table_set_unavailable(t, "(not deployed: gfdx-feedback's tables feedback.obstacle / feedback.alert "
+            cli_table_set_unavailable(t, "(not deployed: gfdx-feedback's tables feedback.obstacle_summary / feedback.alert_summary "
                                          "are not in this database)");
         return t;
     }
@@ -402,8 +402,8 @@ static const char breakdown_sql[] =
     "   THEN ARRAY['NONE'] ELSE c.priority_tags END) t(tag))"
     " SELECT dim, code, count(*), count(*) FILTER (WHERE financing_outcome = 'FINANCED'), sum(financing_amount),"
     " coalesce(sum(disbursed_total), 0),"
-    " coalesce(sum((snapshot->'project'->>'energy_saving_tce')::numeric) FILTER (WHERE financing_outcome = 'FINANCED'), 0),"
-    " coalesce(sum((snapshot->'project'->>'co2_reduction_t')::numeric) FILTER (WHERE financing_outcome = 'FINANCED'), 0)"
+    " coalesce(sum(energy_saving_tce) FILTER (WHERE financing_outcome = 'FINANCED'), 0),"
+    " coalesce(sum(co2_reduction_t) FILTER (WHERE financing_outcome = 'FINANCED'), 0)"
     " FROM d GROUP BY dim, code";
 
 static const cli_column breakdown_cols[] = {
@@ -523,9 +523,9 @@ int report_quarter(PGconn *db, const char *quarter, const char *province, cli_re
     q.params[1] = q.first;
     q.params[2] = q.next;
     q.params[3] = province;
-    int has = cli_db_has(db, "intake.need", err, errlen);
+    int has = cli_db_has(db, "intake.need_summary", err, errlen);
     if (has == 0)
-        snprintf(err, errlen, "intake.need does not exist in %s: is gfdx-intake deployed on this database?", PQdb(db));
+        snprintf(err, errlen, "intake.need_summary does not exist in %s: is gfdx-intake deployed on this database?", PQdb(db));
     char title[128];
     snprintf(title, sizeof title, "绿色工厂融资需求季度监测 Quarterly monitoring of green-factory financing needs");
     cli_report *r = has == 1 ? cli_report_new("quarter", title, quarter) : NULL;

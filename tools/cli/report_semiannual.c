@@ -7,13 +7,13 @@
  * reconciliation (report_platform.c): no financing is counted twice. Without it (the
  * exchange before the platform office joined) they come from two sources:
  *
- *   feedback  the banks' reports through the exchange (feedback.matching, .matching_event;
- *             enterprise and project from pboc.need): one row per need × bank whose bank
+ *   feedback  the banks' reports through the exchange (feedback.matching_summary, .matching_event;
+ *             enterprise and project from pboc.need_summary): one row per need × bank whose bank
  *             reported a disbursement in the half-year (insurance: also a policy approved in
  *             it). issued = the disbursements in the half-year; balance = every disbursement
  *             up to the half-year's end (banks report disbursements, not repayments).
  *   finance   the district finance bureau's reports for the half-year
- *             (district.financing_report; names from the ledger): amount and balance as
+ *             (district.financing_support_reported; names from district.entry_history): amount and balance as
  *             reported.
  *
  * The financing product decides the table (see product_tables); OTHER goes in none and is
@@ -56,7 +56,7 @@ enum { C_SOURCE, C_PRODUCT, C_ENTERPRISE, C_USCC, C_PROJECT, C_REF, C_INST_ID, C
 
 /* $1 period start, $2 period end (timestamptz), $3 institution or NULL. */
 static const char feedback_sql[] =
-    "WITH e AS (SELECT need_id, bank_id, detail->>'stage' AS stage, amount, occurred_at FROM feedback.matching_event"
+    "WITH e AS (SELECT need_id, bank_id, detail->>'stage' AS stage, amount, occurred_at FROM feedback.matching_history"
     "   WHERE record_type = 'MatchingFeedback'),"
     " ev AS (SELECT need_id, bank_id,"
     "   sum(amount) FILTER (WHERE stage = 'DISBURSED' AND occurred_at >= $1 AND occurred_at < $2) AS issued,"
@@ -67,7 +67,7 @@ static const char feedback_sql[] =
     " SELECT 'feedback', m.product, coalesce(n.factory_name, ''), coalesce(n.uscc, ''), coalesce(n.project_name, ''),"
     " m.need_id, m.bank_id, m.bank_id, '', m.approved_amount, coalesce(ev.issued, 0), coalesce(ev.cumulative, 0),"
     " round(m.rate_bp / 100.0, 2), m.term_months, coalesce(to_char(ev.first_at, 'YYYY-MM-DD'), '')"
-    " FROM feedback.matching m JOIN ev USING (need_id, bank_id) LEFT JOIN pboc.need n USING (need_id)"
+    " FROM feedback.matching_summary m JOIN ev USING (need_id, bank_id) LEFT JOIN pboc.need_summary n USING (need_id)"
     " WHERE ($3::text IS NULL OR m.bank_id = $3) AND m.product IS NOT NULL"
     " AND (ev.issued IS NOT NULL OR (m.product = 'INSURANCE' AND ev.approved_in))"
     " ORDER BY n.province, m.need_id, m.bank_id";
@@ -79,7 +79,7 @@ static const char finance_sql[] =
     "SELECT 'finance', f.product, coalesce(v.name, ''), f.uscc, coalesce(v.project_name, ''),"
     " f.list_id || ' / ' || f.entry_key, '', f.institution, coalesce(f.product_name, ''), NULL, f.amount, f.balance,"
     " round(f.rate_bp / 100.0, 2), NULL, ''"
-    " FROM district.financing_report f LEFT JOIN LATERAL (SELECT e.name, e.project_name FROM district.entry_version e"
+    " FROM district.financing_support_reported f LEFT JOIN LATERAL (SELECT e.name, e.project_name FROM district.entry_history e"
     "   WHERE e.list_id = f.list_id AND e.entry_key = f.entry_key"
     "   ORDER BY e.valid_from_at < $2::timestamptz DESC, e.valid_from DESC LIMIT 1) v ON true"
     " WHERE f.period = ANY($1::text[]) AND ($3::text IS NULL OR f.institution = $3)"
@@ -152,7 +152,7 @@ static const sa_spec specs[NTABLES] = {
      F_TYPE,
      "Insurance. Bank feedback: cover = the sum insured the insurer approved (CREDIT_APPROVED), claims paid = "
      "its disbursements in the half-year; listed when the policy was approved or a claim paid in the half-year. "
-     "Finance bureau: district.financing_report for the half-year, cover = the amount reported; it reports no "
+     "Finance bureau: district.financing_support_reported for the half-year, cover = the amount reported; it reports no "
      "claims (empty)."},
     {"investment", "投资", "表4 投资情况 Investments", COLS(investment_cols), {F_TYPE, F_ISSUED, F_BALANCE}, F_ISSUED,
      F_BALANCE, "Investment: fund investment (bank feedback) and equity investment (finance bureau)."},
@@ -343,12 +343,12 @@ static void detail_footnote(const sa_ctx *q, int k)
                       " Bank feedback: a need × bank whose bank reported a disbursement in the half-year; issued = "
                       "those disbursements; balance = every disbursement reported up to the half-year's end: banks "
                       "report disbursements, not repayments, so it is what was lent and not yet known to be repaid "
-                      "(an upper bound of the outstanding balance). Finance bureau: district.financing_report for "
+                      "(an upper bound of the outstanding balance). Finance bureau: district.financing_support_reported for "
                       "the half-year as reported (amount granted in it, balance outstanding at its end). The same "
                       "financing may appear once from each source.");
     if (n > 0 && (size_t)n < sizeof note)
         snprintf(note + n, sizeof note - (size_t)n, "%s%s",
-                 q->has_feedback ? "" : " Bank feedback: not deployed (feedback.* / pboc.need not in this database).",
+                 q->has_feedback ? "" : " Bank feedback: not deployed (feedback.* / pboc.need_summary not in this database).",
                  q->has_district ? "" : " Finance bureau: not deployed (district.* not in this database).");
     cli_table_set_footnote(q->tables[k], note);
 }
@@ -423,8 +423,8 @@ static int add_facts(sa_ctx *q, cli_report *r)
     char now[64], period[64], sources[256], excluded[24];
     snprintf(period, sizeof period, "%s to %s", q->per.first, q->per.last);
     snprintf(sources, sizeof sources, "银行反馈 bank feedback: %s; 财政局 finance bureau: %s",
-             q->has_feedback ? "feedback.matching" : "not deployed",
-             q->has_district ? "district.financing_report" : "not deployed");
+             q->has_feedback ? "feedback.matching_summary" : "not deployed",
+             q->has_district ? "district.financing_support_reported" : "not deployed");
     snprintf(excluded, sizeof excluded, "%lld", q->excluded);
     int rc = cli_report_fact(r, "period", "统计期间 period", period) ||
              cli_report_fact(r, "generated_at", "生成时间 generated at", cli_args_now(now, sizeof now)) ||
@@ -465,7 +465,7 @@ int report_semiannual(PGconn *db, const gfdx_registry *names, const char *period
                  period);
         return 2;
     }
-    static const char *const fb[] = {"feedback.matching", "feedback.matching_event", "pboc.need"};
+    static const char *const fb[] = {"feedback.matching_summary", "feedback.matching_history", "pboc.need_summary"};
     bool has_platform = false;
     if (probe_platform(&q, &has_platform) || probe(&q, fb, 3, &q.has_feedback))
         return 1;
@@ -481,7 +481,7 @@ int report_semiannual(PGconn *db, const gfdx_registry *names, const char *period
     int rc = r ? 0 : -1;
     for (int k = 0; rc == 0 && k < NTABLES; k++)
         rc = (q.tables[k] = cli_table_new(specs[k].id, specs[k].title, specs[k].cols, specs[k].ncols)) ? 0 : -1;
-    static const char *const ds[] = {"district.financing_report", "district.entry_version"};
+    static const char *const ds[] = {"district.financing_support_reported", "district.entry_history"};
     rc = rc || probe(&q, ds, 2, &q.has_district) || (q.has_feedback && load(&q, feedback_sql, q.per.start)) ||
          (q.has_district && load(&q, finance_sql, q.per.halves)) || assemble(&q, r);
     for (int k = 0; k < NTABLES; k++)

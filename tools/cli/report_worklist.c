@@ -2,15 +2,15 @@
  * row with its ageing in working days (the holiday calendar, calendar.h) as of DATE (China
  * time), narrowed to one role with --province CODE, --branch ID or --bank ID:
  *
- *   awaiting_review   needs submitted, not reviewed yet (intake.need SUBMITTED), since submission;
+ *   awaiting_review   needs submitted, not reviewed yet (intake.need_summary SUBMITTED), since submission;
  *   not_recommended   approved needs not recommended yet, since approval, with the last working
  *                     day of DATE's quarter and the working days left before it;
  *   no_bank           pushed needs with no bank organised for them (pboc: no ACTIVE dispatch
  *                     other than the head offices' copies), since PBoC received them;
  *   no_feedback       dispatches organised for a need that no bank answered yet (no
- *                     feedback.matching row), since dispatched;
- *   open_obstacles    obstacles open or acknowledged (feedback.obstacle), since raised;
- *   open_alerts       alerts not handled yet (feedback.alert, and gfdx-push's pboc.alert OPEN),
+ *                     feedback.matching_summary row), since dispatched;
+ *   open_obstacles    obstacles open or acknowledged (feedback.obstacle_summary), since raised;
+ *   open_alerts       alerts not handled yet (feedback.alert_summary, and gfdx-push's pboc.alert_summary OPEN),
  *                     since raised.
  * A table whose service is not deployed in this database is shown as such. --province keeps
  * the needs of that province (GB/T 2260 code of the factory's province); --branch the needs
@@ -29,39 +29,36 @@
 #define DAY(col) "to_char(" col " AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD')"
 static const char review_sql[] =
     "SELECT need_id, province, factory_name, project_name, financing_amount, " DAY("submitted_at")
-    " FROM intake.need WHERE status = 'SUBMITTED' AND ($1::text IS NULL OR province = $1)"
+    " FROM intake.need_summary WHERE status = 'SUBMITTED' AND ($1::text IS NULL OR province = $1)"
     " AND $2::text IS NULL AND $3::text IS NULL ORDER BY submitted_at, need_id";
 static const char recommend_sql[] =
-    "SELECT n.need_id, n.province, n.factory_name, n.project_name, n.financing_amount, " DAY("e.recorded_at")
-    " FROM intake.need n CROSS JOIN LATERAL (SELECT recorded_at FROM intake.need_event x"
-    "   WHERE x.need_id = n.need_id AND x.to_status = 'APPROVED' ORDER BY x.id DESC LIMIT 1) e"
-    " WHERE n.status = 'APPROVED' AND ($1::text IS NULL OR n.province = $1)"
-    " AND $2::text IS NULL AND $3::text IS NULL ORDER BY e.recorded_at, n.need_id";
+    "SELECT need_id, province, factory_name, project_name, financing_amount, " DAY("approved_at")
+    " FROM intake.need_summary WHERE status = 'APPROVED' AND ($1::text IS NULL OR province = $1)"
+    " AND $2::text IS NULL AND $3::text IS NULL ORDER BY approved_at, need_id";
 static const char no_bank_sql[] =
     "SELECT n.need_id, n.province, n.branch_id, n.factory_name, n.financing_amount, " DAY("n.received_at")
-    " FROM pboc.need n WHERE n.status = 'DISPATCHED' AND NOT EXISTS (SELECT 1 FROM pboc.dispatch d"
-    "   WHERE d.need_id = n.need_id AND d.status = 'ACTIVE' AND d.via <> 'HEAD_OFFICE')"
+    " FROM pboc.need_summary n WHERE n.status = 'DISPATCHED' AND NOT n.bank_organised"
     " AND ($1::text IS NULL OR n.province = $1) AND ($2::text IS NULL OR n.branch_id = $2) AND $3::text IS NULL"
     " ORDER BY n.received_at, n.need_id";
 static const char no_feedback_sql[] =
     "SELECT d.need_id, n.province, d.branch_id, d.bank_id, d.via, " DAY("d.dispatched_at")
-    " FROM pboc.dispatch d JOIN pboc.need n USING (need_id)"
+    " FROM pboc.dispatch_summary d JOIN pboc.need_summary n USING (need_id)"
     " WHERE d.status = 'ACTIVE' AND d.via <> 'HEAD_OFFICE' AND n.status = 'DISPATCHED'"
-    " AND NOT EXISTS (SELECT 1 FROM feedback.matching m WHERE m.need_id = d.need_id AND m.bank_id = d.bank_id)"
+    " AND NOT EXISTS (SELECT 1 FROM feedback.matching_summary m WHERE m.need_id = d.need_id AND m.bank_id = d.bank_id)"
     " AND ($1::text IS NULL OR n.province = $1) AND ($2::text IS NULL OR d.branch_id = $2)"
     " AND ($3::text IS NULL OR d.bank_id = $3) ORDER BY d.dispatched_at, d.need_id, d.bank_id";
 static const char obstacles_sql[] =
     "SELECT o.need_id, n.province, n.branch_id, o.bank_id, o.category, o.status, " DAY("o.raised_at")
-    " FROM feedback.obstacle o JOIN pboc.need n USING (need_id) WHERE o.status IN ('OPEN', 'ACKNOWLEDGED')"
+    " FROM feedback.obstacle_summary o JOIN pboc.need_summary n USING (need_id) WHERE o.status IN ('OPEN', 'ACKNOWLEDGED')"
     " AND ($1::text IS NULL OR n.province = $1) AND ($2::text IS NULL OR n.branch_id = $2)"
     " AND ($3::text IS NULL OR o.bank_id = $3) ORDER BY o.raised_at, o.obstacle_id";
 static const char alerts_sql[] =
     "SELECT a.need_id, n.province, n.branch_id, coalesce(a.bank_id, ''), a.kind, " DAY("a.raised_at") ", a.raised_at"
-    " FROM feedback.alert a JOIN pboc.need n USING (need_id) WHERE a.handled_at IS NULL"
+    " FROM feedback.alert_summary a JOIN pboc.need_summary n USING (need_id) WHERE a.handled_at IS NULL"
     " AND ($1::text IS NULL OR n.province = $1) AND ($2::text IS NULL OR n.branch_id = $2)"
     " AND ($3::text IS NULL OR a.bank_id = $3)"
     " UNION ALL SELECT p.need_id, n.province, n.branch_id, '', p.kind, " DAY("p.raised_at") ", p.raised_at"
-    " FROM pboc.alert p JOIN pboc.need n USING (need_id) WHERE p.status = 'OPEN'"
+    " FROM pboc.alert_summary p JOIN pboc.need_summary n USING (need_id) WHERE p.status = 'OPEN'"
     " AND ($1::text IS NULL OR n.province = $1) AND ($2::text IS NULL OR n.branch_id = $2) AND $3::text IS NULL"
     " ORDER BY 7, 1, 5";
 
@@ -173,18 +170,17 @@ static const cli_column alert_cols[] = {NEED_COLS, {"branch_id", "人民银行�
 #define NCOLS(a) (sizeof a / sizeof a[0])
 
 static const listing listings[] = {
-    /* pboc.alert, feedback.obstacle_event, feedback.alert_status: the migrations (pboc 002-003,
-     * feedback 004) that the statements' columns (via, handled_at, ACKNOWLEDGED) come with */
-    {"awaiting_review", "待审核需求 Needs awaiting review", review_sql, {"intake.need"}, review_cols, 5, 4, false},
+    /* Each listing is shown when the views it reads are deployed (intake 006, pboc 004, feedback 005). */
+    {"awaiting_review", "待审核需求 Needs awaiting review", review_sql, {"intake.need_summary"}, review_cols, 5, 4, false},
     {"not_recommended", "已审核通过、尚未推荐的需求 Approved needs not recommended yet", recommend_sql,
-     {"intake.need"}, recommend_cols, 5, 4, true},
-    {"no_bank", "已推送、无银行对接的需求 Pushed needs with no bank", no_bank_sql, {"pboc.alert"}, no_bank_cols, 5,
+     {"intake.need_summary"}, recommend_cols, 5, 4, true},
+    {"no_bank", "已推送、无银行对接的需求 Pushed needs with no bank", no_bank_sql, {"pboc.need_summary"}, no_bank_cols, 5,
      4, false},
     {"no_feedback", "已推送、银行未反馈 Dispatches without feedback", no_feedback_sql,
-     {"pboc.alert", "feedback.matching"}, no_feedback_cols, 5, -1, false},
-    {"open_obstacles", "未解决的融资梗阻 Open obstacles", obstacles_sql, {"pboc.need", "feedback.obstacle_event"},
+     {"pboc.dispatch_summary", "feedback.matching_summary"}, no_feedback_cols, 5, -1, false},
+    {"open_obstacles", "未解决的融资梗阻 Open obstacles", obstacles_sql, {"pboc.need_summary", "feedback.obstacle_summary"},
      obstacle_cols, 6, -1, false},
-    {"open_alerts", "待处理预警 Open alerts", alerts_sql, {"pboc.alert", "feedback.alert_status"}, alert_cols, 5, -1,
+    {"open_alerts", "待处理预警 Open alerts", alerts_sql, {"pboc.alert_summary", "feedback.alert_summary"}, alert_cols, 5, -1,
      false},
 };
 

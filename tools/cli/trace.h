@@ -3,11 +3,11 @@
  * with the receipts that answered them.
  *
  * Sources (DESIGN §7), each read only when its schema is deployed:
- *   intake    intake.need_event (every applied record and state change), intake.rejection
- *   pboc      pboc.need (the push received and routed, its withdrawal), pboc.dispatch,
+ *   intake    intake.need_history (every applied record and state change), intake.rejection
+ *   pboc      pboc.need_summary (the push received and routed, its withdrawal), pboc.dispatch_summary,
  *             pboc.rejection
- *   feedback  feedback.matching_event (banks' reports, obstacles raised and resolved),
- *             feedback.alert (green-washing alerts, at the time of the record that raised
+ *   feedback  feedback.matching_history (banks' reports, obstacles raised and resolved),
+ *             feedback.alert_summary (green-washing alerts, at the time of the record that raised
  *             them), feedback.rejection
  *   receipts  <schema>.outbox rows of type Receipt whose entity is the need (Avro, decoded
  *             with the catalogue), attached to the record they answer

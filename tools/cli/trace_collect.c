@@ -18,8 +18,8 @@
     " to_state, detail, event_id, seq, source) ORDER BY t, seq"
 
 static const char intake_events_sql[] = SOURCE(
-    "SELECT occurred_at, sender, record_type, from_status, to_status, detail::text, event_id, id, 'event'"
-    " FROM intake.need_event WHERE need_id = $1");
+    "SELECT occurred_at, sender, record_type, from_status, to_status, detail::text, event_id, seq, 'event'"
+    " FROM intake.need_history WHERE need_id = $1");
 
 /* The push as gfdx-push received and routed it, and its withdrawal; the sender is the one
  * message_log recorded for the applied record. */
@@ -27,30 +27,30 @@ static const char pboc_events_sql[] = SOURCE(
     "SELECT n.pushed_at, coalesce(m.sender, ''), 'NeedPushed', NULL, 'DISPATCHED',"
     " json_build_object('branch_id', n.branch_id, 'quarter', n.quarter, 'late', n.late, 'is_major', n.is_major,"
     "   'priority_tags', n.priority_tags, 'financing_amount', n.financing_amount, 'banks',"
-    "   coalesce((SELECT json_agg(d.bank_id ORDER BY d.bank_id) FROM pboc.dispatch d WHERE d.need_id = n.need_id),"
+    "   coalesce((SELECT json_agg(d.bank_id ORDER BY d.bank_id) FROM pboc.dispatch_summary d WHERE d.need_id = n.need_id),"
     "   '[]'))::text, n.push_event_id, 0, 'push'"
-    " FROM pboc.need n LEFT JOIN pboc.message_log m ON m.event_id = n.push_event_id AND m.outcome = 'APPLIED'"
+    " FROM pboc.need_summary n LEFT JOIN pboc.message_log m ON m.event_id = n.push_event_id AND m.outcome = 'APPLIED'"
     " WHERE n.need_id = $1"
     " UNION ALL"
     " SELECT n.withdrawn_at, coalesce(m.sender, ''), 'NeedPushWithdrawn', 'DISPATCHED', 'WITHDRAWN',"
     " json_build_object('reason', n.withdrawn_reason, 'cancelled',"
-    "   (SELECT count(*) FROM pboc.dispatch d WHERE d.need_id = n.need_id AND d.status = 'CANCELLED'))::text,"
+    "   (SELECT count(*) FROM pboc.dispatch_summary d WHERE d.need_id = n.need_id AND d.status = 'CANCELLED'))::text,"
     " n.withdrawn_event_id, 1, 'withdrawn'"
-    " FROM pboc.need n LEFT JOIN pboc.message_log m ON m.event_id = n.withdrawn_event_id AND m.outcome = 'APPLIED'"
+    " FROM pboc.need_summary n LEFT JOIN pboc.message_log m ON m.event_id = n.withdrawn_event_id AND m.outcome = 'APPLIED'"
     " WHERE n.need_id = $1 AND n.withdrawn_at IS NOT NULL");
 
 /* Banks' reports and obstacles; an alert right after the record that raised it. */
 static const char feedback_events_sql[] = SOURCE(
     "SELECT e.occurred_at, e.sender, e.record_type, e.from_stage, e.to_stage,"
     " json_build_object('bank_id', e.bank_id, 'amount', e.amount, 'record', e.detail, 'category', o.category)::text,"
-    " e.event_id, e.id * 2, 'event'"
-    " FROM feedback.matching_event e LEFT JOIN feedback.obstacle o ON o.obstacle_id = e.obstacle_id"
+    " e.event_id, e.seq * 2, 'event'"
+    " FROM feedback.matching_history e LEFT JOIN feedback.obstacle_summary o ON o.obstacle_id = e.obstacle_id"
     " WHERE e.need_id = $1"
     " UNION ALL"
     " SELECT coalesce(e.occurred_at, a.raised_at), 'gfdx-feedback', 'Alert', NULL, NULL,"
     " json_build_object('kind', a.kind, 'bank_id', a.bank_id, 'detail', a.detail)::text, NULL,"
-    " coalesce(e.id, 0) * 2 + 1, 'alert'"
-    " FROM feedback.alert a LEFT JOIN feedback.matching_event e ON e.event_id = a.event_id WHERE a.need_id = $1");
+    " coalesce(e.seq, 0) * 2 + 1, 'alert'"
+    " FROM feedback.alert_summary a LEFT JOIN feedback.matching_history e ON e.event_id = a.event_id WHERE a.need_id = $1");
 
 /* Refused records about the need, at the time their sender gave them. %s: the schema. */
 static const char rejections_sql[] = SOURCE(
@@ -61,7 +61,7 @@ static const char rejections_sql[] = SOURCE(
     " FROM %s.rejection WHERE entity_id = $1");
 
 static const char *const service_schema[TRACE_NSERVICES] = {"intake", "pboc", "feedback"};
-static const char *const service_probe[TRACE_NSERVICES] = {"intake.need_event", "pboc.need", "feedback.matching_event"};
+static const char *const service_probe[TRACE_NSERVICES] = {"intake.need_history", "pboc.need_summary", "feedback.matching_history"};
 
 /* ---------------------------------------------------------------- events */
 

@@ -17,14 +17,14 @@
 static const char intake_need_sql[] =
     "SELECT factory_name, uscc, province, project_name, project_kind, coalesce(catalogue_code, ''), financing_amount,"
     " status, coalesce(quarter, ''), late, is_major, array_to_string(priority_tags, ','),"
-    " to_char(submitted_at, 'YYYY-MM-DD HH24:MI:SS') FROM intake.need WHERE need_id = $1";
+    " to_char(submitted_at, 'YYYY-MM-DD HH24:MI:SS') FROM intake.need_summary WHERE need_id = $1";
 static const char pboc_need_sql[] =
-    "SELECT factory_name, uscc, province, project_name, coalesce(snapshot->'project'->>'kind', ''), catalogue_code,"
-    " financing_amount, status, quarter, late, is_major, array_to_string(priority_tags, ','), '' FROM pboc.need"
+    "SELECT factory_name, uscc, province, project_name, project_kind, catalogue_code,"
+    " financing_amount, status, quarter, late, is_major, array_to_string(priority_tags, ','), '' FROM pboc.need_summary"
     " WHERE need_id = $1";
 static const char need_status_sql[] =
     "SELECT overall, banks_dispatched, banks_contacted, banks_approved, banks_declined, approved_total,"
-    " disbursed_total, open_obstacles FROM feedback.need_status WHERE need_id = $1";
+    " disbursed_total, open_obstacles FROM feedback.need_summary WHERE need_id = $1";
 
 typedef struct {
     trace_log *t;
@@ -165,11 +165,11 @@ static const char banks_sql[] =
     " coalesce(to_char(d.dispatched_at, 'YYYY-MM-DD HH24:MI:SS'), ''), m.stage, m.product, m.approved_amount,"
     " m.disbursed_total, m.disbursements, round(m.rate_bp / 100.0, 2), m.term_months, m.decline_reason,"
     " m.open_obstacles FROM %s d FULL JOIN %s m USING (need_id, bank_id) ORDER BY bank_id";
-static const char dispatch_rel[] = "(SELECT * FROM pboc.dispatch WHERE need_id = $1)";
+static const char dispatch_rel[] = "(SELECT * FROM pboc.dispatch_summary WHERE need_id = $1)";
 static const char no_dispatch_rel[] =
     "(SELECT NULL::text AS need_id, NULL::text AS bank_id, NULL::text AS branch_id, NULL::text AS status,"
     " NULL::timestamptz AS dispatched_at WHERE $1::text IS NULL AND false)";
-static const char matching_rel[] = "(SELECT * FROM feedback.matching WHERE need_id = $1)";
+static const char matching_rel[] = "(SELECT * FROM feedback.matching_summary WHERE need_id = $1)";
 static const char no_matching_rel[] =
     "(SELECT NULL::text AS need_id, NULL::text AS bank_id, NULL::text AS branch_id, NULL::text AS stage,"
     " NULL::text AS product, NULL::bigint AS approved_amount, NULL::bigint AS disbursed_total,"
@@ -249,7 +249,7 @@ static int bank_rows(builder *b, cli_table *tb)
 static const char obstacles_sql[] =
     "SELECT obstacle_id, bank_id, category, description, status, to_char(raised_at, 'YYYY-MM-DD HH24:MI:SS'),"
     " concat_ws(' ', resolved_by, resolved_by_official), coalesce(resolution, ''),"
-    " coalesce(to_char(resolved_at, 'YYYY-MM-DD HH24:MI:SS'), '') FROM feedback.obstacle WHERE need_id = $1"
+    " coalesce(to_char(resolved_at, 'YYYY-MM-DD HH24:MI:SS'), '') FROM feedback.obstacle_summary WHERE need_id = $1"
     " ORDER BY raised_at, obstacle_id";
 static const cli_column obstacle_cols[] = {
     {"obstacle_id", "梗阻编号", CLI_COL_TEXT}, {"bank_id", "银行", CLI_COL_TEXT},
@@ -260,8 +260,8 @@ static const cli_column obstacle_cols[] = {
 };
 static const char alerts_sql[] =
     "SELECT to_char(coalesce(e.occurred_at, a.raised_at), 'YYYY-MM-DD HH24:MI:SS'), a.kind, coalesce(a.bank_id, ''),"
-    " a.detail FROM feedback.alert a LEFT JOIN feedback.matching_event e ON e.event_id = a.event_id"
-    " WHERE a.need_id = $1 ORDER BY coalesce(e.occurred_at, a.raised_at), a.id";
+    " a.detail FROM feedback.alert_summary a LEFT JOIN feedback.matching_history e ON e.event_id = a.event_id"
+    " WHERE a.need_id = $1 ORDER BY coalesce(e.occurred_at, a.raised_at), a.seq";
 static const cli_column alert_cols[] = {
     {"at", "时间", CLI_COL_TEXT},      {"kind", "预警代码", CLI_COL_TEXT}, {"kind_name", "预警类型", CLI_COL_TEXT},
     {"bank_id", "银行", CLI_COL_TEXT}, {"detail", "说明", CLI_COL_TEXT},
