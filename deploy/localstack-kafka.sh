@@ -235,11 +235,12 @@ kafka_first_start() {
     kafka_check_sasl
 }
 
-# Creates the topics and ACLs of the registry (idempotent; `gfdx kafka apply`).
+# Creates the topics and ACLs of the registry (idempotent; `gfdx kafka apply`). 30 s for each
+# admin step: a loaded test machine once took longer than the default 10 s to put ACLs in force.
 kafka_apply() {
     [ -x "$GFDX" ] || die "$GFDX not found: build first (deploy/build.sh, or set GFDX_BUILD_DIR)"
     if ! "$GFDX" kafka apply --brokers "$(kafka_harness)" --topics "$TOPICS_FILE" \
-        --participants "$PARTICIPANTS_FILE" >"$KDIR/apply.log" 2>&1; then
+        --participants "$PARTICIPANTS_FILE" --timeout-ms 30000 >"$KDIR/apply.log" 2>&1; then
         show_log "$KDIR/apply.log"
         die "gfdx kafka apply failed (log: $KDIR/apply.log)"
     fi

@@ -62,6 +62,23 @@ assert_eq "every row's ageing equals the independent count" 0 "$rc"
 assert_eq "the obstacle raised 2026-03-11 has aged 203 working days by 2026-12-31" "2026-03-11|203" \
   "$(gfdx report worklist 2026-12-31 --format csv --table open_obstacles --province 310000 | tr -d '\r' | sed -n 2p | cut -d, -f7,8 | tr , '|')"
 
+# The branch's worklist as the HTML page its operator opens: rendered by Debian's headless
+# chromium, every listing's table in the DOM equals the CSV of the same role, and the role
+# is named in the banner.
+html=$d/worklist-branch.html
+gfdx report worklist 2026-12-31 --branch pbc-hq-sh --format html --out "$html"
+cli_chromium --dump-dom "file://$html" >"$d/worklist-dom.html"
+assert_ok "HTML: the page was parsed (its title)" grep -q '<h1>工作清单' "$d/worklist-dom.html"
+assert_ok "HTML: the role is shown" grep -q 'pbc-hq-sh' "$d/worklist-dom.html"
+for t in awaiting_review not_recommended no_bank no_feedback open_obstacles open_alerts; do
+  gfdx report worklist 2026-12-31 --branch pbc-hq-sh --format csv --table "$t" | tr -d '\r' >"$d/wl-$t.csv"
+  rows=$(($(wc -l <"$d/wl-$t.csv") - 1))
+  assert_eq "HTML: table $t equals the branch's CSV ($rows rows)" "same $rows" \
+    "$(dom_table_vs_csv "$d/worklist-dom.html" "$t" "$d/wl-$t.csv")"
+done
+assert_ge "HTML: the branch's page lists something (alerts and dispatches)" 3 \
+  "$(($(wc -l <"$d/wl-open_alerts.csv") + $(wc -l <"$d/wl-no_feedback.csv") - 2))"
+
 # usage errors
 rc=0; gfdx report worklist 2026-13-01 >/dev/null 2>"$d/e1" || rc=$?
 assert_eq "a date that is not one: exit 2" 2 "$rc"

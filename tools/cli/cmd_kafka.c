@@ -141,6 +141,7 @@ static int run(const kafka_opts *o, const gfdx_kafka_plan *plan)
         return 1;
     }
     int rc = kafka_apply_run(&a, err, sizeof err);
+    fflush(stdout); /* what was done, then why it stopped: the error is the log's last line */
     if (rc != 0)
         fprintf(stderr, "gfdx kafka apply: %s%s%s\n", o->brokers ? o->brokers : "", o->brokers ? ": " : "", err);
     else
