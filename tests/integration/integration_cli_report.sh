@@ -3,9 +3,14 @@
 # refused with the line and the field named and nothing reaches Kafka; a small hand-made
 # scenario (lib_cli.sh) goes JSON -> gfdx produce -> gfdx-intake -> gfdx report quarter, and
 # the report's numbers equal the ones computed by hand below; every output format; where the
-# conninfo comes from; exit codes; --help on every command.
+# conninfo comes from; exit codes; --help on every command. Then the roles (--branch,
+# --bank): refused while only gfdx-intake is deployed; gfdx-push (with the national head
+# offices) and gfdx-feedback join, the banks' records are played, and each role's view
+# equals its hand-computed figures.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib_daemons.sh"
+source "$(dirname "$0")/lib_pboc.sh"
+source "$(dirname "$0")/lib_feedback.sh"
 source "$(dirname "$0")/lib_cli.sh"
 stack_up
 
@@ -141,4 +146,110 @@ for cmd in "" schema produce dead-letters rejections report; do
 done
 assert_ok "gfdx report quarter --help" gfdx report quarter --help
 assert_ok "gfdx dead-letters replay --help" gfdx dead-letters replay --help
+
+# ---- the roles of a PBoC branch and a bank --------------------------------------------------
+# Only gfdx-intake is deployed yet: --branch and --bank say what they would read.
+rc=0; gfdx report quarter 2026Q1 --branch pbc-hq-sh >/dev/null 2>"$GFDX_TEST_DIR/role1.err" || rc=$?
+assert_eq "--branch without gfdx-push: exit 1" 1 "$rc"
+assert_ok "... naming the view it reads" grep -q -- '--branch reads pboc.need_summary, not in database' "$GFDX_TEST_DIR/role1.err"
+rc=0; gfdx report quarter 2026Q1 --bank bank-icbc-310000 >/dev/null 2>"$GFDX_TEST_DIR/role2.err" || rc=$?
+assert_eq "--bank without gfdx-push and gfdx-feedback: exit 1" 1 "$rc"
+assert_ok "... naming the views missing" \
+  grep -q -- '--bank reads pboc.dispatch_summary, feedback.matching_summary, feedback.loan_summary' "$GFDX_TEST_DIR/role2.err"
+assert_eq "two roles at once: exit 2" 2 "$(status_of gfdx report quarter 2026Q1 --branch pbc-hq-sh --bank bank-icbc-310000)"
+assert_eq "--branch on a report without roles: exit 2" 2 "$(status_of gfdx report lists --branch pbc-hq-sh)"
+
+# gfdx-push (national head offices included: each need is also copied to them, via
+# HEAD_OFFICE) and gfdx-feedback join and catch up on the needs intake pushed; then the banks'
+# records (lib_cli.sh phase banks) and one head office that engaged: bank-icbc-hq contacts
+# CLI-SH-2's enterprise. Round by round as cli_play_chain does, waiting each time until intake
+# holds every NeedMatchingStatus gfdx-feedback wrote (3 more came from the intake-only phase).
+heads=$(grep -c '^[[:space:]]*{.*branches = \["national"\]' "${GFDX_PARTICIPANTS:-$GFDX_SOURCE_DIR/deploy/participants.cfg}")
+PUSH_HEAD_OFFICES=1 start_push
+wait_sql_eq "SELECT count(*) FROM pboc.dispatch WHERE via = 'BRANCH'" 15 60
+wait_sql_eq "SELECT count(*) FROM pboc.dispatch WHERE via = 'HEAD_OFFICE'" $((5 * heads)) 30
+wait_sql_eq "SELECT status FROM pboc.need WHERE need_id = 'CLI-CQ-5'" WITHDRAWN 30
+start_feedback
+roles_caught_up() {
+  [ "$(psql_q "SELECT (SELECT count(*) FROM feedback.message_log) = $1
+       AND NOT EXISTS (SELECT 1 FROM feedback.outbox WHERE published_at IS NULL)
+       AND (SELECT count(*) FROM feedback.outbox WHERE record_type = 'NeedMatchingStatus') + 3
+         = (SELECT count(*) FROM intake.message_log WHERE record_type = 'NeedMatchingStatus')")" = t ]
+}
+pb=$GFDX_TEST_DIR/banks.jsonl
+{ cli_scenario banks; cli_scenario banks | sed -n 1p |
+    sed -e 's/"bank-icbc-310000"/"bank-icbc-hq"/g' -e 's/"CLI-SH-1"/"CLI-SH-2"/' -e 's/"_round": 1}/"_round": 9}/'; } >"$pb"
+round=1 sent=0
+while [ "$round" -le 9 ]; do
+  if n=$(grep -c "\"_round\": $round}" "$pb") && [ "$n" -gt 0 ]; then
+    grep "\"_round\": $round}" "$pb" | produce
+    sent=$((sent + n))
+    wait_for "bank records of round $round applied and their statuses in gfdx-intake" 30 roles_caught_up "$sent"
+  fi
+  round=$((round + 1))
+done
+assert_eq "every bank record applied (the head office's too)" "0 $sent" \
+  "$(psql_q "SELECT count(*) FILTER (WHERE outcome <> 'APPLIED') || ' ' || count(*) FROM feedback.message_log")"
+
+# By hand (lib_cli.sh). pbc-hq-sh got CLI-SH-1 and CLI-SH-2, pbc-500000 CLI-CQ-1, CLI-CQ-3
+# and CLI-CQ-5 (withdrawn since); CLI-SH-3..5 and CLI-CQ-2 were never pushed: no branch's.
+# Requested: SH 5,000,000,000 + 1,234,567,800 fen = 6234.57 万元; CQ 10,000,000,000 +
+# 3,000,000,000 + 600,000,000 = 13600.00. A branch sees every bank's matching on its needs:
+# SH-1 financed (icbc approved 4000, disbursed 1500, no loan report: outstanding 1500), SH-2
+# matched (bocom, its COLLATERAL obstacle open), two NOT_GREEN_ELIGIBLE alerts on SH-1; CQ-1
+# matched (approved 5000 + 3000), CQ-3 late, not matched, INFORMATION open.
+quarter_rows() { gfdx report quarter 2026Q1 "$@" --format csv | tr -d '\r' | sed 1d | paste -sd '|'; }
+assert_eq "--branch pbc-hq-sh: the needs routed to it, every bank's matching on them" \
+  "310000,上海市,2,2,0,2,0,2,0,2,1,6234.57,4000.00,1500.00,1500.00,1,2|total,合计,2,2,0,2,0,2,0,2,1,6234.57,4000.00,1500.00,1500.00,1,2" \
+  "$(quarter_rows --branch pbc-hq-sh)"
+assert_eq "--branch pbc-500000: CLI-CQ-2 (not pushed) left out" \
+  "500000,重庆市,3,3,0,3,1,3,1,1,0,13600.00,8000.00,0.00,0.00,1,0|total,合计,3,3,0,3,1,3,1,1,0,13600.00,8000.00,0.00,0.00,1,0" \
+  "$(quarter_rows --branch pbc-500000)"
+# A bank: the needs dispatched to it by its branch, with its own figures only.
+assert_eq "--bank bank-icbc-310000: its SH-1 financed, SH-2 without its feedback, its one alert" \
+  "310000,上海市,2,2,0,2,0,2,0,1,1,6234.57,4000.00,1500.00,1500.00,0,1|total,合计,2,2,0,2,0,2,0,1,1,6234.57,4000.00,1500.00,1500.00,0,1" \
+  "$(quarter_rows --bank bank-icbc-310000)"
+assert_eq "--bank bank-ccb-310000: contacted SH-1, none of icbc's amounts" \
+  "310000,上海市,2,2,0,2,0,2,0,1,0,6234.57,0.00,0.00,0.00,0,1|total,合计,2,2,0,2,0,2,0,1,0,6234.57,0.00,0.00,0.00,0,1" \
+  "$(quarter_rows --bank bank-ccb-310000)"
+assert_eq "--bank bank-bocom-310000: contacted SH-2, its obstacle" \
+  "310000,上海市,2,2,0,2,0,2,0,1,0,6234.57,0.00,0.00,0.00,1,0|total,合计,2,2,0,2,0,2,0,1,0,6234.57,0.00,0.00,0.00,1,0" \
+  "$(quarter_rows --bank bank-bocom-310000)"
+assert_eq "--bank bank-cqrcb-500000: its approval of 3000 on CQ-1, not ccb's 5000" \
+  "500000,重庆市,3,3,0,3,1,3,1,1,0,13600.00,3000.00,0.00,0.00,0,0|total,合计,3,3,0,3,1,3,1,1,0,13600.00,3000.00,0.00,0.00,0,0" \
+  "$(quarter_rows --bank bank-cqrcb-500000)"
+assert_eq "--bank bank-cqcb-500000: CQ-5's cancelled dispatch counts, CQ-3's obstacle is its" \
+  "500000,重庆市,3,3,0,3,1,3,1,1,0,13600.00,0.00,0.00,0.00,1,0|total,合计,3,3,0,3,1,3,1,1,0,13600.00,0.00,0.00,0.00,1,0" \
+  "$(quarter_rows --bank bank-cqcb-500000)"
+assert_eq "--bank bank-icbc-hq: a head office that engaged (SH-2), not its other informational copies" \
+  "310000,上海市,1,1,0,1,0,1,0,1,0,1234.57,0.00,0.00,0.00,0,0|total,合计,1,1,0,1,0,1,0,1,0,1234.57,0.00,0.00,0.00,0,0" \
+  "$(quarter_rows --bank bank-icbc-hq)"
+assert_eq "--bank bank-ccb-hq: informational copies alone: no need of its" \
+  "total,合计,0,0,0,0,0,0,0,0,0,0.00,0.00,0.00,0.00,0,0" "$(quarter_rows --bank bank-ccb-hq)"
+cat >"$GFDX_TEST_DIR/expect.csv" <<'CSV'
+category,category_name,open,resolved,total,needs
+COLLATERAL,抵质押物,0,0,0,0
+CREDIT_RATING,信用评级,0,1,1,1
+COMPLIANCE,合规手续,0,0,0,0
+INFORMATION,信息不对称,1,0,1,1
+POLICY,政策,0,0,0,0
+OTHER,其他,0,0,0,0
+total,合计,1,1,2,2
+CSV
+cli_check_csv "--bank bank-cqcb-500000: its two obstacles, bocom's left out" \
+  gfdx report quarter 2026Q1 --bank bank-cqcb-500000 --format csv --table obstacles
+assert_eq "--bank bank-icbc-310000: its alert only (NOT_GREEN_ELIGIBLE)" "NOT_GREEN_ELIGIBLE,项目不在绿色目录,1,1,0,0,1" \
+  "$(gfdx report quarter 2026Q1 --bank bank-icbc-310000 --format csv --table alerts | tr -d '\r' | grep '^NOT_GREEN')"
+assert_eq "--bank bank-ccb-310000: breakdown, nothing financed by it" "2,0,6234.57,0.00,0.0,0.0" \
+  "$(gfdx report quarter 2026Q1 --bank bank-ccb-310000 --format csv --table breakdown | tr -d '\r' | grep ',TECH_UPGRADE,' | cut -d, -f4-)"
+assert_eq "--bank bank-icbc-310000: breakdown, SH-1 financed by it, its savings" "2,1,6234.57,1500.00,1000.0,2600.0" \
+  "$(gfdx report quarter 2026Q1 --bank bank-icbc-310000 --format csv --table breakdown | tr -d '\r' | grep ',TECH_UPGRADE,' | cut -d, -f4-)"
+assert_eq "the role is a fact of the report" "pbc-500000 全部 all" \
+  "$(gfdx report quarter 2026Q1 --branch pbc-500000 --format json | $GFDX_CLI_PY -c 'import json,sys; print(json.load(sys.stdin)["facts"]["role"])') $(
+     gfdx report quarter 2026Q1 --format json | $GFDX_CLI_PY -c 'import json,sys; print(json.load(sys.stdin)["facts"]["role"])')"
+assert_ok "the footnote says what a bank's view counts" \
+  grep -q "Bank bank-cqcb-500000's view: the needs it received" <<<"$(gfdx report quarter 2026Q1 --bank bank-cqcb-500000)"
+assert_eq "all provinces once gfdx-feedback joined: the same needs as before, now with its sections" \
+  "total,合计,9,6,1,5,1,5,2,3,1,22185.06,12000.00,1500.00,1500.00,2,2" \
+  "$(gfdx report quarter 2026Q1 --format csv | tr -d '\r' | tail -1)"
 finish

@@ -109,7 +109,36 @@ printf '%s\n' $summary_head loans,项目贷款,1,1,0,1500.00,1500.00 investment,
 check_csv "--institution bank-icbc-310000: that bank's loan and investment only" 2026H1 --institution bank-icbc-310000
 printf '%s\n' $summary_head loans,项目贷款,1,0,1,1200.00,1000.00 total,合计,1,0,1,, >"$d/expect.csv"
 check_csv "--institution as the finance bureau names it" 2026H1 --institution 中国建设银行重庆沙坪坝支行
+# The roles. A bank: its own rows, as --institution with its participant id.
+gfdx report semiannual 2026H1 --institution bank-icbc-310000 --format csv >"$d/inst.csv"
+check_csv_same() { if gfdx report semiannual "$@" --format csv | diff -q "$d/inst.csv" - >/dev/null; then
+  pass "--bank bank-icbc-310000: the same rows as --institution bank-icbc-310000"; else
+  fail "--bank bank-icbc-310000 differs from --institution bank-icbc-310000"; fi; }
+check_csv_same 2026H1 --bank bank-icbc-310000
+printf '%s\n' $summary_head guarantee,担保贷款,1,1,0,800.00,800.00 total,合计,1,1,0,, >"$d/expect.csv"
+check_csv "--bank bank-ccb-310000: its guarantee on SA-SH-1 (its OTHER on SA-SH-2 in no table)" 2026H1 --bank bank-ccb-310000
+# A PBoC branch: the feedback on the needs routed to it (SA-SH-1, SA-SH-2 to pbc-hq-sh; SA-CQ-1
+# to pbc-500000), whichever bank reported it; none of the finance bureau's rows.
+printf '%s\n' $summary_head loans,项目贷款,1,1,0,1500.00,1500.00 guarantee,担保贷款,1,1,0,800.00,800.00 \
+  insurance,保险,1,1,0,5000.00, investment,投资,1,1,0,2000.00,2000.00 total,合计,4,4,0,, >"$d/expect.csv"
+check_csv "--branch pbc-hq-sh: icbc's loan and investment, ccb's guarantee, bocom's insurance" 2026H1 --branch pbc-hq-sh
+printf '%s\n' $summary_head loans,项目贷款,1,1,0,300.00,700.00 bonds,债券,1,1,0,10000.00,10000.00 \
+  total,合计,2,2,0,, >"$d/expect.csv"
+check_csv "--branch pbc-500000: cqrcb's loan (300 in H1, 700 balance) and ccb's bond" 2026H1 --branch pbc-500000
+printf '%s\n' $summary_head loans,项目贷款,1,1,0,700.00,2200.00 total,合计,1,1,0,, >"$d/expect.csv"
+check_csv "--branch pbc-hq-sh 2026H2: SA-SH-1's 700 of 07-01 00:30 China time" 2026H2 --branch pbc-hq-sh
+printf '%s\n' $summary_head total,合计,0,0,0,, >"$d/expect.csv"
+check_csv "--branch pbc-500000 2026H2: nothing (SA-CQ-1 had no H2 disbursement)" 2026H2 --branch pbc-500000
 unset CLI_CSV_FILTER
+gfdx report semiannual 2026H1 --branch pbc-hq-sh --format json >"$d/branch.json"
+assert_eq "--branch: the role is a fact, the summary's footnote says what a branch sees" \
+  "pbc-hq-sh True" "$($GFDX_CLI_PY -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+print(r["facts"]["role"], "the finance bureau\x27s reports are not shown" in r["tables"]["summary"]["footnote"])' "$d/branch.json")"
+status_of() { local rc=0; "$@" >/dev/null 2>&1 || rc=$?; echo "$rc"; }
+assert_eq "exit 2: --branch with --institution" 2 "$(status_of gfdx report semiannual 2026H1 --branch pbc-hq-sh --institution x)"
+assert_eq "exit 2: --province does not apply" 2 "$(status_of gfdx report semiannual 2026H1 --province 310000)"
 assert_eq "2026H2: the tables with no rows are there, with zero totals" "guarantee,担保贷款,0,0,0,0.00,0.00" \
   "$(gfdx report semiannual 2026H2 --format csv | tr -d '\r' | grep '^guarantee')"
 
@@ -132,7 +161,6 @@ for t in summary loans guarantee insurance investment bonds; do
 done
 
 # ---- exit statuses and help ---------------------------------------------------------------------------
-status_of() { local rc=0; "$@" >/dev/null 2>&1 || rc=$?; echo "$rc"; }
 assert_eq "exit 2: a half-year that does not exist" 2 "$(status_of gfdx report semiannual 2026H3)"
 assert_eq "exit 2: a quarter given for a half-year" 2 "$(status_of gfdx report semiannual 2026Q1)"
 assert_eq "exit 2: --version does not apply" 2 "$(status_of gfdx report semiannual 2026H1 --version 2)"

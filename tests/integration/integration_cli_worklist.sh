@@ -85,7 +85,7 @@ assert_eq "a date that is not one: exit 2" 2 "$rc"
 rc=0; gfdx report worklist today --province 310000 --bank bank-icbc-310000 >/dev/null 2>"$d/e2" || rc=$?
 assert_eq "two roles at once: usage error" 2 "$rc"
 assert_ok "... saying so" grep -q 'one of --province, --branch, --bank' "$d/e2"
-rc=0; gfdx report quarter 2026Q1 --bank bank-icbc-310000 >/dev/null 2>"$d/e3" || rc=$?
+rc=0; gfdx report lists --bank bank-icbc-310000 >/dev/null 2>"$d/e3" || rc=$?
 assert_eq "--bank on another report: usage error" 2 "$rc"
 assert_ok "today works" sh -c "\"$GFDX_CLI\" report worklist today --db '$GFDX_PG_CONNINFO' >/dev/null"
 finish

@@ -21,7 +21,8 @@ typedef struct {
     cli_args a;
     report_kind kind;
     const char *institution, *participants;
-    const char *province, *branch, *bank, *calendar; /* worklist */
+    const char *province, *branch, *bank;            /* roles: quarter, worklist (semiannual: branch, bank) */
+    const char *calendar;                            /* worklist */
     const char *region;                              /* lists */
     long long version, diff[2];
     bool has_diff;
@@ -30,8 +31,8 @@ typedef struct {
 static void report_usage(FILE *out)
 {
     fprintf(out,
-            "usage: gfdx report quarter QUARTER [options]\n"
-            "       gfdx report semiannual HALF_YEAR|YEAR [--institution ID] [options]\n"
+            "usage: gfdx report quarter QUARTER [--province CODE | --branch ID | --bank ID] [options]\n"
+            "       gfdx report semiannual HALF_YEAR|YEAR [--institution ID | --branch ID | --bank ID] [options]\n"
             "       gfdx report ledger LIST_ID [--version N | --diff A B] [options]\n"
             "       gfdx report worklist DATE|today [--province CODE | --branch ID | --bank ID] [options]\n"
             "       gfdx report lists [--region CODE] [options]\n"
@@ -45,7 +46,14 @@ static void report_usage(FILE *out)
             "                   A need counts in the quarter it was recommended for (late ones\n"
             "                   included), or, not recommended yet, in the quarter it was submitted\n"
             "                   (China time).\n"
-            "                   Tables: provinces, obstacles, alerts (--table for CSV).\n"
+            "                   --province CODE: that province's needs (a province authority's view);\n"
+            "                   --branch ID: the needs routed to that PBoC branch; --bank ID: the\n"
+            "                   needs the bank received from its branch or was assigned, or reported\n"
+            "                   on (a head office's informational copy alone does not count), with\n"
+            "                   the bank's own figures: matched = it contacted, financed = it\n"
+            "                   disbursed, its amounts, its loan's balance, its obstacles and alerts.\n"
+            "                   --branch and --bank need gfdx-push's and gfdx-feedback's views.\n"
+            "                   Tables: provinces, obstacles, alerts, breakdown (--table for CSV).\n"
             "                   HTML: one self-contained file with KPI cards, bar charts of needs and\n"
             "                   amounts per province, the matching funnel and obstacles by category.\n"
             "\n"
@@ -57,7 +65,11 @@ static void report_usage(FILE *out)
             "                   half-year's end, repayments are not reported) and from the district\n"
             "                   finance bureau's reports for the half-year (amount and balance as\n"
             "                   reported). --institution ID: one bank (participant id, e.g.\n"
-            "                   bank-icbc-310000) or one institution as the finance bureau names it.\n"
+            "                   bank-icbc-310000) or one institution as the finance bureau names it;\n"
+            "                   --bank ID: a bank's own rows (its feedback, its filings); --branch ID:\n"
+            "                   the feedback on the needs routed to that PBoC branch, whichever bank\n"
+            "                   reported it (not the finance bureau's reports; refused with the\n"
+            "                   platform's filings, which are narrowed per institution: use --bank).\n"
             "                   Tables: summary, loans, guarantee, insurance, investment, bonds.\n"
             "                   HTML: amounts and items by table as charts, then the tables.\n"
             "                   With gfdx-platform deployed the tables are the institutions' own\n"
@@ -105,7 +117,9 @@ static void report_usage(FILE *out)
             "  --version N      ledger: the list as of applied version N (default: the current one)\n"
             "  --diff A B       ledger: the changes from applied version A to applied version B\n"
             "  --province CODE  quarter, worklist: one province's needs (a province authority's view)\n"
-            "  --branch ID, --bank ID  worklist: a PBoC branch's or a bank's listings\n"
+            "  --branch ID      quarter, semiannual, worklist: a PBoC branch's view (the needs routed to it)\n"
+            "  --bank ID        quarter, semiannual, worklist: a bank's view (its needs, its own figures)\n"
+            "                   (one of --province, --branch, --bank, --institution at a time)\n"
             "  --region CODE    lists: the lists of that region and of the regions covering it\n"
             "  --calendar FILE  worklist: the holiday calendar (default $GFDX_CALENDAR, else\n"
             "                   deploy/calendar.cfg of the source tree or /etc/gfdx/calendar.cfg)\n"
@@ -181,12 +195,14 @@ static int parse_report(int argc, char **argv, report_opts *o)
 /* Options given to a report that does not take them, or together when they exclude each other. */
 static int check_applicable(const report_opts *o)
 {
-    int roles = !!o->province + !!o->branch + !!o->bank;
+    int roles = !!o->province + !!o->branch + !!o->bank + !!o->institution;
+    bool role_report = o->kind == R_QUARTER || o->kind == R_SEMIANNUAL || o->kind == R_WORKLIST;
     const char *wrong = o->institution && o->kind != R_SEMIANNUAL            ? "--institution"
                         : (o->version || o->has_diff) && o->kind != R_LEDGER ? "--version / --diff"
                         : o->participants && (o->kind == R_QUARTER || o->kind == R_WORKLIST) ? "--participants"
                         : o->province && o->kind != R_WORKLIST && o->kind != R_QUARTER ? "--province"
-                        : (o->branch || o->bank || o->calendar) && o->kind != R_WORKLIST ? "--branch / --bank / --calendar"
+                        : (o->branch || o->bank) && !role_report             ? "--branch / --bank"
+                        : o->calendar && o->kind != R_WORKLIST               ? "--calendar"
                         : o->region && o->kind != R_LISTS                    ? "--region"
                                                                              : NULL;
     if (wrong)
@@ -194,7 +210,7 @@ static int check_applicable(const report_opts *o)
     else if (o->version && o->has_diff)
         cli_args_error(&o->a, "give --version N or --diff A B, not both");
     else if (roles > 1)
-        cli_args_error(&o->a, "give one of --province, --branch, --bank");
+        cli_args_error(&o->a, "give one of --province, --branch, --bank%s", o->institution ? ", --institution" : "");
     return wrong || (o->version && o->has_diff) || roles > 1 ? CLI_EXIT_USAGE : 0;
 }
 
@@ -231,7 +247,7 @@ static int build_worklist(report_opts *o, PGconn *db, const char *arg, cli_repor
 static int build(report_opts *o, PGconn *db, const char *arg, cli_report **r, char *err, size_t errlen)
 {
     if (o->kind == R_QUARTER)
-        return report_quarter(db, arg, o->province, r, err, errlen);
+        return report_quarter(db, arg, o->province, o->branch, o->bank, r, err, errlen);
     if (o->kind == R_WORKLIST)
         return build_worklist(o, db, arg, r, err, errlen);
     char why[512];
@@ -240,7 +256,7 @@ static int build(report_opts *o, PGconn *db, const char *arg, cli_report **r, ch
         snprintf(err, errlen, "--participants: %s", why);
         return CLI_EXIT_FAIL;
     }
-    int rc = o->kind == R_SEMIANNUAL ? report_semiannual(db, names, arg, o->institution, r, err, errlen)
+    int rc = o->kind == R_SEMIANNUAL ? report_semiannual(db, names, arg, o->institution, o->branch, o->bank, r, err, errlen)
              : o->kind == R_LISTS    ? report_lists(db, names, o->region, r, err, errlen)
              : o->kind == R_DISTRICT ? report_district(db, names, arg, r, err, errlen)
                                      : report_ledger(db, names, arg, o->version, o->has_diff ? o->diff : NULL, r, err,

@@ -16,20 +16,26 @@ void report_fen_to_wan(const char *fen, char *out, size_t len);
 void report_fen_to_wan_ll(long long fen, char *out, size_t len);
 
 /* MIIT's quarterly monitoring (监测) per province for quarter ("2026Q1"), from intake.need_summary
- * and intake.need_history, with obstacles and alerts from feedback.* when deployed; province
- * (NULL = all) keeps one province's needs (a province authority's view).
- * *out is a new report (caller frees with cli_report_free). 0, 1 with err (database), or
- * 2 with err (a malformed quarter). */
-int report_quarter(PGconn *db, const char *quarter, const char *province, cli_report **out, char *err, size_t errlen)
-    __attribute__((warn_unused_result));
+ * and intake.need_history, with obstacles and alerts from feedback.* when deployed. province,
+ * branch, bank (at most one, NULL = all) narrow it to one role (report_quarter.c says how): a
+ * province authority's needs, the needs routed to a PBoC branch, a bank's needs with its own
+ * matching figures. *out is a new report (caller frees with cli_report_free). 0, 1 with err
+ * (database; --branch / --bank without gfdx-push's / gfdx-feedback's views), or 2 with err (a
+ * malformed quarter). */
+int report_quarter(PGconn *db, const char *quarter, const char *province, const char *branch, const char *bank,
+                   cli_report **out, char *err, size_t errlen) __attribute__((warn_unused_result));
 
 /* The five tables of Shanghai's 产业绿贷 notice for half-year period ("2026H1", China time):
  * a summary, loans, guarantee, insurance, investment, bonds (report_semiannual.c says from
- * what). institution (NULL = all): a bank's participant id, or an institution as the finance
- * bureau names it. names (may be NULL) gives banks' display names. *out is a new report
- * (caller frees). 0, 1 with err (database), or 2 with err (a malformed half-year). */
+ * what). institution, branch, bank (at most one, NULL = all): institution a bank's
+ * participant id or an institution as the finance bureau names it; bank a bank's own rows (as
+ * institution); branch the feedback on the needs routed to that PBoC branch. names (may be
+ * NULL) gives banks' display names. *out is a new report (caller frees). 0, 1 with err
+ * (database; branch without the feedback views, or with gfdx-platform's filings), or 2 with
+ * err (a malformed half-year). */
 int report_semiannual(PGconn *db, const gfdx_registry *names, const char *period, const char *institution,
-                      cli_report **out, char *err, size_t errlen) __attribute__((warn_unused_result));
+                      const char *branch, const char *bank, cli_report **out, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
 
 /* A district list's ledger: as of version (0 = the current one), or, when diff != NULL, the
  * changes from version diff[0] to diff[1]; each entry with its carbon and financing feedback.

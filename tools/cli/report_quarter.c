@@ -17,7 +17,22 @@
  *                from gfdx.matching-status; fen summed exactly, shown in 万元 (2 decimals)
  * From gfdx-feedback's tables when they exist (else the sections say "(not deployed)"):
  * open obstacles per province and by category, green-washing alerts per province and by
- * kind, all for needs of the cohort. */
+ * kind, all for needs of the cohort.
+ *
+ * One role at a time narrows the cohort (a province authority's, a PBoC branch's, a bank's
+ * view, like `report worklist`):
+ *   --province  the needs of that province (intake.need_summary alone);
+ *   --branch    the needs routed to that PBoC branch (pboc.need_summary.branch_id);
+ *   --bank      the needs the bank received from its branch or was assigned (pboc.dispatch_summary
+ *               via BRANCH or ASSIGNED, cancelled since or not), or reported matching on (a head
+ *               office that engaged: feedback.matching_summary); a head office's informational
+ *               copy (via HEAD_OFFICE) alone does not make a need the bank's. The matching
+ *               figures are then the bank's own (its matching_summary row): matched = it
+ *               contacted the enterprise, financed = it disbursed, approved / disbursed its
+ *               amounts, outstanding its own loan (loan_summary, as gfdx-feedback computes
+ *               it), obstacles and alerts only those it raised: never other banks' sums.
+ * --branch and --bank read gfdx-push's and gfdx-feedback's views: without them the report
+ * fails naming what is missing. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,20 +45,44 @@
 #include "labels.h"
 #include "report.h"
 
-/* $4: one province's needs only (a province authority's view), NULL for all. */
-#define COHORT                                                                                     \
-    "SELECT * FROM intake.need_summary WHERE (quarter = $1 OR (quarter IS NULL"                            \
-    " AND submitted_at >= $2::timestamp AT TIME ZONE 'Asia/Shanghai'"                              \
-    " AND submitted_at < $3::timestamp AT TIME ZONE 'Asia/Shanghai'))"                             \
-    " AND ($4::text IS NULL OR province = $4)"
+/* Every statement is "WITH c AS (<cohort>)<tail>" with the parameters $1 quarter, $2 / $3
+ * its first day and the next quarter's (China time), $4 province, $5 branch, $6 bank (NULL =
+ * any; at most one of $4-$6 set). Each cohort names all six, so that every statement does. */
+#define IN_QUARTER(n)                                                                                   \
+    "(" n "quarter = $1 OR (" n "quarter IS NULL"                                                      \
+    " AND " n "submitted_at >= $2::timestamp AT TIME ZONE 'Asia/Shanghai'"                             \
+    " AND " n "submitted_at < $3::timestamp AT TIME ZONE 'Asia/Shanghai'))"                            \
+    " AND ($4::text IS NULL OR " n "province = $4)"
+
+/* All needs, or one province's: intake's view alone. */
+static const char cohort_all[] =
+    "SELECT * FROM intake.need_summary WHERE " IN_QUARTER("") " AND $5::text IS NULL AND $6::text IS NULL";
+
+/* A PBoC branch's: the needs routed to it. */
+static const char cohort_branch[] =
+    "SELECT * FROM intake.need_summary WHERE " IN_QUARTER("")
+    " AND need_id IN (SELECT need_id FROM pboc.need_summary WHERE branch_id = $5) AND $6::text IS NULL";
+
+/* A bank's: its needs, with its own matching figures in place of the need's aggregate over
+ * every bank (the columns the statements read). */
+static const char cohort_bank[] =
+    "SELECT n.need_id, n.province, n.status, n.quarter, n.late, n.financing_amount, n.project_kind, n.green_level,"
+    " n.priority_tags, n.energy_saving_tce, n.co2_reduction_t, n.submitted_at,"
+    " (m.contacted IS TRUE)::int AS banks_contacted, coalesce(m.approved_amount, 0) AS approved_total,"
+    " coalesce(m.disbursed_total, 0) AS disbursed_total,"
+    " CASE WHEN m.disbursed_total > 0 THEN 'FINANCED' END AS financing_outcome"
+    " FROM intake.need_summary n LEFT JOIN feedback.matching_summary m ON m.need_id = n.need_id AND m.bank_id = $6"
+    " WHERE " IN_QUARTER("n.") " AND $5::text IS NULL"
+    " AND (m.need_id IS NOT NULL OR n.need_id IN (SELECT d.need_id FROM pboc.dispatch_summary d"
+    "  WHERE d.bank_id = $6 AND d.via IN ('BRANCH', 'ASSIGNED')))";
 
 /* Counts first (NCOUNT), then the three sums in fen, as the query returns them. */
 enum { Q_SUBMITTED, Q_APPROVED, Q_REJECTED, Q_RECOMMENDED, Q_LATE, Q_PUSHED, Q_WITHDRAWN, Q_MATCHED, Q_FINANCED, NCOUNT };
 enum { F_REQUESTED, F_APPROVED, F_DISBURSED, NFEN };
 
+/* The statements' tails, after "WITH c AS (<cohort>)". */
 static const char province_sql[] =
-    "WITH c AS (" COHORT "),"
-    " r AS (SELECT c.need_id,"
+    ", r AS (SELECT c.need_id,"
     "   EXISTS (SELECT 1 FROM intake.need_history e WHERE e.need_id = c.need_id AND e.to_status = 'APPROVED') AS approved,"
     "   EXISTS (SELECT 1 FROM intake.need_history e WHERE e.need_id = c.need_id AND e.to_status = 'PUSHED') AS pushed"
     "   FROM c)"
@@ -55,27 +94,35 @@ static const char province_sql[] =
     " sum(c.financing_amount), coalesce(sum(c.approved_total), 0), coalesce(sum(c.disbursed_total), 0)"
     " FROM c JOIN r USING (need_id) GROUP BY c.province ORDER BY c.province";
 
-/* gfdx-feedback's tables (DESIGN §7). */
+/* gfdx-feedback's views (DESIGN §7); $6: only the obstacles and alerts of that bank. */
+#define OF_BANK(t) " ($6::text IS NULL OR " t ".bank_id = $6)"
 static const char obstacles_by_province_sql[] =
-    "WITH c AS (" COHORT ") SELECT c.province, count(*) FROM feedback.obstacle_summary o JOIN c USING (need_id)"
-    " WHERE o.status IN ('OPEN', 'ACKNOWLEDGED') GROUP BY c.province";
+    " SELECT c.province, count(*) FROM feedback.obstacle_summary o JOIN c USING (need_id)"
+    " WHERE o.status IN ('OPEN', 'ACKNOWLEDGED') AND" OF_BANK("o") " GROUP BY c.province";
 static const char alerts_by_province_sql[] =
-    "WITH c AS (" COHORT ") SELECT c.province, count(*) FROM feedback.alert_summary a JOIN c USING (need_id)"
-    " GROUP BY c.province";
+    " SELECT c.province, count(*) FROM feedback.alert_summary a JOIN c USING (need_id)"
+    " WHERE" OF_BANK("a") " GROUP BY c.province";
 /* Outstanding loan balances (gfdx-feedback's aggregate: each bank's last reported balance plus
  * what it disbursed after that report, else what it disbursed), summed per province, fen. */
 static const char outstanding_by_province_sql[] =
-    "WITH c AS (" COHORT ") SELECT c.province, coalesce(sum(s.outstanding_total), 0)"
+    " SELECT c.province, coalesce(sum(s.outstanding_total), 0)"
     " FROM feedback.need_summary s JOIN c USING (need_id) GROUP BY c.province";
+/* The same for one bank ($6): its own loan, computed as gfdx-feedback computes each bank's
+ * part of the aggregate (feedback_loan.c add_bank). */
+static const char outstanding_of_bank_sql[] =
+    " SELECT c.province, coalesce(sum(CASE WHEN l.need_id IS NULL THEN m.disbursed_total"
+    "  ELSE l.outstanding + m.disbursed_total - l.disbursed_at_report END), 0)"
+    " FROM c JOIN feedback.matching_summary m ON m.need_id = c.need_id AND m.bank_id = $6"
+    " LEFT JOIN feedback.loan_summary l ON l.need_id = m.need_id AND l.bank_id = m.bank_id GROUP BY c.province";
 static const char obstacles_by_category_sql[] =
-    "WITH c AS (" COHORT ") SELECT o.category, count(*) FILTER (WHERE o.status IN ('OPEN', 'ACKNOWLEDGED')),"
+    " SELECT o.category, count(*) FILTER (WHERE o.status IN ('OPEN', 'ACKNOWLEDGED')),"
     " count(*) FILTER (WHERE o.status IN ('RESOLVED', 'CLOSED')), count(*), count(DISTINCT o.need_id)"
-    " FROM feedback.obstacle_summary o JOIN c USING (need_id) GROUP BY o.category";
+    " FROM feedback.obstacle_summary o JOIN c USING (need_id) WHERE" OF_BANK("o") " GROUP BY o.category";
 static const char alerts_by_kind_sql[] =
-    "WITH c AS (" COHORT ") SELECT a.kind, count(*), count(*) FILTER (WHERE a.handled_at IS NULL),"
+    " SELECT a.kind, count(*), count(*) FILTER (WHERE a.handled_at IS NULL),"
     " count(*) FILTER (WHERE a.outcome = 'CONFIRMED'), count(*) FILTER (WHERE a.outcome = 'DISMISSED'),"
     " count(DISTINCT a.need_id)"
-    " FROM feedback.alert_summary a JOIN c USING (need_id) GROUP BY a.kind";
+    " FROM feedback.alert_summary a JOIN c USING (need_id) WHERE" OF_BANK("a") " GROUP BY a.kind";
 
 typedef struct {
     char province[16];
@@ -84,7 +131,8 @@ typedef struct {
 
 typedef struct {
     PGconn *db;
-    const char *params[4]; /* quarter, first day, first day of the next quarter, province or NULL */
+    const char *params[6]; /* quarter, first day, first day of the next quarter, province, branch, bank */
+    const char *cohort;    /* cohort_all, cohort_branch or cohort_bank */
     char first[11], next[11], last[11];
     prov_row *rows, total;
     int nrows;
@@ -123,9 +171,19 @@ static int quarter_bounds(quarter_ctx *q, const char *quarter)
     return 0;
 }
 
-static PGresult *query(quarter_ctx *q, const char *sql)
+/* Runs "WITH c AS (<the role's cohort>)" tail. NULL with err on failure. */
+static PGresult *query(quarter_ctx *q, const char *tail)
 {
-    return cli_db_query(q->db, sql, 4, q->params, q->err, q->errlen);
+    size_t len = strlen(q->cohort) + strlen(tail) + sizeof "WITH c AS ()";
+    char *sql = malloc(len);
+    if (!sql) {
+        snprintf(q->err, q->errlen, "out of memory");
+        return NULL;
+    }
+    snprintf(sql, len, "WITH c AS (%s)%s", q->cohort, tail);
+    PGresult *r = cli_db_query(q->db, sql, 6, q->params, q->err, q->errlen);
+    free(sql);
+    return r;
 }
 
 static int load_provinces(quarter_ctx *q)
@@ -185,7 +243,7 @@ static int load_feedback(quarter_ctx *q)
         return 0;
     if (load_per_province(q, obstacles_by_province_sql, PER_OBSTACLES) ||
         load_per_province(q, alerts_by_province_sql, PER_ALERTS) ||
-        load_per_province(q, outstanding_by_province_sql, PER_OUTSTANDING))
+        load_per_province(q, q->params[5] ? outstanding_of_bank_sql : outstanding_by_province_sql, PER_OUTSTANDING))
         return -1;
     return 0;
 }
@@ -238,12 +296,32 @@ static int province_cells(const quarter_ctx *q, const prov_row *p, bool total, c
     return total ? cli_table_add_total(t, cells) : cli_table_add(t, cells);
 }
 
+/* What the role's view counts, for the province table's footnote ("" for every need). */
+static void role_note(const quarter_ctx *q, char *out, size_t len)
+{
+    const char *province = q->params[3], *branch = q->params[4], *bank = q->params[5];
+    if (bank)
+        snprintf(out, len,
+                 " Bank %s's view: the needs it received from its PBoC branch or was assigned, or reported matching "
+                 "on (a head office's informational copy alone does not count); matched, financed, approved, "
+                 "disbursed and outstanding are its own (matched: it contacted the enterprise; financed: it "
+                 "disbursed), open_obstacles and alerts those it raised.",
+                 bank);
+    else if (branch)
+        snprintf(out, len, " PBoC branch %s's view: the needs routed to it (every bank's matching on them).", branch);
+    else if (province)
+        snprintf(out, len, " Province %s's view: its needs.", province);
+    else
+        out[0] = '\0';
+}
+
 static cli_table *province_table(const quarter_ctx *q, const char *quarter)
 {
-    char title[128], note[1024];
+    char title[128], note[2048], role[512];
     snprintf(title, sizeof title, "各省（区、市）融资需求与对接情况 Needs and matching by province, %s", quarter);
     cli_table *t = cli_table_new("provinces", title, province_cols, PROVINCE_NCOLS);
     int rc = t ? 0 : -1;
+    role_note(q, role, sizeof role);
     for (int i = 0; rc == 0 && i < q->nrows; i++)
         rc = province_cells(q, &q->rows[i], false, t);
     if (rc == 0)
@@ -253,9 +331,9 @@ static cli_table *province_table(const quarter_ctx *q, const char *quarter)
              "submitted %s to %s (China time). approved / pushed: reached that state, even if withdrawn since; "
              "matched: a bank contacted the enterprise; financed: money disbursed; outstanding: the loans' "
              "balances as the banks last reported them (LoanStatusReported), plus what they disbursed since. "
-             "Amounts in 万元 (1 万元 = 10,000 yuan).%s",
+             "Amounts in 万元 (1 万元 = 10,000 yuan).%s%s",
              quarter, q->first, q->last,
-             q->feedback ? "" : " outstanding_wan, open_obstacles, alerts: gfdx-feedback (not deployed).");
+             q->feedback ? "" : " outstanding_wan, open_obstacles, alerts: gfdx-feedback (not deployed).", role);
     if (t)
         cli_table_set_footnote(t, note);
     if (rc) {
@@ -385,7 +463,10 @@ static int add_facts(quarter_ctx *q, cli_report *r)
     return cli_report_fact(r, "period", "统计期间 period", period) ||
            cli_report_fact(r, "generated_at", "生成时间 generated at", cli_args_now(now, sizeof now)) ||
            cli_report_fact(r, "time_zone", "时区 time zone", "China time (UTC+8)") ||
-           cli_report_fact(r, "source", "数据来源 source", source);
+           cli_report_fact(r, "source", "数据来源 source", source) ||
+           cli_report_fact(r, "role", "范围",
+                           q->params[3] ? q->params[3] : q->params[4] ? q->params[4] : q->params[5] ? q->params[5]
+                                                                                                   : "全部 all");
 }
 
 /* ---------------------------------------------------------------- breakdowns */
@@ -395,8 +476,7 @@ static int add_facts(quarter_ctx *q, cli_report *r)
  * disbursed (fen), and the expected savings of the needs financed (the need's own figures:
  * tce of energy and t of CO2 a year). */
 static const char breakdown_sql[] =
-    "WITH c AS (" COHORT "),"
-    " d AS (SELECT 'kind' AS dim, c.project_kind AS code, c.* FROM c"
+    ", d AS (SELECT 'kind' AS dim, c.project_kind AS code, c.* FROM c"
     "  UNION ALL SELECT 'level', coalesce(c.green_level, ''), c.* FROM c"
     "  UNION ALL SELECT 'tag', t.tag, c.* FROM c CROSS JOIN LATERAL unnest(CASE WHEN cardinality(c.priority_tags) = 0"
     "   THEN ARRAY['NONE'] ELSE c.priority_tags END) t(tag))"
@@ -510,7 +590,31 @@ static int assemble(quarter_ctx *q, const char *quarter, cli_report *r)
     return rc ? -1 : 0;
 }
 
-int report_quarter(PGconn *db, const char *quarter, const char *province, cli_report **out, char *err, size_t errlen)
+/* The views a PBoC branch's or a bank's cohort reads. 0, or -1 with err naming those missing. */
+static int check_role_views(quarter_ctx *q)
+{
+    static const char *const branch_views[] = {"pboc.need_summary", NULL};
+    static const char *const bank_views[] = {"pboc.dispatch_summary", "feedback.matching_summary",
+                                             "feedback.loan_summary", "feedback.obstacle_summary",
+                                             "feedback.alert_summary", NULL};
+    bool bank = q->params[5] != NULL;
+    char missing[256] = "";
+    size_t n = 0;
+    for (const char *const *v = bank ? bank_views : branch_views; *v; v++) {
+        int has = cli_db_has(q->db, *v, q->err, q->errlen);
+        if (has < 0)
+            return -1;
+        if (!has && n < sizeof missing)
+            n += (size_t)snprintf(missing + n, sizeof missing - n, "%s%s", n ? ", " : "", *v);
+    }
+    if (n)
+        snprintf(q->err, q->errlen, "%s reads %s, not in database %s: %s deployed on it?", bank ? "--bank" : "--branch",
+                 missing, PQdb(q->db), bank ? "are gfdx-push and gfdx-feedback" : "is gfdx-push");
+    return n ? -1 : 0;
+}
+
+int report_quarter(PGconn *db, const char *quarter, const char *province, const char *branch, const char *bank,
+                   cli_report **out, char *err, size_t errlen)
 {
     quarter_ctx q = {.db = db, .err = err, .errlen = errlen};
     *out = NULL;
@@ -519,13 +623,14 @@ int report_quarter(PGconn *db, const char *quarter, const char *province, cli_re
         snprintf(err, errlen, "quarter \"%s\": expected YYYYQn, e.g. 2026Q1", quarter);
         return 2;
     }
-    q.params[0] = quarter;
-    q.params[1] = q.first;
-    q.params[2] = q.next;
-    q.params[3] = province;
+    const char *params[6] = {quarter, q.first, q.next, province, branch, bank};
+    memcpy(q.params, params, sizeof params);
+    q.cohort = bank ? cohort_bank : branch ? cohort_branch : cohort_all;
     int has = cli_db_has(db, "intake.need_summary", err, errlen);
     if (has == 0)
         snprintf(err, errlen, "intake.need_summary does not exist in %s: is gfdx-intake deployed on this database?", PQdb(db));
+    if (has == 1 && (branch || bank) && check_role_views(&q))
+        has = -1;
     char title[128];
     snprintf(title, sizeof title, "绿色工厂融资需求季度监测 Quarterly monitoring of green-factory financing needs");
     cli_report *r = has == 1 ? cli_report_new("quarter", title, quarter) : NULL;

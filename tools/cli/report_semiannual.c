@@ -17,7 +17,14 @@
  *             reported.
  *
  * The financing product decides the table (see product_tables); OTHER goes in none and is
- * counted in a fact. Money is summed in fen and shown in 万元 with 2 decimals. */
+ * counted in a fact. Money is summed in fen and shown in 万元 with 2 decimals.
+ *
+ * One role at a time: --institution ID (a bank's participant id, or an institution as the
+ * finance bureau names it) or --bank ID (the same for a bank: its feedback rows, its filings)
+ * keeps that institution's rows; --branch ID the feedback rows of the needs routed to that
+ * PBoC branch (pboc.need_summary.branch_id), whichever bank reported them, and none of the
+ * finance bureau's (a district's lists, institutions named by name). With gfdx-platform's
+ * filings --branch is refused: report_platform.c filters on one institution. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,7 +61,8 @@ static int table_of(const char *product)
 enum { C_SOURCE, C_PRODUCT, C_ENTERPRISE, C_USCC, C_PROJECT, C_REF, C_INST_ID, C_INST, C_PRODUCT_NAME, C_APPROVED,
        C_ISSUED, C_BALANCE, C_RATE, C_TERM, C_FIRST };
 
-/* $1 period start, $2 period end (timestamptz), $3 institution or NULL. */
+/* $1 period start, $2 period end (timestamptz), $3 institution (or bank) or NULL, $4 the PBoC
+ * branch the needs were routed to or NULL. */
 static const char feedback_sql[] =
     "WITH e AS (SELECT need_id, bank_id, detail->>'stage' AS stage, amount, occurred_at FROM feedback.matching_history"
     "   WHERE record_type = 'MatchingFeedback'),"
@@ -68,13 +76,15 @@ static const char feedback_sql[] =
     " m.need_id, m.bank_id, m.bank_id, '', m.approved_amount, coalesce(ev.issued, 0), coalesce(ev.cumulative, 0),"
     " round(m.rate_bp / 100.0, 2), m.term_months, coalesce(to_char(ev.first_at, 'YYYY-MM-DD'), '')"
     " FROM feedback.matching_summary m JOIN ev USING (need_id, bank_id) LEFT JOIN pboc.need_summary n USING (need_id)"
-    " WHERE ($3::text IS NULL OR m.bank_id = $3) AND m.product IS NOT NULL"
+    " WHERE ($3::text IS NULL OR m.bank_id = $3) AND ($4::text IS NULL OR n.branch_id = $4) AND m.product IS NOT NULL"
     " AND (ev.issued IS NOT NULL OR (m.product = 'INSURANCE' AND ev.approved_in))"
     " ORDER BY n.province, m.need_id, m.bank_id";
 
 /* $1 periods (text[]: "{2026H1}", a full year "{2026H1,2026H2}"), $2 period end, $3
- * institution or NULL. The entry's name and project
- * as listed during the period (its latest content begun before the period's end). */
+ * institution or NULL, $4 a PBoC branch: no rows then (a branch's view is the feedback on its
+ * needs; the finance bureau reports on a district's lists and names institutions by name, not
+ * by participant). The entry's name and project as listed during the period (its latest
+ * content begun before the period's end). */
 static const char finance_sql[] =
     "SELECT 'finance', f.product, coalesce(v.name, ''), f.uscc, coalesce(v.project_name, ''),"
     " f.list_id || ' / ' || f.entry_key, '', f.institution, coalesce(f.product_name, ''), NULL, f.amount, f.balance,"
@@ -82,7 +92,7 @@ static const char finance_sql[] =
     " FROM district.financing_support_reported f LEFT JOIN LATERAL (SELECT e.name, e.project_name FROM district.entry_history e"
     "   WHERE e.list_id = f.list_id AND e.entry_key = f.entry_key"
     "   ORDER BY e.valid_from_at < $2::timestamptz DESC, e.valid_from DESC LIMIT 1) v ON true"
-    " WHERE f.period = ANY($1::text[]) AND ($3::text IS NULL OR f.institution = $3)"
+    " WHERE f.period = ANY($1::text[]) AND ($3::text IS NULL OR f.institution = $3) AND $4::text IS NULL"
     " ORDER BY f.list_id, f.entry_key, f.institution, f.product";
 
 /* ---------------------------------------------------------------- the five tables */
@@ -163,7 +173,8 @@ static const sa_spec specs[NTABLES] = {
 typedef struct {
     PGconn *db;
     const gfdx_registry *names;
-    const char *period, *institution;
+    const char *period, *institution; /* institution: --institution or --bank */
+    const char *branch, *role;        /* role: what the "role" fact says */
     report_period per; /* bounds of the half-year or year */
     bool has_feedback, has_district;
     cli_table *tables[NTABLES];
@@ -255,8 +266,8 @@ static int add_row(sa_ctx *q, const PGresult *r, int i, int t)
 
 static int load(sa_ctx *q, const char *sql, const char *p1)
 {
-    const char *p[] = {p1, q->per.end, q->institution};
-    PGresult *r = cli_db_query(q->db, sql, 3, p, q->err, q->errlen);
+    const char *p[] = {p1, q->per.end, q->institution, q->branch};
+    PGresult *r = cli_db_query(q->db, sql, 4, p, q->err, q->errlen);
     if (!r)
         return -1;
     int rc = 0;
@@ -323,9 +334,17 @@ static cli_table *summary_table(const sa_ctx *q)
         snprintf(n[c], sizeof n[c], "%lld", items[c]);
     const char *cells[SUMMARY_NCOLS] = {"total", "合计", n[0], n[1], n[2]};
     if (rc == 0 && cli_table_add_total(t, cells) == 0) {
-        cli_table_set_footnote(t, "amount: issued in the half-year (loans, guaranteed loans, bonds), invested "
-                                  "(investments), cover (insurance); balance: at the half-year's end (insurance: "
-                                  "none). Not summed across tables: they measure different things.");
+        char note[1024];
+        snprintf(note, sizeof note,
+                 "amount: issued in the half-year (loans, guaranteed loans, bonds), invested (investments), cover "
+                 "(insurance); balance: at the half-year's end (insurance: none). Not summed across tables: they "
+                 "measure different things.%s%s%s",
+                 q->branch ? " PBoC branch " : "", q->branch ? q->branch : "",
+                 q->branch ? "'s view: the banks' feedback on the needs routed to it (pboc.need_summary.branch_id), "
+                             "whichever bank reported it; the finance bureau's reports are not shown (they concern a "
+                             "district's name lists and name institutions by name, not by participant)."
+                           : "");
+        cli_table_set_footnote(t, note);
         return t;
     }
     cli_table_free(t);
@@ -433,7 +452,7 @@ static int add_facts(sa_ctx *q, cli_report *r)
              cli_report_fact(r, "other_products", "未列入五表 (product OTHER)", excluded);
     if (rc == 0 && q->institution)
         rc = cli_report_fact(r, "institution", "金融机构 institution", q->institution);
-    return rc;
+    return rc ? rc : cli_report_fact(r, "role", "范围", q->role);
 }
 
 static int assemble(sa_ctx *q, cli_report *r)
@@ -454,10 +473,36 @@ static int assemble(sa_ctx *q, cli_report *r)
     return rc;
 }
 
-int report_semiannual(PGconn *db, const gfdx_registry *names, const char *period, const char *institution,
-                      cli_report **out, char *err, size_t errlen)
+/* With gfdx-platform deployed: its filings (report_platform.c), a bank's own with --bank. A
+ * branch's view of the filings (those of the banks registered for it) is not built yet: the
+ * platform's report filters on one institution. */
+static int semiannual_platform(sa_ctx *q, cli_report **out)
 {
-    sa_ctx q = {.db = db, .names = names, .period = period, .institution = institution, .err = err, .errlen = errlen};
+    if (q->branch) {
+        snprintf(q->err, q->errlen,
+                 "--branch: the 产业绿贷 platform's filings (gfdx-platform, deployed on %s) are not narrowed to a PBoC "
+                 "branch yet; give --bank ID for each bank of the branch",
+                 PQdb(q->db));
+        return 1;
+    }
+    char loans[512];
+    loan_products(loans, sizeof loans);
+    int rc = report_platform(q->db, q->names, &q->per, q->institution, q->has_feedback, loans, out, q->err, q->errlen);
+    if (rc == 0 && cli_report_fact(*out, "role", "范围", q->role)) {
+        cli_report_free(*out);
+        *out = NULL;
+        snprintf(q->err, q->errlen, "out of memory");
+        return 1;
+    }
+    return rc;
+}
+
+int report_semiannual(PGconn *db, const gfdx_registry *names, const char *period, const char *institution,
+                      const char *branch, const char *bank, cli_report **out, char *err, size_t errlen)
+{
+    sa_ctx q = {.db = db, .names = names, .period = period, .institution = institution ? institution : bank,
+                .branch = branch, .role = institution ? institution : bank ? bank : branch ? branch : "全部 all",
+                .err = err, .errlen = errlen};
     *out = NULL;
     err[0] = '\0';
     if (period_bounds(&q.per, period)) {
@@ -469,10 +514,12 @@ int report_semiannual(PGconn *db, const gfdx_registry *names, const char *period
     bool has_platform = false;
     if (probe_platform(&q, &has_platform) || probe(&q, fb, 3, &q.has_feedback))
         return 1;
-    if (has_platform) {
-        char loans[512];
-        loan_products(loans, sizeof loans);
-        return report_platform(db, names, &q.per, institution, q.has_feedback, loans, out, err, errlen);
+    if (has_platform)
+        return semiannual_platform(&q, out);
+    if (branch && !q.has_feedback) {
+        snprintf(err, errlen, "--branch reads feedback.matching_summary, feedback.matching_history and pboc.need_summary, "
+                              "not all in database %s: are gfdx-push and gfdx-feedback deployed on it?", PQdb(db));
+        return 1;
     }
     cli_report *r = cli_report_new("semiannual",
                                    q.per.full_year ? "产业绿贷全年统计 Industrial green finance, full-year tables"
