@@ -155,6 +155,28 @@ assert_eq "the filings table: icbc's version 2, version 1 superseded (icbc has n
 assert_eq "a guarantor's liaison shown" 1 "$(grep -c '陈立 021-60000001 liaison@gua.example.cn' "$d/filings.csv")"
 assert_eq "--institution: one filer's tables" "loans,信贷,2,1,1700.00,1600.00" \
   "$(gfdx report semiannual 2026H1 --institution bank-icbc-310000 --format csv | tr -d '\r' | grep '^loans')"
+# A PBoC branch's view of the filings: those of the banks the registry lists for it. pbc-hq-sh
+# has icbc, ccb and bocom: icbc's loans only (ccb's one filing was refused, the guarantor,
+# insurer and underwriter are no bank of a branch); pbc-500000's banks filed nothing.
+printf '%s\n' $head loans,信贷,2,1,1700.00,1600.00 guarantee,担保贷款,0,0,0.00, insurance,保险,0,0,0.00, \
+  investment,投资,0,0,0.00, bonds,发债,0,0,0.00, total,合计,2,,, >"$d/expect.csv"
+check_csv "--branch pbc-hq-sh: the filings of its banks (icbc's)" 2026H1 --branch pbc-hq-sh
+printf '%s\n' $head loans,信贷,0,0,0.00,0.00 guarantee,担保贷款,0,0,0.00, insurance,保险,0,0,0.00, \
+  investment,投资,0,0,0.00, bonds,发债,0,0,0.00, total,合计,0,,, >"$d/expect.csv"
+check_csv "--branch pbc-500000: its banks filed nothing" 2026H1 --branch pbc-500000
+gfdx report semiannual 2026H1 --branch pbc-hq-sh --format json >"$d/br.json"
+assert_eq "--branch: the role and the filers kept are facts; the filings table lists icbc's alone" \
+  "pbc-hq-sh|bank-icbc-310000, bank-ccb-310000, bank-bocom-310000|bank-icbc-310000" \
+  "$($GFDX_CLI_PY -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+print(r["facts"]["role"], r["facts"]["institution"],
+      ",".join(sorted({x["filing_id"].split("|")[0] for x in r["tables"]["filings"]["rows"]})), sep="|")' "$d/br.json")"
+assert_eq "--bank: one bank's filings, as --institution" \
+  "$(gfdx report semiannual 2026H1 --institution bank-icbc-310000 --format csv --table loans)" \
+  "$(gfdx report semiannual 2026H1 --bank bank-icbc-310000 --format csv --table loans)"
+assert_eq "--institution as a bureau names it, quotes and commas included: no filer, no error" "loans,信贷,0,0,0.00,0.00" \
+  "$(gfdx report semiannual 2026H1 --institution '上海"某,银行\' --format csv | tr -d '\r' | grep '^loans')"
 gfdx report semiannual 2026H1 --format html --out "$d/h1.html" 2>/dev/null
 assert_ok "HTML renders the reconciliation" grep -q '不一致 differ' "$d/h1.html"
 assert_ok "table output names the source" grep -q 'platform.filing_current_row' <<<"$(gfdx report semiannual 2026H1)"

@@ -25,7 +25,7 @@ enum { R_TABLE, R_PERIOD, R_INST, R_ENTERPRISE, R_USCC, R_REGION, R_PROJECT, R_T
 
 #define LOAN_LABEL(c) "CASE " c " WHEN 'PROJECT_LOAN' THEN '项目贷' WHEN 'WORKING_CAPITAL' THEN '流贷' ELSE '' END"
 
-/* $1 half-years (text[]), $2 the year-end half, $3 institution or NULL. A balance counts only
+/* $1 half-years (text[]), $2 the year-end half, $3 the filers (text[]) or NULL. A balance counts only
  * from the year-end half (in a half-year report: that half). */
 static const char rows_sql[] =
     "SELECT table_no, period, institution, enterprise, uscc, registration_region, coalesce(project_name, ''),"
@@ -36,7 +36,7 @@ static const char rows_sql[] =
     " " LOAN_LABEL("emc_loan_type") ", emc_disbursed, CASE WHEN period = $2 THEN emc_balance END,"
     " guaranteed, coalesce(insurance_type, ''), insured, claims_paid, invested, bond_amount"
     " FROM platform.filing_current_row"
-    " WHERE period = ANY($1::text[]) AND registration_region LIKE '31%' AND ($3::text IS NULL OR institution = $3)"
+    " WHERE period = ANY($1::text[]) AND registration_region LIKE '31%' AND ($3::text[] IS NULL OR institution = ANY($3::text[]))"
     " ORDER BY table_no, period, institution, row_no";
 
 /* ---------------------------------------------------------------- the five tables */
@@ -99,7 +99,7 @@ typedef struct {
     PGconn *db;
     const gfdx_registry *names;
     const report_period *p;
-    const char *institution;
+    const char *filers; /* text[] literal of the filers' participant ids, NULL = every filer */
     cli_table *tables[5];
     long long totals[5][PF_MAX_COLS];
     char *err;
@@ -141,7 +141,7 @@ static int add_row(pf_ctx *q, const PGresult *r, int i, int t)
 
 static int load_rows(pf_ctx *q)
 {
-    const char *params[] = {q->p->halves, q->p->year_end, q->institution};
+    const char *params[] = {q->p->halves, q->p->year_end, q->filers};
     PGresult *r = cli_db_query(q->db, rows_sql, 3, params, q->err, q->errlen);
     if (!r)
         return -1;
@@ -185,7 +185,7 @@ static void detail_footnote(const pf_ctx *q, int t)
 
 /* ---------------------------------------------------------------- summary */
 
-/* $1 half-years, $2 the year-end half, $3 institution: per table, rows, filers, the table's
+/* $1 half-years, $2 the year-end half, $3 the filers (text[]) or NULL: per table, rows, filers, the table's
  * amount (表1 发放量, 表2 担保贷款额, 表3 保险保障额度, 表4 投资额, 表5 发债额) and 表1's 余额. */
 static const char summary_sql[] =
     "SELECT t.n, count(r.table_no), count(DISTINCT r.institution),"
@@ -193,7 +193,7 @@ static const char summary_sql[] =
     "   WHEN 4 THEN r.invested ELSE r.bond_amount END), 0),"
     " CASE WHEN t.n = 1 THEN coalesce(sum(r.balance) FILTER (WHERE r.period = $2), 0) END"
     " FROM generate_series(1, 5) t(n) LEFT JOIN platform.filing_current_row r ON r.table_no = t.n"
-    "   AND r.period = ANY($1::text[]) AND r.registration_region LIKE '31%' AND ($3::text IS NULL OR r.institution = $3)"
+    "   AND r.period = ANY($1::text[]) AND r.registration_region LIKE '31%' AND ($3::text[] IS NULL OR r.institution = ANY($3::text[]))"
     " GROUP BY t.n ORDER BY t.n";
 
 static const cli_column summary_cols[] = {
@@ -204,7 +204,7 @@ static const cli_column summary_cols[] = {
 
 static int summary_rows(pf_ctx *q, cli_table *t)
 {
-    const char *params[] = {q->p->halves, q->p->year_end, q->institution};
+    const char *params[] = {q->p->halves, q->p->year_end, q->filers};
     PGresult *r = cli_db_query(q->db, summary_sql, 3, params, q->err, q->errlen);
     if (!r)
         return -1;
@@ -228,7 +228,7 @@ static int summary_rows(pf_ctx *q, cli_table *t)
 
 /* ---------------------------------------------------------------- the filings and their versions */
 
-/* $1 half-years, $2 institution. */
+/* $1 half-years, $2 the filers (text[]) or NULL. */
 static const char filings_sql[] =
     "SELECT h.filing_id, h.institution, h.institution_kind, h.period, h.table_no, h.version, h.row_count,"
     " to_char(h.received_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI'),"
@@ -236,7 +236,7 @@ static const char filings_sql[] =
     "   to_char(o.received_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI'), '; ' ORDER BY o.version)"
     "   FROM platform.filing_history o WHERE o.filing_id = h.filing_id AND NOT o.is_current)"
     " FROM platform.filing_history h WHERE h.is_current AND h.period = ANY($1::text[])"
-    " AND ($2::text IS NULL OR h.institution = $2) ORDER BY h.table_no, h.institution, h.period";
+    " AND ($2::text[] IS NULL OR h.institution = ANY($2::text[])) ORDER BY h.table_no, h.institution, h.period";
 
 static const cli_column filings_cols[] = {
     {"filing_id", "报送编号", CLI_COL_TEXT}, {"institution", "金融机构", CLI_COL_TEXT},
@@ -262,7 +262,7 @@ static cli_table *filings_table(pf_ctx *q, long long *superseded)
 {
     cli_table *t = cli_table_new("filings", "报送情况 Filings and their versions", filings_cols,
                                  sizeof filings_cols / sizeof filings_cols[0]);
-    const char *params[] = {q->p->halves, q->institution};
+    const char *params[] = {q->p->halves, q->filers};
     PGresult *r = t ? cli_db_query(q->db, filings_sql, 2, params, q->err, q->errlen) : NULL;
     int rc = r ? 0 : -1;
     for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
@@ -289,18 +289,18 @@ static cli_table *filings_table(pf_ctx *q, long long *superseded)
 
 /* ---------------------------------------------------------------- reconciliation with feedback */
 
-/* $1 half-years, $2/$3 the period's bounds, $4 institution, $5 the loan products (text[]).
+/* $1 half-years, $2/$3 the period's bounds, $4 the filers (text[]) or NULL, $5 the loan products (text[]).
  * Per (USCC, bank): 表1's 发放量 as filed, and the disbursements the bank reported through
  * the MIIT flow (feedback.matching_history of a loan product, the need's factory in Shanghai). */
 static const char recon_sql[] =
     "WITH f AS (SELECT uscc, institution AS bank_id, min(enterprise) AS enterprise, sum(disbursed) AS filed"
     "   FROM platform.filing_current_row WHERE table_no = 1 AND period = ANY($1::text[])"
-    "   AND registration_region LIKE '31%' AND ($4::text IS NULL OR institution = $4) GROUP BY 1, 2),"
+    "   AND registration_region LIKE '31%' AND ($4::text[] IS NULL OR institution = ANY($4::text[])) GROUP BY 1, 2),"
     " b AS (SELECT n.uscc, e.bank_id, min(n.factory_name) AS enterprise, sum(e.amount) AS reported"
     "   FROM feedback.matching_history e JOIN feedback.matching_summary m USING (need_id, bank_id) JOIN pboc.need_summary n USING (need_id)"
     "   WHERE e.record_type = 'MatchingFeedback' AND e.detail->>'stage' = 'DISBURSED' AND e.occurred_at >= $2::timestamptz"
     "   AND e.occurred_at < $3::timestamptz AND n.province = '310000' AND m.product = ANY($5::text[])"
-    "   AND ($4::text IS NULL OR e.bank_id = $4) GROUP BY 1, 2)"
+    "   AND ($4::text[] IS NULL OR e.bank_id = ANY($4::text[])) GROUP BY 1, 2)"
     " SELECT coalesce(f.uscc, b.uscc), coalesce(f.enterprise, b.enterprise), coalesce(f.bank_id, b.bank_id),"
     " f.filed, b.reported, coalesce(f.filed, 0) - coalesce(b.reported, 0),"
     " CASE WHEN f.uscc IS NULL THEN 'FEEDBACK_ONLY' WHEN b.uscc IS NULL THEN 'FILING_ONLY'"
@@ -325,7 +325,7 @@ static const char *recon_label(const char *status)
 /* counts[0..3]: agree, differ, filed only, feedback only. */
 static int recon_rows(pf_ctx *q, cli_table *t, const char *loans, long long counts[4])
 {
-    const char *params[] = {q->p->halves, q->p->start, q->p->end, q->institution, loans};
+    const char *params[] = {q->p->halves, q->p->start, q->p->end, q->filers, loans};
     PGresult *r = cli_db_query(q->db, recon_sql, 5, params, q->err, q->errlen);
     if (!r)
         return -1;
@@ -399,8 +399,22 @@ static int add_facts(pf_ctx *q, cli_report *r, long long superseded, const char 
              cli_report_fact(r, "scope", "范围 scope", "enterprises registered in Shanghai (31xxxx)") ||
              cli_report_fact(r, "superseded_versions", "被替代的报送 superseded versions", sup) ||
              cli_report_fact(r, "reconciliation", "核对 reconciliation", recon);
-    if (rc == 0 && q->institution)
-        rc = cli_report_fact(r, "institution", "金融机构 institution", q->institution);
+    if (rc == 0 && q->filers) { /* {"a","b"} shown as a, b */
+        char shown[1024];
+        size_t n = 0;
+        bool quoted = false;
+        for (const char *c = q->filers; *c && n + 3 < sizeof shown; c++)
+            if (*c == '\\' && c[1])
+                shown[n++] = *++c;
+            else if (*c == '"')
+                quoted = !quoted;
+            else if (*c == ',' && !quoted)
+                shown[n++] = ',', shown[n++] = ' ';
+            else if (quoted || (*c != '{' && *c != '}'))
+                shown[n++] = *c;
+        shown[n] = '\0';
+        rc = cli_report_fact(r, "institution", "金融机构 institution", shown[0] ? shown : "(none)");
+    }
     return rc;
 }
 
@@ -434,10 +448,10 @@ static int assemble(pf_ctx *q, cli_report *r, bool has_feedback, const char *loa
     return rc;
 }
 
-int report_platform(PGconn *db, const gfdx_registry *names, const report_period *p, const char *institution,
+int report_platform(PGconn *db, const gfdx_registry *names, const report_period *p, const char *filers,
                     bool has_feedback, const char *loan_products, cli_report **out, char *err, size_t errlen)
 {
-    pf_ctx q = {.db = db, .names = names, .p = p, .institution = institution, .err = err, .errlen = errlen};
+    pf_ctx q = {.db = db, .names = names, .p = p, .filers = filers, .err = err, .errlen = errlen};
     *out = NULL;
     cli_report *r = cli_report_new("semiannual",
                                    p->full_year ? "产业绿贷全年统计 Industrial green finance, full-year tables"

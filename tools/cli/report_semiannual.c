@@ -24,7 +24,7 @@
  * keeps that institution's rows; --branch ID the feedback rows of the needs routed to that
  * PBoC branch (pboc.need_summary.branch_id), whichever bank reported them, and none of the
  * finance bureau's (a district's lists, institutions named by name). With gfdx-platform's
- * filings --branch is refused: report_platform.c filters on one institution. */
+ * filings --branch keeps the filings of the banks the registry lists for that branch. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -473,21 +473,81 @@ static int assemble(sa_ctx *q, cli_report *r)
     return rc;
 }
 
-/* With gfdx-platform deployed: its filings (report_platform.c), a bank's own with --bank. A
- * branch's view of the filings (those of the banks registered for it) is not built yet: the
- * platform's report filters on one institution. */
+/* Appends v to the text[] literal in buf (used bytes at *used) as a quoted element, '"' and
+ * '\\' escaped (an institution as the finance bureau names it may hold any character).
+ * -1 when buf is full. */
+static int array_add(char *buf, size_t len, size_t *used, const char *v)
+{
+    size_t n = *used;
+    if (n > 1 && n < len)
+        buf[n++] = ',';
+    if (n < len)
+        buf[n++] = '"';
+    for (; *v && n + 1 < len; v++) {
+        if (*v == '"' || *v == '\\')
+            buf[n++] = '\\';
+        if (n + 1 < len)
+            buf[n++] = *v;
+    }
+    if (*v || n + 3 > len)
+        return -1;
+    buf[n++] = '"';
+    buf[n] = '}';
+    buf[n + 1] = '\0';
+    *used = n;
+    return 0;
+}
+
+/* The filers a role keeps, as a text[] literal into buf: --institution / --bank the one id;
+ * --branch the banks the participant registry lists for that branch ("{}" when none: the
+ * branch sees no filing); NULL for every filer. -1 with err (no registry for --branch, or
+ * too many ids). */
+static int role_filers(const sa_ctx *q, char *buf, size_t len, const char **filers)
+{
+    size_t used = 1;
+    int rc = 0;
+    *filers = NULL;
+    snprintf(buf, len, "{}");
+    if (q->institution) {
+        rc = array_add(buf, len, &used, q->institution);
+    } else if (q->branch) {
+        if (!q->names) {
+            snprintf(q->err, q->errlen, "--branch: the filings are narrowed to the banks the participant registry "
+                                        "lists for the branch: give --participants FILE (or $GFDX_PARTICIPANTS)");
+            return -1;
+        }
+        size_t n = gfdx_registry_banks_of_branch(q->names, q->branch, NULL, 0);
+        const gfdx_participant **banks = n ? calloc(n, sizeof *banks) : NULL;
+        if (n && !banks) {
+            snprintf(q->err, q->errlen, "out of memory");
+            return -1;
+        }
+        gfdx_registry_banks_of_branch(q->names, q->branch, banks, n);
+        for (size_t i = 0; rc == 0 && i < n; i++)
+            rc = array_add(buf, len, &used, banks[i]->id);
+        free(banks);
+    } else {
+        return 0;
+    }
+    if (rc) {
+        snprintf(q->err, q->errlen, "the role's institutions do not fit in %zu bytes", len);
+        return -1;
+    }
+    *filers = buf;
+    return 0;
+}
+
+/* With gfdx-platform deployed: its filings (report_platform.c) of the role's filers: a bank's
+ * own with --bank or --institution, those of the banks registered for the branch with
+ * --branch. */
 static int semiannual_platform(sa_ctx *q, cli_report **out)
 {
-    if (q->branch) {
-        snprintf(q->err, q->errlen,
-                 "--branch: the 产业绿贷 platform's filings (gfdx-platform, deployed on %s) are not narrowed to a PBoC "
-                 "branch yet; give --bank ID for each bank of the branch",
-                 PQdb(q->db));
+    char loans[512], ids[8192];
+    const char *filers;
+    if (role_filers(q, ids, sizeof ids, &filers))
         return 1;
-    }
-    char loans[512];
     loan_products(loans, sizeof loans);
-    int rc = report_platform(q->db, q->names, &q->per, q->institution, q->has_feedback, loans, out, q->err, q->errlen);
+    int rc = report_platform(q->db, q->names, &q->per, filers, q->has_feedback, loans, out, q->err, q->errlen);
     if (rc == 0 && cli_report_fact(*out, "role", "范围", q->role)) {
         cli_report_free(*out);
         *out = NULL;
