@@ -214,22 +214,25 @@ static gfdx_verdict verify(gfdx_decision *d, commit *c)
     return GFDX_DECIDE_OK;
 }
 
-/* meta.event_id of parts 1..part_count, in part order. NULL when out of memory. */
+/* meta.event_id of parts 1..part_count, in part order (one pass over the parts: a version
+ * may have thousands). NULL when out of memory or a part is missing. */
 static json_t *event_ids(const commit *c)
 {
-    json_t *ids = json_array();
-    for (int part = 1; ids && part <= c->p->part_count; part++) {
-        size_t i;
-        const json_t *r, *id = NULL;
-        json_array_foreach(c->parts, i, r) {
-            if (gfdx_rows_int(r, "part") == part)
-                id = json_object_get(r, "event_id");
-        }
-        if (!id || json_array_append(ids, (json_t *)id)) {
-            json_decref(ids);
-            return NULL;
-        }
+    int n = c->p->part_count;
+    const json_t **by_part = calloc((size_t)n + 1, sizeof *by_part), *r;
+    json_t *ids = by_part ? json_array() : NULL;
+    size_t i;
+    json_array_foreach(c->parts, i, r) {
+        long long part = gfdx_rows_int(r, "part");
+        if (by_part && part >= 1 && part <= n)
+            by_part[part] = json_object_get(r, "event_id");
     }
+    for (int part = 1; ids && part <= n; part++)
+        if (!by_part[part] || json_array_append(ids, (json_t *)by_part[part])) {
+            json_decref(ids);
+            ids = NULL;
+        }
+    free(by_part);
     return ids;
 }
 
