@@ -6,6 +6,7 @@
 #include "namelist_commit.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -432,8 +433,27 @@ static gfdx_verdict write_version(gfdx_decision *d, commit *c, const namelist_ch
     return v;
 }
 
+/* The batch loaded the list's current entries only by key (namelist_store.h): the list is
+ * named in load_whole and the batch fails transiently, so that its retry loads them whole. */
+static gfdx_verdict reload_whole(gfdx_decision *d, const char *list_id)
+{
+    namelist_ctx *ctx = d->ctx->service_ctx;
+    errno = 0;
+    if (!ctx->load_whole)
+        ctx->load_whole = json_object();
+    if (!ctx->load_whole || json_object_set_new(ctx->load_whole, list_id, json_true()))
+        return namelist_oom(d, "load_whole");
+    char why[256];
+    snprintf(why, sizeof why, "list %s: a version completes in a batch that loaded its current entries by key"
+             " only; retried with them loaded", list_id);
+    return gfdx_fault_decide(d, GFDX_FAULT_NOT_READY, "apply", why);
+}
+
 gfdx_verdict namelist_commit(gfdx_decision *d, const namelist_part *p, const json_t *list)
 {
+    const char *lk[] = {p->list_id};
+    if (gfdx_rows_get(d->rows, &namelist_t_by_key, lk))
+        return reload_whole(d, p->list_id);
     commit c = {.p = p, .list = list, .started = gfdx_mono_ms()};
     namelist_ll(c.ver, p->version);
     namelist_changes ch = {0};

@@ -433,6 +433,65 @@ static void test_parts_loaded(void)
     gfdx_rowset_free(rs);
 }
 
+/* The load hook on records (bodies borrowed): true when it marked list L as loaded by key. */
+static bool loads_by_key(json_t *const *bodies, size_t n)
+{
+    gfdx_record recs[4];
+    const gfdx_record *p[4];
+    for (size_t i = 0; i < n; i++) {
+        recs[i] = (gfdx_record){.type = "NameListPublished", .body = bodies[i]};
+        p[i] = &recs[i];
+    }
+    gfdx_rowset *rs = gfdx_rowset_new();
+    CHECK(namelist_store_load(&nl, rs, p, n) == 0);
+    bool marked = get1(rs, &namelist_t_by_key, "L") != NULL;
+    gfdx_rowset_free(rs);
+    return marked;
+}
+
+/* A list's current entries are loaded whole only for a batch that may commit it (its last
+ * part, or a list a commit asked for); a commit in a batch that loaded them by key fails
+ * transiently and asks for them; the retry loads them whole, once. */
+static void test_load_whole(void)
+{
+    json_t *b[2] = {published(2, "FULL", 1, 3, json_array(), NULL), published(2, "FULL", 2, 3, json_array(), NULL)};
+    CHECK(loads_by_key(b, 2));
+    json_t *last = published(2, "FULL", 3, 3, json_array(), NULL);
+    CHECK(!loads_by_key(&last, 1));
+    json_decref(b[1]);
+    b[1] = last;
+    CHECK(!loads_by_key(b, 2));
+    /* parts 1 and 3 staged earlier (part 3 first: it came early), part 2 in a batch loaded by key */
+    gfdx_rowset *rs = gfdx_rowset_new();
+    load_v1(rs);
+    load_part(rs, 1, "A");
+    load_part(rs, 3, "X");
+    gfdx_rowset_add(rs, &namelist_t_by_key, json_pack("{s:s}", "list_id", "L"));
+    run_t r;
+    CHECK(publish(rs, &eit, published(2, "FULL", 2, 3, json_pack("[o]", entry("B", "B", 2)), NULL), &r) ==
+          GFDX_DECIDE_FAILED);
+    CHECK(r.d.transient);
+    CHECK(json_object_get(nl.load_whole, "L") != NULL);
+    CHECK(last_version(rs) == NULL && get3(rs, &namelist_t_entry, "L", "2", "B") == NULL);
+    gfdx_rowset_free(rs);
+    json_t *part2 = published(2, "FULL", 2, 3, json_array(), NULL);
+    CHECK(!loads_by_key(&part2, 1));
+    CHECK(json_object_get(nl.load_whole, "L") == NULL);
+    CHECK(loads_by_key(&part2, 1));
+    json_decref(part2);
+    json_decref(b[0]);
+    json_decref(b[1]);
+    /* loaded by key: a DELTA part's removals are still checked against the entries loaded */
+    rs = gfdx_rowset_new();
+    load_v1(rs);
+    gfdx_rowset_add(rs, &namelist_t_by_key, json_pack("{s:s}", "list_id", "L"));
+    CHECK(publish(rs, &eit, published(2, "DELTA", 1, 2, json_array(), json_pack("[s]", "Q")), &r) ==
+          GFDX_DECIDE_REFUSED);
+    CHECK_STR_EQ(r.d.reason_code, "UNKNOWN_ENTRY");
+    CHECK(publish(rs, &eit, published(2, "DELTA", 1, 2, json_array(), json_pack("[s]", "B")), &r) == GFDX_DECIDE_OK);
+    gfdx_rowset_free(rs);
+}
+
 /* Authorization and ownership are checked before anything is staged or bound. */
 static void test_refused_before_state(void)
 {
@@ -524,6 +583,7 @@ int main(void)
     test_superseded();
     test_parts_out_of_order();
     test_parts_loaded();
+    test_load_whole();
     test_refused_before_state();
     test_reports();
     gfdx_catalog_free(cat);
