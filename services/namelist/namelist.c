@@ -78,6 +78,7 @@ void namelist_ctx_release(namelist_ctx *ctx)
     if (!ctx)
         return;
     gfdx_config_release(namelist_rows, NL_NROWS, &ctx->set);
+    json_decref(ctx->load_whole);
     memset(ctx, 0, sizeof *ctx);
 }
 
@@ -127,6 +128,8 @@ int namelist_configure(void *vctx, const char *config_path, FILE *print_to, char
     }
     if (print_to)
         gfdx_config_print_rows(print_to, namelist_rows, NL_NROWS, &fresh.set);
+    fresh.load_whole = ctx->load_whole; /* hints outlive a reload */
+    ctx->load_whole = NULL;
     namelist_ctx_release(ctx);
     *ctx = fresh;
     return 0;

@@ -36,6 +36,11 @@ typedef struct {
 typedef struct {
     namelist_settings set;
     namelist_policy policy;
+    /* Lists whose next batch must load every current entry (list_id -> true, NULL when none):
+     * set by a commit that found its batch had loaded them by key only (namelist_store.h),
+     * read and cleared by the load hook of the batch's retry. The one thing a decision writes
+     * outside the rowset: a hint about what to load, never state. */
+    json_t *load_whole;
 } namelist_ctx;
 
 /* Loads the `namelist` group of config_path into ctx (a namelist_ctx) and builds the

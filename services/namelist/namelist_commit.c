@@ -6,6 +6,7 @@
 #include "namelist_commit.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -214,22 +215,25 @@ static gfdx_verdict verify(gfdx_decision *d, commit *c)
     return GFDX_DECIDE_OK;
 }
 
-/* meta.event_id of parts 1..part_count, in part order. NULL when out of memory. */
+/* meta.event_id of parts 1..part_count, in part order (one pass over the parts: a version
+ * may have thousands). NULL when out of memory or a part is missing. */
 static json_t *event_ids(const commit *c)
 {
-    json_t *ids = json_array();
-    for (int part = 1; ids && part <= c->p->part_count; part++) {
-        size_t i;
-        const json_t *r, *id = NULL;
-        json_array_foreach(c->parts, i, r) {
-            if (gfdx_rows_int(r, "part") == part)
-                id = json_object_get(r, "event_id");
-        }
-        if (!id || json_array_append(ids, (json_t *)id)) {
-            json_decref(ids);
-            return NULL;
-        }
+    int n = c->p->part_count;
+    const json_t **by_part = calloc((size_t)n + 1, sizeof *by_part), *r;
+    json_t *ids = by_part ? json_array() : NULL;
+    size_t i;
+    json_array_foreach(c->parts, i, r) {
+        long long part = gfdx_rows_int(r, "part");
+        if (by_part && part >= 1 && part <= n)
+            by_part[part] = json_object_get(r, "event_id");
     }
+    for (int part = 1; ids && part <= n; part++)
+        if (!by_part[part] || json_array_append(ids, (json_t *)by_part[part])) {
+            json_decref(ids);
+            ids = NULL;
+        }
+    free(by_part);
     return ids;
 }
 
@@ -429,8 +433,27 @@ static gfdx_verdict write_version(gfdx_decision *d, commit *c, const namelist_ch
     return v;
 }
 
+/* The batch loaded the list's current entries only by key (namelist_store.h): the list is
+ * named in load_whole and the batch fails transiently, so that its retry loads them whole. */
+static gfdx_verdict reload_whole(gfdx_decision *d, const char *list_id)
+{
+    namelist_ctx *ctx = d->ctx->service_ctx;
+    errno = 0;
+    if (!ctx->load_whole)
+        ctx->load_whole = json_object();
+    if (!ctx->load_whole || json_object_set_new(ctx->load_whole, list_id, json_true()))
+        return namelist_oom(d, "load_whole");
+    char why[256];
+    snprintf(why, sizeof why, "list %s: a version completes in a batch that loaded its current entries by key"
+             " only; retried with them loaded", list_id);
+    return gfdx_fault_decide(d, GFDX_FAULT_NOT_READY, "apply", why);
+}
+
 gfdx_verdict namelist_commit(gfdx_decision *d, const namelist_part *p, const json_t *list)
 {
+    const char *lk[] = {p->list_id};
+    if (gfdx_rows_get(d->rows, &namelist_t_by_key, lk))
+        return reload_whole(d, p->list_id);
     commit c = {.p = p, .list = list, .started = gfdx_mono_ms()};
     namelist_ll(c.ver, p->version);
     namelist_changes ch = {0};

@@ -75,31 +75,104 @@ typedef struct {
     bool part_received, same_header;
 } pending;
 
+/* The staged versions of a list, summarised in memory (find_pending, keep_pending): the
+ * owner row carries, as member PENDING_MEMO, {version, mode, part_count, parts, kind,
+ * region, title, sender, mixed} of the pending version ({version: 0} when none). Computed
+ * from the staged parts on a list's first part in a batch, then kept up to date by each
+ * accepted part (a put of the owner row: a refused record's update is undone with the rest),
+ * so that a part costs a few look-ups instead of a scan of every staged part of its version
+ * (quadratic in a version's parts). The member is not a column of list_owner: the write
+ * ignores it and a load never has it. Only namelist_decide_published changes staged_part
+ * rows (staging, abandoning, committing), and it updates the summary every time. */
+#define PENDING_MEMO "_pending"
+
+/* The summary from the staged parts of the list (the scan the memo saves). NULL when out of
+ * memory. */
+static json_t *scan_pending(gfdx_decision *d, const char *list_id)
+{
+    json_t *rows = gfdx_rows_find(d->rows, &namelist_t_part, "list_id", list_id), *r, *first = NULL;
+    long long version = 0;
+    size_t i, parts = 0;
+    bool mixed = false;
+    if (!rows)
+        return NULL;
+    json_array_foreach(rows, i, r) {
+        if (gfdx_rows_int(r, "version") > version)
+            version = gfdx_rows_int(r, "version");
+    }
+    json_array_foreach(rows, i, r) {
+        if (gfdx_rows_int(r, "version") != version)
+            continue;
+        if (!parts++)
+            first = r;
+        else
+            mixed |= !same(r, "kind", gfdx_rows_str(first, "kind")) ||
+                     !same(r, "region", gfdx_rows_str(first, "region")) ||
+                     !same(r, "title", gfdx_rows_str(first, "title")) ||
+                     !same(r, "sender", gfdx_rows_str(first, "sender"));
+    }
+    json_t *m = first ? json_pack("{s:I, s:s?, s:I, s:I, s:s?, s:s?, s:s?, s:s?, s:b}", "version", (json_int_t)version,
+                                  "mode", gfdx_rows_str(first, "mode"), "part_count",
+                                  (json_int_t)gfdx_rows_int(first, "part_count"), "parts", (json_int_t)parts, "kind",
+                                  gfdx_rows_str(first, "kind"), "region", gfdx_rows_str(first, "region"), "title",
+                                  gfdx_rows_str(first, "title"), "sender", gfdx_rows_str(first, "sender"), "mixed",
+                                  mixed)
+                      : json_pack("{s:I}", "version", (json_int_t)0);
+    json_decref(rows);
+    return m;
+}
+
+/* Puts the list's owner row with summary m (stolen). 0, or -1 when out of memory. */
+static int put_memo(gfdx_decision *d, const char *list_id, json_t *m)
+{
+    const char *k[] = {list_id};
+    const json_t *o = gfdx_rows_get(d->rows, &namelist_t_owner, k);
+    json_t *row = o && m ? json_deep_copy(o) : NULL;
+    if (!row || json_object_set_new(row, PENDING_MEMO, m)) {
+        json_decref(row);
+        json_decref(m);
+        return -1;
+    }
+    return gfdx_rows_put(d->rows, &namelist_t_owner, row);
+}
+
+/* The pending version before record p (the owner row is bound: check_owner ran). */
 static int find_pending(gfdx_decision *d, const namelist_part *p, pending *out)
 {
-    json_t *rows = gfdx_rows_find(d->rows, &namelist_t_part, "list_id", p->list_id), *r;
-    size_t i;
+    const char *k[] = {p->list_id};
+    const json_t *o = gfdx_rows_get(d->rows, &namelist_t_owner, k), *m = json_object_get(o, PENDING_MEMO);
     memset(out, 0, sizeof *out);
-    if (!rows)
-        return -1;
-    json_array_foreach(rows, i, r) {
-        if (gfdx_rows_int(r, "version") > out->version)
-            out->version = gfdx_rows_int(r, "version");
+    if (!m) {
+        if (put_memo(d, p->list_id, scan_pending(d, p->list_id)))
+            return -1;
+        o = gfdx_rows_get(d->rows, &namelist_t_owner, k);
+        m = json_object_get(o, PENDING_MEMO);
     }
-    out->same_header = true;
-    json_array_foreach(rows, i, r) {
-        if (gfdx_rows_int(r, "version") != out->version)
-            continue;
-        if (!out->parts++) {
-            out->mode = same(r, "mode", "FULL") ? NAMELIST_FULL : NAMELIST_DELTA;
-            out->part_count = (int)gfdx_rows_int(r, "part_count");
-        }
-        out->part_received |= gfdx_rows_int(r, "part") == p->part;
-        out->same_header &= same(r, "kind", p->kind) && same(r, "region", p->region) && same(r, "title", p->title) &&
-                            same(r, "sender", d->rec->sender_id);
-    }
-    json_decref(rows);
+    if (!(out->version = gfdx_rows_int(m, "version")))
+        return 0;
+    char ver[24], part[24];
+    const char *pk[] = {p->list_id, namelist_ll(ver, out->version), namelist_ll(part, p->part)};
+    out->mode = same(m, "mode", "FULL") ? NAMELIST_FULL : NAMELIST_DELTA;
+    out->part_count = (int)gfdx_rows_int(m, "part_count");
+    out->parts = (int)gfdx_rows_int(m, "parts");
+    out->part_received = gfdx_rows_get(d->rows, &namelist_t_part, pk) != NULL;
+    out->same_header = !json_is_true(json_object_get(m, "mixed")) && same(m, "kind", p->kind) &&
+                       same(m, "region", p->region) && same(m, "title", p->title) &&
+                       same(m, "sender", d->rec->sender_id);
     return 0;
+}
+
+/* After part p was staged: the summary of the list's pending version (none when p completed
+ * it: the commit dropped its staged parts). 0, or -1 when out of memory. */
+static int keep_pending(gfdx_decision *d, const namelist_part *p, int staged)
+{
+    if (staged == p->part_count)
+        return put_memo(d, p->list_id, json_pack("{s:I}", "version", (json_int_t)0));
+    return put_memo(d, p->list_id,
+                    json_pack("{s:I, s:s, s:i, s:i, s:s, s:s, s:s, s:s, s:b}", "version", (json_int_t)p->version,
+                              "mode", namelist_mode_name(p->mode), "part_count", p->part_count, "parts", staged, "kind",
+                              p->kind, "region", p->region, "title", p->title, "sender", d->rec->sender_id, "mixed",
+                              false));
 }
 
 /* Deletes every row of t for list_id whose version is below `below`; *n counts them. */
@@ -382,6 +455,8 @@ gfdx_verdict namelist_decide_published(gfdx_decision *d)
     int staged = pend.version == p.version ? pend.parts + 1 : 1; /* this part included */
     if (v == GFDX_DECIDE_OK && staged == p.part_count)
         v = namelist_commit(d, &p, list);
+    if (v == GFDX_DECIDE_OK && keep_pending(d, &p, staged))
+        v = namelist_oom(d, "staged parts");
     json_decref(list);
     return v;
 }

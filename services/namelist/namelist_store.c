@@ -55,6 +55,8 @@ const gfdx_table namelist_t_financing = {
 const gfdx_table namelist_t_missing = {
     .name = "missing_report", .kind = GFDX_TABLE_STATE, .key = {"list_id", "entry_key", "period"},
     .columns = "list_id,entry_key,period,uscc,region,due_at,flagged_at"};
+const gfdx_table namelist_t_by_key = {
+    .name = "(current entries loaded by key)", .kind = GFDX_TABLE_READ, .key = {"list_id"}};
 /* clang-format on */
 
 const gfdx_table *const namelist_tables[NAMELIST_TABLE_COUNT] = {
@@ -71,24 +73,63 @@ static int want_all(gfdx_rowset *rs, const gfdx_table *const *t, size_t nt, cons
     return 0;
 }
 
-/* The rows one record's decision reads. Records without a list_id are refused by
- * validation and need nothing. */
-static int want_record(gfdx_rowset *rs, const gfdx_record *r)
+/* The current entries a part may remove (UNKNOWN_ENTRY: namelist_decide.c), by key. */
+static int want_removed(gfdx_rowset *rs, const gfdx_record *r)
 {
-    static const gfdx_table *const published[] = {&namelist_t_list,  &namelist_t_owner,   &namelist_t_part,
-                                                  &namelist_t_entry, &namelist_t_removal, &namelist_t_open};
+    const json_t *removed = gfdx_rec_get(r->body, "removed_keys"), *k;
+    size_t i;
+    json_array_foreach(removed, i, k) {
+        if (json_is_string(k) && gfdx_rowset_want(rs, &namelist_t_open, "entry_key", json_string_value(k)))
+            return -1;
+    }
+    return 0;
+}
+
+/* The rows one record's decision reads (whole: the set of lists whose current entries are
+ * loaded whole). Records without a list_id are refused by validation and need nothing. */
+static int want_record(gfdx_rowset *rs, const gfdx_record *r, const json_t *whole)
+{
+    static const gfdx_table *const published[] = {&namelist_t_list, &namelist_t_owner, &namelist_t_part,
+                                                  &namelist_t_entry, &namelist_t_removal};
     static const gfdx_table *const report[] = {&namelist_t_list, &namelist_t_carbon};
     static const gfdx_table *const versions[] = {&namelist_t_open, &namelist_t_history};
     const char *list_id = gfdx_rec_str(r->body, "list_id"), *key = gfdx_rec_str(r->body, "entry_key");
     if (!list_id || !*list_id)
         return 0;
-    if (!strcmp(r->type, "NameListPublished"))
-        return want_all(rs, published, sizeof published / sizeof *published, "list_id", list_id);
+    if (!strcmp(r->type, "NameListPublished")) {
+        if (want_all(rs, published, sizeof published / sizeof *published, "list_id", list_id))
+            return -1;
+        if (json_object_get(whole, list_id))
+            return gfdx_rowset_want(rs, &namelist_t_open, "list_id", list_id);
+        json_t *mark = json_pack("{s:s}", "list_id", list_id);
+        return !mark || gfdx_rowset_add(rs, &namelist_t_by_key, mark) ? -1 : want_removed(rs, r);
+    }
     if (want_all(rs, report, sizeof report / sizeof *report, "list_id", list_id))
         return -1;
     if (gfdx_rowset_want(rs, &namelist_t_financing, "list_id", list_id))
         return -1;
     return key && *key ? want_all(rs, versions, 2, "entry_key", key) : 0;
+}
+
+/* The lists whose current entries the batch loads whole (namelist_store.h), taken out of
+ * ctx->load_whole. A new object, NULL when out of memory. */
+static json_t *lists_loaded_whole(namelist_ctx *ctx, const gfdx_record *const *recs, size_t n)
+{
+    json_t *whole = json_object();
+    for (size_t i = 0; whole && i < n; i++) {
+        const char *l = gfdx_rec_str(recs[i]->body, "list_id");
+        if (!l || strcmp(recs[i]->type, "NameListPublished"))
+            continue;
+        bool hinted = ctx && json_object_get(ctx->load_whole, l);
+        if ((hinted || gfdx_rec_int(recs[i]->body, "part") == gfdx_rec_int(recs[i]->body, "part_count")) &&
+            json_object_set_new(whole, l, json_true())) {
+            json_decref(whole);
+            return NULL;
+        }
+        if (hinted)
+            json_object_del(ctx->load_whole, l);
+    }
+    return whole;
 }
 
 /* Fault injection (namelist.apply_pause_ms): the first record of the batch that is the last
@@ -111,17 +152,19 @@ static void pause_ms(int ms)
 
 int namelist_store_load(void *service_ctx, gfdx_rowset *rs, const gfdx_record *const *recs, size_t n)
 {
-    const namelist_ctx *ctx = service_ctx;
+    namelist_ctx *ctx = service_ctx;
     const gfdx_record *last = ctx && ctx->set.apply_pause_ms > 0 ? completing(recs, n) : NULL;
     if (last) {
         GFDX_WARN("fault injection: pausing %d ms in the batch that applies list %s version %lld",
                   ctx->set.apply_pause_ms, gfdx_rec_str(last->body, "list_id"), gfdx_rec_int(last->body, "version"));
         pause_ms(ctx->set.apply_pause_ms);
     }
-    for (size_t i = 0; i < n; i++)
-        if (want_record(rs, recs[i]))
-            return -1;
-    return 0;
+    json_t *whole = lists_loaded_whole(ctx, recs, n);
+    int rc = whole ? 0 : -1;
+    for (size_t i = 0; !rc && i < n; i++)
+        rc = want_record(rs, recs[i], whole);
+    json_decref(whole);
+    return rc;
 }
 
 /* The watch's one statement (namelist_watch.h): the entries of lists of the given kinds on

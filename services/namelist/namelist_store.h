@@ -25,6 +25,10 @@
  *   namelist_t_carbon      carbon_report   STATE   (list_id, entry_key, period)
  *   namelist_t_financing   financing_report STATE (list_id, entry_key, period, institution, product)
  *   namelist_t_missing     missing_report  STATE (list_id, entry_key, period): the watch's flags (004_*.sql)
+ *   namelist_t_by_key      no table        READ (list_id): never loaded nor written; the load
+ *                          hook adds a row {list_id} for each list of the batch whose current
+ *                          entries it loaded only for the keys its records remove (see
+ *                          namelist_store_load)
  * district.change_key is no longer written: the diff's keys stay in memory. */
 #ifndef NAMELIST_STORE_H
 #define NAMELIST_STORE_H
@@ -38,7 +42,7 @@
 
 extern const gfdx_table namelist_t_list, namelist_t_owner, namelist_t_part, namelist_t_entry, namelist_t_removal,
     namelist_t_open, namelist_t_opened, namelist_t_history, namelist_t_version, namelist_t_abandoned, namelist_t_carbon,
-    namelist_t_financing, namelist_t_missing;
+    namelist_t_financing, namelist_t_missing, namelist_t_by_key;
 
 /* The service's tables in write order (lists before the rows that reference them). */
 #define NAMELIST_TABLE_COUNT 12
@@ -46,7 +50,13 @@ extern const gfdx_table *const namelist_tables[NAMELIST_TABLE_COUNT];
 
 /* The load hook (gfdx_load_fn): for each record, by its list_id, the list, its owner, its
  * staged parts, entries and removals and its current entry versions (NameListPublished); the
- * list, the entry's versions and the list's reports (the two reports). When
+ * list, the entry's versions and the list's reports (the two reports). A list's current
+ * entries (thousands of rows) are read only to commit a version: they are loaded whole when
+ * the batch holds a part numbered part_count of the list (the last part, as parts are sent
+ * in order) or ctx->load_whole names the list, else only for the keys the batch's parts
+ * remove (UNKNOWN_ENTRY), the list marked in namelist_t_by_key; a commit that finds that mark
+ * (its last part came early) fails transiently after naming the list in load_whole, and the
+ * retried batch loads it whole. When
  * namelist.apply_pause_ms > 0 and the batch holds the last part of a version, it first logs
  * "fault injection: pausing N ms in the batch that applies list L version V" and pauses that
  * long (the kill -9 test's window: the batch's transaction is open, its rows not yet loaded

@@ -329,6 +329,169 @@ static void test_superseded(void)
     gfdx_rowset_free(rs);
 }
 
+/* Part `part` of 7 of FULL version 1 of L, with the one entry K<key>. */
+static json_t *part_of_7(int part, int key)
+{
+    char k[8];
+    snprintf(k, sizeof k, "K%d", key);
+    return published(1, "FULL", part, 7, json_pack("[o]", entry(k, k, key)), NULL);
+}
+
+/* A version of 7 parts arriving out of order, with refusals between them (a repeated part, a
+ * part whose title differs, a part repeating an earlier part's key): the version commits at
+ * its seventh accepted part exactly, never before, with the event ids in part order. The
+ * pending version is summarised in memory (namelist_decide.c, find_pending): this is what
+ * that summary must keep right, refusals undone included. */
+static void test_parts_out_of_order(void)
+{
+    gfdx_rowset *rs = gfdx_rowset_new();
+    static const int order[] = {3, 1, 7, 5, 2, 6, 4};
+    char eids[8][32] = {{0}};
+    run_t r;
+    for (int i = 0; i < 7; i++) {
+        CHECK(get1(rs, &namelist_t_list, "L") == NULL);
+        CHECK(publish(rs, &eit, part_of_7(order[i], order[i]), &r) == GFDX_DECIDE_OK);
+        snprintf(eids[order[i]], sizeof eids[0], "%s", r.eid);
+        if (i == 6)
+            break;
+        CHECK(count(rs, &namelist_t_part) == (size_t)i + 1);
+        if (i == 1) {
+            CHECK(publish(rs, &eit, part_of_7(3, 9), &r) == GFDX_DECIDE_REFUSED);
+            CHECK_STR_EQ(r.d.reason_code, "DUPLICATE_PART");
+        } else if (i == 3) {
+            json_t *b = part_of_7(6, 6);
+            json_object_set_new(b, "title", json_string("another title"));
+            CHECK(publish(rs, &eit, b, &r) == GFDX_DECIDE_REFUSED);
+            CHECK_STR_EQ(r.d.reason_code, "PART_MISMATCH");
+        } else if (i == 4) {
+            CHECK(publish(rs, &eit, part_of_7(6, 5), &r) == GFDX_DECIDE_REFUSED);
+            CHECK_STR_EQ(r.d.reason_code, "DUPLICATE_ENTRY");
+        }
+    }
+    const json_t *l = get1(rs, &namelist_t_list, "L");
+    CHECK(gfdx_rows_int(l, "current_version") == 1 && gfdx_rows_int(l, "entry_count") == 7);
+    CHECK(count(rs, &namelist_t_part) == 0 && count(rs, &namelist_t_entry) == 0);
+    const json_t *ids = json_object_get(last_version(rs), "event_ids");
+    CHECK(json_array_size(ids) == 7);
+    for (int part = 1; part <= 7; part++)
+        CHECK_STR_EQ(json_string_value(json_array_get(ids, (size_t)part - 1)), eids[part]);
+    /* after the commit nothing is pending (the summary says so, rather than leaving the next
+     * version to supersede a committed one): a part of version 1 again is stale, version 2 starts */
+    CHECK(gfdx_rows_int(json_object_get(get1(rs, &namelist_t_owner, "L"), "_pending"), "version") == 0);
+    CHECK(publish(rs, &eit, part_of_7(4, 4), &r) == GFDX_DECIDE_REFUSED);
+    CHECK_STR_EQ(r.d.reason_code, "STALE_VERSION");
+    CHECK(publish(rs, &eit, published(2, "FULL", 1, 2, json_pack("[o]", entry("K1", "K1", 1)), NULL), &r) ==
+          GFDX_DECIDE_OK);
+    CHECK(count(rs, &namelist_t_part) == 1 && gfdx_rows_int(get1(rs, &namelist_t_list, "L"), "current_version") == 1);
+    gfdx_rowset_free(rs);
+}
+
+/* Staged part `part` of 3 of version 2 of L, as loaded from the database. */
+static void load_part(gfdx_rowset *rs, int part, const char *key)
+{
+    char eid[16];
+    snprintf(eid, sizeof eid, "ev-db%d", part);
+    gfdx_rowset_add(rs, &namelist_t_part,
+                    json_pack("{s:s, s:i, s:i, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:i, s:i}", "list_id", "L",
+                              "version", 2, "part", part, "part_count", 3, "mode", "FULL", "kind", "GREEN_FACTORY",
+                              "region", "500106", "title", "绿色工厂", "sender", "d500106-eit", "event_id", eid,
+                              "occurred_at", gfdx_rows_time(T0), "entries", 1, "removals", 0));
+    json_t *e = entry(key, key, part);
+    char d[NAMELIST_DIGEST_LEN + 1];
+    namelist_entry_digest(e, d);
+    merge(e, json_pack("{s:s, s:i, s:i, s:s}", "list_id", "L", "version", 2, "part", part, "digest", d));
+    gfdx_rowset_add(rs, &namelist_t_entry, e);
+}
+
+/* Parts 1 and 3 of version 2 staged by earlier batches (loaded, no summary yet): a refused
+ * part first (its summary of the staged parts is undone with it), then part 2 commits the
+ * version with the loaded parts' event ids. */
+static void test_parts_loaded(void)
+{
+    gfdx_rowset *rs = gfdx_rowset_new();
+    load_v1(rs);
+    load_part(rs, 1, "A");
+    load_part(rs, 3, "X");
+    run_t r;
+    CHECK(publish(rs, &eit, published(2, "FULL", 3, 3, json_pack("[o]", entry("Y", "Y", 4)), NULL), &r) ==
+          GFDX_DECIDE_REFUSED);
+    CHECK_STR_EQ(r.d.reason_code, "DUPLICATE_PART");
+    CHECK(json_object_get(get1(rs, &namelist_t_owner, "L"), "_pending") == NULL);
+    CHECK(publish(rs, &eit, published(2, "DELTA", 2, 3, json_pack("[o]", entry("B", "B", 2)), NULL), &r) ==
+          GFDX_DECIDE_REFUSED);
+    CHECK_STR_EQ(r.d.reason_code, "PART_MISMATCH");
+    CHECK(publish(rs, &eit, published(2, "FULL", 2, 3, json_pack("[o]", entry("B", "B", 2)), NULL), &r) ==
+          GFDX_DECIDE_OK);
+    const json_t *v = last_version(rs);
+    CHECK(gfdx_rows_int(v, "version") == 2 && gfdx_rows_int(v, "entry_count") == 3 && gfdx_rows_int(v, "added") == 1 &&
+          gfdx_rows_int(v, "removed") == 1 && gfdx_rows_int(v, "unchanged") == 2);
+    const json_t *ids = json_object_get(v, "event_ids");
+    CHECK(json_array_size(ids) == 3);
+    CHECK_STR_EQ(json_string_value(json_array_get(ids, 0)), "ev-db1");
+    CHECK_STR_EQ(json_string_value(json_array_get(ids, 1)), r.eid);
+    CHECK_STR_EQ(json_string_value(json_array_get(ids, 2)), "ev-db3");
+    gfdx_rowset_free(rs);
+}
+
+/* The load hook on records (bodies borrowed): true when it marked list L as loaded by key. */
+static bool loads_by_key(json_t *const *bodies, size_t n)
+{
+    gfdx_record recs[4];
+    const gfdx_record *p[4];
+    for (size_t i = 0; i < n; i++) {
+        recs[i] = (gfdx_record){.type = "NameListPublished", .body = bodies[i]};
+        p[i] = &recs[i];
+    }
+    gfdx_rowset *rs = gfdx_rowset_new();
+    CHECK(namelist_store_load(&nl, rs, p, n) == 0);
+    bool marked = get1(rs, &namelist_t_by_key, "L") != NULL;
+    gfdx_rowset_free(rs);
+    return marked;
+}
+
+/* A list's current entries are loaded whole only for a batch that may commit it (its last
+ * part, or a list a commit asked for); a commit in a batch that loaded them by key fails
+ * transiently and asks for them; the retry loads them whole, once. */
+static void test_load_whole(void)
+{
+    json_t *b[2] = {published(2, "FULL", 1, 3, json_array(), NULL), published(2, "FULL", 2, 3, json_array(), NULL)};
+    CHECK(loads_by_key(b, 2));
+    json_t *last = published(2, "FULL", 3, 3, json_array(), NULL);
+    CHECK(!loads_by_key(&last, 1));
+    json_decref(b[1]);
+    b[1] = last;
+    CHECK(!loads_by_key(b, 2));
+    /* parts 1 and 3 staged earlier (part 3 first: it came early), part 2 in a batch loaded by key */
+    gfdx_rowset *rs = gfdx_rowset_new();
+    load_v1(rs);
+    load_part(rs, 1, "A");
+    load_part(rs, 3, "X");
+    gfdx_rowset_add(rs, &namelist_t_by_key, json_pack("{s:s}", "list_id", "L"));
+    run_t r;
+    CHECK(publish(rs, &eit, published(2, "FULL", 2, 3, json_pack("[o]", entry("B", "B", 2)), NULL), &r) ==
+          GFDX_DECIDE_FAILED);
+    CHECK(r.d.transient);
+    CHECK(json_object_get(nl.load_whole, "L") != NULL);
+    CHECK(last_version(rs) == NULL && get3(rs, &namelist_t_entry, "L", "2", "B") == NULL);
+    gfdx_rowset_free(rs);
+    json_t *part2 = published(2, "FULL", 2, 3, json_array(), NULL);
+    CHECK(!loads_by_key(&part2, 1));
+    CHECK(json_object_get(nl.load_whole, "L") == NULL);
+    CHECK(loads_by_key(&part2, 1));
+    json_decref(part2);
+    json_decref(b[0]);
+    json_decref(b[1]);
+    /* loaded by key: a DELTA part's removals are still checked against the entries loaded */
+    rs = gfdx_rowset_new();
+    load_v1(rs);
+    gfdx_rowset_add(rs, &namelist_t_by_key, json_pack("{s:s}", "list_id", "L"));
+    CHECK(publish(rs, &eit, published(2, "DELTA", 1, 2, json_array(), json_pack("[s]", "Q")), &r) ==
+          GFDX_DECIDE_REFUSED);
+    CHECK_STR_EQ(r.d.reason_code, "UNKNOWN_ENTRY");
+    CHECK(publish(rs, &eit, published(2, "DELTA", 1, 2, json_array(), json_pack("[s]", "B")), &r) == GFDX_DECIDE_OK);
+    gfdx_rowset_free(rs);
+}
+
 /* Authorization and ownership are checked before anything is staged or bound. */
 static void test_refused_before_state(void)
 {
@@ -418,6 +581,9 @@ int main(void)
     test_diff();
     test_refusal_in_the_middle();
     test_superseded();
+    test_parts_out_of_order();
+    test_parts_loaded();
+    test_load_whole();
     test_refused_before_state();
     test_reports();
     gfdx_catalog_free(cat);
