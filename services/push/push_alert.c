@@ -24,7 +24,7 @@ void push_alert_id(const char *kind, const char *need_id, char out[37])
  * push: push_dispatch_organised); -1 for a stored status push_fsm does not know. */
 static int has_active_dispatch(const gfdx_rowset *rows, const char *need_id)
 {
-    json_t *ds = gfdx_rows_find(rows, &push_dispatch_table, "need_id", need_id), *row;
+    json_t *ds = push_store_dispatches(rows, need_id), *row;
     size_t i;
     int rc = ds ? 0 : -1;
     json_array_foreach(ds, i, row) {

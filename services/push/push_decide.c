@@ -168,28 +168,81 @@ static json_t *need_row(const gfdx_decision *d, const push_branch *branch, push_
     return row;
 }
 
-/* Puts one dispatch row per bank (ACTIVE, from the dispatch life cycle). A (need, bank) row
- * already there for a need that was never pushed is stored data out of order: CORRUPT. */
+/* The values every dispatch row of one push shares (json values are immutable here: a row
+ * is changed by putting a copy), so that ~28 rows a push cost one object each, not a string
+ * per column: the batch's largest allocation churn. */
+typedef struct {
+    json_t *need_id, *branch_id, *status, *via_branch, *via_head_office, *at;
+} dispatch_values;
+
+static void dispatch_values_free(dispatch_values *v)
+{
+    json_decref(v->need_id);
+    json_decref(v->branch_id);
+    json_decref(v->status);
+    json_decref(v->via_branch);
+    json_decref(v->via_head_office);
+    json_decref(v->at);
+}
+
+/* The new dispatch row of a push to `bank` (a string of the push's bank list, shared too).
+ * NULL when out of memory. */
+static json_t *dispatch_row(const dispatch_values *v, json_t *bank, bool head_office)
+{
+    json_t *row = json_object();
+    if (!row || json_object_set_nocheck(row, "need_id", v->need_id) || json_object_set_nocheck(row, "bank_id", bank) ||
+        json_object_set_nocheck(row, "branch_id", v->branch_id) || json_object_set_nocheck(row, "status", v->status) ||
+        json_object_set_new_nocheck(row, "cancelled_at", json_null()) ||
+        json_object_set_nocheck(row, "via", head_office ? v->via_head_office : v->via_branch) ||
+        json_object_set_nocheck(row, "dispatched_at", v->at)) {
+        json_decref(row);
+        return NULL;
+    }
+    return row;
+}
+
+/* Whether the need already has a dispatch for the i-th bank of banks: a row stored (data out
+ * of order for a need never pushed) or an earlier entry of the list (the registry keeps
+ * branch banks and head offices disjoint; a repeat would make the COPY fail the batch). */
+static bool dispatch_exists(const gfdx_decision *d, const char *need_id, const json_t *banks, size_t i)
+{
+    const char *k[] = {need_id, json_string_value(json_array_get(banks, i))};
+    if (!k[1] || gfdx_rows_get(d->rows, &push_dispatch_table, k))
+        return true;
+    for (size_t j = 0; j < i; j++)
+        if (!strcmp(json_string_value(json_array_get(banks, j)), k[1]))
+            return true;
+    return false;
+}
+
+/* Appends one dispatch row per bank (ACTIVE, from the dispatch life cycle) to the new
+ * dispatches (push_dispatch_new_table: written by COPY). A (need, bank) row already there for
+ * a need that was never pushed is stored data out of order: CORRUPT. */
 static gfdx_verdict put_dispatches(gfdx_decision *d, const char *need_id, const char *branch_id,
                                    const json_t *banks)
 {
-    size_t i;
-    json_t *bank;
-    json_array_foreach(banks, i, bank) {
-        const char *k[] = {need_id, json_string_value(bank)};
-        push_dispatch_status next;
-        if (gfdx_rows_get(d->rows, &push_dispatch_table, k) ||
-            push_dispatch_fsm_next(PUSH_DISPATCH_NONE, PUSH_DEV_DISPATCH, &next))
-            return gfdx_fault_decide(d, GFDX_FAULT_CORRUPT, "dispatch", "a dispatch row exists for a new need");
-        const gfdx_participant *p = gfdx_registry_find(d->ctx->registry, k[1]);
-        json_t *row = json_pack("{s:s, s:s, s:s, s:s, s:n, s:s, s:o}", "need_id", need_id, "bank_id", k[1],
-                                "branch_id", branch_id, "status", push_dispatch_status_name(next), "cancelled_at",
-                                "via", p && p->national ? PUSH_VIA_HEAD_OFFICE : PUSH_VIA_BRANCH, "dispatched_at",
-                                gfdx_rows_time(d->ctx->now_ms));
-        if (!row || gfdx_rows_put(d->rows, &push_dispatch_table, row))
-            return no_memory(d, "dispatch");
+    push_dispatch_status next;
+    if (push_dispatch_fsm_next(PUSH_DISPATCH_NONE, PUSH_DEV_DISPATCH, &next))
+        return gfdx_fault_decide(d, GFDX_FAULT_CORRUPT, "dispatch", "the dispatch life cycle has no DISPATCH");
+    dispatch_values v = {json_string(need_id), json_string(branch_id), json_string(push_dispatch_status_name(next)),
+                         json_string(PUSH_VIA_BRANCH), json_string(PUSH_VIA_HEAD_OFFICE),
+                         gfdx_rows_time(d->ctx->now_ms)};
+    gfdx_verdict verdict = GFDX_DECIDE_OK;
+    if (!v.need_id || !v.branch_id || !v.status || !v.via_branch || !v.via_head_office || !v.at)
+        verdict = no_memory(d, "dispatch");
+    for (size_t i = 0; verdict == GFDX_DECIDE_OK && i < json_array_size(banks); i++) {
+        json_t *bank = json_array_get(banks, i);
+        if (dispatch_exists(d, need_id, banks, i)) {
+            verdict = gfdx_fault_decide(d, GFDX_FAULT_CORRUPT, "dispatch", "a dispatch row exists for a new need");
+            break;
+        }
+        const gfdx_participant *p = gfdx_registry_find(d->ctx->registry, json_string_value(bank));
+        json_t *row = dispatch_row(&v, bank, p && p->national);
+        if (!row || gfdx_rows_append(d->rows, &push_dispatch_new_table, row))
+            verdict = no_memory(d, "dispatch");
     }
-    return GFDX_DECIDE_OK;
+    dispatch_values_free(&v);
+    return verdict;
 }
 
 /* Emits `record` (built by the caller with errno cleared before; NULL when that failed) to
@@ -275,7 +328,7 @@ gfdx_verdict push_decide_pushed(gfdx_decision *d)
  * = the cancelled bank ids (new JSON array, key order: bank id). */
 static gfdx_verdict cancel_dispatches(gfdx_decision *d, const char *need_id, json_t **banks)
 {
-    json_t *rows = gfdx_rows_find(d->rows, &push_dispatch_table, "need_id", need_id);
+    json_t *rows = push_store_dispatches(d->rows, need_id);
     gfdx_verdict v = GFDX_DECIDE_OK;
     size_t i;
     json_t *row;
@@ -453,7 +506,7 @@ static gfdx_verdict add_dispatches(gfdx_decision *d, const char *need_id, const 
         return no_memory(d, "dispatch");
     json_array_foreach(banks, i, bank) {
         const char *k[] = {need_id, json_string_value(bank)};
-        const json_t *row = gfdx_rows_get(d->rows, &push_dispatch_table, k);
+        const json_t *row = push_store_dispatch(d->rows, k[0], k[1]);
         push_dispatch_status cur = PUSH_DISPATCH_NONE, next;
         if (row && (push_dispatch_status_parse(gfdx_rows_str(row, "status"), &cur) || cur == PUSH_DISPATCH_NONE))
             return gfdx_fault_decide(d, GFDX_FAULT_CORRUPT, "dispatch", "unknown status stored in pboc.dispatch");

@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "pgstore.h"
 #include "push_fsm.h"
@@ -23,6 +24,12 @@ const gfdx_table push_dispatch_table = {
     .columns = "need_id, bank_id, branch_id, status, cancelled_at, via, dispatched_at",
 };
 
+/* The same table as push_dispatch_table: a push's new rows, appended (COPY). */
+const gfdx_table push_dispatch_new_table = {
+    .name = "dispatch", .kind = GFDX_TABLE_HISTORY, .key = {"need_id", "bank_id", NULL},
+    .columns = "need_id, bank_id, branch_id, status, cancelled_at, via, dispatched_at",
+};
+
 const gfdx_table push_alert_table = {
     .name = "alert", .kind = GFDX_TABLE_STATE, .key = {"need_id", "kind", NULL},
     .columns = "need_id, kind, alert_id, branch_id, bank_id, status, detail, facts, raised_at, closed_at,"
@@ -30,7 +37,8 @@ const gfdx_table push_alert_table = {
 };
 /* clang-format on */
 
-const gfdx_table *const push_tables[PUSH_TABLE_COUNT] = {&push_need_table, &push_dispatch_table, &push_alert_table};
+const gfdx_table *const push_tables[PUSH_TABLE_COUNT] = {&push_need_table, &push_dispatch_new_table,
+                                                         &push_dispatch_table, &push_alert_table};
 
 int push_store_load(void *service_ctx, gfdx_rowset *rs, const gfdx_record *const *recs, size_t n)
 {
@@ -49,6 +57,59 @@ bool push_dispatch_organised(const json_t *dispatch)
 {
     const char *via = gfdx_rows_str(dispatch, "via");
     return !via || strcmp(via, PUSH_VIA_HEAD_OFFICE) != 0;
+}
+
+const json_t *push_store_dispatch(const gfdx_rowset *rs, const char *need_id, const char *bank_id)
+{
+    const char *k[] = {need_id, bank_id};
+    const json_t *row = gfdx_rows_get(rs, &push_dispatch_table, k), *found = NULL, *r;
+    if (row)
+        return row;
+    json_t *added = gfdx_rows_find(rs, &push_dispatch_new_table, "need_id", need_id);
+    size_t i;
+    json_array_foreach(added, i, r) {
+        const char *b = gfdx_rows_str(r, "bank_id");
+        if (b && !strcmp(b, bank_id))
+            found = r;
+    }
+    json_decref(added); /* the rows stay the rowset's */
+    return found;
+}
+
+static int cmp_bank(const void *a, const void *b)
+{
+    const char *x = gfdx_rows_str(*(const json_t *const *)a, "bank_id");
+    const char *y = gfdx_rows_str(*(const json_t *const *)b, "bank_id");
+    return strcmp(x ? x : "", y ? y : "");
+}
+
+json_t *push_store_dispatches(const gfdx_rowset *rs, const char *need_id)
+{
+    json_t *state = gfdx_rows_find(rs, &push_dispatch_table, "need_id", need_id);
+    json_t *added = gfdx_rows_find(rs, &push_dispatch_new_table, "need_id", need_id), *out = NULL;
+    size_t n = 0, i, ns = json_array_size(state);
+    const json_t **rows = state && added ? calloc(ns + json_array_size(added) + 1, sizeof *rows) : NULL;
+    json_t *r;
+    if (rows) {
+        json_array_foreach(state, i, r)
+            rows[n++] = r;
+        json_array_foreach(added, i, r) { /* a row changed since it was appended is the STATE table's */
+            const char *k[] = {need_id, gfdx_rows_str(r, "bank_id")};
+            if (k[1] && !gfdx_rows_get(rs, &push_dispatch_table, k))
+                rows[n++] = r;
+        }
+        qsort(rows, n, sizeof *rows, cmp_bank);
+        out = json_array();
+        for (i = 0; out && i < n; i++)
+            if (json_array_append(out, (json_t *)rows[i])) {
+                json_decref(out);
+                out = NULL;
+            }
+    }
+    free(rows);
+    json_decref(state);
+    json_decref(added);
+    return out;
 }
 
 int push_store_want_need(gfdx_rowset *rs, const char *need_id)

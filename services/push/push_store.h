@@ -5,13 +5,23 @@
  *   need      STATE keyed need_id: one row per need pushed, its status from push_fsm;
  *   dispatch  STATE keyed (need_id, bank_id): one row per bank a need went to, its status
  *             from push_fsm's dispatch life cycle;
+ *   dispatch  again, as push_dispatch_new_table (HISTORY, same table and columns): the rows
+ *             a NeedPushed creates, appended, so that the rowset writes them with one COPY
+ *             instead of an INSERT ... ON CONFLICT of a JSON document (a push creates ~28
+ *             rows, the banks of its branch and every national head office: the largest
+ *             part of a batch's write). A later record of the batch that changes such a row
+ *             (a withdrawal cancels it, an assignment upgrades a head office's copy) puts
+ *             the changed copy in the STATE table, written after: PostgreSQL then holds
+ *             the last version, as before. Read dispatches with push_store_dispatch(es),
+ *             which see both;
  *   alert     STATE keyed (need_id, kind): one row per alert the watch raised about a need
  *             (NO_BANK), its status from push_fsm's alert life cycle
  *             (schemas/sql/pboc/002_alert.sql).
  * received_at and dispatched_at are not in the written columns: PostgreSQL's default (the
  * batch transaction's now()) sets them on insert and an update leaves them alone. pboc has
  * no history table of its own (its message log, rejections and outbox are the machinery's).
- * Write order: need before dispatch and alert (both reference need). */
+ * Write order: need before dispatch and alert (both reference need); the appended dispatch
+ * rows before the STATE dispatch rows (an update of a row appended by the same batch). */
 #ifndef PUSH_STORE_H
 #define PUSH_STORE_H
 
@@ -38,11 +48,21 @@ bool push_dispatch_organised(const json_t *dispatch);
 
 extern const gfdx_table push_need_table;
 extern const gfdx_table push_dispatch_table;
+extern const gfdx_table push_dispatch_new_table;
 extern const gfdx_table push_alert_table;
 
-/* The service's tables in write order. */
+/* The service's tables in write order: need, the appended dispatches, dispatch, alert. */
 extern const gfdx_table *const push_tables[];
-#define PUSH_TABLE_COUNT 3
+#define PUSH_TABLE_COUNT 4
+
+/* The current dispatch row of (need_id, bank_id): the STATE table's (loaded, or put by an
+ * earlier change of the batch) if there is one, else the row a NeedPushed of this batch
+ * appended; NULL if none (or out of memory). Borrowed, like gfdx_rows_get's. */
+const json_t *push_store_dispatch(const gfdx_rowset *rs, const char *need_id, const char *bank_id);
+
+/* Every current dispatch row of need_id (push_store_dispatch's for each bank), in bank id
+ * order, as a new array of borrowed rows (caller json_decref()s); NULL when out of memory. */
+json_t *push_store_dispatches(const gfdx_rowset *rs, const char *need_id);
 
 /* gfdx_load_fn: queues, for every record's need_id (NeedPushed, NeedPushWithdrawn and
  * BanksAssigned all carry it), the need row, the need's dispatch rows and its alert rows. Records without a need_id are

@@ -125,7 +125,7 @@ static const char *need_status(const gfdx_rowset *rs, const char *need_id)
 static const char *dispatches(const gfdx_rowset *rs, const char *need_id)
 {
     static char buf[1024];
-    json_t *rows = gfdx_rows_find(rs, &push_dispatch_table, "need_id", need_id), *row;
+    json_t *rows = push_store_dispatches(rs, need_id), *row;
     size_t i, len = 0;
     buf[0] = '\0';
     json_array_foreach(rows, i, row) {
@@ -247,7 +247,7 @@ static void test_push_then_withdraw(void)
     CHECK_STR_EQ(gfdx_rec_str(w, "branch_id"), "pbc-330200");
     json_decref(want);
     json_decref(w);
-    json_t *rows = gfdx_rows_find(rs, &push_dispatch_table, "need_id", "W-1"), *d;
+    json_t *rows = push_store_dispatches(rs, "W-1"), *d;
     size_t i;
     json_array_foreach(rows, i, d) CHECK(gfdx_rows_time_ms(json_object_get(d, "cancelled_at")) == NOW);
     json_decref(rows);
@@ -349,7 +349,7 @@ static void test_loaded(void)
     CHECK_STR_EQ(dispatches(rs, "L-1"),
                  "bank-bocom-310000=CANCELLED,bank-ccb-310000=CANCELLED,bank-icbc-310000=CANCELLED");
     const char *k[] = {"L-1", "bank-ccb-310000"};
-    CHECK_STR_EQ(gfdx_rows_str(gfdx_rows_get(rs, &push_dispatch_table, k), "cancelled_at"),
+    CHECK_STR_EQ(gfdx_rows_str(push_store_dispatch(rs, k[0], k[1]), "cancelled_at"),
                  "2026-11-30T09:00:00+00:00");
     add_need(rs, "L-2", "PAUSED");
     CHECK(push(rs, pushed("L-2", NULL, NULL)) == GFDX_DECIDE_FAILED && !last_transient);
@@ -473,15 +473,15 @@ static void test_head_offices(void)
     CHECK(gfdx_registry_head_offices(reg_ho, NULL, 0) >= 2); /* bank-icbc-hq, bank-czb-hq among them */
     CHECK(push(rs, pushed("H-1", NULL, NULL)) == GFDX_DECIDE_OK);
     CHECK_STR_EQ(emitted_banks(rs, 0), with_head_offices("bank-nbcb-330200,bank-icbc-330200,bank-ccb-330200"));
-    json_t *rows = gfdx_rows_find(rs, &push_dispatch_table, "need_id", "H-1");
+    json_t *rows = push_store_dispatches(rs, "H-1");
     CHECK(json_array_size(rows) == 3 + gfdx_registry_head_offices(reg_ho, NULL, 0));
     json_decref(rows);
     const char *k[] = {"H-1", "bank-icbc-hq"}, *kb[] = {"H-1", "bank-nbcb-330200"};
-    CHECK_STR_EQ(gfdx_rows_str(gfdx_rows_get(rs, &push_dispatch_table, k), "status"), "ACTIVE");
-    CHECK_STR_EQ(gfdx_rows_str(gfdx_rows_get(rs, &push_dispatch_table, k), "via"), "HEAD_OFFICE");
-    CHECK_STR_EQ(gfdx_rows_str(gfdx_rows_get(rs, &push_dispatch_table, kb), "via"), "BRANCH");
-    CHECK(gfdx_rows_time_ms(json_object_get(gfdx_rows_get(rs, &push_dispatch_table, k), "dispatched_at")) == NOW);
-    CHECK_STR_EQ(gfdx_rows_str(gfdx_rows_get(rs, &push_dispatch_table, k), "branch_id"), "pbc-330200");
+    CHECK_STR_EQ(gfdx_rows_str(push_store_dispatch(rs, k[0], k[1]), "status"), "ACTIVE");
+    CHECK_STR_EQ(gfdx_rows_str(push_store_dispatch(rs, k[0], k[1]), "via"), "HEAD_OFFICE");
+    CHECK_STR_EQ(gfdx_rows_str(push_store_dispatch(rs, kb[0], kb[1]), "via"), "BRANCH");
+    CHECK(gfdx_rows_time_ms(json_object_get(push_store_dispatch(rs, k[0], k[1]), "dispatched_at")) == NOW);
+    CHECK_STR_EQ(gfdx_rows_str(push_store_dispatch(rs, k[0], k[1]), "branch_id"), "pbc-330200");
     CHECK(push(rs, pushed("H-2", NULL, "330106")) == GFDX_DECIDE_OK); /* 浙江: bank-late-330000 + head offices */
     CHECK_STR_EQ(emitted_banks(rs, 1), with_head_offices("bank-late-330000"));
     json_t *banks = push_banks_for_branch(reg_ho, "pbc-650000"), *id; /* 新疆: no bank of its own */
@@ -631,6 +631,76 @@ static void test_assign_state(void)
     gfdx_rowset_free(rs);
 }
 
+/* How a push's dispatch rows reach PostgreSQL: appended to push_dispatch_new_table (one COPY),
+ * none put in the STATE table; a later record of the batch that changes one (a withdrawal, a
+ * head office's copy assigned) puts its copy in the STATE table, which push_tables writes after
+ * the appended rows, and which the readers (push_store_dispatch, _dispatches) see instead. */
+static void test_dispatch_rows_appended(void)
+{
+    static const char *const icbc_hq[] = {"bank-icbc-hq", NULL};
+    gfdx_rowset *rs = gfdx_rowset_new();
+    ctx.registry = reg_ho;
+    size_t nho = gfdx_registry_head_offices(reg_ho, NULL, 0);
+    CHECK(push(rs, pushed("A-1", NULL, NULL)) == GFDX_DECIDE_OK);
+    CHECK(push(rs, pushed("A-2", NULL, NULL)) == GFDX_DECIDE_OK);
+    const json_t *added = gfdx_rows_appended(rs, &push_dispatch_new_table), *row;
+    CHECK_MSG(json_array_size(added) == 2 * (3 + nho), "appended %zu rows", json_array_size(added));
+    json_t *state = gfdx_rows_find(rs, &push_dispatch_table, "need_id", "A-1");
+    CHECK(json_array_size(state) == 0); /* nothing put: the write is the COPY alone */
+    json_decref(state);
+    row = json_array_get(added, 0); /* the branch's first bank: every written column, as before */
+    CHECK(json_object_size(row) == 7);
+    CHECK_STR_EQ(gfdx_rows_str(row, "need_id"), "A-1");
+    CHECK_STR_EQ(gfdx_rows_str(row, "bank_id"), "bank-nbcb-330200");
+    CHECK_STR_EQ(gfdx_rows_str(row, "branch_id"), "pbc-330200");
+    CHECK_STR_EQ(gfdx_rows_str(row, "status"), "ACTIVE");
+    CHECK_STR_EQ(gfdx_rows_str(row, "via"), "BRANCH");
+    CHECK(json_is_null(json_object_get(row, "cancelled_at")));
+    CHECK(gfdx_rows_time_ms(json_object_get(row, "dispatched_at")) == NOW);
+    CHECK_STR_EQ(gfdx_rows_str(json_array_get(added, 3), "via"), "HEAD_OFFICE");
+    /* A-1 withdrawn and A-2's ICBC head office assigned in the same batch */
+    CHECK(withdraw(rs, "A-1", "r") == GFDX_DECIDE_OK);
+    CHECK(assign(rs, "pbc-330200", "A-2", icbc_hq) == GFDX_DECIDE_OK);
+    CHECK(json_array_size(gfdx_rows_appended(rs, &push_dispatch_new_table)) == 2 * (3 + nho)); /* as appended */
+    CHECK_STR_EQ(gfdx_rows_str(json_array_get(added, 0), "status"), "ACTIVE");
+    state = gfdx_rows_find(rs, &push_dispatch_table, "need_id", "A-1");
+    CHECK(json_array_size(state) == 3 + nho); /* every one of A-1's rows changed: put */
+    json_decref(state);
+    json_t *rows = push_store_dispatches(rs, "A-1"), *d;
+    size_t i;
+    CHECK(json_array_size(rows) == 3 + nho);
+    json_array_foreach(rows, i, d) {
+        CHECK_STR_EQ(gfdx_rows_str(d, "status"), "CANCELLED");
+        if (i)
+            CHECK(strcmp(gfdx_rows_str(json_array_get(rows, i - 1), "bank_id"), gfdx_rows_str(d, "bank_id")) < 0);
+    }
+    json_decref(rows);
+    rows = push_store_dispatches(rs, "A-2"); /* the appended rows, one replaced by its put copy */
+    size_t assigned = 0, active = 0;
+    json_array_foreach(rows, i, d) {
+        assigned += !strcmp(gfdx_rows_str(d, "via"), "ASSIGNED");
+        active += !strcmp(gfdx_rows_str(d, "status"), "ACTIVE");
+    }
+    CHECK(json_array_size(rows) == 3 + nho && assigned == 1 && active == 3 + nho);
+    json_decref(rows);
+    CHECK_STR_EQ(gfdx_rows_str(push_store_dispatch(rs, "A-2", "bank-icbc-hq"), "via"), "ASSIGNED");
+    CHECK_STR_EQ(gfdx_rows_str(push_store_dispatch(rs, "A-2", "bank-boc-hq"), "via"), "HEAD_OFFICE");
+    CHECK(push_store_dispatch(rs, "A-2", "bank-none") == NULL && push_store_dispatch(rs, "A-3", "bank-icbc-hq") == NULL);
+    /* the appended rows are written before the STATE rows that update them, after the need */
+    size_t at_need = PUSH_TABLE_COUNT, at_new = PUSH_TABLE_COUNT, at_state = PUSH_TABLE_COUNT;
+    for (i = 0; i < PUSH_TABLE_COUNT; i++) {
+        at_need = push_tables[i] == &push_need_table ? i : at_need;
+        at_new = push_tables[i] == &push_dispatch_new_table ? i : at_new;
+        at_state = push_tables[i] == &push_dispatch_table ? i : at_state;
+    }
+    CHECK(at_need < at_new && at_new < at_state && at_state < PUSH_TABLE_COUNT);
+    CHECK_STR_EQ(push_dispatch_new_table.name, push_dispatch_table.name);
+    CHECK_STR_EQ(push_dispatch_new_table.columns, push_dispatch_table.columns);
+    CHECK(push_dispatch_new_table.kind == GFDX_TABLE_HISTORY && !push_dispatch_new_table.conflict);
+    ctx.registry = reg;
+    gfdx_rowset_free(rs);
+}
+
 /* The watch's decision over rows as loaded; received_at is Monday 2026-11-30 16:00 China time. */
 static int watch(gfdx_rowset *rs, int64_t now_ms, const char *const *ids, json_t **emits, bool *corrupt)
 {
@@ -661,7 +731,7 @@ static void test_head_office_copy(void)
     ctx.registry = reg_ho;
     CHECK(push(rs, pushed("X-1", "650000", "650102")) == GFDX_DECIDE_OK);
     CHECK_STR_EQ(gfdx_rows_str(need(rs, "X-1"), "branch_id"), "pbc-650000");
-    json_t *rows = gfdx_rows_find(rs, &push_dispatch_table, "need_id", "X-1"), *row;
+    json_t *rows = push_store_dispatches(rs, "X-1"), *row;
     size_t i, copies = 0;
     json_array_foreach(rows, i, row) copies += !push_dispatch_organised(row);
     CHECK(copies == gfdx_registry_head_offices(reg_ho, NULL, 0) && copies == json_array_size(rows));
@@ -677,8 +747,8 @@ static void test_head_office_copy(void)
     size_t before = json_array_size(gfdx_rows_appended(rs, &gfdx_outbox_table));
     CHECK(assign(rs, "pbc-650000", "X-1", icbc_hq) == GFDX_DECIDE_OK);
     const char *k[] = {"X-1", "bank-icbc-hq"};
-    CHECK_STR_EQ(gfdx_rows_str(gfdx_rows_get(rs, &push_dispatch_table, k), "via"), "ASSIGNED");
-    CHECK_STR_EQ(gfdx_rows_str(gfdx_rows_get(rs, &push_dispatch_table, k), "status"), "ACTIVE");
+    CHECK_STR_EQ(gfdx_rows_str(push_store_dispatch(rs, k[0], k[1]), "via"), "ASSIGNED");
+    CHECK_STR_EQ(gfdx_rows_str(push_store_dispatch(rs, k[0], k[1]), "status"), "ACTIVE");
     CHECK(json_array_size(gfdx_rows_appended(rs, &gfdx_outbox_table)) == before + 1);
     json_t *rec = emitted_body(rs, before), *want = json_pack("[s]", "bank-icbc-hq");
     CHECK(json_equal(gfdx_rec_get(rec, "bank_ids"), want));
@@ -781,6 +851,7 @@ int main(void)
         test_authorization_first();
         test_head_offices();
         test_head_office_copy();
+        test_dispatch_rows_appended();
         test_assign_authorization();
         test_assign_banks();
         test_assign_state();
