@@ -179,16 +179,8 @@ roles_caught_up() {
 pb=$GFDX_TEST_DIR/banks.jsonl
 { cli_scenario banks; cli_scenario banks | sed -n 1p |
     sed -e 's/"bank-icbc-310000"/"bank-icbc-hq"/g' -e 's/"CLI-SH-1"/"CLI-SH-2"/' -e 's/"_round": 1}/"_round": 9}/'; } >"$pb"
-round=1 sent=0
-while [ "$round" -le 9 ]; do
-  if n=$(grep -c "\"_round\": $round}" "$pb") && [ "$n" -gt 0 ]; then
-    grep "\"_round\": $round}" "$pb" | produce
-    sent=$((sent + n))
-    wait_for "bank records of round $round applied and their statuses in gfdx-intake" 30 roles_caught_up "$sent"
-  fi
-  round=$((round + 1))
-done
-assert_eq "every bank record applied (the head office's too)" "0 $sent" \
+cli_produce_rounds "$pb" roles_caught_up
+assert_eq "every bank record applied (the head office's too)" "0 $(wc -l <"$pb")" \
   "$(psql_q "SELECT count(*) FILTER (WHERE outcome <> 'APPLIED') || ' ' || count(*) FROM feedback.message_log")"
 
 # By hand (lib_cli.sh). pbc-hq-sh got CLI-SH-1 and CLI-SH-2, pbc-500000 CLI-CQ-1, CLI-CQ-3

@@ -360,15 +360,23 @@ cli_play_chain() {
   # them (a prefix of the relay's batch landed after the rest), leaving intake with a stale
   # status. That is the outbox relay's / dev broker's to fix, reported; this test is about
   # the CLI, so it keeps each round to one status per need.
-  local round=1 sent=0 n
-  while n=$(grep -c "\"_round\": $round}" "$pb") && [ "$n" -gt 0 ]; do
-    grep "\"_round\": $round}" "$pb" | produce
-    sent=$((sent + n))
-    wait_for "bank feedback round $round reached gfdx-intake" 30 _cli_round_done "$sent"
-    round=$((round + 1))
-  done
+  cli_produce_rounds "$pb" _cli_round_done
   wait_sql_eq "SELECT status FROM pboc.need WHERE need_id = 'CLI-CQ-5'" WITHDRAWN 30
   wait_sql_eq "SELECT status FROM intake.need WHERE need_id = 'CLI-CQ-5'" WITHDRAWN 30
+}
+
+# cli_produce_rounds FILE CHECK: produces FILE's records round by round ("_round": n, from 1 to
+# the highest, rounds without records skipped), each round once `CHECK SENT` holds for the
+# records sent so far (SENT counts every round's records up to this one).
+cli_produce_rounds() {
+  local file=$1 check=$2 round last sent=0 n
+  last=$(grep -o '"_round": [0-9]*}' "$file" | tr -dc '0-9\n' | sort -n | tail -n 1)
+  for round in $(seq 1 "${last:-0}"); do
+    n=$(grep -c "\"_round\": $round}" "$file") || continue
+    grep "\"_round\": $round}" "$file" | produce
+    sent=$((sent + n))
+    wait_for "records of round $round applied ($check)" 30 "$check" "$sent"
+  done
 }
 
 # _cli_round_done N: gfdx-feedback applied N records and intake holds every status it wrote.

@@ -14,19 +14,12 @@ schemas = ("intake", "pboc", "feedback", "platform", "district")
 contract = {"rejection", "dead_letter", "message_log", "outbox", "kafka_offset"}
 views, tables, undocumented = {}, {}, []
 for s in schemas:
-    views[s], tables[s] = set(), set()
-    for f in glob.glob(os.path.join(top, "schemas/sql", s, "*.sql")):
-        sql = open(f, encoding="utf-8").read()
-        views[s] |= set(re.findall(r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:VIEW|FUNCTION)\s+([a-z_]+)", sql, re.I))
-        tables[s] |= set(re.findall(r"CREATE\s+TABLE\s+([a-z_]+)", sql, re.I))
-    commented = set()
-    for f in glob.glob(os.path.join(top, "schemas/sql", s, "*.sql")):
-        commented |= set(re.findall(r"COMMENT\s+ON\s+VIEW\s+([a-z_]+)", open(f, encoding="utf-8").read(), re.I))
-    for v in sorted(set(re.findall(r"CREATE\s+(?:OR\s+REPLACE\s+)?VIEW\s+([a-z_]+)",
-                                   "".join(open(f, encoding="utf-8").read()
-                                           for f in glob.glob(os.path.join(top, "schemas/sql", s, "*.sql"))), re.I))):
-        if v not in commented:
-            undocumented.append("%s.%s" % (s, v))
+    sql = "".join(open(f, encoding="utf-8").read() for f in glob.glob(os.path.join(top, "schemas/sql", s, "*.sql")))
+    views[s] = set(re.findall(r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:VIEW|FUNCTION)\s+([a-z_]+)", sql, re.I))
+    tables[s] = set(re.findall(r"CREATE\s+TABLE\s+([a-z_]+)", sql, re.I))
+    commented = set(re.findall(r"COMMENT\s+ON\s+VIEW\s+([a-z_]+)", sql, re.I))
+    for v in sorted(set(re.findall(r"CREATE\s+(?:OR\s+REPLACE\s+)?VIEW\s+([a-z_]+)", sql, re.I)) - commented):
+        undocumented.append("%s.%s" % (s, v))
 name = re.compile(r"\b(" + "|".join(schemas) + r")\.([a-z_]+)\b")
 named = bad = 0
 for f in sorted(glob.glob(os.path.join(top, "tools/cli/*.[ch]"))):

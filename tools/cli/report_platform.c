@@ -399,22 +399,6 @@ static int add_facts(pf_ctx *q, cli_report *r, long long superseded, const char 
              cli_report_fact(r, "scope", "范围 scope", "enterprises registered in Shanghai (31xxxx)") ||
              cli_report_fact(r, "superseded_versions", "被替代的报送 superseded versions", sup) ||
              cli_report_fact(r, "reconciliation", "核对 reconciliation", recon);
-    if (rc == 0 && q->filers) { /* {"a","b"} shown as a, b */
-        char shown[1024];
-        size_t n = 0;
-        bool quoted = false;
-        for (const char *c = q->filers; *c && n + 3 < sizeof shown; c++)
-            if (*c == '\\' && c[1])
-                shown[n++] = *++c;
-            else if (*c == '"')
-                quoted = !quoted;
-            else if (*c == ',' && !quoted)
-                shown[n++] = ',', shown[n++] = ' ';
-            else if (quoted || (*c != '{' && *c != '}'))
-                shown[n++] = *c;
-        shown[n] = '\0';
-        rc = cli_report_fact(r, "institution", "金融机构 institution", shown[0] ? shown : "(none)");
-    }
     return rc;
 }
 

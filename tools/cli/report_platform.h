@@ -26,8 +26,8 @@ typedef struct {
  * feedback (has_feedback: feedback.* and pboc.need_summary deployed; loan_products: text[] literal of
  * the FinancingProduct symbols that are loans). Only rows of enterprises registered in
  * Shanghai (31xxxx) are counted. filers, a text[] literal of participant ids ("{bank-a,bank-b}",
- * NULL = every filer), keeps those filers' filings. *out is a new report (caller frees). 0, or
- * 1 with err (database, out of memory). */
+ * NULL = every filer), keeps those filers' filings (the caller names them in a fact). *out is
+ * a new report (caller frees). 0, or 1 with err (database, out of memory). */
 int report_platform(PGconn *db, const gfdx_registry *names, const report_period *p, const char *filers,
                     bool has_feedback, const char *loan_products, cli_report **out, char *err, size_t errlen)
     __attribute__((warn_unused_result));

@@ -474,11 +474,13 @@ static int assemble(sa_ctx *q, cli_report *r)
 }
 
 /* Appends v to the text[] literal in buf (used bytes at *used) as a quoted element, '"' and
- * '\\' escaped (an institution as the finance bureau names it may hold any character).
- * -1 when buf is full. */
-static int array_add(char *buf, size_t len, size_t *used, const char *v)
+ * '\\' escaped (an institution as the finance bureau names it may hold any character), and
+ * to the comma-separated list in shown (the "institution" fact). -1 when either is full. */
+static int array_add(char *buf, size_t len, size_t *used, const char *v, char *shown, size_t shown_len)
 {
-    size_t n = *used;
+    size_t n = *used, s = strlen(shown);
+    if (snprintf(shown + s, shown_len - s, "%s%s", s ? ", " : "", v) >= (int)(shown_len - s))
+        return -1;
     if (n > 1 && n < len)
         buf[n++] = ',';
     if (n < len)
@@ -502,14 +504,15 @@ static int array_add(char *buf, size_t len, size_t *used, const char *v)
  * --branch the banks the participant registry lists for that branch ("{}" when none: the
  * branch sees no filing); NULL for every filer. -1 with err (no registry for --branch, or
  * too many ids). */
-static int role_filers(const sa_ctx *q, char *buf, size_t len, const char **filers)
+static int role_filers(const sa_ctx *q, char *buf, size_t len, char *shown, size_t shown_len, const char **filers)
 {
     size_t used = 1;
     int rc = 0;
     *filers = NULL;
     snprintf(buf, len, "{}");
+    shown[0] = '\0';
     if (q->institution) {
-        rc = array_add(buf, len, &used, q->institution);
+        rc = array_add(buf, len, &used, q->institution, shown, shown_len);
     } else if (q->branch) {
         if (!q->names) {
             snprintf(q->err, q->errlen, "--branch: the filings are narrowed to the banks the participant registry "
@@ -524,7 +527,7 @@ static int role_filers(const sa_ctx *q, char *buf, size_t len, const char **file
         }
         gfdx_registry_banks_of_branch(q->names, q->branch, banks, n);
         for (size_t i = 0; rc == 0 && i < n; i++)
-            rc = array_add(buf, len, &used, banks[i]->id);
+            rc = array_add(buf, len, &used, banks[i]->id, shown, shown_len);
         free(banks);
     } else {
         return 0;
@@ -542,13 +545,14 @@ static int role_filers(const sa_ctx *q, char *buf, size_t len, const char **file
  * --branch. */
 static int semiannual_platform(sa_ctx *q, cli_report **out)
 {
-    char loans[512], ids[8192];
+    char loans[512], ids[8192], shown[4096];
     const char *filers;
-    if (role_filers(q, ids, sizeof ids, &filers))
+    if (role_filers(q, ids, sizeof ids, shown, sizeof shown, &filers))
         return 1;
     loan_products(loans, sizeof loans);
     int rc = report_platform(q->db, q->names, &q->per, filers, q->has_feedback, loans, out, q->err, q->errlen);
-    if (rc == 0 && cli_report_fact(*out, "role", "范围", q->role)) {
+    if (rc == 0 && (cli_report_fact(*out, "role", "范围", q->role) ||
+                    (filers && cli_report_fact(*out, "institution", "金融机构 institution", shown[0] ? shown : "(none)")))) {
         cli_report_free(*out);
         *out = NULL;
         snprintf(q->err, q->errlen, "out of memory");
